@@ -1,0 +1,1 @@
+"""Village boundaries: importers (one per source format), validation, atomic install, display geometry."""

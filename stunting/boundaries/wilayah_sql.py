@@ -1,0 +1,64 @@
+"""Rows of the SQL dumps of github.com/cahyadsn/wilayah_boundaries (MIT).
+
+One row per line: ``('kode','nama',lat,lng,'path')`` where ``path`` is JSON of **[lat, lng]**
+pairs (latitude first), nested as a Polygon (depth 3) or a MultiPolygon (depth 4); names
+escape ``'`` as ``''``. See ../shared/data/boundaries/PROVENANCE.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+ROW = re.compile(
+    r"\(\s*'(?P<kode>\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?)'\s*,"
+    r"\s*'(?P<nama>(?:[^']|'')*)'\s*,"
+    rf"\s*(?P<lat>{_NUMBER})\s*,\s*(?P<lng>{_NUMBER})\s*,"
+    r"\s*'(?P<path>\[[^']*\])'\s*\)\s*(?P<end>[,;])"
+)
+INSERT = re.compile(r"INSERT\s+INTO\s+wilayah_boundaries\s*\(", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class WilayahRow:
+    kode: str
+    nama: str
+    lat: float
+    lng: float
+    path: str  # JSON text, [lat, lng] pairs
+    line: int  # 1-based line number in the dump, for error messages
+
+
+def iter_rows(text: str) -> Iterator[WilayahRow]:
+    """Yield every data row of one dump, in file order.
+
+    A line that starts like a row but does not parse to the end (a truncated download) raises
+    ValueError naming the line, so a half file is never taken for a whole one.
+    """
+    seen_insert = False
+    last_end = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if INSERT.match(stripped):
+            seen_insert = True
+            continue
+        if not stripped.startswith("('"):
+            continue
+        match = ROW.fullmatch(stripped)
+        if match is None:
+            raise ValueError(f"line {number} is not a complete row (is the file truncated?)")
+        last_end = match["end"]
+        yield WilayahRow(
+            kode=match["kode"],
+            nama=match["nama"].replace("''", "'"),
+            lat=float(match["lat"]),
+            lng=float(match["lng"]),
+            path=match["path"],
+            line=number,
+        )
+    if not seen_insert:
+        raise ValueError("it holds no INSERT INTO wilayah_boundaries statement")
+    if last_end != ";":
+        raise ValueError("its last row does not end the statement with ';' (is the file truncated?)")

@@ -1,0 +1,51 @@
+"""The command line: ``python -m stunting COMMAND ...``.
+
+Each module in COMMAND_MODULES adds its sub-commands with ``register(subparsers)`` and sets
+``run=`` on each parser; heavy imports happen inside the run functions so ``--help`` is instant.
+A ``UserError`` becomes one line on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from stunting.errors import UserError
+
+COMMAND_MODULES = (
+    "stunting.cli.boundaries",
+    "stunting.cli.measurements",
+)
+
+
+def add_data_dir(parser: argparse.ArgumentParser) -> None:
+    """The ``--data-dir`` option every command shares (default: $STUNTING_DATA_DIR or data/)."""
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="data folder (default: $STUNTING_DATA_DIR, else data/ in the repository)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m stunting",
+        description="Peta Stunting: boundaries, e-PPGBM measurements and prevalence from the command line.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing was changed.", file=sys.stderr)
+        return 130
