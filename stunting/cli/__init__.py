@@ -14,8 +14,11 @@ import sys
 from stunting.errors import UserError
 
 COMMAND_MODULES = (
-    "stunting.cli.boundaries",
-    "stunting.cli.measurements",
+    "stunting.cli.boundaries",  # boundaries fetch | import | export
+    "stunting.cli.ingest",  # ingest FILE...
+    "stunting.cli.demo",  # demo
+    "stunting.cli.prevalence",  # prevalence
+    "stunting.cli.compare",  # compare
 )
 
 

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The two commands of the README. Each sets itself up on a fresh machine (virtual environment in
+# .venv, pinned installs) and re-installs only when a requirements file changed.
+#   ./run.sh app    run the dashboard on http://127.0.0.1:8501 (builds the demo data on first run)
+#   ./run.sh test   run the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+PYTHON=${PYTHON:-python3}
+
+install() {  # install requirements file $1 once per content
+    [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+    local stamp="$VENV/.installed-$1-$(sha256sum requirements*.txt | sha256sum | cut -c1-16)"
+    if [ ! -f "$stamp" ]; then
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet -r "$1"
+        touch "$stamp"
+    fi
+}
+
+case "${1:-}" in
+    app)
+        install requirements.txt
+        shift
+        exec "$VENV/bin/python" -m streamlit run app.py "$@"
+        ;;
+    test)
+        install requirements-dev.txt
+        shift
+        exec "$VENV/bin/python" -m pytest -n 2 --dist loadfile "$@"
+        ;;
+    *)
+        echo "usage: ./run.sh app | test [pytest args]" >&2
+        exit 2
+        ;;
+esac
