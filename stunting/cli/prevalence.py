@@ -1,0 +1,98 @@
+"""``prevalence`` (one row per area, machine-readable) and ``ingest-aggregates`` (village counts)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from stunting.cli import add_data_dir
+
+INDICATOR_CHOICES = ("stunting", "severe_stunting", "wasting", "underweight")
+AGE_CHOICES = ("0-5", "6-11", "12-23", "24-35", "36-47", "48-59", "24-59")
+OUTPUT_COLUMNS = ["code", "name", "measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed"]
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "prevalence",
+        help="prevalence per area for one period (CSV or JSON, fractions 0-1)",
+        description="One row per gazetteer area (areas without data included): code, name, measured, "
+        "cases, prevalence, ci_low, ci_high (Wilson 95%%), suppressed. Prevalence and interval are "
+        "empty when suppressed (too few children) or when there is no data.",
+    )
+    parser.add_argument("--indicator", required=True, choices=INDICATOR_CHOICES)
+    parser.add_argument("--period", required=True, metavar="YYYY-MM")
+    parser.add_argument("--level", required=True, choices=("village", "kecamatan", "regency"))
+    parser.add_argument(
+        "--regency", default=None, metavar="CODE", help="only areas in this regency (64.02, 64.74)"
+    )
+    parser.add_argument("--sex", default=None, choices=("L", "P"))
+    parser.add_argument("--age-group", default=None, choices=AGE_CHOICES)
+    parser.add_argument("--format", default="csv", choices=("csv", "json"))
+    add_data_dir(parser)
+    parser.set_defaults(run=run_prevalence)
+
+    aggregates = commands.add_parser(
+        "ingest-aggregates",
+        help="import village counts (period, village, measured, stunting, ...) for villages "
+        "without child-level data",
+    )
+    aggregates.add_argument("files", nargs="+", metavar="FILE")
+    add_data_dir(aggregates)
+    aggregates.set_defaults(run=run_ingest_aggregates)
+
+
+def run_prevalence(args) -> int:
+    from stunting import gazetteer
+    from stunting.errors import UserError
+    from stunting.prevalence import prevalence
+
+    if args.regency is not None and args.regency not in gazetteer.regencies():
+        known = ", ".join(gazetteer.regencies())
+        raise UserError(f"--regency {args.regency!r} is not a regency of the gazetteer ({known}).")
+    frame = prevalence(
+        args.indicator,
+        args.period,
+        args.level,
+        regency=args.regency,
+        sex=args.sex,
+        age_group=args.age_group,
+        data_dir=args.data_dir,
+    )[OUTPUT_COLUMNS]
+    if args.format == "json":
+        records = [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            for row in frame.astype(object).to_dict(orient="records")
+        ]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=_plain)
+        sys.stdout.write("\n")
+    else:
+        out = frame.copy()
+        out["suppressed"] = out["suppressed"].map({True: "true", False: "false"})
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _plain(value):
+    """numpy scalars -> Python numbers for json."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def run_ingest_aggregates(args) -> int:
+    from pathlib import Path
+
+    from stunting.aggregates import ingest_aggregates
+
+    for name in args.files:
+        record, already = ingest_aggregates(Path(name), args.data_dir)
+        if already:
+            print(
+                f"{Path(name).name}: already imported on {record.imported_at} (import {record.import_id}); "
+                "nothing changed."
+            )
+        else:
+            print(
+                f"{record.file_name}: {record.rows_read} village-month rows read, {record.rows_stored} "
+                f"new or changed (import {record.import_id})."
+            )
+    return 0

@@ -1,0 +1,181 @@
+"""Prevalence per area, per period and per age group x sex: the numbers every page and the CLI show.
+
+A child counts once per period, with the last measurement in it; a flagged or undefined z-score does
+not count. Rates resting on fewer than ``MIN_CHILDREN`` children are suppressed (prevalence and
+interval NaN, ``suppressed`` True); areas without any counted child have ``measured`` 0, NaN rates,
+``suppressed`` False and ``source`` None, so "no data" and "too few children" never look alike.
+Fractions are 0-1; intervals are Wilson 95%.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from stunting import config, gazetteer, queries, store
+from stunting.errors import UserError
+from stunting.indicators import AGE_FILTERS, AGE_GROUPS, INDICATORS, SEXES
+from stunting.stats import wilson_interval
+
+RATE_COLUMNS = ["measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed"]
+BREAKDOWNS = ("age_group", "sex", "age_group_sex")
+
+
+def periods(data_dir=None) -> list[str]:
+    """Periods (``YYYY-MM``) with data in the store, sorted."""
+    return store.periods(data_dir)
+
+
+def prevalence(
+    indicator: str,
+    period: str,
+    level: str,
+    *,
+    regency: str | None = None,
+    kecamatan: str | None = None,
+    sex: str | None = None,
+    age_group: str | None = None,
+    data_dir=None,
+) -> pd.DataFrame:
+    """One row per gazetteer area of ``level`` (within ``regency`` / ``kecamatan``), areas without data
+    included: code, name, measured, cases, prevalence, ci_low, ci_high, suppressed, source."""
+    params = _filters(indicator, level, sex, age_group)
+    snapshot = store.current_snapshot(data_dir)  # one snapshot for every read of this call
+    _check_period(period, snapshot)
+    if kecamatan is not None:
+        regency = regency or kecamatan[:5]
+    params |= {
+        "period": period,
+        "year": int(period[:4]),
+        "regency": regency,
+        "kecamatan": kecamatan,
+    }
+    counts = queries.run("prevalence_by_area", params, snapshot=snapshot)
+    areas = gazetteer.areas(level, regency)
+    if kecamatan is not None and level in ("village", "kecamatan"):
+        areas = areas[areas["kecamatan_code"] == kecamatan]
+    frame = areas[["code", "name"]].merge(counts, on="code", how="left")
+    return _rates(frame)[["code", "name", *RATE_COLUMNS, "source"]].reset_index(drop=True)
+
+
+def trend(
+    indicator: str,
+    level: str,
+    code: str,
+    *,
+    sex: str | None = None,
+    age_group: str | None = None,
+    data_dir=None,
+) -> pd.DataFrame:
+    """One row per period with data in the store: period, measured, cases, prevalence, ci_low,
+    ci_high, suppressed, source (periods without data for this area have measured 0)."""
+    params = _filters(indicator, level, sex, age_group)
+    params |= {"code": _check_code(level, code), "regency": code[:5]}
+    snapshot = store.current_snapshot(data_dir)
+    if snapshot is None:
+        return _rates(pd.DataFrame({"period": [], "measured": [], "cases": [], "source": []}))[
+            ["period", *RATE_COLUMNS, "source"]
+        ]
+    counts = queries.run("prevalence_trend", params, snapshot=snapshot)
+    every_period = list(store.periods_in(str(snapshot)))
+    frame = pd.DataFrame({"period": every_period}).merge(counts, on="period", how="left")
+    return _rates(frame)[["period", *RATE_COLUMNS, "source"]].reset_index(drop=True)
+
+
+def breakdown(indicator: str, period: str, level: str, code: str, by: str, *, data_dir=None) -> pd.DataFrame:
+    """Rates by ``by`` ("age_group", "sex" or "age_group_sex") for one area and period: the group
+    columns (every group, in order, empty ones with measured 0) + measured, cases, prevalence,
+    ci_low, ci_high, suppressed. Child-level data only (aggregated counts have no age or sex)."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"by must be one of {BREAKDOWNS}, not {by!r}")
+    params = {k: v for k, v in _filters(indicator, level, None, None).items() if k in ("indicator", "level")}
+    snapshot = store.current_snapshot(data_dir)
+    _check_period(period, snapshot)
+    params |= {
+        "period": period,
+        "year": int(period[:4]),
+        "code": _check_code(level, code),
+        "regency": code[:5],
+    }
+    counts = queries.run("prevalence_by_age_sex", params, snapshot=snapshot)
+    groups = [label for label, _, _ in AGE_GROUPS]
+    full = pd.MultiIndex.from_product([groups, list(SEXES)], names=["age_group", "sex"]).to_frame(index=False)
+    full = full.merge(counts, on=["age_group", "sex"], how="left")
+    full[["measured", "cases"]] = full[["measured", "cases"]].fillna(0).astype("int64")
+    keys = {"age_group": ["age_group"], "sex": ["sex"], "age_group_sex": ["age_group", "sex"]}[by]
+    order = {"age_group": groups, "sex": list(SEXES)}
+    summed = full.groupby(keys, sort=False, as_index=False)[["measured", "cases"]].sum()
+    for key in keys:
+        summed[key] = pd.Categorical(summed[key], categories=order[key], ordered=True)
+    summed = summed.sort_values(keys).reset_index(drop=True)
+    for key in keys:
+        summed[key] = summed[key].astype(str)
+    return _rates(summed)[[*keys, *RATE_COLUMNS]]
+
+
+def _filters(indicator: str, level: str, sex: str | None, age_group: str | None) -> dict:
+    """Bound values for the query files; each checked against its allow-list first."""
+    if indicator not in INDICATORS:
+        raise ValueError(f"indicator must be one of {tuple(INDICATORS)}, not {indicator!r}")
+    if level not in gazetteer.LEVELS:
+        raise ValueError(f"level must be one of {gazetteer.LEVELS}, not {level!r}")
+    if sex is not None and sex not in SEXES:
+        raise ValueError(f"sex must be one of {SEXES}, not {sex!r}")
+    if age_group is not None and age_group not in AGE_FILTERS:
+        raise ValueError(f"age_group must be one of {tuple(AGE_FILTERS)}, not {age_group!r}")
+    if age_group is None:
+        age_groups = [label for label, _, _ in AGE_GROUPS]
+    else:
+        lo, hi = AGE_FILTERS[age_group]
+        age_groups = [label for label, first, last in AGE_GROUPS if lo <= first and last <= hi]
+    return {
+        "indicator": indicator,
+        "level": level,
+        "sex": sex,
+        "age_groups": age_groups,
+        "filtered": sex is not None or age_group is not None,
+    }
+
+
+def _check_period(period: str, snapshot) -> None:
+    available = list(store.periods_in(str(snapshot))) if snapshot is not None else []
+    if period in available:
+        return
+    if not available:
+        raise UserError(
+            "The store has no data yet: import an e-PPGBM export (python -m stunting ingest FILE) "
+            "or build the demo (python -m stunting demo)."
+        )
+    raise UserError(f"Period {period!r} has no data; available periods: {', '.join(available)}.")
+
+
+def _check_code(level: str, code: str) -> str:
+    if code not in _codes(level):
+        raise ValueError(f"{code!r} is not a {level} code of the gazetteer")
+    return code
+
+
+@lru_cache(maxsize=len(gazetteer.LEVELS))
+def _codes(level: str) -> frozenset[str]:
+    return frozenset(gazetteer.areas(level)["code"])
+
+
+def _rates(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["measured"] = out["measured"].fillna(0).astype("int64")
+    out["cases"] = out["cases"].fillna(0).astype("int64")
+    measured = out["measured"].to_numpy()
+    cases = out["cases"].to_numpy()
+    shown = measured >= config.MIN_CHILDREN
+    out["suppressed"] = (measured > 0) & ~shown
+    low, high = wilson_interval(cases, measured)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = cases / np.where(measured > 0, measured, 1)
+    out["prevalence"] = np.where(shown, rate, np.nan)
+    out["ci_low"] = np.where(shown, low, np.nan)
+    out["ci_high"] = np.where(shown, high, np.nan)
+    if "source" in out.columns:
+        out["source"] = pd.Series(np.where(measured > 0, out["source"], None), index=out.index, dtype=object)
+    return out

@@ -1,0 +1,480 @@
+"""The measurement store: one row per child measurement, hive-partitioned parquet in atomic snapshots.
+
+Layout (see docs/architecture.md): ``DATA_DIR/store/snapshots/NAME/`` holds
+``measurements/regency=64.02/year=2024/part-0.parquet``, beside each partition its counts
+``summary/regency=64.02/year=2024/part-0.parquet`` (queries/summary.sql: one row per period x
+village x age group x sex, what every prevalence query sums), ``aggregates.parquet`` and
+``imports.parquet``; ``SnapshotStore`` swaps whole snapshots, so a process killed at any moment
+leaves readers on the store exactly as it was before the write.
+
+Every write re-reads the touched years (all regencies: a child's same-day measurement may have been
+filed under another regency's village before a correction), de-duplicates on
+``(child_id, measured_on)`` with the newer import winning, and recomputes ``last_in_period`` so that
+queries count each child once per month with a plain filter instead of a window over millions of rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from stunting.config import data_dir as resolve_data_dir
+from stunting.snapshots import SnapshotStore
+
+STORE = "store"
+MEASUREMENTS = "measurements"
+SUMMARY = "summary"  # per-partition counts (queries/summary.sql), the source of every prevalence query
+AGGREGATES_FILE = "aggregates.parquet"
+IMPORTS_FILE = "imports.parquet"
+PART_FILE = "part-0.parquet"
+SOURCES = ("e-ppgbm", "demo", "aggregate")
+
+# Test hook: when set, a write creates this file inside the open transaction and then waits, so a
+# test can kill -9 the process at the worst moment (new partitions written, nothing swapped yet).
+PAUSE_FILE_ENV = "STUNTING_STORE_PAUSE_FILE"
+
+# Columns the pipeline hands over, in the order stored. regency and year become hive partitions.
+MEASUREMENT_SCHEMA = pa.schema(
+    [
+        ("child_id", pa.string()),
+        ("village_code", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("period", pa.string()),
+        ("measured_on", pa.date32()),
+        ("age_days", pa.int32()),
+        ("age_months", pa.int16()),
+        ("age_group", pa.string()),
+        ("sex", pa.string()),
+        ("weight_kg", pa.float64()),
+        ("height_cm", pa.float64()),
+        ("measured_lying", pa.bool_()),
+        ("haz", pa.float64()),
+        ("waz", pa.float64()),
+        ("whz", pa.float64()),
+        ("haz_flag", pa.bool_()),
+        ("waz_flag", pa.bool_()),
+        ("whz_flag", pa.bool_()),
+        ("reported_haz", pa.float64()),
+        ("reported_waz", pa.float64()),
+        ("reported_whz", pa.float64()),
+        ("posyandu", pa.string()),
+        ("puskesmas", pa.string()),
+        ("import_id", pa.string()),
+        ("source_row", pa.int32()),
+        ("last_in_period", pa.bool_()),
+    ]
+)
+# What a reader sees: the stored columns plus the two hive partition columns.
+READ_SCHEMA = MEASUREMENT_SCHEMA.append(pa.field("regency", pa.string())).append(pa.field("year", pa.int32()))
+INPUT_COLUMNS = ("regency",) + tuple(n for n in MEASUREMENT_SCHEMA.names if n != "last_in_period")
+KEY = ["child_id", "measured_on"]
+# Columns with few distinct values per row group. Z-scores, measures and child ids are nearly all
+# distinct: trying a dictionary for them only slows writing and reading (measured: ~15% each).
+DICTIONARY_COLUMNS = [
+    "village_code",
+    "kecamatan_code",
+    "period",
+    "measured_on",
+    "age_months",
+    "age_group",
+    "sex",
+    "posyandu",
+    "puskesmas",
+    "import_id",
+]
+# Columns that say what was measured: a re-imported row equal in all of these stores nothing new.
+CONTENT_COLUMNS = [
+    n for n in MEASUREMENT_SCHEMA.names if n not in (*KEY, "import_id", "source_row", "last_in_period")
+] + ["regency"]
+
+# summary/regency=.../year=.../part-0.parquet: one row per period x village x age group x sex.
+SUMMARY_COUNTS = (
+    "measured_haz",
+    "stunting",
+    "severe_stunting",
+    "measured_whz",
+    "wasting",
+    "measured_waz",
+    "underweight",
+)
+SUMMARY_FILE_SCHEMA = pa.schema(
+    [
+        ("period", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("village_code", pa.string()),
+        ("age_group", pa.string()),
+        ("sex", pa.string()),
+        *[(name, pa.int64()) for name in SUMMARY_COUNTS],
+    ]
+)
+SUMMARY_READ_SCHEMA = SUMMARY_FILE_SCHEMA.append(pa.field("regency", pa.string())).append(
+    pa.field("year", pa.int32())
+)
+
+AGGREGATE_COUNTS = ("measured", "stunting", "severe_stunting", "wasting", "underweight")
+AGGREGATE_SCHEMA = pa.schema(
+    [
+        ("regency", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("village_code", pa.string()),
+        ("period", pa.string()),
+        ("measured", pa.int64()),
+        ("stunting", pa.int64()),
+        ("severe_stunting", pa.int64()),
+        ("wasting", pa.int64()),
+        ("underweight", pa.int64()),
+        ("import_id", pa.string()),
+        ("source_row", pa.int32()),
+    ]
+)
+
+IMPORT_SCHEMA = pa.schema(
+    [
+        ("import_id", pa.string()),
+        ("file_name", pa.string()),
+        ("sha256", pa.string()),
+        ("source", pa.string()),
+        ("imported_at", pa.string()),
+        ("rows_read", pa.int64()),
+        ("rows_stored", pa.int64()),
+        ("rows_rejected", pa.int64()),
+        ("rejected_by_reason", pa.string()),  # JSON object reason -> count
+        ("rejects_report", pa.string()),
+    ]
+)
+
+
+@dataclass
+class ImportRecord:
+    import_id: str
+    file_name: str
+    sha256: str
+    source: str  # "e-ppgbm" | "demo" | "aggregate"
+    imported_at: str  # ISO 8601, UTC
+    rows_read: int
+    rows_stored: int
+    rows_rejected: int
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    rejects_report: str | None = None
+
+
+def new_import_id() -> str:
+    """A sortable, unique import id: UTC time plus a random suffix."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:8]
+
+
+def _store(data_dir) -> SnapshotStore:
+    return SnapshotStore(resolve_data_dir(data_dir) / STORE)
+
+
+def current_snapshot(data_dir=None) -> Path | None:
+    """The snapshot folder readers should use now (None when nothing was ever written)."""
+    return _store(data_dir).current()
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def measurement_files(data_dir=None) -> str | None:
+    """Glob of the current measurement partitions for ``read_parquet(..., hive_partitioning=true)``.
+
+    Read ``regency`` as VARCHAR (``hive_types``): auto-detection would turn ``64.02`` into a number.
+    None when no measurement was ever stored.
+    """
+    return measurement_files_in(current_snapshot(data_dir))
+
+
+def measurement_files_in(snapshot: Path | None) -> str | None:
+    """measurement_files() of one given snapshot (a reader pins one snapshot for all its files)."""
+    if snapshot is None or not any((snapshot / MEASUREMENTS).glob(f"regency=*/year=*/{PART_FILE}")):
+        return None
+    return str(snapshot / MEASUREMENTS / "*" / "*" / "*.parquet")
+
+
+def aggregates_file(data_dir=None) -> str | None:
+    """Path of the current aggregated-counts table, None when no aggregate was ever imported."""
+    return aggregates_file_in(current_snapshot(data_dir))
+
+
+def summary_files_in(snapshot: Path | None) -> str | None:
+    """Glob of one snapshot's summary partitions (hive, like the measurements), None when absent."""
+    if snapshot is None or not any((snapshot / SUMMARY).glob(f"regency=*/year=*/{PART_FILE}")):
+        return None
+    return str(snapshot / SUMMARY / "*" / "*" / "*.parquet")
+
+
+def aggregates_file_in(snapshot: Path | None) -> str | None:
+    if snapshot is None or not (snapshot / AGGREGATES_FILE).exists():
+        return None
+    return str(snapshot / AGGREGATES_FILE)
+
+
+def imports(data_dir=None) -> pd.DataFrame:
+    """The import log, oldest first: one row per import (``rejected_by_reason`` as a dict)."""
+    snapshot = current_snapshot(data_dir)
+    if snapshot is None or not (snapshot / IMPORTS_FILE).exists():
+        frame = IMPORT_SCHEMA.empty_table().to_pandas()
+    else:
+        frame = pq.read_table(snapshot / IMPORTS_FILE).to_pandas()
+    frame["rejected_by_reason"] = [json.loads(v) if v else {} for v in frame["rejected_by_reason"]]
+    return frame.sort_values("imported_at", kind="stable").reset_index(drop=True)
+
+
+def find_import(data_dir, sha256: str) -> ImportRecord | None:
+    """The latest import of a file with this SHA-256 in the current store, or None."""
+    log = imports(data_dir)
+    hits = log[log["sha256"] == sha256]
+    if hits.empty:
+        return None
+    row = hits.iloc[-1].to_dict()
+    return ImportRecord(
+        import_id=row["import_id"],
+        file_name=row["file_name"],
+        sha256=row["sha256"],
+        source=row["source"],
+        imported_at=row["imported_at"],
+        rows_read=int(row["rows_read"]),
+        rows_stored=int(row["rows_stored"]),
+        rows_rejected=int(row["rows_rejected"]),
+        rejected_by_reason=dict(row["rejected_by_reason"]),
+        rejects_report=row["rejects_report"] if isinstance(row["rejects_report"], str) else None,
+    )
+
+
+def is_demo(data_dir=None) -> bool:
+    """True when the current store holds any synthetic demo import (pages label it as such)."""
+    return bool((imports(data_dir)["source"] == "demo").any())
+
+
+def periods(data_dir=None) -> list[str]:
+    """Periods (``YYYY-MM``) with measurements or aggregated counts, sorted."""
+    snapshot = current_snapshot(data_dir)
+    if snapshot is None:
+        return []
+    return list(periods_in(str(snapshot)))
+
+
+@lru_cache(maxsize=16)
+def periods_in(snapshot: str) -> tuple[str, ...]:
+    """periods() of one given snapshot folder (as a string: the cache key)."""
+    # A committed snapshot never changes (a write makes a new one), so its periods can be cached by
+    # its path: every page asks for them, and scanning 10M rows for them costs a noticeable moment.
+    from stunting import queries  # queries reads this module's files: import late, no cycle at load
+
+    frame = queries.run("periods", {}, data_dir=None, snapshot=Path(snapshot))
+    return tuple(sorted(frame["period"].tolist()))
+
+
+def read_partition(path: Path) -> pd.DataFrame:
+    return pq.read_table(path, schema=MEASUREMENT_SCHEMA).to_pandas(date_as_object=False)
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def write_measurements(data_dir, frame: pd.DataFrame, record: ImportRecord) -> ImportRecord:
+    """Merge ``frame`` (one row per measurement, INPUT_COLUMNS) into the store atomically.
+
+    Returns ``record`` with ``rows_stored`` = rows that were new or replaced a different earlier
+    measurement of the same child on the same date (an identical re-import stores 0).
+    """
+    missing = [column for column in INPUT_COLUMNS if column not in frame.columns]
+    if missing:
+        raise ValueError(f"write_measurements: missing columns {missing}")
+    if record.source not in SOURCES:
+        raise ValueError(f"unknown import source {record.source!r}")
+    incoming = _normalise(frame[list(INPUT_COLUMNS)])
+    # One file may hold the same child twice on one date (a corrected row further down): the later row wins.
+    incoming = incoming.sort_values("source_row", kind="stable").drop_duplicates(KEY, keep="last")
+    incoming["year"] = incoming["period"].str.slice(0, 4).astype("int32")
+    years = sorted(incoming["year"].unique().tolist())
+
+    store = _store(data_dir)
+    with store.transaction() as building:
+        current = store.current()
+        old = _read_years(current, years)
+        merged, stored = _merge(old, incoming)
+        for (regency, year), part in merged.groupby(["regency", "year"], sort=True):
+            _write_partition(building, regency, int(year), part)
+        if current is not None:
+            for folder in (MEASUREMENTS, SUMMARY):
+                for partition in sorted((current / folder).glob("regency=*/year=*")):
+                    if int(partition.name.split("=", 1)[1]) not in years:
+                        store.carry_over(building, str(partition.relative_to(current)))
+            store.carry_over(building, AGGREGATES_FILE)
+        record = replace(record, rows_stored=int(stored))
+        _append_import(current, building, record)
+        _pause_for_tests(building)
+    return record
+
+
+def write_aggregates(data_dir, frame: pd.DataFrame, record: ImportRecord) -> ImportRecord:
+    """Merge village counts (AGGREGATE_SCHEMA columns) into the store; a village x period replaces its
+    earlier counts. ``rows_stored`` counts rows that were new or changed."""
+    missing = [column for column in AGGREGATE_SCHEMA.names if column not in frame.columns]
+    if missing:
+        raise ValueError(f"write_aggregates: missing columns {missing}")
+    incoming = pa.Table.from_pandas(
+        frame[AGGREGATE_SCHEMA.names], schema=AGGREGATE_SCHEMA, preserve_index=False
+    )
+    incoming = incoming.to_pandas()
+    key = ["village_code", "period"]
+    store = _store(data_dir)
+    with store.transaction() as building:
+        current = store.current()
+        if current is not None and (current / AGGREGATES_FILE).exists():
+            old = pq.read_table(current / AGGREGATES_FILE).to_pandas()
+        else:
+            old = AGGREGATE_SCHEMA.empty_table().to_pandas()
+        counts = ["regency", "kecamatan_code", *AGGREGATE_COUNTS]
+        joined = incoming.merge(old[key + counts], on=key, how="left", suffixes=("", "_old"), indicator=True)
+        same = pd.Series(True, index=joined.index)
+        for column in counts:
+            same &= (joined[column] == joined[f"{column}_old"]) | (
+                joined[column].isna() & joined[f"{column}_old"].isna()
+            )
+        unchanged = (joined["_merge"] == "both") & same
+        kept_old = old.merge(incoming[key], on=key, how="left", indicator=True)
+        kept_old = old[(kept_old["_merge"] == "left_only").to_numpy()]
+        # An unchanged row keeps its original import id (the first import that brought it).
+        unchanged_keys = joined.loc[unchanged, key]
+        unchanged_old = old.merge(unchanged_keys, on=key, how="inner")
+        changed_new = incoming[~unchanged.to_numpy()]
+        merged = pd.concat([kept_old, unchanged_old, changed_new], ignore_index=True)
+        merged = merged.sort_values(["period", "village_code"], kind="stable")
+        table = pa.Table.from_pandas(
+            merged[AGGREGATE_SCHEMA.names], schema=AGGREGATE_SCHEMA, preserve_index=False
+        )
+        pq.write_table(table, building / AGGREGATES_FILE, compression="zstd")
+        if current is not None:
+            for folder in (MEASUREMENTS, SUMMARY):
+                if (current / folder).is_dir():
+                    store.carry_over(building, folder)
+        record = replace(record, rows_stored=int(len(changed_new)))
+        _append_import(current, building, record)
+        _pause_for_tests(building)
+    return record
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Coerce the pipeline's frame to the stored types (a wrong type fails here, not in a query)."""
+    out = frame.copy()
+    # datetime64, not Python dates: grouping millions of date objects falls back to a Python loop.
+    out["measured_on"] = pd.to_datetime(out["measured_on"]).dt.normalize()
+    for column in ("regency", "child_id", "village_code", "kecamatan_code", "period", "sex"):
+        if out[column].isna().any():
+            raise ValueError(f"write_measurements: {column} must not be empty")
+    # Queries trust these to agree (a month filter, a regency partition): a mismatch is a pipeline bug.
+    if (out["measured_on"].dt.strftime("%Y-%m") != out["period"]).any():
+        raise ValueError("write_measurements: period must be the calendar month of measured_on")
+    codes = out["village_code"].astype(str)  # gazetteer codes: RR.RR.KK.VVVV
+    if not (
+        (codes.str.slice(0, 8) == out["kecamatan_code"].astype(str))
+        & (codes.str.slice(0, 5) == out["regency"].astype(str))
+    ).all():
+        raise ValueError("write_measurements: village_code must lie in kecamatan_code and regency")
+    table = pa.Table.from_pandas(
+        out[[n for n in MEASUREMENT_SCHEMA.names if n != "last_in_period"]],
+        schema=MEASUREMENT_SCHEMA.remove(MEASUREMENT_SCHEMA.get_field_index("last_in_period")),
+        preserve_index=False,
+    )
+    normalised = table.to_pandas(date_as_object=False)
+    normalised["regency"] = out["regency"].astype(str).to_numpy()
+    return normalised
+
+
+def _read_years(current: Path | None, years: list[int]) -> pd.DataFrame:
+    parts = []
+    if current is not None:
+        for year in years:
+            for path in sorted((current / MEASUREMENTS).glob(f"regency=*/year={year}/{PART_FILE}")):
+                part = read_partition(path)
+                part["regency"] = path.parent.parent.name.split("=", 1)[1]
+                part["year"] = np.int32(year)
+                parts.append(part)
+    if not parts:
+        empty = MEASUREMENT_SCHEMA.empty_table().to_pandas(date_as_object=False)
+        empty["regency"] = pd.Series(dtype=object)
+        empty["year"] = pd.Series(dtype="int32")
+        return empty
+    return pd.concat(parts, ignore_index=True)
+
+
+def _merge(old: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Old rows plus incoming ones, the incoming winning on the key unless identical in content."""
+    old = old.drop(columns=["last_in_period"])
+    paired = incoming[KEY].merge(
+        old[KEY + CONTENT_COLUMNS].assign(_old_pos=np.arange(len(old))), on=KEY, how="left"
+    )
+    has_old = paired["_old_pos"].notna().to_numpy()
+    identical = has_old.copy()
+    for column in CONTENT_COLUMNS:
+        new_values = incoming[column].reset_index(drop=True)
+        old_values = paired[column]
+        equal = (new_values == old_values) | (new_values.isna() & old_values.isna())
+        identical &= equal.fillna(False).to_numpy(dtype=bool)
+    stored = int((~identical).sum())
+    # Identical rows keep the old row (and its original import id); the rest of the incoming replace.
+    replaced_positions = paired.loc[has_old & ~identical, "_old_pos"].astype("int64").to_numpy()
+    drop = np.zeros(len(old), dtype=bool)
+    drop[replaced_positions] = True
+    merged = pd.concat([old[~drop], incoming[~identical]], ignore_index=True)
+    last = merged.groupby(["child_id", "period"], sort=False)["measured_on"].transform("max")
+    merged["last_in_period"] = (merged["measured_on"] == last).to_numpy()
+    return merged, stored
+
+
+def _write_partition(building: Path, regency: str, year: int, part: pd.DataFrame) -> None:
+    folder = building / MEASUREMENTS / f"regency={regency}" / f"year={year}"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Sorted by period and village: row-group statistics then let a one-month query skip most pages.
+    ordered = part.sort_values(["period", "village_code"], kind="stable")
+    table = pa.Table.from_pandas(
+        ordered[MEASUREMENT_SCHEMA.names], schema=MEASUREMENT_SCHEMA, preserve_index=False
+    )
+    pq.write_table(
+        table,
+        folder / PART_FILE,
+        compression="zstd",
+        row_group_size=256_000,
+        use_dictionary=DICTIONARY_COLUMNS,
+    )
+    from stunting import queries  # queries reads this module's files: import late, no cycle at load
+
+    summary = queries.summarise(ordered)
+    summary_folder = building / SUMMARY / f"regency={regency}" / f"year={year}"
+    summary_folder.mkdir(parents=True, exist_ok=True)
+    summary_table = pa.Table.from_pandas(
+        summary[SUMMARY_FILE_SCHEMA.names], schema=SUMMARY_FILE_SCHEMA, preserve_index=False
+    )
+    pq.write_table(summary_table, summary_folder / PART_FILE, compression="zstd")
+
+
+def _append_import(current: Path | None, building: Path, record: ImportRecord) -> None:
+    if current is not None and (current / IMPORTS_FILE).exists():
+        log = pq.read_table(current / IMPORTS_FILE)
+    else:
+        log = IMPORT_SCHEMA.empty_table()
+    row = asdict(record)
+    row["rejected_by_reason"] = json.dumps(row["rejected_by_reason"] or {}, sort_keys=True)
+    log = pa.concat_tables([log, pa.Table.from_pylist([row], schema=IMPORT_SCHEMA)])
+    pq.write_table(log, building / IMPORTS_FILE, compression="zstd")
+
+
+def _pause_for_tests(building: Path) -> None:
+    pause_file = os.environ.get(PAUSE_FILE_ENV)
+    if not pause_file:
+        return
+    Path(pause_file).write_text(str(building), encoding="utf-8")
+    while True:  # only ever ended by the test's kill -9
+        time.sleep(0.05)

@@ -1,0 +1,77 @@
+"""Every queries/*.sql is loaded by the code and run by a test; headers say what one row is."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from test_store import measurement, write
+
+from stunting import compare, queries, store
+from stunting import prevalence as prevalence_module
+from stunting.aggregates import ingest_aggregates
+from stunting.config import QUERIES_DIR
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
+@pytest.mark.parametrize("name", SQL_FILES)
+def test_each_query_file_says_what_one_row_is(name):
+    first = queries.load(name).splitlines()[0]
+    assert re.match(r"-- One row per \w", first), f"{name}.sql must start with '-- One row per ...'"
+
+
+def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
+    """Write and read through every public entry point, recording the query files loaded."""
+    loaded: set[str] = set()
+    original = queries.load
+
+    def recording_load(name):
+        loaded.add(name)
+        return original(name)
+
+    monkeypatch.setattr(queries, "load", recording_load)
+    write(tmp_path, [measurement("a", "64.02.01.2001", "2024-08-03", haz=-2.5)])
+    csv = tmp_path / "counts.csv"
+    csv.write_text("period,village_code,measured,stunting\n2024-08,64.02.01.2002,12,3\n", encoding="utf-8")
+    ingest_aggregates(csv, tmp_path)
+    assert store.periods(tmp_path) == ["2024-08"]
+    prevalence_module.prevalence("stunting", "2024-08", "village", data_dir=tmp_path)
+    prevalence_module.trend("stunting", "regency", "64.02", data_dir=tmp_path)
+    prevalence_module.breakdown("stunting", "2024-08", "regency", "64.02", "sex", data_dir=tmp_path)
+    compare.summary(tmp_path)  # the comparison page's one query (its module owns the file)
+    # The row-level view, for questions the summary cannot answer (e.g. reported vs computed z).
+    con = queries.connect(tmp_path, views=("measurements",))
+    try:
+        assert con.execute("SELECT count(*), min(regency) FROM measurements").fetchone() == (1, "64.02")
+    finally:
+        con.close()
+    assert loaded == set(SQL_FILES)
+    assert {"periods", "prevalence_by_area", "prevalence_trend", "prevalence_by_age_sex", "summary"} <= loaded
+
+
+def test_queries_run_on_an_empty_or_partial_store(tmp_path):
+    assert queries.run("periods", {}, data_dir=tmp_path).empty
+    csv = tmp_path / "counts.csv"
+    csv.write_text("period,village_code,measured,stunting\n2025-02,64.74.01.1001,40,8\n", encoding="utf-8")
+    ingest_aggregates(csv, tmp_path)  # aggregates only, no measurement partition at all
+    assert store.measurement_files(tmp_path) is None
+    frame = prevalence_module.prevalence("stunting", "2025-02", "regency", data_dir=tmp_path)
+    assert frame.set_index("code").loc["64.74", ["measured", "cases"]].tolist() == [40, 8]
+
+
+def test_code_never_formats_values_into_sql():
+    """SQL text reaches DuckDB only from queries/*.sql; Python passes values as bound parameters."""
+    for path in (REPO_ROOT / "stunting").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(
+            r"\.execute\(\s*(f[\"']|[\"'][^\"']*[\"']\s*%|[\"'][^\"']*[\"']\s*\.format)", text
+        ):
+            pytest.fail(f"{path.relative_to(REPO_ROOT)} formats SQL text: {call.group(0)!r}")
+
+
+def test_unknown_query_name_is_refused():
+    with pytest.raises(ValueError):
+        queries.load("../stunting/store")

@@ -1,0 +1,305 @@
+"""The measurement store: schema, de-duplication, last_in_period, the import log, and atomicity
+under a real kill -9 in the middle of a write."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from stunting import store
+from stunting.gazetteer import villages
+from stunting.indicators import age_group_labels
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# How long the kill test waits for the writer to reach its pause point before failing (it only
+# polls for a file; a healthy write of a few rows gets there in about a second).
+WRITER_READY_TIMEOUT_S = 60
+
+
+def measurement(
+    child: str,
+    village: str,
+    measured_on: str,
+    *,
+    haz=-1.0,
+    waz=-1.0,
+    whz=-1.0,
+    sex="L",
+    age_days=700,
+    haz_flag=False,
+    waz_flag=False,
+    whz_flag=False,
+    source_row=1,
+    import_id="test",
+) -> dict:
+    """One pipeline row as ingest hands it to write_measurements (codes from the gazetteer)."""
+    row = villages().set_index("code").loc[village]
+    return {
+        "regency": row["regency_code"],
+        "child_id": child,
+        "village_code": village,
+        "kecamatan_code": row["kecamatan_code"],
+        "period": measured_on[:7],
+        "measured_on": date.fromisoformat(measured_on),
+        "age_days": age_days,
+        "age_months": int(np.floor(age_days / 30.4375)),
+        "age_group": age_group_labels(np.array([age_days]))[0],
+        "sex": sex,
+        "weight_kg": 10.0,
+        "height_cm": 80.0,
+        "measured_lying": True,
+        "haz": haz,
+        "waz": waz,
+        "whz": whz,
+        "haz_flag": haz_flag,
+        "waz_flag": waz_flag,
+        "whz_flag": whz_flag,
+        "reported_haz": haz,
+        "reported_waz": waz,
+        "reported_whz": whz,
+        "posyandu": "Posyandu Melati",
+        "puskesmas": "Puskesmas Muara Muntai",
+        "import_id": import_id,
+        "source_row": source_row,
+    }
+
+
+def write(
+    data_dir: Path, rows: list[dict], *, file_name="export.csv", source="e-ppgbm"
+) -> store.ImportRecord:
+    """Write rows as one import, the way the pipeline does."""
+    import_id = store.new_import_id()
+    frame = pd.DataFrame(rows).assign(import_id=import_id)
+    frame["source_row"] = np.arange(1, len(frame) + 1)
+    record = store.ImportRecord(
+        import_id=import_id,
+        file_name=file_name,
+        sha256=f"sha-{import_id}",
+        source=source,
+        imported_at=pd.Timestamp.now(tz="UTC").isoformat(),
+        rows_read=len(frame),
+        rows_stored=0,
+        rows_rejected=0,
+        rejected_by_reason={},
+        rejects_report=None,
+    )
+    return store.write_measurements(data_dir, frame, record)
+
+
+def stored(data_dir: Path) -> pd.DataFrame:
+    files = store.measurement_files(data_dir)
+    if files is None:
+        return pd.DataFrame()
+    sql = "SELECT * FROM read_parquet($f, hive_partitioning = true, hive_types = {'regency': 'VARCHAR'})"
+    return (
+        duckdb.execute(sql, {"f": files}).df().sort_values(["child_id", "measured_on"]).reset_index(drop=True)
+    )
+
+
+VILLAGE_KUKAR = "64.02.01.2001"
+VILLAGE_BONTANG = "64.74.01.1001"
+
+
+def test_write_creates_partitions_with_the_documented_schema(tmp_path):
+    record = write(
+        tmp_path,
+        [
+            measurement("a", VILLAGE_KUKAR, "2024-08-03"),
+            measurement("b", VILLAGE_BONTANG, "2024-08-04"),
+            measurement("a", VILLAGE_KUKAR, "2023-02-10"),
+        ],
+    )
+    assert record.rows_stored == 3
+    snapshot = store.current_snapshot(tmp_path)
+    parts = sorted(p.relative_to(snapshot).as_posix() for p in snapshot.glob("measurements/*/*/*.parquet"))
+    assert parts == [
+        "measurements/regency=64.02/year=2023/part-0.parquet",
+        "measurements/regency=64.02/year=2024/part-0.parquet",
+        "measurements/regency=64.74/year=2024/part-0.parquet",
+    ]
+    summaries = sorted(p.relative_to(snapshot).as_posix() for p in snapshot.glob("summary/*/*/*.parquet"))
+    assert summaries == [p.replace("measurements/", "summary/") for p in parts]
+    meta = pq.ParquetFile(snapshot / parts[1]).metadata
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+    schema = pq.read_schema(snapshot / parts[1])
+    assert str(schema.field("measured_on").type) == "date32[day]"
+    assert str(schema.field("age_days").type) == "int32"
+    assert str(schema.field("age_months").type) == "int16"
+    assert "regency" not in schema.names and "year" not in schema.names  # hive partitions only
+    rows = stored(tmp_path)
+    assert len(rows) == 3 and rows["last_in_period"].all()
+    assert set(rows["regency"]) == {"64.02", "64.74"}
+
+
+def test_missing_column_is_a_programming_error(tmp_path):
+    frame = pd.DataFrame([measurement("a", VILLAGE_KUKAR, "2024-08-03")]).drop(columns=["whz_flag"])
+    record = store.ImportRecord("x", "f.csv", "s", "e-ppgbm", "2024-01-01T00:00:00+00:00", 1, 0, 0, {}, None)
+    with pytest.raises(ValueError, match="whz_flag"):
+        store.write_measurements(tmp_path, frame, record)
+    assert store.current_snapshot(tmp_path) is None
+
+
+def test_identical_reimport_stores_nothing_and_keeps_the_first_import(tmp_path):
+    rows = [measurement(c, VILLAGE_KUKAR, "2024-08-03") for c in "abc"]
+    first = write(tmp_path, rows)
+    again = write(tmp_path, rows)
+    assert (first.rows_stored, again.rows_stored) == (3, 0)
+    after = stored(tmp_path)
+    assert len(after) == 3
+    assert set(after["import_id"]) == {first.import_id}
+    assert list(store.imports(tmp_path)["rows_stored"]) == [3, 0]
+
+
+def test_updated_export_replaces_the_same_day_measurement_instead_of_duplicating(tmp_path):
+    write(
+        tmp_path,
+        [
+            measurement("a", VILLAGE_KUKAR, "2024-08-03", haz=-2.5),
+            measurement("b", VILLAGE_KUKAR, "2024-08-03", haz=-1.0),
+        ],
+    )
+    corrected = write(
+        tmp_path,
+        [
+            measurement("a", VILLAGE_KUKAR, "2024-08-03", haz=-1.5),
+            measurement("b", VILLAGE_KUKAR, "2024-08-03", haz=-1.0),
+            measurement("c", VILLAGE_KUKAR, "2024-08-05", haz=-3.1),
+        ],
+    )
+    assert corrected.rows_stored == 2  # a replaced, c new, b identical
+    after = stored(tmp_path).set_index("child_id")
+    assert len(after) == 3
+    assert after.loc["a", "haz"] == -1.5
+    assert after.loc["a", "import_id"] == corrected.import_id
+
+
+def test_a_child_moved_to_another_regency_on_the_same_day_is_not_counted_twice(tmp_path):
+    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-03")])
+    write(tmp_path, [measurement("a", VILLAGE_BONTANG, "2024-08-03")])
+    after = stored(tmp_path)
+    assert list(after["village_code"]) == [VILLAGE_BONTANG]
+
+
+def test_last_in_period_is_recomputed_when_a_later_measurement_arrives(tmp_path):
+    write(
+        tmp_path,
+        [measurement("a", VILLAGE_KUKAR, "2024-08-03"), measurement("a", VILLAGE_KUKAR, "2024-07-30")],
+    )
+    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-20")])
+    after = stored(tmp_path).set_index("measured_on")["last_in_period"]
+    assert after.to_dict() == {
+        pd.Timestamp("2024-07-30"): True,  # the only one in July
+        pd.Timestamp("2024-08-03"): False,
+        pd.Timestamp("2024-08-20"): True,
+    }
+
+
+def test_same_child_twice_on_one_date_in_one_file_keeps_the_later_row(tmp_path):
+    record = write(
+        tmp_path,
+        [
+            measurement("a", VILLAGE_KUKAR, "2024-08-03", haz=-2.5),
+            measurement("a", VILLAGE_KUKAR, "2024-08-03", haz=-0.5),
+        ],
+    )
+    after = stored(tmp_path)
+    assert record.rows_stored == 1 and list(after["haz"]) == [-0.5] and list(after["source_row"]) == [2]
+
+
+def test_untouched_years_are_hard_linked_not_rewritten(tmp_path):
+    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2019-02-03")])
+    before = store.current_snapshot(tmp_path) / "measurements/regency=64.02/year=2019/part-0.parquet"
+    inode = before.stat().st_ino
+    summary = "summary/regency=64.02/year=2019/part-0.parquet"
+    summary_inode = (store.current_snapshot(tmp_path) / summary).stat().st_ino
+    write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-08-03")])
+    after = store.current_snapshot(tmp_path) / "measurements/regency=64.02/year=2019/part-0.parquet"
+    assert after.stat().st_ino == inode
+    assert (store.current_snapshot(tmp_path) / summary).stat().st_ino == summary_inode
+    assert len(stored(tmp_path)) == 2
+
+
+def test_log_lookups_demo_flag_and_periods(tmp_path):
+    assert store.measurement_files(tmp_path) is None
+    assert store.periods(tmp_path) == [] and not store.is_demo(tmp_path)
+    record = write(
+        tmp_path,
+        [measurement("a", VILLAGE_KUKAR, "2024-08-03"), measurement("b", VILLAGE_KUKAR, "2019-02-03")],
+        source="demo",
+    )
+    found = store.find_import(tmp_path, record.sha256)
+    assert found == record
+    assert store.find_import(tmp_path, "0" * 64) is None
+    assert store.is_demo(tmp_path)
+    assert store.periods(tmp_path) == ["2019-02", "2024-08"]
+    log = store.imports(tmp_path)
+    assert list(log.columns[:4]) == ["import_id", "file_name", "sha256", "source"]
+    assert log.loc[0, "rejected_by_reason"] == {}
+
+
+WRITER = """
+import sys
+sys.path.insert(0, {repo!r})
+sys.path.insert(0, {tests!r})
+from test_store import measurement, write
+write({data!r}, [measurement(c, "64.02.01.2001", "2024-08-05", haz=-3.0) for c in "xyz"])
+"""
+
+
+def test_kill_9_in_mid_write_leaves_the_store_as_before(tmp_path):
+    data = tmp_path / "data"
+    write(
+        data, [measurement("a", VILLAGE_KUKAR, "2024-08-03"), measurement("b", VILLAGE_KUKAR, "2019-02-01")]
+    )
+    pointer_before = (data / "store" / "CURRENT").read_text()
+    rows_before = stored(data)
+    pause = tmp_path / "paused"
+    env = dict(os.environ, **{store.PAUSE_FILE_ENV: str(pause)})
+    script = WRITER.format(repo=str(REPO_ROOT), tests=str(REPO_ROOT / "tests"), data=str(data))
+    writer = subprocess.Popen([sys.executable, "-c", script], env=env)
+    try:
+        deadline = time.monotonic() + WRITER_READY_TIMEOUT_S
+        while not pause.exists():
+            assert writer.poll() is None, "the writer exited before reaching its pause point"
+            assert time.monotonic() < deadline, "the writer never reached its pause point"
+            time.sleep(0.05)
+        building = Path(pause.read_text())
+        assert any(building.glob("measurements/*/*/*.parquet"))  # new partitions really were written
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+    assert (data / "store" / "CURRENT").read_text() == pointer_before
+    pd.testing.assert_frame_equal(stored(data), rows_before)
+    assert len(store.imports(data)) == 1
+
+    # The dead writer's lock and half-built snapshot do not block or leak into the next import.
+    record = write(data, [measurement("c", VILLAGE_KUKAR, "2024-08-06")])
+    assert record.rows_stored == 1 and len(stored(data)) == 3
+    assert not building.exists()
+    assert (
+        json.loads((data / "store" / "CURRENT").read_text())["snapshot"]
+        != json.loads(pointer_before)["snapshot"]
+    )
+
+
+def test_inconsistent_period_or_codes_are_programming_errors(tmp_path):
+    wrong_month = pd.DataFrame([measurement("a", VILLAGE_KUKAR, "2024-08-03")]).assign(period="2024-07")
+    wrong_regency = pd.DataFrame([measurement("a", VILLAGE_KUKAR, "2024-08-03")]).assign(regency="64.74")
+    record = store.ImportRecord("x", "f.csv", "s", "e-ppgbm", "2024-01-01T00:00:00+00:00", 1, 0, 0, {}, None)
+    with pytest.raises(ValueError, match="calendar month"):
+        store.write_measurements(tmp_path, wrong_month, record)
+    with pytest.raises(ValueError, match="village_code must lie"):
+        store.write_measurements(tmp_path, wrong_regency, record)
+    assert store.current_snapshot(tmp_path) is None
