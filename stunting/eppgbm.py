@@ -1,0 +1,655 @@
+"""Reading e-PPGBM individual exports (one row per child measurement), CSV or XLSX.
+
+What the reader accepts
+-----------------------
+* CSV separated by ``;``, ``,`` or tab; decimals with a comma or a dot; UTF-8 (with or without BOM)
+  or Windows-1252 (the encoding is decided by checking the whole file is valid UTF-8).
+* XLSX / XLS through python-calamine (the first sheet).
+* The header row may sit below a few title lines (the first ``HEADER_SEARCH_ROWS`` rows are searched).
+  Headers are matched by a key of their letters and digits only (case, spaces and punctuation
+  ignored): the variant table is ``HEADER_VARIANTS`` below. Columns it does not know are ignored;
+  RT, RW and Alamat are never read at all.
+* Dates as ``dd/mm/yyyy`` (also with ``-`` or ``.``), ISO ``yyyy-mm-dd`` (time part ignored) or Excel
+  serial day numbers; Indonesian exports are day-first, so ``03/04/2024`` is 3 April.
+* Numbers: ``8888``, ``9999``, ``888``, ``999``, ``0``, empty and text count as missing weight or height;
+  for the ``ZS`` columns only ``8888``/``9999``/text/empty are missing (0 is a valid z-score).
+* ``JK``: L / P, also Laki-laki / Perempuan. ``Cara Ukur``: Terlentang (lying) / Berdiri (standing),
+  anything else unknown.
+
+Age
+---
+``age_days`` is always measurement date minus birth date (WHO's rule). ``Usia Saat Ukur``
+("X Tahun - Y Bulan - Z Hari") is never used as a fallback (a row without both dates is rejected):
+it is only cross-checked, and rows where it differs from the dates by more than
+``AGE_TEXT_TOLERANCE_DAYS`` are counted (``age_text_mismatch``), a sign of swapped day and month.
+
+Rows and rejects
+----------------
+``source_row`` 1 is the first data row after the header; in the rejects, ``file_line`` is the line
+of the CSV (or the row of the sheet) where that row is: header line + source_row (for CSV this holds
+unless a quoted field spans several lines). Entirely empty rows are skipped, neither read nor rejected.
+Each rejected row gets one reason: the first of REJECT_REASONS (in that order) that applies.
+
+Memory
+------
+CSV is read in chunks of ``CHUNK_ROWS`` rows, so a 200 MB export needs memory for one chunk of raw text
+plus the slim parsed columns (about 100 bytes a row), whatever its size. XLSX cannot be streamed
+(calamine holds the whole decompressed sheet in memory), so XLSX files above ``MAX_XLSX_BYTES`` are
+refused with a message asking for the CSV export instead.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stunting.errors import UserError
+from stunting.indicators import DAYS_PER_MONTH
+from stunting.pseudonym import normalise_name, normalise_nik
+from stunting.villages import VillageMatcher
+
+# Rows parsed at a time. 100,000 rows of raw text is about 60 MB in pandas: the bound on the reader's
+# working memory for any CSV size.
+CHUNK_ROWS = 100_000
+# calamine decompresses the whole sheet into memory, about 30 times the XLSX file's size; 40 MB
+# (roughly 400,000 rows) keeps that near 1.2 GB on a laptop. Bigger exports must come as CSV.
+MAX_XLSX_BYTES = 40 * 1024 * 1024
+# Exports often carry a title and a few blank lines above the header.
+HEADER_SEARCH_ROWS = 20
+# Calendar arithmetic in "X Tahun - Y Bulan - Z Hari" differs from days / 365.25 by a few days;
+# a swapped day and month moves it by a month or more.
+AGE_TEXT_TOLERANCE_DAYS = 5
+# WHO's standards (and this product) stop at 60 completed months.
+MAX_AGE_MONTHS = 60
+SNIFF_BYTES = 64 * 1024
+
+MEASURE_SENTINELS = (0.0, 888.0, 999.0, 8888.0, 9999.0)
+ZSCORE_SENTINELS = (888.0, 999.0, 8888.0, 9999.0)
+
+# Canonical column -> header keys (letters and digits only, lower case) seen in exports.
+HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
+    "nik": ("nik", "nikanak", "nikbalita", "nonik"),
+    "name": ("nama", "namaanak", "namabalita"),
+    "sex": ("jk", "jeniskelamin", "kelamin", "lp", "sex"),
+    "birth_date": ("tgllahir", "tanggallahir", "tgllhr", "tanggallhr"),
+    "mother_name": ("namaortu", "namaorangtua", "namaibu", "namaortuwali", "namaibukandung"),
+    "regency_name": ("kabkota", "kabupatenkota", "kab", "kabupaten", "kota", "kabkot"),
+    "kecamatan_name": ("kec", "kecamatan"),
+    "puskesmas": ("pukesmas", "puskesmas"),
+    "village_name": ("desakel", "desakelurahan", "kelurahan", "desa", "kel", "kelurahandesa", "keldesa"),
+    "posyandu": ("posyandu",),
+    "age_text": ("usiasaatukur", "umursaatukur", "usiaukur", "umurukur"),
+    "measured_on": ("tanggalpengukuran", "tglpengukuran", "tglukur", "tanggalukur", "tglpengukur"),
+    "weight_kg": ("berat", "beratkg", "bb", "bbkg", "beratbadan", "beratbadankg"),
+    "height_cm": ("tinggi", "tinggicm", "tb", "tbcm", "tinggibadan", "tinggibadancm", "pbtb", "pbtbcm"),
+    "position": ("caraukur", "posisiukur", "posisi", "carapengukuran"),
+    "reported_waz": ("zsbbu", "zscorebbu", "zbbu"),
+    "reported_haz": ("zstbu", "zscoretbu", "ztbu", "zspbtbu", "zspbu"),
+    "reported_whz": ("zsbbtb", "zscorebbtb", "zbbtb", "zsbbpbtb"),
+}
+# Headers of the export that are known but deliberately never read (personal data or unused).
+IGNORED_HEADERS = frozenset(
+    "bblahir tblahir pblahir prov provinsi rt rw alamat lila bbu tbu bbtb naikberatbadan "
+    "pmtditerimakg jmlvita kpsp kia".split()
+)
+_HEADER_LOOKUP = {key: canonical for canonical, keys in HEADER_VARIANTS.items() for key in keys}
+
+REQUIRED = ("sex", "birth_date", "measured_on", "weight_kg", "height_cm", "village_name", "kecamatan_name")
+# How the issue names each column, for messages when it is missing.
+DISPLAY = {
+    "nik": "NIK",
+    "name": "Nama",
+    "sex": "JK",
+    "birth_date": "Tgl Lahir",
+    "mother_name": "Nama Ortu",
+    "regency_name": "Kab/Kota",
+    "kecamatan_name": "Kec",
+    "puskesmas": "Pukesmas",
+    "village_name": "Desa/Kel",
+    "posyandu": "Posyandu",
+    "age_text": "Usia Saat Ukur",
+    "measured_on": "Tanggal Pengukuran",
+    "weight_kg": "Berat",
+    "height_cm": "Tinggi",
+    "position": "Cara Ukur",
+    "reported_waz": "ZS BB/U",
+    "reported_haz": "ZS TB/U",
+    "reported_whz": "ZS BB/TB",
+}
+
+# reason code -> (canonical column it concerns, sentence template); checked in this order.
+REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "birth_date_missing": ("birth_date", "{col} is empty."),
+    "birth_date_invalid": ("birth_date", "{col} is not a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date)."),
+    "measured_on_missing": ("measured_on", "{col} is empty."),
+    "measured_on_invalid": ("measured_on", "{col} is not a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date)."),
+    "measured_on_future": ("measured_on", "{col} is later than today."),
+    "measured_before_birth": ("measured_on", "{col} is before Tgl Lahir."),
+    "age_60_months_or_more": (
+        "birth_date",
+        "age 60 months or more: {col} is 60 months or more before the "
+        "measurement, and only children under five are counted.",
+    ),
+    "sex_invalid": ("sex", "{col} is neither L (Laki-laki) nor P (Perempuan)."),
+    "no_measurement": ("weight_kg", "{col} and Tinggi are both missing (empty, 0, 8888, 9999 or text)."),
+    "identity_missing": (
+        "nik",
+        "{col} is not a 16-digit NIK and Nama is empty, so the child cannot be "
+        "recognised across measurements.",
+    ),
+    "regency_unknown": ("regency_name", ""),
+    "kecamatan_unknown": ("kecamatan_name", ""),
+    "village_unknown": ("village_name", ""),
+    "village_ambiguous": ("village_name", ""),
+}
+REJECT_COLUMNS = ["source_row", "file_line", "column", "reason_code", "reason"]
+
+# The parsed frame's columns (identifying ones are only present when the file has them).
+IDENTIFYING = ("nik", "name", "mother_name")
+OUTPUT_COLUMNS = [
+    "source_row",
+    "nik",
+    "name",
+    "mother_name",
+    "birth_date",
+    "measured_on",
+    "age_days",
+    "sex",
+    "weight_kg",
+    "height_cm",
+    "measured_lying",
+    "reported_haz",
+    "reported_waz",
+    "reported_whz",
+    "posyandu",
+    "puskesmas",
+    "village_code",
+    "kecamatan_code",
+    "regency",
+    "age_text_mismatch",
+]
+
+
+def header_key(text: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
+
+
+@dataclass
+class Layout:
+    """How a file was understood: kind, encoding, separator, where its header is, which columns."""
+
+    path: Path
+    kind: str  # "csv" or "excel"
+    header_line: int  # 1-based line (CSV) or row (sheet) of the header
+    columns: dict[str, int]  # canonical -> 0-based column index
+    headers: list[str]  # the header row as written
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def header_of(self, canonical: str) -> str:
+        index = self.columns.get(canonical)
+        return self.headers[index].strip() if index is not None else DISPLAY.get(canonical, canonical)
+
+
+@dataclass
+class ParsedChunk:
+    frame: pd.DataFrame  # OUTPUT_COLUMNS for accepted rows
+    rejects: pd.DataFrame  # REJECT_COLUMNS
+    rows_read: int
+
+
+@dataclass
+class EppgbmExport:
+    layout: Layout
+    frame: pd.DataFrame
+    rejects: pd.DataFrame
+    rows_read: int
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------------------
+# Opening the file: kind, encoding, header row
+# ----------------------------------------------------------------------------------------------
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> Layout:
+    """Decide how to read ``path`` and find its header row, or raise UserError naming the file."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise UserError(f"{path} does not exist or is not a file.")
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise UserError(f"{name} is empty: it has no header row and no data.")
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        if size > max_xlsx_bytes:
+            raise UserError(
+                f"{name} is a {size / 2**20:.0f} MB Excel file, above the {max_xlsx_bytes / 2**20:.0f} MB "
+                "that can be read in memory: export it from e-PPGBM as CSV instead (CSV has no size limit)."
+            )
+        rows = _excel_rows(path)
+        header_rows = []
+        for row in rows:
+            header_rows.append(row)
+            if len(header_rows) >= HEADER_SEARCH_ROWS:
+                break
+        index, headers = _find_header(name, [[_cell_text(v) for v in row] for row in header_rows])
+        return Layout(path, "excel", index + 1, _columns(name, headers), headers)
+    if b"\x00" in head:
+        raise UserError(
+            f"{name} is not a text (CSV) file: it contains binary data; "
+            "export it again from e-PPGBM as CSV or XLSX."
+        )
+    encoding = _detect_encoding(path, head)
+    text = head.decode(encoding, errors="replace")
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    best: tuple[int, int, str, list[str]] | None = None
+    for i, line in enumerate(lines):
+        for delimiter in (";", ",", "\t"):
+            fields = next(csv.reader([line], delimiter=delimiter), [])
+            score = sum(header_key(f) in _HEADER_LOOKUP for f in fields)
+            if best is None or score > best[0]:
+                best = (score, i, delimiter, fields)
+    assert best is not None
+    score, index, delimiter, fields = best
+    if score == 0:
+        first = next((line for line in lines if line.strip()), "")
+        _raise_unrecognised(name, next(csv.reader([first], delimiter=delimiter), []), [])
+    return Layout(
+        path, "csv", index + 1, _columns(name, fields), fields, encoding=encoding, delimiter=delimiter
+    )
+
+
+def _detect_encoding(path: Path, head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                decoder.decode(block)
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{path.name} is neither UTF-8 nor Windows-1252 text (byte {error.start} of a block cannot be "
+            "read): export it again from e-PPGBM as CSV or XLSX."
+        ) from None
+    return "cp1252"
+
+
+def _find_header(name: str, rows: list[list[str]]) -> tuple[int, list[str]]:
+    scored = [(sum(header_key(v) in _HEADER_LOOKUP for v in row), -i, row) for i, row in enumerate(rows)]
+    if not scored:
+        raise UserError(f"{name} is empty: its first sheet has no header row and no data.")
+    score, minus_index, row = max(scored, key=lambda t: (t[0], t[1]))
+    if score == 0:
+        first = next((r for r in rows if any(str(v).strip() for v in r)), [])
+        _raise_unrecognised(name, first, [])
+    return -minus_index, row
+
+
+def _columns(name: str, headers: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        canonical = _HEADER_LOOKUP.get(header_key(header))
+        if canonical and canonical not in columns:  # the first of duplicated headers wins
+            columns[canonical] = i
+    missing = [c for c in REQUIRED if c not in columns]
+    if "nik" not in columns and "name" not in columns:
+        missing.append("nik")
+    if missing:
+        _raise_unrecognised(name, headers, missing)
+    return columns
+
+
+def _raise_unrecognised(name: str, found: list[str], missing: list[str]) -> None:
+    shown = ", ".join(f"'{h.strip()}'" for h in found if str(h).strip()) or "nothing"
+    if not missing:
+        missing = list(REQUIRED) + ["nik"]
+    wanted = ", ".join("NIK or Nama" if c == "nik" else DISPLAY[c] for c in missing)
+    raise UserError(
+        f"{name} does not look like an e-PPGBM export: its header row has {shown}, "
+        f"but these columns are missing: {wanted}."
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Raw chunks of text
+# ----------------------------------------------------------------------------------------------
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e17 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    return str(value)
+
+
+def _excel_rows(path: Path) -> Iterator[list[object]]:
+    from python_calamine import load_workbook
+
+    try:
+        workbook = load_workbook(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        yield from sheet.iter_rows()
+    except UserError:
+        raise
+    except Exception as error:  # calamine raises several types (ZipError, XmlError, CalamineError...)
+        raise UserError(
+            f"{path.name} is damaged or incomplete: it cannot be opened as an Excel workbook "
+            f"({type(error).__name__}); export it again from e-PPGBM."
+        ) from None
+
+
+def _raw_chunks(layout: Layout, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Chunks of the wanted columns as text, with ``source_row``; entirely empty rows dropped."""
+    wanted = dict(sorted(layout.columns.items(), key=lambda kv: kv[1]))
+    names = list(wanted)
+    indexes = list(wanted.values())
+    if layout.kind == "excel":
+        rows = _excel_rows(layout.path)
+        for _ in range(layout.header_line):
+            next(rows, None)
+        buffer: list[list[str]] = []
+        start = 1
+        for row in rows:
+            buffer.append([_cell_text(row[i]) if i < len(row) else "" for i in indexes])
+            if len(buffer) >= chunk_rows:
+                yield _raw_frame(buffer, names, start)
+                start += len(buffer)
+                buffer = []
+        if buffer:
+            yield _raw_frame(buffer, names, start)
+        return
+    try:
+        reader = pd.read_csv(
+            layout.path,
+            sep=layout.delimiter,
+            encoding=layout.encoding,
+            header=None,
+            skiprows=layout.header_line,
+            usecols=indexes,
+            dtype=object,  # plain Python strings: 3x faster to parse than Arrow-backed str here
+            na_filter=False,
+            skip_blank_lines=False,
+            chunksize=chunk_rows,
+            engine="c",
+        )
+        start = 1
+        for chunk in reader:
+            chunk = chunk.reindex(columns=indexes)  # short rows and blank lines leave NaN: parsed as ""
+            chunk.columns = names
+            chunk.insert(0, "source_row", np.arange(start, start + len(chunk), dtype="int64"))
+            start += len(chunk)
+            yield _drop_empty(chunk, names)
+    except pd.errors.EmptyDataError:
+        return  # a header and nothing after it: no rows (the caller says so)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserError(f"{layout.path.name} cannot be read as CSV: {detail}.") from None
+
+
+def _raw_frame(buffer: list[list[str]], names: list[str], start: int) -> pd.DataFrame:
+    frame = pd.DataFrame(buffer, columns=names, dtype=object)
+    frame.insert(0, "source_row", np.arange(start, start + len(frame), dtype="int64"))
+    return _drop_empty(frame, names)
+
+
+def _drop_empty(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    first = frame[names[0]]
+    blank = ((first == "") | first.isna()).to_numpy()
+    if not blank.any():
+        return frame
+    candidates = frame.loc[blank, names]
+    empty = ((candidates == "") | candidates.isna()).all(axis=1)
+    return frame.drop(index=empty[empty].index)
+
+
+# ----------------------------------------------------------------------------------------------
+# Parsing values
+# ----------------------------------------------------------------------------------------------
+_ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T].*)?$")
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: .*)?$")
+_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, counting its fictional 29 Feb 1900
+
+
+def _per_unique(parse: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+    """Run ``parse`` once per distinct text: exports repeat dates, weights and words on many rows,
+    and pandas' regex parsing is a Python loop (10x faster on a 1,000,000-row export)."""
+
+    def wrapper(text: pd.Series) -> pd.Series:
+        # Missing values (code -1) are parsed as "", appended as the last distinct value.
+        codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+        uniques = np.append(np.asarray(uniques, dtype=object), "")
+        codes = np.where(codes < 0, len(uniques) - 1, codes)
+        parsed = parse(pd.Series(uniques, dtype=object))
+        return pd.Series(parsed.to_numpy()[codes], index=text.index, dtype=parsed.dtype)
+
+    wrapper.__doc__ = parse.__doc__
+    return wrapper
+
+
+@_per_unique
+def _stripped(text: pd.Series) -> pd.Series:
+    return text.str.strip().astype(object)
+
+
+@_per_unique
+def _dates(text: pd.Series) -> pd.Series:
+    s = text.str.strip()
+    iso = s.str.extract(_ISO)
+    dmy = s.str.extract(_DMY)
+    year = iso[0].fillna(dmy[2])
+    month = iso[1].fillna(dmy[1])
+    day = iso[2].fillna(dmy[0])
+    joined = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2)
+    dates = pd.to_datetime(joined, format="%Y-%m-%d", errors="coerce")
+    serial = pd.to_numeric(s.str.extract(_SERIAL)[0], errors="coerce")
+    from_serial = _EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
+    return dates.fillna(from_serial).astype("datetime64[ns]")
+
+
+def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(dates as datetime64, mask of non-empty values that are not dates)."""
+    dates = _dates(text)
+    invalid = dates.isna() & ~_blank(text)
+    return dates, invalid
+
+
+@_per_unique
+def _blank(text: pd.Series) -> pd.Series:
+    return (text.str.strip() == "").astype(bool)
+
+
+@_per_unique
+def _decimal_numbers(text: pd.Series) -> pd.Series:
+    s = text.str.strip().str.replace(",", ".", regex=False)
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def parse_numbers(text: pd.Series, sentinels: tuple[float, ...]) -> pd.Series:
+    """Comma or dot decimals; sentinels, text and empty become NaN."""
+    values = _decimal_numbers(text)
+    return values.mask(values.isin(sentinels))
+
+
+_SEX = {"l": "L", "lakilaki": "L", "laki": "L", "pria": "L", "p": "P", "perempuan": "P", "wanita": "P"}
+_POSITION = {"terlentang": True, "telentang": True, "berbaring": True, "berdiri": False}
+_AGE_TEXT = re.compile(r"(\d+)\s*tahun\D*?(\d+)\s*bulan\D*?(\d+)\s*hari", re.IGNORECASE)
+
+
+@_per_unique
+def parse_sex(text: pd.Series) -> pd.Series:
+    """L or P (None when the JK value is neither)."""
+    return text.str.lower().str.replace(r"[^a-z]", "", regex=True).map(_SEX).astype(object)
+
+
+def parse_position(text: pd.Series) -> pd.Series:
+    """True lying (Terlentang), False standing (Berdiri), missing otherwise."""
+    return _position_words(text).astype("boolean")
+
+
+@_per_unique
+def _position_words(text: pd.Series) -> pd.Series:
+    return text.str.lower().str.replace(r"[^a-z]", "", regex=True).map(_POSITION).astype(object)
+
+
+@_per_unique
+def parse_age_text(text: pd.Series) -> pd.Series:
+    """Approximate days of "X Tahun - Y Bulan - Z Hari" (NaN when it is not in that form)."""
+    parts = text.str.extract(_AGE_TEXT).astype("float64")
+    return parts[0] * 365.25 + parts[1] * DAYS_PER_MONTH + parts[2]
+
+
+def parse_chunk(
+    raw: pd.DataFrame, layout: Layout, matcher: VillageMatcher, today: dt.date | None = None
+) -> ParsedChunk:
+    """Canonical values and rejects for one chunk of raw text (see OUTPUT_COLUMNS, REJECT_COLUMNS)."""
+    today = today or dt.date.today()
+    n = len(raw)
+
+    def col(name: str) -> pd.Series:
+        return raw[name] if name in raw else pd.Series("", index=raw.index, dtype=object)
+
+    out = pd.DataFrame(index=raw.index)
+    out["source_row"] = raw["source_row"]
+    for c in IDENTIFYING:
+        if c in raw:
+            out[c] = raw[c]
+    out["birth_date"], birth_invalid = parse_dates(raw["birth_date"])
+    out["measured_on"], measured_invalid = parse_dates(raw["measured_on"])
+    age = (out["measured_on"] - out["birth_date"]).dt.days
+    out["age_days"] = age
+    out["sex"] = parse_sex(raw["sex"])
+    out["weight_kg"] = parse_numbers(raw["weight_kg"], MEASURE_SENTINELS)
+    out["height_cm"] = parse_numbers(raw["height_cm"], MEASURE_SENTINELS)
+    out["measured_lying"] = parse_position(col("position"))
+    for c in ("reported_haz", "reported_waz", "reported_whz"):
+        out[c] = parse_numbers(col(c), ZSCORE_SENTINELS)
+    for c in ("posyandu", "puskesmas"):
+        out[c] = _stripped(col(c))
+    age_text_days = parse_age_text(col("age_text"))
+    out["age_text_mismatch"] = (age_text_days - age).abs() > AGE_TEXT_TOLERANCE_DAYS
+
+    # One reason per row: the first that applies, in REJECT_REASONS order.
+    reason = pd.Series(None, index=raw.index, dtype=object)
+
+    def flag(code: str, mask: pd.Series) -> None:
+        reason.loc[mask.to_numpy() & reason.isna().to_numpy()] = code
+
+    flag("birth_date_missing", out["birth_date"].isna() & ~birth_invalid)
+    flag("birth_date_invalid", birth_invalid)
+    flag("measured_on_missing", out["measured_on"].isna() & ~measured_invalid)
+    flag("measured_on_invalid", measured_invalid)
+    flag("measured_on_future", out["measured_on"] > pd.Timestamp(today))
+    flag("measured_before_birth", age < 0)
+    flag("age_60_months_or_more", np.floor(age / DAYS_PER_MONTH) >= MAX_AGE_MONTHS)
+    flag("sex_invalid", out["sex"].isna())
+    flag("no_measurement", out["weight_kg"].isna() & out["height_cm"].isna())
+    nik_ok = normalise_nik(col("nik")) != ""
+    name_ok = normalise_name(col("name")) != ""
+    flag("identity_missing", ~(nik_ok | name_ok))
+
+    pending = reason.isna()
+    matched = matcher.match_frame(raw.loc[pending])
+    out["village_code"] = matched["village_code"]
+    out["kecamatan_code"] = matched["kecamatan_code"]
+    out["regency"] = matched["regency"]
+    village_status = matched["status"]
+    bad_village = village_status != "ok"
+    reason.loc[bad_village[bad_village].index] = village_status[bad_village]
+
+    rejected = reason.notna()
+    rejects = pd.DataFrame(
+        {
+            "source_row": raw.loc[rejected, "source_row"].to_numpy(),
+            "file_line": raw.loc[rejected, "source_row"].to_numpy() + layout.header_line,
+            "reason_code": reason[rejected].to_numpy(),
+        }
+    )
+    village_reasons = matched.loc[matched.index.intersection(reason[rejected].index), "reason"]
+    texts = []
+    for row_index, code in zip(reason[rejected].index, rejects["reason_code"], strict=True):
+        canonical, template = REJECT_REASONS[code]
+        if template:
+            texts.append(template.format(col=layout.header_of(canonical)))
+        else:
+            texts.append(village_reasons.get(row_index, ""))
+    rejects["column"] = [layout.header_of(REJECT_REASONS[c][0]) for c in rejects["reason_code"]]
+    rejects["reason"] = texts
+    frame = out.loc[~rejected].reindex(
+        columns=[c for c in OUTPUT_COLUMNS if c in out or c not in IDENTIFYING]
+    )
+    frame["age_days"] = frame["age_days"].astype("int32")
+    for c in ("village_code", "kecamatan_code", "regency"):
+        frame[c] = frame[c].astype(object)  # one dtype whatever the chunk (all rows matched here)
+    return ParsedChunk(frame, rejects[REJECT_COLUMNS], n)
+
+
+def iter_export(
+    path: str | Path,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    max_xlsx_bytes: int = MAX_XLSX_BYTES,
+    matcher: VillageMatcher | None = None,
+    today: dt.date | None = None,
+    on_layout: Callable[[Layout], None] | None = None,
+) -> Iterator[ParsedChunk]:
+    """Parsed chunks of an export, in file order: the way to read a big file in bounded memory."""
+    layout = open_layout(path, max_xlsx_bytes=max_xlsx_bytes)
+    if on_layout is not None:
+        on_layout(layout)
+    matcher = matcher or VillageMatcher()
+    for raw in _raw_chunks(layout, chunk_rows):
+        yield parse_chunk(raw, layout, matcher, today)
+
+
+def read_export(
+    path: str | Path,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    max_xlsx_bytes: int = MAX_XLSX_BYTES,
+    today: dt.date | None = None,
+) -> EppgbmExport:
+    """The whole export as one frame of OUTPUT_COLUMNS plus its rejects (identifying columns included:
+    callers pseudonymise and drop them before anything is written)."""
+    layouts: list[Layout] = []
+    chunks = list(
+        iter_export(
+            path, chunk_rows=chunk_rows, max_xlsx_bytes=max_xlsx_bytes, today=today, on_layout=layouts.append
+        )
+    )
+    frames = [c.frame for c in chunks]
+    rejects = [c.rejects for c in chunks if len(c.rejects)]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
+    rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REJECT_COLUMNS)
+    by_reason = rejected["reason_code"].value_counts().to_dict() if len(rejected) else {}
+    return EppgbmExport(layouts[0], frame, rejected, sum(c.rows_read for c in chunks), by_reason)

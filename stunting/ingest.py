@@ -1,0 +1,295 @@
+"""The import pipeline: e-PPGBM export -> read -> match villages -> pseudonymise -> z-scores -> store.
+
+Per file: its SHA-256 is looked up in the import log first (the same file imported again stores
+nothing and says when it was imported). The export is read in chunks; each chunk's names and NIK are
+turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed.
+WHO z-scores are computed here (the export's own ``ZS`` values are kept only as ``reported_*``).
+Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row numbers, column, reason; never
+a name), then the store merges the accepted rows in one atomic write. A file whose every row is
+rejected stores nothing and raises ``UserError`` (its rejects report is still written).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stunting import eppgbm, pseudonym, store, who
+from stunting.config import data_dir as resolve_data_dir
+from stunting.errors import UserError
+from stunting.indicators import age_group_labels, completed_months
+from stunting.villages import VillageMatcher
+
+REPORTS = "reports"
+REPORT_SUFFIX = "-rejects.csv"
+REPORT_COLUMNS = ["source_row", "file_line", "column", "reason_code", "reason"]
+# Share of a file's progress bar spent reading; z-scores and the store write take the rest.
+READ_SHARE = 0.75
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportSummary:
+    """What one file's import did, for the CLI and the app."""
+
+    file_name: str
+    sha256: str
+    import_id: str | None  # None when the file had been imported before
+    rows_read: int = 0
+    rows_accepted: int = 0  # handed to the store
+    rows_stored: int = 0  # new, or replacing a different measurement of the child on that date
+    rows_rejected: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    rejects_report: Path | None = None
+    already_imported_on: str | None = None
+    age_text_mismatches: int = 0  # "Usia Saat Ukur" disagreeing with the two dates (see eppgbm)
+    header_line: int = 1
+
+
+def ingest_files(
+    paths: Iterable[str | os.PathLike[str]],
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    source: str = "e-ppgbm",
+    progress: Progress | None = None,
+    chunk_rows: int = eppgbm.CHUNK_ROWS,
+    max_xlsx_bytes: int = eppgbm.MAX_XLSX_BYTES,
+) -> list[ImportSummary]:
+    """Import each file in turn; a ``UserError`` in one file stops there (earlier files stay imported)."""
+    root = resolve_data_dir(data_dir)
+    paths = [Path(p) for p in paths]
+    summaries = []
+    for index, path in enumerate(paths):
+
+        def scaled(fraction: float, message: str, index: int = index) -> None:
+            if progress is not None:
+                progress((index + min(max(fraction, 0.0), 1.0)) / len(paths), message)
+
+        summaries.append(
+            ingest_file(
+                path,
+                root,
+                source=source,
+                progress=scaled,
+                chunk_rows=chunk_rows,
+                max_xlsx_bytes=max_xlsx_bytes,
+            )
+        )
+    return summaries
+
+
+def ingest_file(
+    path: Path,
+    root: Path,
+    *,
+    source: str,
+    progress: Progress,
+    chunk_rows: int,
+    max_xlsx_bytes: int,
+) -> ImportSummary:
+    name = path.name
+    if not path.is_file():
+        raise UserError(f"{path} does not exist or is not a file.")
+    progress(0.0, f"{name}: checking")
+    digest = file_sha256(path)
+    earlier = store.find_import(root, digest)
+    if earlier is not None:
+        progress(1.0, f"{name}: already imported")
+        return ImportSummary(name, digest, None, already_imported_on=earlier.imported_at)
+
+    progress(0.0, f"{name}: 0 rows read")
+    size = max(path.stat().st_size, 1)
+    layouts: list[eppgbm.Layout] = []
+    frames: list[pd.DataFrame] = []
+    rejects: list[pd.DataFrame] = []
+    rows_read = 0
+    bytes_per_row: float | None = None
+    secret: bytes | None = None
+    for chunk in eppgbm.iter_export(
+        path,
+        chunk_rows=chunk_rows,
+        max_xlsx_bytes=max_xlsx_bytes,
+        matcher=VillageMatcher(),
+        on_layout=layouts.append,
+    ):
+        rows_read += chunk.rows_read
+        if len(chunk.rejects):
+            rejects.append(chunk.rejects)
+        if len(chunk.frame):
+            if secret is None:
+                secret = pseudonym.load_secret(root)
+            frames.append(_pseudonymise(chunk.frame, secret))
+        if bytes_per_row is None and rows_read:
+            bytes_per_row = _bytes_per_row(path, layouts[0])
+        estimate = size / bytes_per_row if bytes_per_row else rows_read
+        progress(READ_SHARE * min(rows_read / max(estimate, 1), 0.99), f"{name}: {rows_read:,} rows read")
+
+    layout = layouts[0]
+    rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REPORT_COLUMNS)
+    by_reason = {str(k): int(v) for k, v in rejected["reason_code"].value_counts().items()}
+    import_id = store.new_import_id()
+    report = root / REPORTS / f"{import_id}{REPORT_SUFFIX}"
+    summary = ImportSummary(
+        name,
+        digest,
+        import_id,
+        rows_read=rows_read,
+        rows_rejected=len(rejected),
+        rejected_by_reason=by_reason,
+        header_line=layout.header_line,
+    )
+    if rows_read == 0:
+        raise UserError(f"{name} has a header row but no data rows.")
+    if not frames:
+        _write_report(rejected, report)
+        top = ", ".join(
+            f"{code.replace('_', ' ')}: {n:,}"
+            for code, n in sorted(by_reason.items(), key=lambda kv: -kv[1])[:3]
+        )
+        raise UserError(
+            f"Every one of the {rows_read:,} rows of {name} was rejected ({top}), so nothing was stored; "
+            f"the reasons per row are in {report}."
+        )
+
+    progress(READ_SHARE, f"{name}: computing WHO z-scores")
+    measurements = _measurements(pd.concat(frames, ignore_index=True), import_id)
+    summary.rows_accepted = len(measurements)
+    summary.age_text_mismatches = int(measurements.pop("age_text_mismatch").sum())
+
+    tmp_report = report.with_name(f".{report.name}.tmp") if len(rejected) else None
+    if tmp_report is not None:
+        _write_report(rejected, tmp_report)
+    record = store.ImportRecord(
+        import_id=import_id,
+        file_name=name,
+        sha256=digest,
+        source=source,
+        imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        rows_read=rows_read,
+        rows_stored=0,
+        rows_rejected=len(rejected),
+        rejected_by_reason=by_reason,
+        rejects_report=f"{REPORTS}/{report.name}" if tmp_report is not None else None,
+    )
+    progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
+    try:
+        record = store.write_measurements(root, measurements, record)
+    except BaseException:
+        if tmp_report is not None:
+            tmp_report.unlink(missing_ok=True)
+        raise
+    if tmp_report is not None:
+        os.replace(tmp_report, report)
+        summary.rejects_report = report
+    summary.rows_stored = record.rows_stored
+    progress(1.0, f"{name}: done")
+    return summary
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _bytes_per_row(path: Path, layout: eppgbm.Layout) -> float | None:
+    """Average size of a CSV line, from the first MB: turns rows read into a fraction of the file."""
+    if layout.kind != "csv":
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    lines = head.count(b"\n")
+    return len(head) / lines if lines else None
+
+
+def _pseudonymise(frame: pd.DataFrame, secret: bytes) -> pd.DataFrame:
+    """child_id in, NIK / names / birth date out: what remains may be written."""
+    empty = pd.Series("", index=frame.index, dtype=object)
+    ids = pseudonym.child_ids(
+        frame["nik"] if "nik" in frame else empty,
+        frame["name"] if "name" in frame else empty,
+        frame["birth_date"],
+        frame["mother_name"] if "mother_name" in frame else None,
+        secret,
+    )
+    # The reader rejects rows with neither NIK nor name, and rows without a birth date.
+    assert not pd.isna(ids).any(), "a row without identity reached pseudonymisation"
+    slim = frame.drop(columns=[c for c in (*eppgbm.IDENTIFYING, "birth_date") if c in frame])
+    slim.insert(0, "child_id", ids)
+    return slim
+
+
+def _measurements(frame: pd.DataFrame, import_id: str) -> pd.DataFrame:
+    """The store's input columns (see docs/architecture.md) from accepted, pseudonymised rows."""
+    sex_code = frame["sex"].map({"L": 1, "P": 2}).astype("int8")
+    z = who.zscores(
+        pd.DataFrame(
+            {
+                "sex": sex_code,
+                "age_days": frame["age_days"],
+                "weight_kg": frame["weight_kg"],
+                "lenhei_cm": frame["height_cm"],
+                "measured_lying": frame["measured_lying"],
+            },
+            index=frame.index,
+        )
+    )
+    age_days = frame["age_days"].to_numpy()
+    out = pd.DataFrame(
+        {
+            "regency": frame["regency"],
+            "child_id": frame["child_id"],
+            "village_code": frame["village_code"],
+            "kecamatan_code": frame["kecamatan_code"],
+            "period": _periods(frame["measured_on"]),
+            "measured_on": frame["measured_on"],
+            "age_days": frame["age_days"].astype("int32"),
+            "age_months": completed_months(age_days).astype("int16"),
+            "age_group": age_group_labels(age_days),
+            "sex": frame["sex"],
+            "weight_kg": frame["weight_kg"],
+            "height_cm": frame["height_cm"],
+            "measured_lying": frame["measured_lying"],
+            "haz": z["haz"],
+            "waz": z["waz"],
+            "whz": z["whz"],
+            "haz_flag": z["haz_flag"].astype(bool),
+            "waz_flag": z["waz_flag"].astype(bool),
+            "whz_flag": z["whz_flag"].astype(bool),
+            "reported_haz": frame["reported_haz"],
+            "reported_waz": frame["reported_waz"],
+            "reported_whz": frame["reported_whz"],
+            "posyandu": frame["posyandu"],
+            "puskesmas": frame["puskesmas"],
+            "import_id": import_id,
+            "source_row": frame["source_row"].astype("int32"),
+            "age_text_mismatch": frame["age_text_mismatch"].to_numpy(dtype=bool),
+        },
+        index=frame.index,
+    )
+    return out.reset_index(drop=True)
+
+
+def _periods(measured_on: pd.Series) -> pd.Series:
+    """``YYYY-MM`` of each date, formatted once per distinct month (strftime per row is slow)."""
+    months = measured_on.dt.year.to_numpy() * 100 + measured_on.dt.month.to_numpy()
+    codes, uniques = pd.factorize(months)
+    labels = np.array([f"{m // 100:04d}-{m % 100:02d}" for m in uniques], dtype=object)
+    return pd.Series(labels[codes], index=measured_on.index, dtype=object)
+
+
+def _write_report(rejected: pd.DataFrame, path: Path) -> None:
+    """The rejects report: row numbers, column and reason only (utf-8 with BOM, so Excel opens it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ordered = rejected[REPORT_COLUMNS].sort_values("source_row", kind="stable")
+    ordered.to_csv(path, index=False, encoding="utf-8-sig")

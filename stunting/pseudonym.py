@@ -1,0 +1,155 @@
+"""Pseudonymisation: a child becomes a keyed hash before anything about it is written.
+
+``child_id`` is HMAC-SHA256, keyed with a per-installation secret, of the child's normalised NIK,
+or, when the export has no valid NIK, of the normalised name + ISO birth date + normalised mother's
+name. Without the secret nobody can test a guessed NIK against the store (a plain hash of a 16-digit
+NIK with a known region prefix is brute-forced in minutes).
+
+The secret (32 random bytes) is created on first use at ``DATA_DIR/secret.key`` with mode 0600, or
+at ``$STUNTING_SECRET_FILE``; it is never inside the store folder, so copying or sharing the store
+does not share the key. Losing the key means the next import gives every child a new id (children
+are then counted again, not merged with earlier measurements): back it up with the installation.
+
+Known limit: a child first exported without NIK and later with NIK gets two different ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from stunting.config import data_dir as resolve_data_dir
+from stunting.errors import UserError
+
+SECRET_ENV = "STUNTING_SECRET_FILE"
+SECRET_FILE_NAME = "secret.key"
+SECRET_BYTES = 32  # HMAC-SHA256's block-size-friendly key length; more adds nothing
+NIK_DIGITS = 16  # Indonesian NIK: 6-digit region, 6-digit birth date, 4-digit serial
+STORE_FOLDER = "store"  # the secret must never be inside data_dir/store (it would travel with the data)
+
+
+def secret_path(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """Where the installation's secret lives: ``$STUNTING_SECRET_FILE`` or ``DATA_DIR/secret.key``."""
+    override = os.environ.get(SECRET_ENV)
+    if override:
+        return Path(override).expanduser().resolve()
+    return resolve_data_dir(data_dir) / SECRET_FILE_NAME
+
+
+def load_secret(data_dir: str | os.PathLike[str] | None = None) -> bytes:
+    """The installation's secret, created (0600, atomically) the first time it is needed."""
+    root = resolve_data_dir(data_dir)
+    path = secret_path(data_dir)
+    store = (root / STORE_FOLDER).resolve()
+    if path.resolve().is_relative_to(store):
+        raise UserError(f"The secret file {path} must not be inside the store folder {store}.")
+    if not path.exists():
+        _create_secret(path)
+    key = path.read_bytes()
+    if len(key) != SECRET_BYTES:
+        raise UserError(
+            f"The secret file {path} holds {len(key)} bytes instead of {SECRET_BYTES}: "
+            "restore it from a backup (a new key would give every child a new id)."
+        )
+    return key
+
+
+def _create_secret(path: Path) -> None:
+    # Written under a temporary name and hard-linked into place: a kill mid-write never leaves a
+    # short key, and two processes racing both end up with the one key that won the link.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(SECRET_BYTES))
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """Arrow strings, missing as "" (NaN and None both count as missing)."""
+    array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    return pc.fill_null(array, "")
+
+
+def normalise_nik(nik: pd.Series) -> pd.Series:
+    """Digits only; anything but 16 digits, or one digit repeated (000..., 999...), becomes ""."""
+    text = _arrow_text(nik)
+    digits = pc.replace_substring_regex(text, r"\D", "")
+    repeated = pa.array([str(d) * NIK_DIGITS for d in range(10)])
+    valid = pc.and_(pc.equal(pc.utf8_length(digits), NIK_DIGITS), pc.invert(pc.is_in(digits, repeated)))
+    out = pc.if_else(valid, digits, "")
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=nik.index, dtype=object)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
+
+
+def normalise_name(name: pd.Series) -> pd.Series:
+    """Case-, accent-, space- and punctuation-blind: "Ma'ruf", "MARUF" and "Ma ruf" are one name."""
+    text = _arrow_text(name)
+    # ASCII names (nearly all) are folded in Arrow; the rest one by one. Both ways give the same key:
+    # for ASCII, NFKD changes nothing and isalnum() is exactly [A-Za-z0-9].
+    folded = pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9]", "").to_numpy(zero_copy_only=False)
+    ascii_only = pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
+    if not ascii_only.all():
+        raw = text.to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(~ascii_only):
+            folded[i] = _fold(raw[i])
+    return pd.Series(folded, index=name.index, dtype=object)
+
+
+def child_ids(
+    nik: pd.Series,
+    name: pd.Series,
+    birth_date: pd.Series,
+    mother_name: pd.Series | None,
+    secret: bytes,
+) -> np.ndarray:
+    """One hex HMAC-SHA256 per row; None where the row has neither a valid NIK nor a name.
+
+    ``birth_date`` is datetime-like (only its calendar date is used). The "nik:" and "nbm:" prefixes
+    keep the two kinds of input from ever producing the same message.
+    """
+    index = nik.index
+    nik_norm = normalise_nik(nik).to_numpy(dtype=object)
+    name_norm = normalise_name(name).to_numpy(dtype=object)
+    mother = (
+        normalise_name(mother_name).to_numpy(dtype=object)
+        if mother_name is not None
+        else np.full(len(index), "", dtype=object)
+    )
+    # Formatted once per distinct date (code -1, a missing date, picks the trailing "").
+    codes, uniques = pd.factorize(pd.to_datetime(birth_date))
+    labels = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
+    born = labels[codes]
+    digest = hmac.digest
+    out = np.empty(len(index), dtype=object)
+    for i in range(len(index)):
+        if nik_norm[i]:
+            message = "nik:" + nik_norm[i]
+        elif name_norm[i] and born[i]:
+            message = "nbm:" + name_norm[i] + "|" + born[i] + "|" + mother[i]
+        else:
+            out[i] = None
+            continue
+        out[i] = digest(secret, message.encode("utf-8"), hashlib.sha256).hex()
+    return out
