@@ -44,4 +44,4 @@ def areas(level: str, regency: str | None = None) -> pd.DataFrame:
 def regencies() -> dict[str, str]:
     """Regency code -> name, in code order."""
     frame = villages().drop_duplicates("regency_code")
-    return dict(zip(frame["regency_code"], frame["regency_name"]))
+    return dict(zip(frame["regency_code"], frame["regency_name"], strict=True))

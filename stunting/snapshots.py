@@ -15,7 +15,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from stunting.errors import UserError
@@ -49,7 +49,7 @@ class SnapshotStore:
         self.root.mkdir(parents=True, exist_ok=True)
         with _lock(self.root / LOCK):
             self._remove_stale()
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             name = f"{stamp}-{uuid.uuid4().hex[:8]}"
             building = self.root / SNAPSHOTS / f"building-{name}"
             building.mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests needing ../shared data or chromium fail (not skip) under CI when those are missing."""
+"""Shared fixtures. Tests needing ../shared data or chromium fail (not skip) under CI when missing."""
 
 from __future__ import annotations
 

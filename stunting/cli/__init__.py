@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from stunting.errors import UserError
@@ -19,6 +20,7 @@ COMMAND_MODULES = (
     "stunting.cli.demo",  # demo
     "stunting.cli.prevalence",  # prevalence
     "stunting.cli.compare",  # compare
+    "stunting.cli.story",  # story export
 )
 
 
@@ -52,3 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was changed.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `... | head` closed the pipe: the reader has what it wanted. Point stdout at devnull so
+        # the interpreter's final flush does not print a second error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
