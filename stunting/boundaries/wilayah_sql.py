@@ -62,3 +62,44 @@ def iter_rows(text: str) -> Iterator[WilayahRow]:
         raise ValueError("it holds no INSERT INTO wilayah_boundaries statement")
     if last_end != ";":
         raise ValueError("its last row does not end the statement with ';' (is the file truncated?)")
+
+
+def path_geometry(path: str):
+    """The row's polygon(s) in (lng, lat) order, as read (not yet repaired).
+
+    Raises ValueError when the path is not JSON of [lat, lng] rings nested as a Polygon or a
+    MultiPolygon.
+    """
+    import json
+
+    import shapely
+
+    try:
+        nested = json.loads(path)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"its path is not valid JSON ({error.msg})") from None
+    depth, probe = 0, nested
+    while isinstance(probe, list) and probe:
+        probe, depth = probe[0], depth + 1
+    if depth == 3:
+        nested = [nested]
+    elif depth != 4:
+        raise ValueError("its path is neither a Polygon nor a MultiPolygon of [lat, lng] pairs")
+    try:
+        polygons = [
+            shapely.Polygon(
+                [(lng, lat) for lat, lng in rings[0]],
+                [[(lng, lat) for lat, lng in hole] for hole in rings[1:]],
+            )
+            for rings in nested
+            if rings
+        ]
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"its path holds a ring that is not a list of [lat, lng] pairs ({error})") from None
+    return shapely.MultiPolygon(polygons)
+
+
+def is_wilayah_dump(text: str) -> bool:
+    """True when the file's header is that of a cahyadsn/wilayah_boundaries dump (MIT)."""
+    head = text[:4000]
+    return "wilayah_boundaries" in head and "MIT License" in head

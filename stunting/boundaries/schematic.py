@@ -1,0 +1,61 @@
+"""The offline fallback: schematic village cells when no real boundaries are installed.
+
+Voronoi cells of the gazetteer's village centroids (all regencies together, so cells never
+overlap), each clipped to a buffered convex hull of its own regency's centroids: a map that
+places every village roughly where it is, without pretending to know a real border.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from stunting import gazetteer
+from stunting.boundaries import display
+
+ATTRIBUTION = "Batas skematis — bukan batas resmi"
+# ~5.5 km beyond the outermost centroids, so edge villages get a cell of plausible size
+# rather than a sliver on the hull.
+HULL_MARGIN_DEG = 0.05
+
+
+@cache
+def cells(level: str) -> gpd.GeoDataFrame:
+    """Schematic polygons for ``level`` (village cells, or kecamatan/regency as their union)."""
+    known = gazetteer.villages().sort_values("code").reset_index(drop=True)
+    points = shapely.points(known["lng"].to_numpy(), known["lat"].to_numpy())
+    hulls = {
+        regency: shapely.convex_hull(shapely.multipoints(points[group.index.to_numpy()])).buffer(
+            HULL_MARGIN_DEG
+        )
+        for regency, group in known.groupby("regency_code")
+    }
+    frame_extent = shapely.box(*shapely.total_bounds(points)).buffer(1.0)
+    diagram = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=frame_extent, ordered=True)
+    raw = np.asarray(shapely.get_parts(diagram), dtype=object)
+    clipped = [
+        shapely.intersection(cell, hulls[regency])
+        for cell, regency in zip(raw, known["regency_code"], strict=True)
+    ]
+    villages = gpd.GeoDataFrame(
+        {
+            "code": known["code"],
+            "name": known["name"],
+            "level": "village",
+            "kecamatan": known["kecamatan_code"],
+            "regency": known["regency_code"],
+        },
+        geometry=gpd.GeoSeries(display.round_coordinates(clipped), crs=4326),
+        crs=4326,
+    )
+    if level == "village":
+        frame = villages
+    else:
+        names = dict(zip(known["kecamatan_code"], known["kecamatan_name"], strict=True))
+        names.update(zip(known["regency_code"], known["regency_name"], strict=True))
+        frame = display.dissolve(villages, level, names)
+    frame["geometry"] = shapely.orient_polygons(frame.geometry.values, exterior_cw=False)
+    return frame.reset_index(drop=True)
