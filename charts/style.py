@@ -1,0 +1,27 @@
+"""Layout shared by the charts: readable on a projector, numbers in the language's own separators."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from stunting.i18n import check_language
+
+# plotly's "separators": decimal mark then thousands mark ("27,1%" and "1.234" in Indonesian).
+SEPARATORS = {"id": ",.", "en": ".,"}
+LINE = "#bd0026"  # the darkest class colour of the map's palette: the same hue means "rate" everywhere
+BAND = "rgba(189, 0, 38, 0.18)"
+SEX_COLOURS = {"L": "#3b6fb6", "P": "#d9822b"}  # blue/orange: distinguishable with every common CVD
+
+
+def base_layout(figure: go.Figure, lang: str, height: int) -> go.Figure:
+    figure.update_layout(
+        template="plotly_white",
+        separators=SEPARATORS[check_language(lang)],
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"size": 14},
+        legend={"orientation": "h", "y": -0.2},
+        hoverlabel={"font_size": 14},
+    )
+    figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return figure

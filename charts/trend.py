@@ -1,0 +1,77 @@
+"""A village's (or any area's) prevalence over all periods: a line with its 95% band."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.style import BAND, LINE, base_layout
+from stunting.config import MIN_CHILDREN
+from stunting.i18n import fmt_children, fmt_month, fmt_month_short, fmt_percent, t
+
+
+def trend_figure(trend: pd.DataFrame, lang: str, *, title: str, height: int = 320) -> go.Figure:
+    """``trend``: the prevalence API's trend frame (period, measured, prevalence, ci_low, ci_high,
+    suppressed). Suppressed periods and periods without data leave a gap: no point, no band."""
+    shown = ~trend["suppressed"].astype(bool) & trend["prevalence"].notna()
+    labels = [fmt_month_short(p, lang) for p in trend["period"]]
+    rate = trend["prevalence"].where(shown)
+    low = trend["ci_low"].where(shown)
+    high = trend["ci_high"].where(shown)
+
+    def hover(period, rate_, low_, high_, children, ok) -> str:
+        month = fmt_month(period, lang)
+        if ok:
+            interval = f"{fmt_percent(low_, lang)}–{fmt_percent(high_, lang)}"
+            return f"{month}<br>{fmt_percent(rate_, lang)} ({interval})<br>{fmt_children(children, lang)}"
+        why = t("rate.no_data", lang) if children == 0 else t("rate.too_few", lang, minimum=MIN_CHILDREN)
+        return f"{month}<br>{why}"
+
+    hovers = [
+        hover(*row) for row in zip(trend["period"], rate, low, high, trend["measured"], shown, strict=True)
+    ]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=labels,
+            y=high.astype(float),
+            mode="lines",
+            line={"width": 0},
+            hoverinfo="skip",
+            showlegend=False,
+            connectgaps=False,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=labels,
+            y=low.astype(float),
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=BAND,
+            name=t("panel.trend.band", lang),
+            hoverinfo="skip",
+            connectgaps=False,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=labels,
+            y=rate.astype(float),
+            mode="lines+markers",
+            line={"color": LINE, "width": 3},
+            marker={"size": 8},
+            name=title,
+            text=hovers,
+            hovertemplate="%{text}<extra></extra>",
+            connectgaps=False,
+        )
+    )
+    base_layout(figure, lang, height)
+    figure.update_layout(title={"text": title, "font": {"size": 16}})
+    figure.update_xaxes(type="category", tickangle=-45 if len(labels) > 6 else 0)
+    top = np.nanmax(high.astype(float)) if shown.any() else 0.1
+    figure.update_yaxes(range=[0, min(1.0, float(top) * 1.1 + 0.01)])
+    return figure

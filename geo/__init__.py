@@ -1,0 +1,1 @@
+"""Map builders (folium), class breaks and legends. Never imports streamlit."""

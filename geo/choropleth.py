@@ -1,0 +1,440 @@
+"""The village choropleth: GeoDataFrame + prevalence frame + class scheme + language -> folium.Map.
+
+Offline by construction: Leaflet comes from the app's own static files (``leaflet_base``), there are no
+tiles unless the user asks for OpenStreetMap, and the legend is drawn here (folium's Choropleth legend
+pulls d3 from a CDN). A village whose rate rests on too few children, or that has no data, is drawn
+grey or white-dashed and never in a class colour.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from geo.classes import ClassScheme
+from stunting.config import MIN_CHILDREN
+from stunting.i18n import LANGUAGES, fmt_children, fmt_month, fmt_percent, t
+
+# Where the app serves xstatic-leaflet (app.py copies it there; .streamlit/config.toml turns on
+# static serving). Leaflet's own CSS is the only stylesheet the map needs.
+LEAFLET_BASE = "/app/static/leaflet"
+
+# A regency in view uses the overview geometry, simplified at about 150 m: 4 decimals of a degree
+# (11 m) are below one screen pixel there and keep Kukar's payload under 400 KB. A kecamatan view
+# (detail geometry, zoomed in) keeps 5 decimals (1 m).
+OVERVIEW_DECIMALS = 4
+DETAIL_DECIMALS = 5
+# Outlines are context lines drawn over the village borders: 4 decimals (11 m) is invisible there.
+OUTLINE_DECIMALS = 4
+OUTLINE_PANE = "outlines"
+
+# Context lines (kecamatan and regency outlines) are simplified further than the villages: they
+# are drawn on top of the village borders, so a 200 m shortcut is invisible and halves their payload.
+OUTLINE_TOLERANCE_DEG = 0.004
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+TOO_FEW_FILL = "#9e9e9e"  # neutral grey: no hue, so it never reads as a rate
+NO_DATA_FILL = "#ffffff"
+BORDER = "#555555"
+
+STATE_RATE, STATE_TOO_FEW, STATE_NO_DATA = "rate", "too_few", "no_data"
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    outlines: bool = True  # kecamatan outlines shown on opening (a toggle in the map's layer control)
+    labels: bool = False  # village names shown on opening (also a toggle)
+    basemap: bool = False  # OpenStreetMap tiles: needs the internet, so off unless asked for
+    leaflet_base: str = LEAFLET_BASE
+    decimals: int = OVERVIEW_DECIMALS  # DETAIL_DECIMALS for a kecamatan's detail geometry
+
+
+def village_states(prevalence: pd.DataFrame, minimum: int = MIN_CHILDREN) -> pd.Series:
+    """Per row: "rate", "too_few" or "no_data". A rate needs at least ``minimum`` children and must not
+    be flagged suppressed by the prevalence API (belt and braces: either makes it "too few")."""
+    measured = pd.to_numeric(prevalence["measured"], errors="coerce").fillna(0)
+    rate = pd.to_numeric(prevalence["prevalence"], errors="coerce")
+    suppressed = prevalence["suppressed"].fillna(False).astype(bool) | (measured < minimum)
+    state = np.where(measured <= 0, STATE_NO_DATA, np.where(suppressed, STATE_TOO_FEW, STATE_RATE))
+    state = np.where((state == STATE_RATE) & rate.isna(), STATE_NO_DATA, state)
+    return pd.Series(state, index=prevalence.index, name="state")
+
+
+def rate_text(row, lang: str, minimum: int = MIN_CHILDREN) -> str:
+    """What a user reads for one area: "27,1% (IK 95%: 22,0%–32,9%)", or why there is no rate."""
+    if row["state"] == STATE_NO_DATA:
+        return t("rate.no_data", lang)
+    if row["state"] == STATE_TOO_FEW:
+        return t("rate.too_few", lang, minimum=minimum)
+    return t(
+        "rate.with_ci",
+        lang,
+        rate=fmt_percent(row["prevalence"], lang),
+        low=fmt_percent(row["ci_low"], lang),
+        high=fmt_percent(row["ci_high"], lang),
+    )
+
+
+def class_label(scheme: ClassScheme, index: int, lang: str) -> str:
+    """Legend text of class ``index``: "20% – < 30% (tinggi)"."""
+    edges = scheme.edges
+    # Whole percentages read cleaner ("10%"); WHO's 2.5% and data-driven edges keep one decimal.
+    pct = [fmt_percent(e, lang, decimals=0 if abs(e * 100 - round(e * 100)) < 1e-9 else 1) for e in edges]
+    if len(edges) == 1:
+        text = t("class.range.above", lang, low=pct[0])
+    elif index == 0:
+        text = t("class.range.below", lang, high=pct[1])
+    elif index == len(edges) - 1:
+        text = t("class.range.above", lang, low=pct[index])
+    else:
+        text = t("class.range.between", lang, low=pct[index], high=pct[index + 1])
+    if scheme.names is not None:
+        text += f" ({t('class.' + scheme.names[index], lang)})"
+    return text
+
+
+def _rounded(geoms: gpd.GeoSeries, decimals: int) -> np.ndarray:
+    return shapely.transform(np.asarray(geoms.values), lambda xy: np.round(xy, decimals))
+
+
+def _kecamatan_names(codes: pd.Series) -> pd.Series:
+    from stunting.gazetteer import villages
+
+    names = villages().drop_duplicates("kecamatan_code").set_index("kecamatan_code")["kecamatan_name"]
+    return codes.map(names).fillna(codes)
+
+
+def map_frame(areas: gpd.GeoDataFrame, prevalence: pd.DataFrame, scheme: ClassScheme) -> gpd.GeoDataFrame:
+    """The villages to draw, one row each: geometry, state, class index, fill colour, rate columns.
+
+    Every village of ``areas`` is kept; a village absent from ``prevalence`` counts as "no data"."""
+    columns = ["code", "measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed", "source"]
+    rates = prevalence[[c for c in columns if c in prevalence.columns]].drop_duplicates("code")
+    frame = areas.merge(rates, on="code", how="left")
+    if "suppressed" not in frame:
+        frame["suppressed"] = False
+    frame["state"] = village_states(frame)
+    classes = scheme.classify(frame["prevalence"].where(frame["state"] == STATE_RATE))
+    frame["class_index"] = classes
+    colours = np.asarray(scheme.colours, dtype=object)
+    frame["fill"] = np.where(
+        frame["state"] == STATE_RATE,
+        colours[np.clip(classes, 0, None)],
+        np.where(frame["state"] == STATE_TOO_FEW, TOO_FEW_FILL, NO_DATA_FILL),
+    )
+    if "kecamatan_name" not in frame:
+        frame["kecamatan_name"] = _kecamatan_names(frame["kecamatan"].astype(str))
+    return frame
+
+
+# Fill and line per drawing state; "c0".."c4" are the classes of the scheme in use.
+def _styles(scheme: ClassScheme) -> dict[str, dict]:
+    styles = {
+        f"c{i}": {"fillColor": colour, "fillOpacity": 0.85, "color": BORDER, "weight": 0.6}
+        for i, colour in enumerate(scheme.colours)
+    }
+    styles[STATE_TOO_FEW] = {"fillColor": TOO_FEW_FILL, "fillOpacity": 0.85, "color": BORDER, "weight": 0.6}
+    styles[STATE_NO_DATA] = {
+        "fillColor": NO_DATA_FILL,
+        "fillOpacity": 0.6,
+        "color": "#777777",
+        "weight": 0.8,
+        "dashArray": "3 3",
+    }
+    return styles
+
+
+def _js(value) -> str:
+    """Compact JSON, safe inside a <script> element."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+class _VillageLayer(folium.map.Layer):
+    """The village polygons as one L.geoJson: compact JSON, one style per state (not one per village),
+    and the tooltip assembled in the browser from five short properties. folium.GeoJson would repeat
+    the style of every village and pretty-print the coordinates (about a third more bytes)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }}_styles = {{ this.styles }};
+        var {{ this.get_name() }}_labels = {{ this.labels }};
+        var {{ this.get_name() }} = L.geoJson(null, {
+            style: function (feature) { return {{ this.get_name() }}_styles[feature.properties.s]; },
+            onEachFeature: function (feature, layer) {
+                var p = feature.properties;
+                var cells = [p.name, p.kec, p.rate, p.n, {{ this.period }}];
+                layer.bindTooltip('<table style="font:13px sans-serif">' + cells.map(function (value, i) {
+                    return '<tr><th style="text-align:left;padding-right:8px">' +
+                        {{ this.get_name() }}_labels[i] + '</th><td>' + value + '</td></tr>';
+                }).join("") + "</table>", {sticky: true});
+                layer.on({
+                    mouseover: function (e) { e.target.setStyle({weight: 3, color: "#000000"}); },
+                    mouseout: function (e) { {{ this.get_name() }}.resetStyle(e.target); }
+                });
+            }
+        });
+        {{ this.get_name() }}.addData({{ this.data }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: str, styles: str, labels: str, period: str):
+        super().__init__(name="villages", overlay=True, control=False, show=True)
+        self._name = "Villages"
+        self.data, self.styles, self.labels, self.period = data, styles, labels, period
+
+
+class _Legend(MacroElement):
+    """The app-drawn legend: a Leaflet control holding plain HTML (no external script)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: "bottomright"});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", "peta-legend");
+            div.innerHTML = {{ this.html|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, legend_html: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = legend_html
+
+
+class _Attribution(MacroElement):
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+class _Labels(folium.map.Layer):
+    """Village names as one compact array turned into Leaflet div-icons in the browser: a folium
+    Marker per village would add about 500 bytes each to the payload."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup();
+        {{ this.rows|tojson }}.forEach(function (row) {
+            L.marker([row[0], row[1]], {
+                interactive: false,
+                icon: L.divIcon({className: "peta-label", iconSize: null, html:
+                    '<span style="font:11px sans-serif;color:#111;white-space:nowrap;' +
+                    'text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff">' + row[2] + "</span>"})
+            }).addTo({{ this.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list, name: str, show: bool):
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "Labels"
+        self.rows = rows
+
+
+_SWATCH = (
+    '<span style="display:inline-block;width:14px;height:12px;margin-right:6px;vertical-align:middle;'
+    'background:{fill};border:1px {border_style} {border}"></span>'
+)
+
+
+def legend_html(scheme: ClassScheme, indicator_label: str, lang: str, minimum: int = MIN_CHILDREN) -> str:
+    rows = [(scheme.colours[i], "solid", BORDER, class_label(scheme, i, lang)) for i in range(len(scheme))]
+    rows.append((TOO_FEW_FILL, "solid", BORDER, t("class.too_few", lang, minimum=minimum)))
+    rows.append((NO_DATA_FILL, "dashed", "#777777", t("class.no_data", lang)))
+    items = "".join(
+        "<div>" + _SWATCH.format(fill=fill, border_style=style, border=border) + html.escape(text) + "</div>"
+        for fill, style, border, text in rows
+    )
+    return (
+        '<div style="background:rgba(255,255,255,0.93);padding:6px 9px;font:13px/1.45 sans-serif;'
+        'color:#222;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.35)">'
+        f"<b>{html.escape(t('legend.title', lang, indicator=indicator_label))}</b>{items}"
+        f'<div style="font-size:11px;color:#555;max-width:230px">{html.escape(t(scheme.source_key, lang))}'
+        "</div></div>"
+    )
+
+
+def _outline_layer(polygons: gpd.GeoDataFrame, name: str, weight: float, show: bool, control: bool):
+    lines = shapely.simplify(shapely.boundary(np.asarray(polygons.geometry.values)), OUTLINE_TOLERANCE_DEG)
+    lines = shapely.transform(lines, lambda xy: np.round(xy, OUTLINE_DECIMALS))
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(line))}
+            for line in lines
+            if not line.is_empty
+        ],
+    }
+    return folium.GeoJson(
+        collection,
+        name=name,
+        overlay=True,
+        control=control,
+        show=show,
+        style_function=lambda _f: {"color": "#222222", "weight": weight, "fill": False},
+        interactive=False,
+        pane=OUTLINE_PANE,
+    )
+
+
+@dataclass
+class Choropleth:
+    """The base map (outlines, labels, legend, attribution: the same for every period) and the village
+    layer (colours and tooltips: what a period, indicator or filter changes).
+
+    The page hands the village layer to st_folium as ``feature_group_to_add``: a new period then swaps
+    that layer inside the running map instead of reloading the whole component."""
+
+    base: folium.Map
+    villages: folium.FeatureGroup
+    frame: gpd.GeoDataFrame
+
+    def standalone(self) -> folium.Map:
+        """The base map with the village layer added (a complete HTML map; mutates ``base``)."""
+        self.villages.add_to(self.base)
+        return self.base
+
+
+def village_layer(
+    frame: gpd.GeoDataFrame,
+    scheme: ClassScheme,
+    *,
+    lang: str,
+    period: str,
+    minimum: int = MIN_CHILDREN,
+    decimals: int = OVERVIEW_DECIMALS,
+) -> folium.FeatureGroup:
+    """The village polygons of ``frame`` (map_frame's output) styled by state and class."""
+    geometries = shapely.to_geojson(_rounded(frame.geometry, decimals))
+    measured = pd.to_numeric(frame["measured"], errors="coerce").fillna(0).astype(int)
+    style_keys = np.where(
+        frame["state"] == STATE_RATE, "c" + frame["class_index"].astype(str), frame["state"]
+    )
+    features = []
+    columns = ["code", "name", "kecamatan_name", "state", "prevalence", "ci_low", "ci_high"]
+    for row, geometry, children, style in zip(
+        frame[columns].to_dict("records"), geometries, measured, style_keys, strict=True
+    ):
+        properties = {
+            "code": row["code"],
+            "name": html.escape(str(row["name"])),
+            "kec": html.escape(str(row["kecamatan_name"])),
+            "rate": html.escape(rate_text(row, lang, minimum)),
+            "n": html.escape(fmt_children(children, lang)),
+            "s": style,
+        }
+        features.append(
+            f'{{"type":"Feature","id":{_js(row["code"])},"properties":{_js(properties)},'
+            f'"geometry":{geometry}}}'
+        )
+    data = '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    labels = [
+        t(key, lang)
+        for key in (
+            "tooltip.village",
+            "tooltip.kecamatan",
+            "tooltip.prevalence",
+            "tooltip.children",
+            "tooltip.period",
+        )
+    ]
+    group = folium.FeatureGroup(name="villages", control=False)
+    _VillageLayer(data, _js(_styles(scheme)), _js(labels), _js(html.escape(fmt_month(period, lang)))).add_to(
+        group
+    )
+    return group
+
+
+def build_map(
+    areas: gpd.GeoDataFrame,
+    prevalence: pd.DataFrame,
+    scheme: ClassScheme,
+    *,
+    lang: str,
+    period: str,
+    indicator_label: str,
+    options: MapOptions = MapOptions(),
+    minimum: int = MIN_CHILDREN,
+    kecamatan_areas: gpd.GeoDataFrame | None = None,
+    regency_areas: gpd.GeoDataFrame | None = None,
+) -> Choropleth:
+    """The choropleth of ``areas`` (code, name, kecamatan, regency, geometry in EPSG:4326; attrs
+    "schematic" and "attribution") coloured by ``prevalence`` (the prevalence API's frame).
+
+    Each village feature carries its code as ``id`` and the tooltip's texts in ``lang``; a click on it
+    reports the feature (st_folium's ``last_active_drawing``) so the page can open its panel.
+    ``kecamatan_areas`` / ``regency_areas`` (the boundary API's dissolved levels) draw the outlines;
+    without them the villages are dissolved here, which costs a few hundred ms on real boundaries."""
+    frame = map_frame(areas, prevalence, scheme)
+
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    # Instance attributes override folium's CDN links; st_folium reads them for the component.
+    m.default_js = [("leaflet", f"{options.leaflet_base}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{options.leaflet_base}/leaflet.css")]
+    if options.basemap:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", control=False).add_to(m)
+
+    # Outlines sit above the village layer (which st_folium adds last) and let clicks through.
+    folium.map.CustomPane(OUTLINE_PANE, z_index=450, pointer_events=False).add_to(m)
+    if regency_areas is None:
+        regency_areas = frame[["regency", "geometry"]].dissolve(by="regency").reset_index()
+    _outline_layer(regency_areas, "regency", 2.5, show=True, control=False).add_to(m)
+    if frame["kecamatan"].nunique() > 1:
+        if kecamatan_areas is None:
+            kecamatan_areas = frame[["kecamatan", "geometry"]].dissolve(by="kecamatan").reset_index()
+        _outline_layer(kecamatan_areas, t("map.outlines", lang), 1.4, options.outlines, True).add_to(m)
+
+    points = shapely.point_on_surface(np.asarray(frame.geometry.values))
+    labels = [
+        [round(float(p.y), 4), round(float(p.x), 4), html.escape(name)]
+        for p, name in zip(points, frame["name"], strict=True)
+    ]
+    _Labels(labels, t("map.labels", lang), options.labels).add_to(m)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+
+    _Legend(legend_html(scheme, indicator_label, lang, minimum)).add_to(m)
+    parts = [str(areas.attrs.get("attribution") or "")]
+    if areas.attrs.get("schematic"):
+        # The schematic fallback brings its own (Indonesian) notice: say it once, in the chosen language.
+        schematic_texts = {t("map.schematic", lang_) for lang_ in LANGUAGES}
+        parts = [t("map.schematic", lang)] + [p for p in parts if p not in schematic_texts]
+    attribution = " · ".join(p for p in parts if p)
+    if attribution:
+        _Attribution(html.escape(attribution)).add_to(m)
+
+    minx, miny, maxx, maxy = frame.total_bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    villages = village_layer(
+        frame, scheme, lang=lang, period=period, minimum=minimum, decimals=options.decimals
+    )
+    return Choropleth(m, villages, frame)

@@ -1,0 +1,29 @@
+"""Peta: every village of the chosen regency coloured by prevalence; click one for its story."""
+
+import streamlit as st
+
+from stunting.i18n import t
+from ui import map_panel, navigation, sidebar, story_button
+
+navigation.through_app()
+
+view = sidebar.view_sidebar(map_filters=True)
+sidebar.url_notice(view.lang)
+if view.period is None:
+    st.info(t("app.no_data", view.lang))
+    st.stop()
+
+model = map_panel.build_model(view, basemap=sidebar.basemap_on())
+map_panel.render_header(model)
+with st.sidebar:  # in the sidebar: the map keeps the first screen of a 1366x768 projector
+    story_button.map_buttons(view)
+kpi_cards = st.container()  # above the map, filled after it: a new period recolours the map first
+clicked = map_panel.render_map(model)
+with kpi_cards:
+    map_panel.render_kpis(model)
+if clicked and clicked != view.village:
+    sidebar.select_village(clicked)
+    st.rerun()
+if view.village:
+    map_panel.render_village_panel(model)
+map_panel.render_village_table(model)

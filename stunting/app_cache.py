@@ -1,0 +1,136 @@
+"""The app's one cache: st.cache_data wrappers around the prevalence and boundary APIs.
+
+Every cached function is keyed by small values (codes, periods, filter labels) plus the names of the
+current store and boundary snapshots, so an import (which swaps in a new snapshot) is seen on the
+next rerun without clearing anything by hand. The only module outside app.py/pages/ui that imports
+streamlit (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from stunting import config, store
+from stunting import prevalence as prevalence_api
+from stunting.boundaries import install as boundary_install
+from stunting.boundaries import load_display
+
+# One meeting clicks through a few dozen views; 512 small frames stay well under 100 MB.
+MAX_ENTRIES = 512
+
+
+def data_dir() -> Path:
+    """The data dir this app serves ($STUNTING_DATA_DIR or data/ in the repo)."""
+    return config.data_dir()
+
+
+def snapshot_key(folder: Path | None = None) -> str:
+    """Names of the current store and boundary snapshots: part of every cache key below."""
+    folder = folder or data_dir()
+    measurements = store.current_snapshot(folder)
+    boundaries = boundary_install.store(folder).current()
+    return f"{measurements.name if measurements else '-'}|{boundaries.name if boundaries else '-'}"
+
+
+def store_is_empty(folder: Path | None = None) -> bool:
+    return store.current_snapshot(folder or data_dir()) is None
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _periods(folder: str, key: str) -> list[str]:
+    return prevalence_api.periods(data_dir=folder)
+
+
+def periods() -> list[str]:
+    """Periods with data, oldest first."""
+    folder = data_dir()
+    return _periods(str(folder), snapshot_key(folder))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _is_demo(folder: str, key: str) -> bool:
+    return store.is_demo(folder)
+
+
+def is_demo() -> bool:
+    folder = data_dir()
+    return _is_demo(str(folder), snapshot_key(folder))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _prevalence(folder, key, indicator, period, level, regency, kecamatan, sex, age_group) -> pd.DataFrame:
+    return prevalence_api.prevalence(
+        indicator,
+        period,
+        level,
+        regency=regency,
+        kecamatan=kecamatan,
+        sex=sex,
+        age_group=age_group,
+        data_dir=folder,
+    )
+
+
+def prevalence(
+    indicator: str, period: str, level: str, *, regency=None, kecamatan=None, sex=None, age_group=None
+) -> pd.DataFrame:
+    folder = data_dir()
+    return _prevalence(
+        str(folder), snapshot_key(folder), indicator, period, level, regency, kecamatan, sex, age_group
+    )
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _trend(folder, key, indicator, level, code, sex, age_group) -> pd.DataFrame:
+    return prevalence_api.trend(indicator, level, code, sex=sex, age_group=age_group, data_dir=folder)
+
+
+def trend(indicator: str, level: str, code: str, *, sex=None, age_group=None) -> pd.DataFrame:
+    folder = data_dir()
+    return _trend(str(folder), snapshot_key(folder), indicator, level, code, sex, age_group)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _breakdown(folder, key, indicator, period, level, code, by) -> pd.DataFrame:
+    return prevalence_api.breakdown(indicator, period, level, code, by, data_dir=folder)
+
+
+def breakdown(indicator: str, period: str, level: str, code: str, by: str) -> pd.DataFrame:
+    folder = data_dir()
+    return _breakdown(str(folder), snapshot_key(folder), indicator, period, level, code, by)
+
+
+def display_areas(level: str, regency: str | None, kecamatan: str | None) -> gpd.GeoDataFrame:
+    """Polygons to draw: the overview geometry for a regency, the detailed one inside a kecamatan.
+
+    Not st.cache_data: load_display keeps its own per-snapshot cache and hands out copies, which is
+    cheaper than pickling a GeoDataFrame through streamlit's cache on every rerun."""
+    detail = "overview" if kecamatan is None else "detail"
+    return load_display(level, detail, regency=regency, kecamatan=kecamatan, data_dir=data_dir())
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparison page (pages/compare.py): one cached call builds everything the page shows.
+# ---------------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _comparison(folder, key, indicator, code_a, code_b, period_a, period_b):
+    from stunting.compare import build_comparison
+
+    return build_comparison(indicator, code_a, code_b, period_a, period_b, data_dir=folder)
+
+
+def comparison(indicator: str, code_a: str, code_b: str, period_a: str, period_b: str):
+    """stunting.compare.build_comparison for the app's data dir (a Comparison)."""
+    folder = data_dir()
+    return _comparison(str(folder), snapshot_key(folder), indicator, code_a, code_b, period_a, period_b)
+
+
+def outline_areas(level: str, regency: str | None) -> gpd.GeoDataFrame:
+    """Kecamatan or regency polygons (overview detail) for the map's context outlines."""
+    return load_display(level, "overview", regency=regency, data_dir=data_dir())

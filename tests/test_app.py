@@ -1,0 +1,250 @@
+"""The app run in-process (AppTest) on a small demo store: every page runs, links open the view they
+name, the map component holds every village styled as the numbers say, and a click opens the panel."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_choropleth import _features, _styles
+
+from geo.choropleth import NO_DATA_FILL, TOO_FEW_FILL
+from geo.classes import PALETTES
+from stunting import prevalence as prevalence_api
+from stunting.config import REPO_ROOT
+from stunting.demo import build_demo
+from stunting.gazetteer import villages
+
+# A few percent of the demo's children: every village and period exists, and small filtered groups
+# fall under the minimum, so "too few children" shows up on the map.
+DEMO_SCALE = 0.04
+APP = str(REPO_ROOT / "app.py")
+RATE_COLOURS = {c.lower() for colours in PALETTES.values() for c in colours}
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(folder, scale=DEMO_SCALE)
+    return folder
+
+
+@pytest.fixture
+def app(demo_dir, monkeypatch):
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(demo_dir))
+
+    def run(**params):
+        at = AppTest.from_file(APP, default_timeout=60)
+        for name, value in params.items():
+            at.query_params[name] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def _map_args(at) -> dict:
+    (component,) = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    return json.loads(component.proto.json_args) | {"_id": component.proto.id}
+
+
+def _village_script(at) -> str:
+    """The village layer as the component receives it (st_folium's feature group argument)."""
+    return _map_args(at)["feature_group"]
+
+
+def test_every_page_runs(app):
+    from app import PAGES
+
+    at = app()
+    for path, _key in PAGES:
+        at.switch_page(path)
+        at.run()
+        assert not at.exception
+
+
+def test_default_view_is_kukar_stunting_latest_period_in_indonesian(app, demo_dir):
+    at = app()
+    latest = prevalence_api.periods(demo_dir)[-1]
+    assert at.query_params["period"] == latest
+    assert at.query_params["regency"] == "64.02" and at.query_params["lang"] == "id"
+    assert at.markdown[0].value == "### Peta Stunting (pendek)"
+    assert "data contoh (sintetis)" in [w.value for w in at.sidebar.warning]
+    features = _features(_village_script(at))
+    kukar = villages()[villages()["regency_code"] == "64.02"]
+    assert sorted(f["id"] for f in features) == sorted(kukar["code"])
+
+
+def test_the_issue_link_opens_exactly_that_view(app, demo_dir):
+    at = app(lang="en", indicator="wasting", period="2024-08", regency="64.74")
+    assert not at.warning.values or all("link" not in w for w in at.warning.values)
+    assert at.sidebar.selectbox(key="view_indicator").value == "wasting"
+    assert at.sidebar.selectbox(key="view_period").value == "2024-08"
+    assert at.sidebar.selectbox(key="view_regency").value == "64.74"
+    assert at.markdown[0].value == "### Wasting map"
+    regency = prevalence_api.prevalence("wasting", "2024-08", "regency", regency="64.74", data_dir=demo_dir)
+    expected = f"{regency['prevalence'].iloc[0] * 100:.1f}%"
+    assert at.metric[0].value == expected
+    assert at.metric[0].label == "Kota Bontang prevalence"
+    features = _features(_village_script(at))
+    assert len(features) == 15
+    assert '"August 2024"' in _village_script(at)
+    assert "Children measured" in _village_script(at)
+
+
+def test_junk_link_opens_the_default_view_with_a_notice(app, demo_dir):
+    at = app(lang="xx", indicator="1;DROP", period="2024-99", regency="64.99")
+    notices = [w.value for w in at.warning]
+    assert any("tampilan bawaan" in n and "indicator=1;DROP" in n for n in notices)
+    assert at.query_params["indicator"] == "stunting"
+    assert at.query_params["period"] == prevalence_api.periods(demo_dir)[-1]
+    assert at.query_params["regency"] == "64.02"
+
+
+def test_too_few_and_no_data_villages_are_never_rate_coloured(app, demo_dir):
+    period = "2024-08"
+    at = app(regency="64.74", period=period, sex="P", age="0-5")
+    rates = prevalence_api.prevalence(
+        "stunting", period, "village", regency="64.74", sex="P", age_group="0-5", data_dir=demo_dir
+    ).set_index("code")
+    styles = _styles(_village_script(at))
+    too_few = rates.index[rates["suppressed"]]
+    assert len(too_few) > 0, "the fixture should produce villages with too few children"
+    for code, style in styles.items():
+        if rates.loc[code, "suppressed"]:
+            assert style["fillColor"] == TOO_FEW_FILL, code
+        elif rates.loc[code, "measured"] == 0:
+            assert style["fillColor"] == NO_DATA_FILL, code
+        else:
+            assert style["fillColor"].lower() in RATE_COLOURS, code
+    tips = {f["id"]: f["properties"]["rate"] for f in _features(_village_script(at))}
+    assert tips[too_few[0]].startswith("terlalu sedikit anak")
+
+
+def test_clicking_a_village_opens_its_panel_and_puts_it_in_the_link(app, demo_dir):
+    at = app(regency="64.74", period="2024-08")
+    component_key = _map_args(at)["_id"].rsplit("-", 1)[1]
+    code = villages()[villages()["regency_code"] == "64.74"]["code"].iloc[3]
+    at.session_state[component_key] = {
+        "last_active_drawing": {"type": "Feature", "properties": {"code": code}}
+    }
+    at.run()
+    assert not at.exception
+    name = villages().set_index("code").loc[code, "name"]
+    assert any(m.value.startswith(f"#### Desa/Kel. {name}") for m in at.markdown)
+    assert at.query_params["village"] == code
+    by_age = prevalence_api.breakdown("stunting", "2024-08", "village", code, "age_group", data_dir=demo_dir)
+    charts = [c.key for c in at.get("plotly_chart")]
+    if (~by_age["suppressed"] & (by_age["measured"] > 0)).any():
+        assert charts == ["village_trend", "village_breakdown"]  # trend with its band, age (x sex) bars
+    else:  # every age group under the minimum: said in words, no empty chart
+        assert charts == ["village_trend"]
+        assert any("terlalu sedikit anak" in i.value for i in at.info)
+    comparison = at.dataframe[0].value
+    assert list(comparison["Tingkat"]) == ["Desa/Kel.", "Kecamatan", "Kabupaten/Kota"]
+    village = (
+        prevalence_api.prevalence("stunting", "2024-08", "village", regency="64.74", data_dir=demo_dir)
+        .set_index("code")
+        .loc[code]
+    )
+    assert comparison["Anak diukur"].iloc[0] == village["measured"]
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("Unduh CSV") >= 3  # comparison, trend, village table
+
+
+def test_csv_tables_hold_aggregates_only(app):
+    at = app(regency="64.74")
+    table = at.dataframe[-1].value
+    assert {"Kode", "Nama", "Anak diukur", "Prevalensi (%)"} <= set(table.columns)
+    forbidden = re.compile(r"nik|nama anak|child|ibu|alamat|birth|lahir", re.I)
+    assert not [c for c in table.columns if forbidden.search(c)]
+    assert len(table) == 15
+
+
+def test_tables_blank_the_cases_of_suppressed_rows_and_say_where_numbers_come_from():
+    import pandas as pd
+
+    from ui import tables
+
+    frame = pd.DataFrame(
+        {
+            "code": ["a", "b", "c"],
+            "measured": [40, 6, 0],
+            "cases": [10, 5, 0],
+            "prevalence": [0.25, float("nan"), float("nan")],
+            "ci_low": [0.142, float("nan"), float("nan")],
+            "ci_high": [0.404, float("nan"), float("nan")],
+            "suppressed": [False, True, False],
+        }
+    )
+    table = tables.rate_table(frame, "id", label_columns={"code": "table.code"})
+    assert table["Kasus"].tolist()[0] == 10 and pd.isna(table["Kasus"].iloc[1])  # 5 of 6 would be a rate
+    assert table["Prevalensi (%)"].tolist()[0] == 25.0
+    assert table["Terlalu sedikit anak"].tolist() == [False, True, False]
+    assert tables.provenance("2024-08", ["measurements"], 1234, "id", demo=False) == (
+        "Agustus 2024 · sumber: e-PPGBM (per anak) · 1.234 anak"
+    )
+    assert "data contoh (sintetis)" in tables.provenance("2024-08", ["measurements"], 5, "id", demo=True)
+    current = pd.Series({"prevalence": 0.20, "suppressed": False})
+    assert tables.change(current, pd.Series({"prevalence": 0.25, "suppressed": False})) == pytest.approx(
+        -0.05
+    )
+    assert tables.change(current, pd.Series({"prevalence": float("nan"), "suppressed": True})) is None
+    assert tables.change_text(-0.05, "2023-08", "id") == "-5,0 poin persen"
+    assert tables.change_text(None, "2023-08", "en") == "No August 2023 data to compare with"
+
+
+def test_a_kecamatan_zooms_to_its_villages_and_the_language_switch_translates_the_map(app):
+    gaz = villages()
+    kecamatan = gaz[gaz["regency_code"] == "64.74"]["kecamatan_code"].iloc[0]
+    at = app(regency="64.74", kecamatan=kecamatan)
+    features = _features(_village_script(at))
+    assert sorted(f["id"] for f in features) == sorted(gaz[gaz["kecamatan_code"] == kecamatan]["code"])
+    assert "Anak diukur" in _village_script(at)
+    at.sidebar.radio(key="view_lang").set_value("en").run()
+    assert not at.exception
+    assert "Children measured" in _village_script(at) and "Anak diukur" not in _village_script(at)
+    assert at.query_params["lang"] == "en" and at.query_params["kecamatan"] == kecamatan
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"regency": "all", "indicator": "severe_stunting"},
+        {"regency": "64.74", "indicator": "underweight", "classes": "quantiles", "lang": "en"},
+        {"regency": "64.74", "classes": "natural_breaks", "sex": "L", "age": "24-59"},
+    ],
+)
+def test_other_views_run_and_draw_every_village(app, params):
+    at = app(**params)
+    gaz = villages()
+    expected = gaz if params["regency"] == "all" else gaz[gaz["regency_code"] == params["regency"]]
+    assert len(_features(_village_script(at))) == len(expected)
+    assert len(at.metric) == 3 * (2 if params["regency"] == "all" else 1)
+
+
+def test_first_run_on_an_empty_store_builds_the_demo_with_a_progress_bar(tmp_path, monkeypatch):
+    import functools
+
+    import stunting.demo
+
+    calls = []
+    small = functools.partial(build_demo, scale=0.02)
+
+    def recording_build(data_dir, progress=None, **kwargs):
+        calls.append(data_dir)
+        return small(data_dir, progress=progress, **kwargs)
+
+    monkeypatch.setattr(stunting.demo, "build_demo", recording_build)
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert [str(c) for c in calls] == [str(tmp_path)]
+    assert "data contoh (sintetis)" in [w.value for w in at.sidebar.warning]
+    assert len(_features(_village_script(at))) == 237
+    at.run()  # the demo is built once, not on every rerun
+    assert len(calls) == 1

@@ -1,0 +1,178 @@
+"""The map in a real browser (Debian's chromium via Playwright) against `streamlit run` on 127.0.0.1:
+the village polygons draw, a click opens the village panel, and not one request leaves the machine."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
+
+import pytest
+from conftest import WILAYAH
+
+from stunting.config import REPO_ROOT
+from stunting.demo import build_demo
+from stunting.gazetteer import villages
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Enough children per village that most of Kukar gets a rate: this run also takes the README's
+# screenshot, which should show a map, not a grey "too few children" field (about 40 s to build).
+DEMO_SCALE = 0.12
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+README_SCREENSHOT = REPO_ROOT / "docs" / "screenshot-map.png"
+VIEWPORT = {"width": 1366, "height": 768}  # the meeting-room projector
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Generous: a cold streamlit start plus the first map build on 2 shared cores.
+SERVER_START_S = 60
+DRAW_TIMEOUT_MS = 60_000
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)  # polling the health endpoint, not waiting for a guessed duration
+    raise RuntimeError(f"streamlit did not answer on {url} within {SERVER_START_S} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser-demo")
+    build_demo(folder, scale=DEMO_SCALE)
+    if WILAYAH.is_dir():
+        # Real village boundaries when ../shared has them (the README screenshot looks like the real
+        # thing); the schematic fallback otherwise - both must draw every polygon offline.
+        from stunting.boundaries.install import import_files
+
+        kel = WILAYAH / "db" / "kel" / "64"
+        import_files(
+            [kel / "wilayah_boundaries_kel_64.02.sql", kel / "wilayah_boundaries_kel_64.74.sql"],
+            data_dir=folder,
+        )
+    port = _free_port()
+    env = os.environ | {"STUNTING_DATA_DIR": str(folder)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_executable):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    left_the_machine: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            left_the_machine.append(route.request.url)
+            route.abort()
+
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if urlparse(r.url).hostname in LOCAL_HOSTS or r.url.startswith(("data:", "blob:", "about:"))
+                else left_the_machine.append(r.url)
+            ),
+        )
+        page.goto(server + "/?regency=64.02")
+
+        kukar = villages()[villages()["regency_code"] == "64.02"]
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        polygons = frame.locator("path.leaflet-interactive")
+        page.wait_for_function(
+            """n => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+                      return f && f.contentDocument &&
+                             f.contentDocument.querySelectorAll('path.leaflet-interactive').length >= n; }""",
+            arg=len(kukar),
+            timeout=DRAW_TIMEOUT_MS,
+        )
+        assert polygons.count() >= len(kukar)
+        frame.locator(".leaflet-control-attribution").wait_for(timeout=DRAW_TIMEOUT_MS)
+        page.get_by_text("Peta Stunting (pendek)").first.wait_for(timeout=DRAW_TIMEOUT_MS)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=DRAW_TIMEOUT_MS)
+        page.get_by_text("Peta Stunting (pendek)").first.scroll_into_view_if_needed()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "map-1366x768.png"))
+        README_SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(README_SCREENSHOT))
+
+        # A village polygon near the middle of the list; its own centre lies inside it for the
+        # compact shapes the demo uses, and the panel names whichever village received the click.
+        polygons.nth(len(kukar) // 2).click(force=True)
+        heading = page.locator("h4", has_text="Desa/Kel.")
+        try:
+            heading.wait_for(timeout=DRAW_TIMEOUT_MS)
+        except playwright_api.TimeoutError:
+            page.screenshot(path=str(ARTIFACTS / "village-panel-missing.png"))
+            raise
+        title = heading.inner_text()
+        assert any(title.startswith(f"Desa/Kel. {name},") for name in kukar["name"]), title
+        page.get_by_text("Dibanding kecamatan dan kabupaten").wait_for(timeout=DRAW_TIMEOUT_MS)
+        charts = page.locator(".js-plotly-plot")  # the trend with its band (+ the age bars if not too few)
+        charts.first.wait_for(timeout=DRAW_TIMEOUT_MS)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=DRAW_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => window.location.search.includes('village=64.02.')", timeout=DRAW_TIMEOUT_MS
+        )
+        charts.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "village-panel-1366x768.png"))
+        browser.close()
+
+    assert left_the_machine == []

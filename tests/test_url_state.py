@@ -1,0 +1,84 @@
+"""Shareable links: the exact view a link asks for, or the default view and a notice for junk."""
+
+from __future__ import annotations
+
+import pytest
+
+from stunting.gazetteer import villages
+from ui.url_state import ViewState, default_state, parse_query, to_query
+
+PERIODS = ["2023-08", "2024-02", "2024-08"]
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return villages()
+
+
+def test_the_issue_link_opens_that_view(gaz):
+    state, rejected = parse_query(
+        {"lang": "en", "indicator": "wasting", "period": "2024-08", "regency": "64.74"}, PERIODS, gaz
+    )
+    assert rejected == []
+    assert state == ViewState(lang="en", indicator="wasting", period="2024-08", regency="64.74")
+
+
+def test_no_parameters_is_the_default_view(gaz):
+    state, rejected = parse_query({}, PERIODS, gaz)
+    assert rejected == []
+    assert state == default_state(PERIODS) == ViewState(period="2024-08")
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"lang": "fr"}, "lang"),
+        ({"indicator": "obesity'; DROP TABLE x"}, "indicator"),
+        ({"period": "2019-08"}, "period"),
+        ({"period": "2024-13"}, "period"),
+        ({"period": "../../etc"}, "period"),
+        ({"regency": "64.71"}, "regency"),
+        ({"kecamatan": "64.74.99"}, "kecamatan"),
+        ({"village": "1 OR 1=1"}, "village"),
+        ({"sex": "X"}, "sex"),
+        ({"age": "60-71"}, "age"),
+        ({"classes": "equal"}, "classes"),
+    ],
+)
+def test_junk_falls_back_to_the_default_and_is_reported(gaz, params, name):
+    state, rejected = parse_query(params, PERIODS, gaz)
+    assert rejected == [(name, params[name])]
+    assert getattr(state, name) == getattr(default_state(PERIODS), name)
+
+
+def test_kecamatan_and_village_must_lie_in_the_chosen_area(gaz):
+    bontang_village = gaz[gaz["regency_code"] == "64.74"]["code"].iloc[0]
+    kukar_kecamatan = gaz[gaz["regency_code"] == "64.02"]["kecamatan_code"].iloc[0]
+    state, rejected = parse_query({"regency": "64.02", "village": bontang_village}, PERIODS, gaz)
+    assert state.village is None and rejected == [("village", bontang_village)]
+    state, rejected = parse_query({"regency": "64.74", "kecamatan": kukar_kecamatan}, PERIODS, gaz)
+    assert state.kecamatan is None and rejected == [("kecamatan", kukar_kecamatan)]
+    state, rejected = parse_query({"regency": "all", "village": bontang_village}, PERIODS, gaz)
+    assert state.village == bontang_village and rejected == []
+
+
+def test_round_trip_and_lists_take_the_last_value(gaz):
+    village = gaz[gaz["regency_code"] == "64.74"].iloc[2]
+    state = ViewState(
+        lang="en",
+        indicator="underweight",
+        period="2024-02",
+        regency="64.74",
+        kecamatan=village["kecamatan_code"],
+        village=village["code"],
+        sex="P",
+        age="24-59",
+        classes="quantiles",
+    )
+    assert parse_query(to_query(state), PERIODS, gaz) == (state, [])
+    assert parse_query({"lang": ["id", "en"]}, PERIODS, gaz)[0].lang == "en"
+
+
+def test_empty_store_has_no_period(gaz):
+    state, rejected = parse_query({"period": "2024-08"}, [], gaz)
+    assert state.period is None and rejected == [("period", "2024-08")]

@@ -1,0 +1,1 @@
+"""Streamlit components shared by pages (sidebar, URL state, map panel). Only pages import this."""

@@ -1,0 +1,311 @@
+"""The map page's parts: KPI cards, the village choropleth, the village panel and the tables.
+
+``build_model`` gathers everything one view needs (cached queries, boundaries, classes, the folium
+map); the ``render_*`` functions only draw it. Every number is followed by its period, source and
+number of children; every table can be downloaded as CSV (aggregates only).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from charts import breakdown_figure, trend_figure
+from geo.choropleth import DETAIL_DECIMALS, OVERVIEW_DECIMALS, Choropleth, MapOptions, build_map
+from geo.classes import ClassScheme, make_scheme
+from stunting import app_cache
+from stunting.gazetteer import regencies, villages
+from stunting.i18n import fmt_children, fmt_month, fmt_percent, period_a_year_before, t
+from ui import sidebar, tables
+from ui.url_state import ViewState
+
+# Fits under the KPI row on a 1366x768 projector without scrolling (browser chrome takes ~110 px).
+MAP_HEIGHT_PX = 450
+MAP_KEY = "village_map"
+_LAST_CLICK = "_map_last_click"
+
+
+@dataclass
+class MapModel:
+    view: ViewState
+    demo: bool
+    indicator_label: str
+    scheme: ClassScheme
+    frame: gpd.GeoDataFrame  # one row per village drawn: rates, state, class (geo.choropleth.map_frame)
+    choropleth: Choropleth
+    schematic: bool
+
+
+def _filters(view: ViewState) -> dict:
+    return {"sex": view.sex, "age_group": view.age}
+
+
+def build_model(view: ViewState, basemap: bool) -> MapModel:
+    """Everything the map page draws for ``view`` (its period must be set)."""
+    indicator_label = t(f"indicator.{view.indicator}", view.lang)
+    rates = app_cache.prevalence(
+        view.indicator,
+        view.period,
+        "village",
+        regency=view.regency_filter,
+        kecamatan=view.kecamatan,
+        **_filters(view),
+    )
+    areas = app_cache.display_areas("village", view.regency_filter, view.kecamatan)
+    eligible = rates.loc[~rates["suppressed"] & rates["prevalence"].notna(), "prevalence"]
+    scheme = make_scheme(view.classes, view.indicator, eligible.to_numpy())
+    choropleth = build_map(
+        areas,
+        rates,
+        scheme,
+        lang=view.lang,
+        period=view.period,
+        indicator_label=indicator_label,
+        options=MapOptions(
+            basemap=basemap, decimals=OVERVIEW_DECIMALS if view.kecamatan is None else DETAIL_DECIMALS
+        ),
+        kecamatan_areas=app_cache.outline_areas("kecamatan", view.regency_filter),
+        regency_areas=app_cache.outline_areas("regency", view.regency_filter),
+    )
+    return MapModel(
+        view,
+        app_cache.is_demo(),
+        indicator_label,
+        scheme,
+        choropleth.frame,
+        choropleth,
+        bool(areas.attrs.get("schematic")),
+    )
+
+
+def render_header(model: MapModel) -> None:
+    view = model.view
+    area = (
+        t("sidebar.regency.all", view.lang)
+        if view.regency_filter is None
+        else regencies()[view.regency_filter]
+    )
+    st.markdown(f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}")
+    st.caption(
+        t("map.subtitle", view.lang, period=fmt_month(view.period, view.lang), area=area)
+        + " · "
+        + t("map.click_hint", view.lang)
+    )
+    if model.schematic:
+        st.caption(f":orange[:material/info: {t('map.schematic_note', view.lang)}]")
+
+
+def _chips(rows: list[tuple[str, str, int]]) -> str:
+    chip = (
+        '<span style="display:inline-block;margin:1px 6px 1px 0;white-space:nowrap;font-size:0.85rem">'
+        '<span style="display:inline-block;width:11px;height:11px;border:1px solid #555;'
+        'background:{colour};margin-right:3px"></span>{count}</span>'
+    )
+    return "".join(chip.format(colour=c, count=n) for c, _label, n in rows)
+
+
+def render_kpis(model: MapModel) -> None:
+    """Regency cards. The page draws them after the map (into a container above it), so a new period
+    recolours the map before these queries run."""
+    view, lang = model.view, model.view.lang
+    names = regencies()
+    before = period_a_year_before(view.period)
+    filters = _filters(view)
+    regency_rates = app_cache.prevalence(
+        view.indicator, view.period, "regency", regency=view.regency_filter, **filters
+    )
+    year_before = (
+        app_cache.prevalence(view.indicator, before, "regency", regency=view.regency_filter, **filters)
+        if before in app_cache.periods()
+        else None
+    )
+    for _, row in regency_rates.iterrows():
+        in_regency = model.frame["regency"] == row["code"]
+        counts = tables.class_counts(
+            model.frame.loc[in_regency, "state"],
+            model.frame.loc[in_regency, "class_index"],
+            model.scheme,
+            lang,
+        )
+        previous = None
+        if year_before is not None:
+            match = year_before[year_before["code"] == row["code"]]
+            previous = match.iloc[0] if len(match) else None
+        shown = not row["suppressed"] and pd.notna(row["prevalence"])
+        cols = st.columns([1.2, 0.9, 1.5, 1.2])
+        provenance = tables.provenance(view.period, [row["source"]], int(row["measured"]), lang, model.demo)
+        cols[0].metric(
+            t("kpi.prevalence", lang, area=names[row["code"]].replace("Kabupaten ", "Kab. ")),
+            fmt_percent(row["prevalence"], lang) if shown else "–",
+            help=provenance,
+        )
+        cols[1].metric(t("kpi.children", lang), fmt_children(int(row["measured"]), lang))
+        cols[2].markdown(
+            f"**{t('kpi.classes', lang)}**<br>{_chips(counts)}",
+            unsafe_allow_html=True,
+            help="\n".join(f"{label}: {n}" for _c, label, n in counts),
+        )
+        difference = tables.change(row, previous)
+        was = fmt_percent(previous["prevalence"], lang) if difference is not None else "–"
+        cols[3].metric(
+            t("kpi.change", lang, period=fmt_month(before, lang)),
+            was,
+            delta=tables.change_text(difference, before, lang) if difference is not None else None,
+            delta_color="inverse",  # a rise in stunting is bad news: red
+            help=tables.change_text(difference, before, lang),
+        )
+        interval = (
+            t("kpi.ci", lang, low=fmt_percent(row["ci_low"], lang), high=fmt_percent(row["ci_high"], lang))
+            if shown
+            else t("rate.too_few", lang, minimum=tables.MIN_CHILDREN)
+        )
+        st.caption(f"{interval} · {provenance}")
+
+
+def render_map(model: MapModel) -> str | None:
+    """Draw the choropleth; return the code of a village the user just clicked (None otherwise).
+
+    Only the clicked feature and the click position come back, so panning and zooming never rerun
+    the page. The village layer goes in as ``feature_group_to_add``: when only the period, indicator
+    or a filter changes, the base map stays and the browser swaps the layer instead of reloading
+    Leaflet and the whole map."""
+    result = st_folium(
+        model.choropleth.base,
+        key=MAP_KEY,
+        height=MAP_HEIGHT_PX,
+        use_container_width=True,
+        # The click position changes with every click (so a village clicked again after its panel was
+        # closed reopens it); panning and zooming change neither.
+        returned_objects=["last_active_drawing", "last_object_clicked"],
+        feature_group_to_add=model.choropleth.villages,
+    )
+    result = result or {}
+    code = ((result.get("last_active_drawing") or {}).get("properties") or {}).get("code")
+    click = (code, str(result.get("last_object_clicked")))
+    if code and click != st.session_state.get(_LAST_CLICK):
+        st.session_state[_LAST_CLICK] = click
+        return code
+    return None
+
+
+def _download(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
+    st.download_button(
+        t("download.csv", lang),
+        frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name=name,
+        mime="text/csv",
+        key=key,
+    )
+
+
+def render_village_panel(model: MapModel) -> None:
+    view, lang = model.view, model.view.lang
+    row = model.frame[model.frame["code"] == view.village]
+    if row.empty:
+        st.warning(t("panel.unknown_village", lang, code=view.village))
+        return
+    village = row.iloc[0]
+    gaz = villages().set_index("code")
+    kecamatan_code = gaz.loc[view.village, "kecamatan_code"]
+    regency_code = gaz.loc[view.village, "regency_code"]
+    head, close = st.columns([5, 1])
+    title = t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])
+    head.markdown(f"#### {html.escape(title)}")
+    if close.button(t("panel.close", lang), key="close_village"):
+        sidebar.select_village(None)
+        st.rerun()
+
+    trend = app_cache.trend(view.indicator, "village", view.village, **_filters(view))
+    left, right = st.columns(2)
+    with left:
+        title = t("panel.trend", lang, indicator=model.indicator_label)
+        if trend["measured"].sum() == 0:
+            st.info(t("panel.trend.none", lang))
+        else:
+            st.plotly_chart(trend_figure(trend, lang, title=title), width="stretch", key="village_trend")
+            span = (trend["period"].iloc[0], trend["period"].iloc[-1])
+            st.caption(
+                tables.provenance(span, trend["source"], int(trend["measured"].sum()), lang, model.demo)
+            )
+    with right:
+        breakdown = app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group_sex")
+        if not (~breakdown["suppressed"] & breakdown["prevalence"].notna()).any():
+            # Split by sex every group is too small: by age alone it often is not.
+            breakdown = app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group")
+        if breakdown["measured"].sum() == 0:
+            st.info(t("panel.breakdown.none", lang))
+        elif not (~breakdown["suppressed"] & breakdown["prevalence"].notna()).any():
+            st.info(t("panel.breakdown.too_few", lang, minimum=tables.MIN_CHILDREN))
+        else:
+            st.plotly_chart(
+                breakdown_figure(breakdown, lang, title=t("panel.breakdown", lang)),
+                width="stretch",
+                key="village_breakdown",
+            )
+            st.caption(
+                t("chart.too_few", lang, minimum=tables.MIN_CHILDREN)
+                + " "
+                + tables.provenance(
+                    view.period, [village["source"]], int(breakdown["measured"].sum()), lang, model.demo
+                )
+            )
+            by = ["age_group", "sex"] if "sex" in breakdown else ["age_group"]
+            labels = {"age_group": "table.group", "sex": "sidebar.sex"}
+            breakdown_table = tables.rate_table(
+                breakdown, lang, period=view.period, label_columns={c: labels[c] for c in by}
+            )
+            _download(
+                breakdown_table,
+                f"rincian-{view.village}-{view.indicator}-{view.period}.csv",
+                lang,
+                "dl_breakdown",
+            )
+
+    st.markdown(f"**{t('panel.compare', lang)}**")
+    kecamatan = app_cache.prevalence(
+        view.indicator, view.period, "kecamatan", regency=regency_code, **_filters(view)
+    )
+    regency = app_cache.prevalence(
+        view.indicator, view.period, "regency", regency=regency_code, **_filters(view)
+    )
+    comparison = pd.concat([row, kecamatan[kecamatan["code"] == kecamatan_code], regency], ignore_index=True)
+    comparison["level"] = [t("level.village", lang), t("level.kecamatan", lang), t("level.regency", lang)]
+    table = tables.rate_table(
+        comparison,
+        lang,
+        period=view.period,
+        label_columns={"level": "table.level", "code": "table.code", "name": "table.name"},
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        tables.provenance(view.period, comparison["source"], int(village["measured"]), lang, model.demo)
+    )
+    _download(table, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare")
+    trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
+    _download(trend_table, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
+
+
+def render_village_table(model: MapModel) -> None:
+    view, lang = model.view, model.view.lang
+    frame = pd.DataFrame(model.frame.drop(columns="geometry"))
+    frame["measured"] = frame["measured"].fillna(0)
+    frame["cases"] = frame["cases"].fillna(0)
+    classes = tables.village_classes(frame["state"], frame["class_index"], model.scheme, lang)
+    table = tables.rate_table(
+        frame,
+        lang,
+        period=view.period,
+        class_column=classes,
+        label_columns={"code": "table.code", "name": "table.name", "kecamatan_name": "table.kecamatan"},
+    )
+    with st.expander(t("table.villages", lang)):
+        st.dataframe(table, hide_index=True, width="stretch", height=320)
+        st.caption(
+            tables.provenance(view.period, frame["source"], int(frame["measured"].sum()), lang, model.demo)
+        )
+        _download(table, f"desa-{view.indicator}-{view.period}-{view.regency}.csv", lang, "dl_villages")

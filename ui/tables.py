@@ -1,0 +1,117 @@
+"""Tables and summary figures the map page shows and offers as CSV: aggregates only, pure pandas.
+
+A suppressed area's case count is blanked along with its rate: cases / children would give the rate
+back. Rates are written as percentages with one decimal, the way the page shows them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.choropleth import STATE_NO_DATA, STATE_RATE, STATE_TOO_FEW, class_label
+from geo.classes import ClassScheme
+from stunting.config import MIN_CHILDREN
+from stunting.i18n import fmt_children, fmt_month, fmt_points, t
+
+
+def source_text(sources, lang: str, demo: bool) -> str:
+    """Where a number comes from: "data contoh (sintetis)" for the demo store, else the sources."""
+    if demo:
+        return t("source.demo", lang)
+    known = sorted({s for s in sources if isinstance(s, str)})
+    return ", ".join(t(f"source.{s}", lang) for s in known) if known else t("source.none", lang)
+
+
+def provenance(period: str | tuple[str, str], sources, children: int, lang: str, demo: bool) -> str:
+    """The line under every number: period (or first and last period), source and the children it
+    rests on."""
+    if isinstance(period, tuple):
+        when = f"{fmt_month(period[0], lang)}–{fmt_month(period[1], lang)}"
+    else:
+        when = fmt_month(period, lang)
+    return t(
+        "provenance",
+        lang,
+        period=when,
+        source=source_text(sources, lang, demo),
+        children=fmt_children(children, lang),
+    )
+
+
+def _percent(values: pd.Series) -> pd.Series:
+    return (values.astype(float) * 100).round(1)
+
+
+def rate_table(
+    frame: pd.DataFrame,
+    lang: str,
+    *,
+    label_columns: dict[str, str],
+    period: str | None = None,
+    class_column: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Rates with the language's headers. ``label_columns`` maps frame columns to catalogue keys for
+    the leading columns (code, name, age group...)."""
+    suppressed = frame["suppressed"].astype(bool) | (frame["measured"] < MIN_CHILDREN)
+    out = pd.DataFrame({t(key, lang): frame[column].to_numpy() for column, key in label_columns.items()})
+    if period is not None:
+        out.insert(0, t("table.period", lang), period)
+    out[t("table.measured", lang)] = frame["measured"].astype("int64").to_numpy()
+    out[t("table.cases", lang)] = frame["cases"].astype("Int64").mask(suppressed.to_numpy()).to_numpy()
+    for column, key in (
+        ("prevalence", "table.prevalence"),
+        ("ci_low", "table.ci_low"),
+        ("ci_high", "table.ci_high"),
+    ):
+        out[t(key, lang)] = _percent(frame[column].mask(suppressed)).to_numpy()
+    out[t("table.suppressed", lang)] = (suppressed & (frame["measured"] > 0)).to_numpy()
+    if class_column is not None:
+        out[t("table.class", lang)] = class_column.to_numpy()
+    return out
+
+
+def village_classes(states: pd.Series, classes: pd.Series, scheme: ClassScheme, lang: str) -> pd.Series:
+    """The class each village is drawn in, as the legend words it."""
+    labels = [
+        class_label(scheme, int(c), lang)
+        if s == STATE_RATE
+        else t("class.too_few", lang, minimum=MIN_CHILDREN)
+        if s == STATE_TOO_FEW
+        else t("class.no_data", lang)
+        for s, c in zip(states, classes, strict=True)
+    ]
+    return pd.Series(labels, index=states.index)
+
+
+def class_counts(
+    states: pd.Series, classes: pd.Series, scheme: ClassScheme, lang: str
+) -> list[tuple[str, str, int]]:
+    """(colour, legend text, number of villages) for each class, then "too few" and "no data"."""
+    from geo.choropleth import NO_DATA_FILL, TOO_FEW_FILL
+
+    rated = classes[states == STATE_RATE].astype(int)
+    counts = np.bincount(rated, minlength=len(scheme)) if len(rated) else np.zeros(len(scheme), dtype=int)
+    rows = [(scheme.colours[i], class_label(scheme, i, lang), int(counts[i])) for i in range(len(scheme))]
+    rows.append(
+        (TOO_FEW_FILL, t("class.too_few", lang, minimum=MIN_CHILDREN), int((states == STATE_TOO_FEW).sum()))
+    )
+    rows.append((NO_DATA_FILL, t("class.no_data", lang), int((states == STATE_NO_DATA).sum())))
+    return rows
+
+
+def change(current: pd.Series, previous: pd.Series | None) -> float | None:
+    """Change of the rate (fraction) from the same month a year earlier; None when either is not shown."""
+    if previous is None:
+        return None
+    rates = (current, previous)
+    if any(bool(r["suppressed"]) or pd.isna(r["prevalence"]) for r in rates):
+        return None
+    return float(current["prevalence"] - previous["prevalence"])
+
+
+def change_text(value: float | None, previous_period: str, lang: str) -> str:
+    """ "+1,2 poin persen", or why there is no change to show."""
+    if value is None:
+        return t("kpi.change.none", lang, period=fmt_month(previous_period, lang))
+    return t("unit.points", lang, value=fmt_points(value, lang))

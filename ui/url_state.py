@@ -1,0 +1,122 @@
+"""The view in the URL: typed, validated query parameters (pure functions, no streamlit).
+
+A link pasted in a WhatsApp group must open the same view, and a mangled one must open the default
+view with a notice, never an error. Every value is checked against an allow-list (languages,
+indicators, periods with data, gazetteer codes); nothing from the URL goes anywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+
+import pandas as pd
+
+from geo.classes import DEFAULT_METHOD, METHODS
+from stunting.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
+
+REGENCY_ALL = "all"
+DEFAULT_REGENCY = "64.02"  # Kukar: most villages, the view most meetings are about
+DEFAULT_INDICATOR = "stunting"
+PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+# Query parameter names, in the order they appear in a shared link.
+PARAMS = ("lang", "indicator", "period", "regency", "kecamatan", "village", "sex", "age", "classes")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    lang: str = DEFAULT_LANGUAGE
+    indicator: str = DEFAULT_INDICATOR
+    period: str | None = None  # None only while the store holds no period at all
+    regency: str = DEFAULT_REGENCY  # a regency code or REGENCY_ALL
+    kecamatan: str | None = None
+    village: str | None = None
+    sex: str | None = None
+    age: str | None = None  # an AGE_FILTERS label
+    classes: str = DEFAULT_METHOD
+
+    @property
+    def regency_filter(self) -> str | None:
+        """The regency code for the prevalence API (None = both regencies)."""
+        return None if self.regency == REGENCY_ALL else self.regency
+
+
+def _single(value: str | Sequence[str] | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    return str(value[-1]).strip() if len(value) else None
+
+
+def regency_choices(gazetteer: pd.DataFrame) -> tuple[str, ...]:
+    return (*sorted(gazetteer["regency_code"].unique()), REGENCY_ALL)
+
+
+def default_state(periods: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> ViewState:
+    """The landing view: Kukar, stunting, the latest period with data."""
+    return ViewState(lang=lang, period=max(periods) if periods else None)
+
+
+def villages_in(gazetteer: pd.DataFrame, regency: str, kecamatan: str | None) -> pd.DataFrame:
+    frame = gazetteer if regency == REGENCY_ALL else gazetteer[gazetteer["regency_code"] == regency]
+    return frame if kecamatan is None else frame[frame["kecamatan_code"] == kecamatan]
+
+
+def validate(
+    state: ViewState, periods: Sequence[str], gazetteer: pd.DataFrame
+) -> tuple[ViewState, list[str]]:
+    """``state`` with every unknown value replaced by its default, and the names of the fields that
+    were replaced. Fields depend on each other in order: the kecamatan must lie in the regency and the
+    village in the kecamatan (or regency)."""
+    default = default_state(periods)
+    fixed: list[str] = []
+
+    def check(name: str, ok: bool, fallback):
+        nonlocal state
+        if not ok:
+            state = replace(state, **{name: fallback})
+            fixed.append(name)
+
+    check("lang", state.lang in LANGUAGES, default.lang)
+    check("indicator", state.indicator in INDICATORS, default.indicator)
+    check("period", state.period in periods if periods else state.period is None, default.period)
+    check("regency", state.regency in regency_choices(gazetteer), default.regency)
+    if state.kecamatan is not None:
+        area = villages_in(gazetteer, state.regency, None)
+        check("kecamatan", state.kecamatan in set(area["kecamatan_code"]), None)
+    if state.village is not None:
+        area = villages_in(gazetteer, state.regency, state.kecamatan)
+        check("village", state.village in set(area["code"]), None)
+    check("sex", state.sex is None or state.sex in SEXES, None)
+    check("age", state.age is None or state.age in AGE_FILTERS, None)
+    check("classes", state.classes in METHODS, default.classes)
+    return state, fixed
+
+
+def parse_query(
+    params: Mapping[str, str | Sequence[str]], periods: Sequence[str], gazetteer: pd.DataFrame
+) -> tuple[ViewState, list[tuple[str, str]]]:
+    """The view a link asks for, and the (name, value) pairs that were rejected (shown as a notice).
+
+    Missing parameters take their defaults silently; unknown ones fall back to defaults and are
+    reported. Parameters this app does not know (e.g. a tracking suffix added by a messenger) are
+    ignored."""
+    raw = {name: _single(params.get(name)) for name in PARAMS}
+    raw = {name: value for name, value in raw.items() if value not in (None, "")}
+    default = default_state(periods)
+    period = raw.get("period", default.period)
+    if period is not None and not PERIOD_PATTERN.match(period):
+        period = "invalid"
+    asked = replace(default, **{k: v for k, v in raw.items() if k != "period"}, period=period)
+    state, fixed = validate(asked, periods, gazetteer)
+    return state, [(name, raw[name]) for name in fixed if name in raw]
+
+
+def to_query(state: ViewState) -> dict[str, str]:
+    """The query parameters that reopen ``state`` (fields left at None are omitted)."""
+    values = asdict(state)
+    return {name: str(values[name]) for name in PARAMS if values[name] is not None}
