@@ -1,0 +1,678 @@
+"""Two areas (or one area in two periods) side by side: every number the "Bandingkan" page shows.
+
+The headline is what officials quote: each side's prevalence with its Wilson 95% interval, the
+difference a - b in percentage points with Newcombe's hybrid score interval and a pooled
+two-proportion test, and the same comparison after direct age-sex standardisation to the two
+sides' pooled structure (stunting rises steeply from 6 to 24 months, so a side that weighs more
+infants looks better without being better). Below ``MIN_CHILDREN_TO_COMPARE`` children on a side,
+the difference is "not possible" (NaN here, a sentence on the page), never a number.
+
+Everything else on the page (trends, village distributions, rankings, change since 2019, small
+multiples, age profile, survey estimates) is built here too, so the page only renders and
+``python -m stunting compare`` prints the very numbers the page shows. Fractions 0-1 throughout.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from stunting import config, gazetteer, queries, store
+from stunting.config import MIN_CHILDREN, REPO_ROOT
+from stunting.errors import UserError
+from stunting.indicators import AGE_GROUPS, INDICATORS, SEXES
+from stunting.stats import direct_standardise, newcombe_difference, two_proportion_test, wilson_interval
+
+# A difference resting on fewer children than this on either side is not shown: with 30 children
+# a side at 25% has a 95% interval of about +-15 points, and the difference of two such sides
+# spans about +-22 points, wider than any gap between the two regencies worth discussing.
+MIN_CHILDREN_TO_COMPARE = 30
+
+# Differences smaller than half a percentage point are "no difference" for the verdict sentence:
+# officials quote one decimal, and a half-point gap changes no decision.
+NEGLIGIBLE_DIFFERENCE = 0.005
+# Crude and standardised differences "tell different stories" when the signs differ, or when one is
+# under half (or over twice) the other: then age-sex structure explains (or hides) most of the gap.
+STORY_RATIO = 2.0
+# ... and only when age-sex structure moves the gap by a point or more: a smaller shift changes no
+# conclusion, and a sentence about it would lend weight to noise.
+MATERIAL_SHIFT = 0.01
+
+# A ranked village resting on fewer children than this is marked "small numbers": its 95% interval
+# is wider than about +-15 points, so its place in the ranking is mostly chance.
+SMALL_NUMBERS = 30
+RANKING_SIZE = 10
+
+# Raga Pantas (Kukar's stunting programme) began in 2019: the trend marks its start, and village
+# change is measured from the same weighing month of that year.
+RAGA_PANTAS_YEAR = 2019
+# RPJMN 2020-2024 (Perpres 18/2020, Perpres 72/2021): stunting among under-fives down to 14% by 2024.
+NATIONAL_TARGET = 0.14
+NATIONAL_TARGET_YEAR = 2024
+
+SMALL_MULTIPLE_INDICATORS = ("stunting", "wasting", "underweight")
+RATE_COLUMNS = ["measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed"]
+
+# Official survey estimates (SSGI, SKI) per regency, editable by the data manager; percent 0-100.
+SURVEY_ESTIMATES_CSV = REPO_ROOT / "reference" / "survey_estimates.csv"
+SURVEY_COLUMNS = ("region_code", "region", "year", "survey", "indicator", "prevalence", "source")
+
+# The form of a code says its level: regency 64.02, kecamatan 64.02.01, village 64.02.01.2001.
+_CODE_FORMS = (
+    (re.compile(r"^\d{2}\.\d{2}$"), "regency"),
+    (re.compile(r"^\d{2}\.\d{2}\.\d{2}$"), "kecamatan"),
+    (re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"), "village"),
+)
+DEFAULT_A = "64.02"  # Kabupaten Kutai Kartanegara
+DEFAULT_B = "64.74"  # Kota Bontang
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    level: str  # "regency", "kecamatan" or "village"
+    name: str
+    regency: str
+
+
+def area(code: str) -> Area:
+    """The gazetteer area of ``code``; its level follows from the code's form (UserError otherwise)."""
+    code = (code or "").strip()
+    level = next((lvl for pattern, lvl in _CODE_FORMS if pattern.match(code)), None)
+    if level is None:
+        raise UserError(
+            f"Area code {code!r} is not a regency (64.02), kecamatan (64.02.01) or village "
+            "(64.02.01.2001) code."
+        )
+    areas = gazetteer.areas(level).set_index("code")
+    if code not in areas.index:
+        raise UserError(f"Area code {code!r} is not a {level} of the gazetteer (geo/gazetteer.csv).")
+    return Area(code, level, str(areas.at[code, "name"]), code[:5])
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side's headline: the same numbers as the map page's area for that indicator and period."""
+
+    code: str
+    level: str
+    name: str
+    period: str
+    measured: int
+    cases: int
+    prevalence: float
+    ci_low: float
+    ci_high: float
+    suppressed: bool
+    source: str | None
+
+    def record(self) -> dict:
+        # A suppressed side's cases are withheld with its rate: cases / children would give it back.
+        return {
+            "code": self.code,
+            "name": self.name,
+            "period": self.period,
+            "measured": self.measured,
+            "cases": None if self.suppressed else self.cases,
+            "prevalence": _number(self.prevalence),
+            "ci_low": _number(self.ci_low),
+            "ci_high": _number(self.ci_high),
+        }
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Both sides, their difference and the age-sex standardised comparison.
+
+    ``possible`` is False when a side has fewer than MIN_CHILDREN_TO_COMPARE children: the
+    difference, interval and p-value are then NaN. ``standardised_possible`` is False when the
+    difference is not possible or a pooled age-sex group has children on one side only (its rate
+    on the other side is unknown); the standardised numbers are then NaN. ``verdict`` is the i18n
+    key of the plain-language sentence when crude and standardised differences tell different
+    stories, else None.
+    """
+
+    indicator: str
+    a: Side
+    b: Side
+    possible: bool
+    difference: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    standardised_possible: bool
+    standardised_a: float
+    standardised_b: float
+    standardised_difference: float
+    crude_difference_by_strata: float  # the crude difference over the standardised children only
+    verdict: str | None
+    strata: pd.DataFrame  # age_group, sex, cases_a, n_a, cases_b, n_b
+
+    def record(self) -> dict:
+        """The citable numbers, as ``python -m stunting compare`` prints them (None = not possible)."""
+        return {
+            "indicator": self.indicator,
+            "a": self.a.record(),
+            "b": self.b.record(),
+            "difference": {
+                "value": _number(self.difference),
+                "ci_low": _number(self.ci_low),
+                "ci_high": _number(self.ci_high),
+                "p_value": _number(self.p_value),
+            },
+            "standardised": {
+                "a": _number(self.standardised_a),
+                "b": _number(self.standardised_b),
+                "difference": _number(self.standardised_difference),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """All the data of the comparison page. Every frame has a ``side`` column ("a"/"b") where it
+    holds both sides, so a chart colours by side and a CSV download says which side a row is."""
+
+    headline: Headline
+    trends: pd.DataFrame  # side, period, measured, cases, prevalence, ci_low, ci_high, suppressed
+    small_multiples: pd.DataFrame  # indicator + the trend columns, for SMALL_MULTIPLE_INDICATORS
+    villages: pd.DataFrame  # side, code, name, kecamatan, measured, ..., suppressed, class_index
+    class_shares: pd.DataFrame  # side, state ("class" / "too_few" / "no_data"), class_index, villages, share
+    ranking: pd.DataFrame  # side, rank, code, name, kecamatan, measured, prevalence, ci, small_numbers
+    change: pd.DataFrame  # side, code, name, baseline_period, period, both sides' counts, change, ci
+    age_profile: pd.DataFrame  # side, age_group, measured, cases, prevalence, ci_low, ci_high, suppressed
+    surveys: pd.DataFrame  # side, region_code, region, year, survey, indicator, prevalence (0-1), source
+    class_edges: tuple[float, ...]
+    class_names: tuple[str, ...] | None
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+NO_DATA = (
+    "The store has no data yet: import an e-PPGBM export (python -m stunting ingest FILE) "
+    "or build the demo (python -m stunting demo)."
+)
+
+
+def summary(data_dir=None) -> pd.DataFrame:
+    """queries/compare_summary.sql on the current snapshot: one row per village x period x age group
+    x sex with each indicator's children and cases (plus ``regency`` and ``kecamatan`` columns).
+
+    Every number of the page is a sum over this table (some 40,000 rows on a 10-million-row store),
+    read once from the store's per-partition summary. A snapshot never changes, so the table is kept
+    in memory per snapshot; an import makes a new snapshot and with it a new table."""
+    folder = config.data_dir(data_dir)
+    snapshot = store.current_snapshot(folder)
+    if snapshot is None:
+        raise UserError(NO_DATA)
+    return _summary(str(folder), str(snapshot))
+
+
+# A few snapshots per process (the app serves one data dir; tests make many small ones).
+@lru_cache(maxsize=4)
+def _summary(folder: str, snapshot: str) -> pd.DataFrame:
+    # No parameters: the store's summary applied each indicator's cut-off when it was written.
+    return _prepared(queries.run("compare_summary", {}, data_dir=folder, snapshot=Path(snapshot)))
+
+
+def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        regency=frame["village_code"].str.slice(0, 5), kecamatan=frame["village_code"].str.slice(0, 8)
+    )
+
+
+def _rates(keys: dict, measured: np.ndarray, cases: np.ndarray, aggregate: np.ndarray | None = None):
+    """measured and cases -> prevalence with its Wilson 95% interval, suppressed below MIN_CHILDREN,
+    source None without children: the prevalence API's rules (tests hold the two equal). ``keys``:
+    the leading columns (name -> values)."""
+    measured = np.asarray(measured, dtype="int64")
+    cases = np.asarray(cases, dtype="int64")
+    shown = measured >= MIN_CHILDREN
+    low, high = wilson_interval(cases, measured)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = cases / np.where(measured > 0, measured, 1)
+    out = pd.DataFrame(
+        {
+            **keys,
+            "measured": measured,
+            "cases": cases,
+            "prevalence": np.where(shown, rate, np.nan),
+            "ci_low": np.where(shown, low, np.nan),
+            "ci_high": np.where(shown, high, np.nan),
+            "suppressed": (measured > 0) & ~shown,
+        }
+    )
+    if aggregate is not None:
+        source = np.where(np.asarray(aggregate, dtype=bool), "aggregate", "measurements")
+        out["source"] = pd.Series(np.where(measured > 0, source, None), index=out.index, dtype=object)
+    return out
+
+
+class Counts:
+    """Sums over the summary for one indicator: an area's numbers, its trend, its villages and its
+    age-sex breakdown, with the same rules as stunting.prevalence. ``masks`` may be shared between
+    the indicators' Counts of one summary (an area's rows are found once)."""
+
+    LEVEL_COLUMNS = {"regency": "regency", "kecamatan": "kecamatan", "village": "village_code"}
+
+    def __init__(self, frame: pd.DataFrame, indicator: str, masks: dict | None = None):
+        self.frame = frame
+        self.values = [f"{indicator}_measured", f"{indicator}_cases", f"{indicator}_aggregate"]
+        self.periods = sorted(frame["period"].unique())
+        self.masks = {} if masks is None else masks
+
+    def _rows(self, where: Area, period: str | None = None) -> pd.DataFrame:
+        key = (where.level, where.code)
+        if key not in self.masks:
+            self.masks[key] = (self.frame[self.LEVEL_COLUMNS[where.level]] == where.code).to_numpy()
+        rows = self.frame[self.masks[key]]
+        return rows if period is None else rows[rows["period"].to_numpy() == period]
+
+    def _summed(self, rows: pd.DataFrame, by: list[str], index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """measured, cases and "any aggregated row" per key of ``index`` (0 where no row)."""
+        summed = rows.groupby(by, sort=False)[self.values].sum().reindex(index, fill_value=0)
+        return tuple(summed[column].to_numpy() for column in self.values)
+
+    def side(self, where: Area, period: str) -> Side:
+        rows = self._rows(where, period)
+        measured, cases, aggregate = (np.array([rows[column].sum()]) for column in self.values)
+        total = _rates({}, measured, cases, aggregate > 0).iloc[0]
+        return Side(
+            code=where.code,
+            level=where.level,
+            name=where.name,
+            period=period,
+            measured=int(total["measured"]),
+            cases=int(total["cases"]),
+            prevalence=float(total["prevalence"]),
+            ci_low=float(total["ci_low"]),
+            ci_high=float(total["ci_high"]),
+            suppressed=bool(total["suppressed"]),
+            source=total["source"],
+        )
+
+    def trend(self, where: Area) -> pd.DataFrame:
+        """One row per store period: period, the rate columns and source."""
+        measured, cases, aggregate = self._summed(self._rows(where), ["period"], pd.Index(self.periods))
+        return _rates({"period": self.periods}, measured, cases, aggregate > 0)
+
+    def villages(self, where: Area, period: str) -> pd.DataFrame:
+        """Every gazetteer village of the area: code, name, kecamatan, the rate columns and source."""
+        gazetteer_villages = gazetteer.villages()
+        inside = {"regency": "regency_code", "kecamatan": "kecamatan_code", "village": "code"}[where.level]
+        areas = gazetteer_villages[gazetteer_villages[inside] == where.code]
+        codes = pd.Index(areas["code"])
+        measured, cases, aggregate = self._summed(self._rows(where, period), ["village_code"], codes)
+        keys = {
+            "code": codes.to_numpy(),
+            "name": areas["name"].to_numpy(),
+            "kecamatan": areas["kecamatan_name"].to_numpy(),
+        }
+        return _rates(keys, measured, cases, aggregate > 0)
+
+    def breakdown(self, where: Area, period: str, by: list[str]) -> pd.DataFrame:
+        """Child-level rows only (aggregated counts have no age or sex), every group in order."""
+        rows = self._rows(where, period)
+        rows = rows[rows["age_group"].notna().to_numpy() & rows["sex"].notna().to_numpy()]
+        groups = {"age_group": [label for label, _, _ in AGE_GROUPS], "sex": list(SEXES)}
+        index = pd.MultiIndex.from_product([groups[key] for key in by], names=by)
+        measured, cases, _ = self._summed(rows, by, index if len(by) > 1 else index.get_level_values(0))
+        keys = {key: index.get_level_values(key).to_numpy() for key in by}
+        return _rates(keys, measured, cases)
+
+
+def _resolve_periods(period_a: str | None, period_b: str | None, available: list[str]) -> tuple[str, str]:
+    if not available:
+        raise UserError(NO_DATA)
+    latest = available[-1]
+    resolved = []
+    for period in (period_a or latest, period_b or latest):
+        if period not in available:
+            raise UserError(f"Period {period!r} has no data; available periods: {', '.join(available)}.")
+        resolved.append(period)
+    return resolved[0], resolved[1]
+
+
+def _strata(counts: Counts, sides: tuple[tuple[Area, str], tuple[Area, str]]) -> pd.DataFrame:
+    """One row per age group x sex: cases and children of each side (child-level records only)."""
+    a, b = (counts.breakdown(where, period, ["age_group", "sex"]) for where, period in sides)
+    return pd.DataFrame(
+        {
+            "age_group": a["age_group"],
+            "sex": a["sex"],
+            "group": a["age_group"] + " " + a["sex"],
+            "cases_a": a["cases"].to_numpy(),
+            "n_a": a["measured"].to_numpy(),
+            "cases_b": b["cases"].to_numpy(),
+            "n_b": b["measured"].to_numpy(),
+        }
+    )
+
+
+def verdict(crude: float, standardised: float) -> str | None:
+    """The i18n key of the sentence saying how age-sex structure changes the story, or None when
+    crude and standardised differences tell the same story (or one of them is unknown)."""
+    if math.isnan(crude) or math.isnan(standardised) or abs(standardised - crude) < MATERIAL_SHIFT:
+        return None
+    crude_small = abs(crude) < NEGLIGIBLE_DIFFERENCE
+    standardised_small = abs(standardised) < NEGLIGIBLE_DIFFERENCE
+    if crude_small and standardised_small:
+        return None
+    if not crude_small and not standardised_small and np.sign(crude) != np.sign(standardised):
+        return "compare.verdict.reversed"
+    if standardised_small or abs(standardised) * STORY_RATIO < abs(crude):
+        return "compare.verdict.explained_by_age"
+    if crude_small or abs(standardised) > abs(crude) * STORY_RATIO:
+        return "compare.verdict.hidden_by_age"
+    return None
+
+
+def headline(
+    indicator: str,
+    code_a: str = DEFAULT_A,
+    code_b: str = DEFAULT_B,
+    period_a: str | None = None,
+    period_b: str | None = None,
+    *,
+    data_dir=None,
+) -> Headline:
+    """Both sides, the difference a - b and the standardised comparison (periods default to the latest)."""
+    if indicator not in INDICATORS:
+        raise UserError(f"Indicator {indicator!r} is unknown; choose one of {', '.join(INDICATORS)}.")
+    area_a, area_b = area(code_a), area(code_b)
+    counts = Counts(summary(data_dir), indicator)
+    period_a, period_b = _resolve_periods(period_a, period_b, counts.periods)
+    if area_a.code == area_b.code and period_a == period_b:
+        raise UserError(
+            f"Both sides are {area_a.code} in {period_a}: choose two areas, or one area in two periods."
+        )
+    a = counts.side(area_a, period_a)
+    b = counts.side(area_b, period_b)
+    possible = min(a.measured, b.measured) >= MIN_CHILDREN_TO_COMPARE
+    nan = math.nan
+    difference = low = high = p_value = nan
+    if possible:
+        diff, lo, hi = newcombe_difference(a.cases, a.measured, b.cases, b.measured)
+        _, p = two_proportion_test(a.cases, a.measured, b.cases, b.measured)
+        difference, low, high, p_value = float(diff), float(lo), float(hi), float(p)
+
+    strata = _strata(counts, ((area_a, period_a), (area_b, period_b)))
+    standardised = direct_standardise(strata)
+    standardised_possible = possible and not math.isnan(standardised.difference)
+    std_a = standardised.a if standardised_possible else nan
+    std_b = standardised.b if standardised_possible else nan
+    std_difference = standardised.difference if standardised_possible else nan
+    crude_by_strata = standardised.crude_difference if standardised_possible else nan
+    return Headline(
+        indicator=indicator,
+        a=a,
+        b=b,
+        possible=possible,
+        difference=difference,
+        ci_low=low,
+        ci_high=high,
+        p_value=p_value,
+        standardised_possible=standardised_possible,
+        standardised_a=std_a,
+        standardised_b=std_b,
+        standardised_difference=std_difference,
+        crude_difference_by_strata=crude_by_strata,
+        # The verdict weighs like against like: both differences over the same (standardised) children.
+        verdict=verdict(crude_by_strata, std_difference) if standardised_possible else None,
+        strata=strata.drop(columns="group"),
+    )
+
+
+# --- the rest of the page --------------------------------------------------------------------
+
+
+def _both(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat([frame.assign(side=side) for side, frame in frames.items()], ignore_index=True)[
+        ["side", *next(iter(frames.values())).columns]
+    ]
+
+
+def baseline_period(period: str, available: list[str]) -> str:
+    """The same weighing month of RAGA_PANTAS_YEAR when it has data, else the earliest period."""
+    same_month = f"{RAGA_PANTAS_YEAR:04d}-{period[5:7]}"
+    return same_month if same_month in available else available[0]
+
+
+def _change(now: pd.DataFrame, before: pd.DataFrame, baseline: str, period: str) -> pd.DataFrame:
+    """Per village: prevalence at ``baseline`` and at ``period`` and the change with its Newcombe
+    interval; not possible (NaN) below MIN_CHILDREN_TO_COMPARE children in either period."""
+    merged = now[["code", "name", "kecamatan", "measured", "cases"]].merge(
+        before[["code", "measured", "cases"]], on="code", suffixes=("", "_baseline")
+    )
+    possible = (merged["measured"] >= MIN_CHILDREN_TO_COMPARE) & (
+        merged["measured_baseline"] >= MIN_CHILDREN_TO_COMPARE
+    )
+    if baseline >= period:  # no earlier month to measure change from
+        possible[:] = False
+    change, low, high = newcombe_difference(
+        merged["cases"], merged["measured"], merged["cases_baseline"], merged["measured_baseline"]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate_now = merged["cases"] / merged["measured"]
+        rate_before = merged["cases_baseline"] / merged["measured_baseline"]
+    return pd.DataFrame(
+        {
+            "code": merged["code"],
+            "name": merged["name"],
+            "kecamatan": merged["kecamatan"],
+            "baseline_period": baseline,
+            "period": period,
+            "measured_baseline": merged["measured_baseline"],
+            "prevalence_baseline": rate_before.where(possible),
+            "measured": merged["measured"],
+            "prevalence": rate_now.where(possible),
+            "change": np.where(possible, change, np.nan),
+            "ci_low": np.where(possible, low, np.nan),
+            "ci_high": np.where(possible, high, np.nan),
+            "possible": possible,
+        }
+    )
+
+
+def _class_shares(villages: pd.DataFrame, n_classes: int) -> pd.DataFrame:
+    """Per side: villages in each class, too few children, no data; share of all the side's villages."""
+    rows = []
+    for side, frame in villages.groupby("side", sort=True):
+        counts = frame.loc[frame["class_index"] >= 0, "class_index"].value_counts()
+        for index in range(n_classes):
+            rows.append((side, "class", index, int(counts.get(index, 0))))
+        rows.append((side, "too_few", -1, int(frame["suppressed"].sum())))
+        rows.append((side, "no_data", -1, int((frame["measured"] == 0).sum())))
+    out = pd.DataFrame(rows, columns=["side", "state", "class_index", "villages"])
+    totals = villages.groupby("side").size()
+    out["share"] = out["villages"] / out["side"].map(totals)
+    return out
+
+
+def _ranking(villages: pd.DataFrame) -> pd.DataFrame:
+    """Per side, the RANKING_SIZE villages with the highest prevalence (suppressed ones have none)."""
+    ranked = villages[villages["prevalence"].notna()].sort_values(
+        ["side", "prevalence", "measured"], ascending=[True, False, False]
+    )
+    ranked = ranked.groupby("side", sort=True).head(RANKING_SIZE).copy()
+    ranked["rank"] = ranked.groupby("side").cumcount() + 1
+    ranked["small_numbers"] = ranked["measured"] < SMALL_NUMBERS
+    columns = [
+        "side",
+        "rank",
+        "code",
+        "name",
+        "kecamatan",
+        "measured",
+        "cases",
+        "prevalence",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+        "small_numbers",
+    ]
+    return ranked[columns].reset_index(drop=True)
+
+
+@lru_cache(maxsize=4)
+def _survey_file(path: str, mtime: float) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype={"region_code": str, "survey": str, "source": str})
+    missing = [column for column in SURVEY_COLUMNS if column not in frame.columns]
+    if missing:
+        raise UserError(f"{path}: the columns {', '.join(missing)} are missing (row 1, the header).")
+    values = pd.to_numeric(frame["prevalence"], errors="coerce")
+    bad = frame.index[values.isna() | (values < 0) | (values > 100)]
+    if len(bad):
+        row = int(bad[0]) + 2  # 1-based, after the header row
+        raise UserError(f"{path}: row {row}, column prevalence must be a percentage from 0 to 100.")
+    years = pd.to_numeric(frame["year"], errors="coerce")
+    if years.isna().any():
+        row = int(frame.index[years.isna()][0]) + 2
+        raise UserError(f"{path}: row {row}, column year must be a year such as 2022.")
+    return frame.assign(prevalence=values / 100.0, year=years.astype("int64"))[list(SURVEY_COLUMNS)]
+
+
+def survey_estimates(path=SURVEY_ESTIMATES_CSV) -> pd.DataFrame:
+    """The official survey estimates (prevalence as a fraction 0-1), re-read when the file changes."""
+    path = Path(path)
+    return _survey_file(str(path), path.stat().st_mtime).copy()
+
+
+def _surveys_for(indicator: str, areas: dict[str, Area]) -> pd.DataFrame:
+    """Survey estimates for sides that are regencies: surveys estimate whole regencies only, so a
+    kecamatan or village is never shown against them."""
+    estimates = survey_estimates()
+    estimates = estimates[estimates["indicator"] == indicator]
+    frames = {
+        side: estimates[estimates["region_code"] == where.code].reset_index(drop=True)
+        for side, where in areas.items()
+        if where.level == "regency"
+    }
+    seen: set[str] = set()
+    unique = {}
+    for side, frame in frames.items():  # one area in two periods: its surveys once, on side a
+        if areas[side].code not in seen:
+            unique[side] = frame
+            seen.add(areas[side].code)
+    if not unique:
+        return pd.DataFrame(columns=["side", *SURVEY_COLUMNS])
+    return _both(unique)
+
+
+def build_comparison(
+    indicator: str,
+    code_a: str = DEFAULT_A,
+    code_b: str = DEFAULT_B,
+    period_a: str | None = None,
+    period_b: str | None = None,
+    *,
+    data_dir=None,
+) -> Comparison:
+    """Everything the comparison page shows, for ``indicator`` (UserError on bad codes or periods)."""
+    from geo.classes import who_classes  # the map's WHO classes: both pages class villages alike
+
+    top = headline(indicator, code_a, code_b, period_a, period_b, data_dir=data_dir)
+    areas = {"a": area(top.a.code), "b": area(top.b.code)}
+    periods_of = {"a": top.a.period, "b": top.b.period}
+    frame = summary(data_dir)
+    masks: dict = {}
+    counts = {
+        name: Counts(frame, name, masks) for name in dict.fromkeys((indicator, *SMALL_MULTIPLE_INDICATORS))
+    }
+
+    trends = {
+        name: _both({side: by_indicator.trend(where) for side, where in areas.items()})
+        for name, by_indicator in counts.items()
+    }
+    small_multiples = pd.concat(
+        [trends[name].assign(indicator=name) for name in SMALL_MULTIPLE_INDICATORS], ignore_index=True
+    )
+
+    scheme = who_classes(indicator)
+    chosen = counts[indicator]
+    villages_now, change = {}, {}
+    for side, where in areas.items():
+        now = chosen.villages(where, periods_of[side])
+        villages_now[side] = now.assign(class_index=scheme.classify(now["prevalence"]))
+        base = baseline_period(periods_of[side], chosen.periods)
+        before = now if base == periods_of[side] else chosen.villages(where, base)
+        change[side] = _change(now, before, base, periods_of[side])
+    villages = _both(villages_now)
+    profile = _both(
+        {side: chosen.breakdown(where, periods_of[side], ["age_group"]) for side, where in areas.items()}
+    )
+    return Comparison(
+        headline=top,
+        trends=trends[indicator],
+        small_multiples=small_multiples[["indicator", *trends[indicator].columns]],
+        villages=villages,
+        class_shares=_class_shares(villages, len(scheme.edges)),
+        ranking=_ranking(villages),
+        change=_both(change),
+        age_profile=profile,
+        surveys=_surveys_for(indicator, areas),
+        class_edges=scheme.edges,
+        class_names=scheme.names,
+    )
+
+
+# --- the page's choices in the URL (pure: the page parses, validates and writes them) ------------
+
+URL_PARAMS = ("a", "b", "pb")
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the comparison page compares; the indicator, language and period of A come from the
+    shared sidebar (its own URL parameters)."""
+
+    a: str = DEFAULT_A
+    b: str = DEFAULT_B
+    period_b: str | None = None  # None: the same period as A
+
+
+def area_codes() -> list[str]:
+    """Every comparable area: the regencies, then the kecamatan, then the villages, in code order."""
+    return [code for level in ("regency", "kecamatan", "village") for code in gazetteer.areas(level)["code"]]
+
+
+def parse_choices(params: Mapping[str, str | Sequence[str]], periods: Sequence[str]) -> tuple[Choices, list]:
+    """The choices a link asks for, and the (name, value) pairs rejected (they fall back to defaults)."""
+
+    def single(name: str) -> str | None:
+        value = params.get(name)
+        if value is not None and not isinstance(value, str):
+            value = value[-1] if len(value) else None
+        return value.strip() if value else None
+
+    known = set(area_codes())
+    asked = {name: single(name) for name in URL_PARAMS}
+    rejected = []
+    chosen = {}
+    for name, field, ok in (
+        ("a", "a", asked["a"] in known),
+        ("b", "b", asked["b"] in known),
+        ("pb", "period_b", asked["pb"] in periods),
+    ):
+        if ok:
+            chosen[field] = asked[name]
+        elif asked[name] is not None:
+            rejected.append((name, asked[name]))
+    return Choices(**chosen), rejected
+
+
+def choices_query(choices: Choices) -> dict[str, str]:
+    """The URL parameters that reopen ``choices`` (a period of B equal to A's is left out)."""
+    query = {"a": choices.a, "b": choices.b}
+    if choices.period_b is not None:
+        query["pb"] = choices.period_b
+    return query

@@ -1,0 +1,135 @@
+"""The default comparison in a real browser (Debian's chromium via Playwright) against `streamlit run`
+on 127.0.0.1: both maps draw every village, the headline is on screen at 1366x768, and not one
+request leaves the machine. Follows tests/test_browser.py (same server and request guard)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+import pytest
+from test_browser import (
+    ARTIFACTS,
+    CHROMIUM_FLAGS,
+    DRAW_TIMEOUT_MS,
+    LOCAL_HOSTS,
+    VIEWPORT,
+    _free_port,
+    _wait_healthy,
+)
+
+from stunting.config import REPO_ROOT
+from stunting.demo import build_demo
+from stunting.gazetteer import villages
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Enough children that both regencies and most villages get a rate (a projector shows colour, not grey).
+DEMO_SCALE = 0.1
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+# Stand-in for app.py while the page is not in its navigation: the same page config and Leaflet copy,
+# and a static/ beside it (streamlit serves static/ next to the main script).
+LAUNCHER = """
+import sys
+sys.path.insert(0, {root!r})
+import streamlit as st
+from ui.assets import ensure_leaflet
+st.set_page_config(page_title="Peta Stunting", layout="wide")
+ensure_leaflet()
+st.navigation([st.Page({page!r}, title="Bandingkan")]).run()
+"""
+
+
+def _command(port: int, folder) -> tuple[list[str], str]:
+    """Through app.py's navigation when the page is registered there (URL /compare), else through a
+    launcher that sets the page up the way app.py does (URL /)."""
+    base = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
+    # app.py cannot be imported outside streamlit (it draws); its PAGES list is read as text.
+    if '"pages/compare.py"' in (REPO_ROOT / "app.py").read_text(encoding="utf-8"):
+        return [sys.executable, "-m", "streamlit", "run", "app.py", *base], "/compare"
+    launcher = folder / "launch.py"
+    launcher.write_text(LAUNCHER.format(root=str(REPO_ROOT), page=str(REPO_ROOT / "pages" / "compare.py")))
+    (folder / "static").symlink_to(REPO_ROOT / "static", target_is_directory=True)
+    return [sys.executable, "-m", "streamlit", "run", str(launcher), *base], "/"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser-compare")
+    build_demo(folder, scale=DEMO_SCALE)
+    port = _free_port()
+    command, path = _command(port, tmp_path_factory.mktemp("launcher"))
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,  # .streamlit/config.toml: static serving on, usage stats off, 127.0.0.1
+        env=os.environ | {"STUNTING_DATA_DIR": str(folder)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url + path
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_default_comparison_draws_both_maps_offline(server, chromium_executable):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    url = server
+    left_the_machine: list[str] = []
+
+    def local(address: str) -> bool:
+        return address.startswith(("data:", "blob:", "about:")) or urlparse(address).hostname in LOCAL_HOSTS
+
+    def guard(route):
+        if local(route.request.url):
+            route.continue_()
+        else:
+            left_the_machine.append(route.request.url)
+            route.abort()
+
+    gazetteer = villages()
+    counts = [int((gazetteer["regency_code"] == regency).sum()) for regency in ("64.02", "64.74")]
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("request", lambda r: None if local(r.url) else left_the_machine.append(r.url))
+        page.goto(url)
+
+        # Both maps: every Kukar village in the first, every Bontang village in the second.
+        try:
+            page.wait_for_function(
+                """([selector, counts]) => {
+                       const frames = document.querySelectorAll(selector);
+                       if (frames.length < 2) return false;
+                       const drawn = (f) => f.contentDocument ?
+                           f.contentDocument.querySelectorAll('path.leaflet-interactive').length : 0;
+                       return counts.every((n, i) => drawn(frames[i]) >= n);
+                   }""",
+                arg=[MAP_FRAME, counts],
+                timeout=DRAW_TIMEOUT_MS,
+            )
+        except playwright_api.TimeoutError:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "compare-maps-missing.png"))
+            raise
+        page.get_by_text("Selisih A − B").first.wait_for(timeout=DRAW_TIMEOUT_MS)
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=DRAW_TIMEOUT_MS)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=DRAW_TIMEOUT_MS)
+        # At 1366x768 the headline and both maps (side by side, each wide enough) share the first screen.
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "compare-1366x768.png"))
+        boxes = [page.locator(MAP_FRAME).nth(index).bounding_box() for index in range(2)]
+        assert all(box["width"] > 400 and box["y"] < VIEWPORT["height"] / 2 + 100 for box in boxes), boxes
+        assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"], boxes
+        browser.close()
+
+    assert left_the_machine == []
