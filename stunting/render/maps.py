@@ -1,0 +1,197 @@
+"""The village choropleth as a static image: the same classes, colours and legend as the app's map,
+plus a scale bar, a north arrow, the boundary attribution and the schematic-boundary warning.
+
+Drawn with matplotlib (Agg) and geopandas only: no tiles, no browser, no network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server or in CI; must precede pyplot
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from geo.choropleth import (
+    BORDER,
+    NO_DATA_FILL,
+    STATE_NO_DATA,
+    STATE_RATE,
+    TOO_FEW_FILL,
+    class_label,
+    map_frame,
+)  # noqa: E402
+from geo.classes import make_scheme  # noqa: E402
+from stunting import prevalence  # noqa: E402
+from stunting.config import MIN_CHILDREN  # noqa: E402
+from stunting.i18n import t  # noqa: E402
+
+# UTM zone 50S holds both regencies (114-120 E): metres make the scale bar exact, and grid north
+# there is within a degree of true north, so the arrow may point straight up.
+PROJECTED_CRS = "EPSG:32750"
+# Scale bar lengths a reader can take in at a glance; the bar spans about a fifth of the map.
+SCALE_STEPS_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200)
+SCALE_SHARE = 0.2
+NO_DATA_EDGE = "#777777"
+SCHEMATIC_RED = "#b30000"
+
+
+@dataclass(frozen=True)
+class MapData:
+    frame: pd.DataFrame  # geo.choropleth.map_frame: one row per village drawn
+    rates: pd.DataFrame  # the prevalence API's village rows
+    scheme: object
+    schematic: bool
+    attribution: str
+
+
+def map_data(view: dict, data_dir=None) -> MapData:
+    """The villages, rates and class scheme of a map slide's view (the map page's own recipe)."""
+    from stunting.boundaries import load_display
+
+    regency = None if view["regency"] == "all" else view["regency"]
+    kecamatan = view.get("kecamatan")
+    rates = prevalence.prevalence(
+        view["indicator"],
+        view["period"],
+        "village",
+        regency=regency,
+        kecamatan=kecamatan,
+        sex=view.get("sex"),
+        age_group=view.get("age"),
+        data_dir=data_dir,
+    )
+    detail = "detail" if kecamatan else "overview"
+    areas = load_display("village", detail, regency=regency, kecamatan=kecamatan, data_dir=data_dir)
+    eligible = rates.loc[~rates["suppressed"] & rates["prevalence"].notna(), "prevalence"]
+    scheme = make_scheme(view.get("classes", "who"), view["indicator"], eligible.to_numpy())
+    frame = map_frame(areas, rates, scheme)
+    return MapData(
+        frame, rates, scheme, bool(areas.attrs.get("schematic")), str(areas.attrs.get("attribution", ""))
+    )
+
+
+def legend_entries(scheme, lang: str, minimum: int = MIN_CHILDREN) -> list[tuple[str, str, str, str]]:
+    """(fill, edge, line style, label) per legend row, in the interactive legend's order and words."""
+    rows = [(scheme.colours[i], BORDER, "-", class_label(scheme, i, lang)) for i in range(len(scheme))]
+    rows.append((TOO_FEW_FILL, BORDER, "-", t("class.too_few", lang, minimum=minimum)))
+    rows.append((NO_DATA_FILL, NO_DATA_EDGE, "--", t("class.no_data", lang)))
+    return rows
+
+
+def _nice_length_km(width_m: float) -> float:
+    target = width_m * SCALE_SHARE / 1000
+    return max([s for s in SCALE_STEPS_KM if s <= target] or [SCALE_STEPS_KM[0]])
+
+
+def _scale_bar(ax, lang: str) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    km = _nice_length_km(x1 - x0)
+    left, bottom = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    height = 0.012 * (y1 - y0)
+    half = km * 500
+    ax.add_patch(plt.Rectangle((left, bottom), half, height, facecolor="#222", edgecolor="#222", zorder=5))
+    ax.add_patch(
+        plt.Rectangle((left + half, bottom), half, height, facecolor="white", edgecolor="#222", zorder=5)
+    )
+    for offset, value in ((0, 0), (half, km / 2), (2 * half, km)):
+        label = f"{value:g}".replace(".", "," if lang == "id" else ".")
+        ax.text(left + offset, bottom + 2.2 * height, label, ha="center", va="bottom", fontsize=10, zorder=5)
+    ax.text(left + 2 * half + 0.01 * (x1 - x0), bottom, "km", ha="left", va="bottom", fontsize=10, zorder=5)
+
+
+def _north_arrow(ax, lang: str) -> None:
+    ax.annotate(
+        t("story.north", lang),
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.83),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=16,
+        fontweight="bold",
+        arrowprops={"facecolor": "#222", "edgecolor": "#222", "width": 5, "headwidth": 14},
+    )
+
+
+def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
+    """The choropleth (left) and its legend (right) into ``fig``."""
+    ax = fig.add_axes((0.0, 0.06, 0.68, 0.92))
+    legend_ax = fig.add_axes((0.69, 0.06, 0.31, 0.92))
+    legend_ax.axis("off")
+    ax.set_axis_off()
+    frame = data.frame.to_crs(PROJECTED_CRS)
+    drawn = frame[frame["state"] != STATE_NO_DATA]
+    missing = frame[frame["state"] == STATE_NO_DATA]
+    if len(drawn):
+        drawn.plot(ax=ax, color=drawn["fill"].tolist(), edgecolor=BORDER, linewidth=0.35)
+    if len(missing):
+        missing.plot(ax=ax, facecolor=NO_DATA_FILL, edgecolor=NO_DATA_EDGE, linewidth=0.6, linestyle="--")
+    if frame["kecamatan"].nunique() > 1:
+        frame[["kecamatan", "geometry"]].dissolve(by="kecamatan").boundary.plot(
+            ax=ax, color="#222", linewidth=1.1
+        )
+    if view.get("village"):
+        chosen = frame[frame["code"] == view["village"]]
+        chosen.boundary.plot(ax=ax, color="#000", linewidth=3)
+    ax.set_aspect("equal")
+    ax.margins(0.03)
+    _scale_bar(ax, lang)
+    _north_arrow(ax, lang)
+    fig.text(0.68, 0.015, data.attribution, ha="right", va="bottom", fontsize=9, color="#444")
+    if data.schematic:
+        ax.text(
+            0.5,
+            0.99,
+            t("map.schematic", lang),
+            transform=ax.transAxes,
+            ha="center",
+            va="top",
+            fontsize=14,
+            fontweight="bold",
+            color="white",
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.4", "facecolor": SCHEMATIC_RED, "edgecolor": SCHEMATIC_RED},
+        )
+    handles = [
+        Patch(facecolor=fill, edgecolor=edge, linestyle=style, linewidth=1.0, label=label)
+        for fill, edge, style, label in legend_entries(data.scheme, lang)
+    ]
+    indicator_label = t(f"indicator.{view['indicator']}", lang)
+    legend = legend_ax.legend(
+        handles=handles,
+        loc="upper left",
+        fontsize=13,
+        title_fontsize=14,
+        frameon=False,
+        title=t("legend.title", lang, indicator=indicator_label),
+        alignment="left",
+        handlelength=1.6,
+        handleheight=1.1,
+    )
+    legend.get_title().set_fontweight("bold")
+    rated = int((frame["state"] == STATE_RATE).sum())
+    legend_ax.text(
+        0.0,
+        0.02,
+        _wrap(t(data.scheme.source_key, lang), 38) + "\n" + t("unit.villages", lang, count=rated),
+        transform=legend_ax.transAxes,
+        fontsize=10,
+        color="#444",
+        va="bottom",
+    )
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) if len(text) > width else text
+
+
+def measured_children(data: MapData) -> int:
+    return int(pd.to_numeric(data.rates["measured"], errors="coerce").fillna(0).sum())

@@ -1,0 +1,393 @@
+"""Stories: an ordered list of slides, each a saved view with a title and a narrative in id and en.
+
+A story is a small YAML file a presenter can edit by hand, e-mail and upload again::
+
+    title: {id: Studi tiru ..., en: Study visit ...}
+    slides:
+      - page: map                      # the map page and its URL state (ui/url_state.py)
+        view: {indicator: stunting, period: 2024-08, regency: "64.02"}
+        title: {id: ..., en: ...}
+        narrative: {id: ..., en: ...}
+      - page: compare                  # the comparison page: two areas (or one area in two periods)
+        figure: trend                  # headline | trend | ranking | age_profile
+        view: {indicator: stunting, a: "64.02", b: "64.74", period: latest}
+
+A file that is not a story at all (not YAML, no slide list) raises ``UserError``. A bad slide does
+not stop the story: it keeps its place with one message per bad field naming the slide number and
+the field, and presents (and exports) as that message while every other slide shows as usual.
+``period: latest`` follows the store's newest period, so the built-in story works on any store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from stunting.config import REPO_ROOT
+from stunting.errors import UserError
+from stunting.i18n import LANGUAGES
+from stunting.indicators import INDICATORS
+
+BUILTIN_STORY = REPO_ROOT / "stories" / "studi_tiru_bontang_kukar.yaml"
+
+PAGES = ("map", "compare")
+# What a comparison slide shows: the page has several parts, a slide projects one of them.
+COMPARE_FIGURES = ("headline", "trend", "ranking", "age_profile")
+FIGURES = {"map": ("map",), "compare": COMPARE_FIGURES}
+LATEST = "latest"
+
+# The map page's URL state (ui/url_state.PARAMS without the language, which the presenter picks).
+MAP_VIEW_FIELDS = ("indicator", "period", "regency", "kecamatan", "village", "sex", "age", "classes")
+MAP_REQUIRED = ("indicator", "period", "regency")
+COMPARE_VIEW_FIELDS = ("indicator", "a", "b", "period", "period_b")
+COMPARE_REQUIRED = ("indicator", "a", "b", "period")
+SLIDE_FIELDS = ("page", "figure", "view", "title", "narrative")
+
+# A story is read aloud in a meeting of an hour at most; a file with hundreds of slides is a mistake
+# (or a hostile upload), and each slide costs a few seconds to render.
+MAX_SLIDES = 40
+# An uploaded story is a few kilobytes; anything larger is not a story file.
+MAX_STORY_BYTES = 256 * 1024
+# A title must fit on one line of a 16:9 slide at projector size.
+MAX_TITLE_CHARS = 120
+MAX_NARRATIVE_CHARS = 2000
+
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Slide:
+    page: str
+    figure: str
+    view: dict  # the page's view state, canonical keys only (see MAP_VIEW_FIELDS / COMPARE_VIEW_FIELDS)
+    title: dict  # {"id": ..., "en": ...}
+    narrative: dict  # {"id": ..., "en": ...}
+    errors: tuple[str, ...] = ()  # one sentence per bad field; a slide with errors presents as them
+    raw: dict | None = field(default=None, compare=False)  # the slide as read, kept for a broken slide
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def text(self, part: str, lang: str) -> str:
+        """The title or narrative in ``lang``, falling back to the other language rather than nothing."""
+        values = getattr(self, part)
+        return values.get(lang) or next((values[other] for other in LANGUAGES if values.get(other)), "")
+
+
+@dataclass(frozen=True)
+class Story:
+    title: dict
+    slides: tuple[Slide, ...]
+
+    @property
+    def errors(self) -> list[str]:
+        return [error for slide in self.slides for error in slide.errors]
+
+    def text(self, lang: str) -> str:
+        return self.title.get(lang) or next((self.title[o] for o in LANGUAGES if self.title.get(o)), "")
+
+
+def load_story(path: str | Path | None = None) -> Story:
+    """The story in ``path`` (the built-in story when None); UserError when it is not a story file."""
+    target = Path(path) if path is not None else BUILTIN_STORY
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"Story file {target} does not exist.") from None
+    except IsADirectoryError:
+        raise UserError(f"{target} is a folder, not a story file.") from None
+    return parse_story(data, target.name)
+
+
+def parse_story(data: bytes | str, name: str = "story file") -> Story:
+    """A story from YAML text (bytes as uploaded, or str)."""
+    raw_bytes = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw_bytes) > MAX_STORY_BYTES:
+        raise UserError(
+            f"{name} is {len(raw_bytes) // 1024} KB; a story file is at most {MAX_STORY_BYTES // 1024} KB."
+        )
+    try:
+        document = yaml.safe_load(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UserError(f"{name} is not UTF-8 text; save the story as a UTF-8 YAML file.") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise UserError(f"{name} is not valid YAML{where}: {getattr(error, 'problem', error)}.") from None
+    return story_from_dict(document, name)
+
+
+def story_from_dict(document, name: str = "story file") -> Story:
+    if not isinstance(document, dict):
+        raise UserError(f"{name} must be a YAML mapping with 'title' and 'slides'.")
+    unknown = sorted(set(document) - {"title", "slides"})
+    if unknown:
+        raise UserError(f"{name}: unknown top-level field {unknown[0]!r}; a story has 'title' and 'slides'.")
+    slides = document.get("slides")
+    if not isinstance(slides, list) or not slides:
+        raise UserError(f"{name}: field 'slides' must be a list of at least one slide.")
+    if len(slides) > MAX_SLIDES:
+        raise UserError(f"{name} has {len(slides)} slides; a story holds at most {MAX_SLIDES}.")
+    title, title_errors = _texts(document.get("title"), None, "title", required=True, limit=MAX_TITLE_CHARS)
+    if title_errors:
+        raise UserError(f"{name}: {title_errors[0]}")
+    return Story(title=title, slides=tuple(parse_slide(raw, number) for number, raw in enumerate(slides, 1)))
+
+
+def parse_slide(raw, number: int) -> Slide:
+    """Slide ``number`` (1-based) from its YAML mapping; a bad field becomes one error naming it."""
+    prefix = f"Slide {number}"
+    if not isinstance(raw, dict):
+        return Slide(
+            "map",
+            "map",
+            {},
+            {},
+            {},
+            (f"{prefix} must be a mapping with page, view, title and narrative.",),
+            raw={"_": raw},
+        )
+    errors: list[str] = []
+    for key in sorted(set(raw) - set(SLIDE_FIELDS)):
+        errors.append(f"{prefix}, field {key!r}: unknown field; a slide has {', '.join(SLIDE_FIELDS)}.")
+    page = raw.get("page")
+    if page not in PAGES:
+        errors.append(f"{prefix}, field 'page': {page!r} is not a page; use one of {', '.join(PAGES)}.")
+        page = "map"
+    figure = raw.get("figure", FIGURES[page][0])
+    if figure not in FIGURES[page]:
+        errors.append(
+            f"{prefix}, field 'figure': {figure!r} is not a part of the {page} page; "
+            f"use one of {', '.join(FIGURES[page])}."
+        )
+        figure = FIGURES[page][0]
+    view, view_errors = _view(raw.get("view"), page, prefix)
+    errors += view_errors
+    title, title_errors = _texts(raw.get("title"), prefix, "title", required=True, limit=MAX_TITLE_CHARS)
+    narrative, narrative_errors = _texts(
+        raw.get("narrative"), prefix, "narrative", required=False, limit=MAX_NARRATIVE_CHARS
+    )
+    errors += title_errors + narrative_errors
+    return Slide(page, figure, view, title, narrative, tuple(errors), raw=dict(raw))
+
+
+def _field(prefix: str | None, name: str) -> str:
+    return f"{prefix}, field '{name}'" if prefix else f"field '{name}'"
+
+
+def _texts(value, prefix: str | None, name: str, *, required: bool, limit: int) -> tuple[dict, list[str]]:
+    """{"id": ..., "en": ...}: a mapping of the app's languages to text."""
+    if value is None and not required:
+        return {lang: "" for lang in LANGUAGES}, []
+    if not isinstance(value, dict):
+        return {}, [f"{_field(prefix, name)} must map each language ({', '.join(LANGUAGES)}) to a text."]
+    errors = []
+    for key in sorted(set(value) - set(LANGUAGES), key=str):
+        errors.append(f"{_field(prefix, f'{name}.{key}')}: unknown language; use {', '.join(LANGUAGES)}.")
+    out = {}
+    for lang in LANGUAGES:
+        text = value.get(lang)
+        text = "" if text is None else text
+        if not isinstance(text, str):
+            errors.append(f"{_field(prefix, f'{name}.{lang}')} must be text, not {type(text).__name__}.")
+            text = ""
+        text = text.strip()
+        if required and not text:
+            errors.append(f"{_field(prefix, f'{name}.{lang}')} is missing or empty.")
+        elif len(text) > limit:
+            where = _field(prefix, f"{name}.{lang}")
+            errors.append(f"{where} has {len(text)} characters; at most {limit} fit on a slide.")
+        out[lang] = text
+    return out, errors
+
+
+def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
+    where = _field(prefix, "view")
+    if value is None:
+        return {}, [f"{where} is missing: a slide needs the saved view of its page."]
+    if not isinstance(value, dict):
+        return {}, [f"{where} must be a mapping (e.g. indicator, period, regency)."]
+    fields = MAP_VIEW_FIELDS if page == "map" else COMPARE_VIEW_FIELDS
+    required = MAP_REQUIRED if page == "map" else COMPARE_REQUIRED
+    errors = [
+        f"{_field(prefix, f'view.{key}')}: unknown field for the {page} page; use {', '.join(fields)}."
+        for key in sorted(set(value) - set(fields), key=str)
+    ]
+    view = {}
+    for key in fields:
+        item = value.get(key)
+        if item is None or item == "":
+            if key in required:
+                errors.append(f"{_field(prefix, f'view.{key}')} is missing.")
+            continue
+        # YAML reads 64.02 as a float and 2024-08 as a date-less string: codes and periods are text.
+        view[key] = (
+            f"{item:.2f}" if isinstance(item, float) and key in ("regency", "a", "b") else str(item).strip()
+        )
+    indicator = view.get("indicator")
+    if indicator is not None and indicator not in INDICATORS:
+        known = ", ".join(INDICATORS)
+        errors.append(
+            f"{_field(prefix, 'view.indicator')}: {indicator!r} is not an indicator; use one of {known}."
+        )
+    for key in ("period", "period_b"):
+        period = view.get(key)
+        if period is not None and period != LATEST and not _PERIOD.match(period):
+            where = _field(prefix, f"view.{key}")
+            errors.append(f"{where}: {period!r} is not a month like 2024-08 (or '{LATEST}').")
+    errors += _map_view_errors(view, prefix) if page == "map" else _compare_view_errors(view, prefix)
+    return view, errors
+
+
+def _map_view_errors(view: dict, prefix: str) -> list[str]:
+    """Everything but indicator and period, checked by the map page's own URL validator."""
+    from stunting.gazetteer import villages
+    from ui.url_state import ViewState, regency_choices, validate
+
+    checked = {k: view[k] for k in ("regency", "kecamatan", "village", "sex", "age", "classes") if k in view}
+    if "regency" not in checked:
+        return []
+    state = ViewState(**checked)
+    _, fixed = validate(state, [], villages())
+    fixed = [name for name in fixed if name in checked]
+    choices = {"regency": ", ".join(regency_choices(villages()))}
+    return [
+        f"{_field(prefix, f'view.{name}')}: {checked[name]!r} is not valid here"
+        + (f"; use one of {choices[name]}." if name in choices else " (unknown, or outside the regency).")
+        for name in fixed
+    ]
+
+
+def _compare_view_errors(view: dict, prefix: str) -> list[str]:
+    from stunting.compare import area
+
+    errors = []
+    for side in ("a", "b"):
+        if side in view:
+            try:
+                area(view[side])
+            except UserError as error:
+                errors.append(f"{_field(prefix, f'view.{side}')}: {error}")
+    return errors
+
+
+def resolve(story: Story, periods: list[str]) -> Story:
+    """The story against the store: ``latest`` becomes the newest period, and a slide whose period
+    has no data gets an error naming it (the other slides are unaffected)."""
+    return replace(
+        story,
+        slides=tuple(resolve_slide(slide, number, periods) for number, slide in enumerate(story.slides, 1)),
+    )
+
+
+def resolve_slide(slide: Slide, number: int, periods: list[str]) -> Slide:
+    if not slide.ok:
+        return slide
+    view, errors = dict(slide.view), []
+    for key in ("period", "period_b"):
+        if key not in view:
+            continue
+        if view[key] == LATEST:
+            if periods:
+                view[key] = periods[-1]
+            else:
+                errors.append(f"Slide {number}, field 'view.{key}': the store has no data yet.")
+        elif view[key] not in periods:
+            shown = f"{periods[0]} to {periods[-1]}" if periods else "none"
+            errors.append(
+                f"Slide {number}, field 'view.{key}': {view[key]} has no data in the store "
+                f"(periods with data: {shown})."
+            )
+    if slide.page == "compare" and not errors:
+        same_area = view["a"] == view["b"]
+        if same_area and view["period"] == view.get("period_b", view["period"]):
+            errors.append(
+                f"Slide {number}, field 'view': both sides are {view['a']} in {view['period']}; "
+                "choose two areas, or one area in two periods."
+            )
+    return replace(slide, view=view, errors=tuple(errors))
+
+
+def slide_to_dict(slide: Slide) -> dict:
+    if not slide.ok and slide.raw is not None:
+        return slide.raw if "_" not in slide.raw else slide.raw["_"]  # a broken slide is kept as it was read
+    out = {"page": slide.page}
+    if slide.page != "map":
+        out["figure"] = slide.figure
+    out["view"] = dict(slide.view)
+    out["title"] = dict(slide.title)
+    out["narrative"] = dict(slide.narrative)
+    return out
+
+
+def dump_story(story: Story) -> str:
+    """The story as YAML text (keys in a reading order, non-ASCII text as is)."""
+    document = {"title": dict(story.title), "slides": [slide_to_dict(s) for s in story.slides]}
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
+
+
+def save_story(story: Story, path: str | Path) -> Path:
+    """Write the story atomically: a half-written file never replaces a good one."""
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(dump_story(story), encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+def new_slide(page: str, view: dict, figure: str | None = None) -> Slide:
+    """A slide for the view a user is looking at ("Tambahkan tampilan ini ke cerita"), titled after
+    the view in both languages so it presents at once; the presenter may retitle it later."""
+    raw = {"page": page, "view": {k: v for k, v in view.items() if v is not None}}
+    if figure is not None:
+        raw["figure"] = figure
+    slide = parse_slide(raw | {"title": {lang: "-" for lang in LANGUAGES}}, 0)
+    if slide.ok:
+        slide = replace(slide, title={lang: default_title(slide, lang) for lang in LANGUAGES})
+    return slide
+
+
+def default_title(slide: Slide, lang: str) -> str:
+    """ "Peta Stunting (pendek) · Agustus 2024 · Kota Bontang": what the view shows, in ``lang``."""
+    from stunting.gazetteer import areas, regencies
+    from stunting.i18n import fmt_month, t
+
+    view = slide.view
+    indicator = t(f"indicator.{view['indicator']}", lang)
+    month = t("story.latest", lang) if view["period"] == LATEST else fmt_month(view["period"], lang)
+    if slide.page == "map":
+        if view.get("kecamatan"):
+            where = areas("kecamatan").set_index("code").at[view["kecamatan"], "name"]
+        elif view["regency"] == "all":
+            where = t("sidebar.regency.all", lang)
+        else:
+            where = regencies()[view["regency"]]
+        return f"{t('map.title', lang, indicator=indicator)} · {month} · {where}"
+    part = t(f"story.figure.{slide.figure}", lang)
+    return f"{t('compare.title', lang, indicator=indicator)} · {part} · {month}"
+
+
+def moved(story: Story, index: int, offset: int) -> Story:
+    """The story with slide ``index`` moved by ``offset`` places (clamped to the ends)."""
+    slides = list(story.slides)
+    target = max(0, min(len(slides) - 1, index + offset))
+    slides.insert(target, slides.pop(index))
+    return replace(story, slides=tuple(slides))
+
+
+def without(story: Story, index: int) -> Story:
+    return replace(story, slides=tuple(s for i, s in enumerate(story.slides) if i != index))
+
+
+def with_slide(story: Story, slide: Slide, index: int | None = None) -> Story:
+    """The story with ``slide`` replacing slide ``index``, or appended when index is None."""
+    slides = list(story.slides)
+    if index is None:
+        slides.append(slide)
+    else:
+        slides[index] = slide
+    return replace(story, slides=tuple(slides))

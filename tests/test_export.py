@@ -1,0 +1,219 @@
+"""The built-in story exported from the CLI, offline, on a small demo store: every PPTX slide and PDF
+page has its title, a picture that is not blank and a source line, and the static map draws the
+interactive map's classes, colours and legend with scale bar, north arrow and attribution."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import require
+from matplotlib.image import imread
+
+from geo.choropleth import STATE_RATE, STATE_TOO_FEW, TOO_FEW_FILL, class_label
+from stunting import prevalence
+from stunting.cli import main
+from stunting.demo import build_demo
+from stunting.i18n import fmt_children, t
+from stunting.render import StoryRenderer
+from stunting.render.maps import legend_entries, map_data
+from stunting.story import load_story, parse_story
+
+# About 1% of the demo's children: every village and period exists, many villages fall under the
+# minimum (so "too few children" is drawn) and an export takes seconds.
+DEMO_SCALE = 0.01
+# A blank or single-colour picture has a pixel spread near 0; any chart or map is far above this.
+MIN_PIXEL_SD = 0.05
+MIN_COLOURS = 8
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(folder, scale=DEMO_SCALE)
+    return folder
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture(scope="session")
+def poppler() -> dict[str, str]:
+    """pdftoppm and pdftotext (poppler-utils): they fail under CI when missing, like chromium."""
+    tools = {name: shutil.which(name) for name in ("pdftoppm", "pdftotext")}
+    require(all(tools.values()), "poppler-utils (pdftoppm, pdftotext)")
+    return tools
+
+
+def _not_blank(pixels: np.ndarray) -> bool:
+    rgb = pixels[..., :3].reshape(-1, 3)
+    colours = len(np.unique((rgb * 255).round().astype(np.uint8), axis=0))
+    return float(rgb.std()) > MIN_PIXEL_SD and colours >= MIN_COLOURS
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_builtin_story_to_pptx_from_the_cli(demo_dir, tmp_path, offline, capsys):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    out = tmp_path / "cerita.pptx"
+    assert main(["story", "export", "--format", "pptx", "--out", str(out), "--data-dir", str(demo_dir)]) == 0
+    assert "7 drawn, 0 with an error" in capsys.readouterr().out
+    story = load_story()
+    deck = Presentation(str(out))
+    assert round(deck.slide_width / deck.slide_height, 2) == round(16 / 9, 2)
+    assert len(deck.slides) == len(story.slides)
+    for slide, expected in zip(deck.slides, story.slides, strict=True):
+        assert slide.shapes.title.text == expected.title["id"]
+        (picture,) = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert _not_blank(imread(io.BytesIO(picture.image.blob), format="png"))
+        texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame and s != slide.shapes.title]
+        (source,) = [text for text in texts if "data contoh (sintetis)" in text]
+        assert " anak" in source
+        assert slide.notes_slide.notes_text_frame.text == expected.narrative["id"]
+    # The first slide's source line counts the children the map page would count for Kukar.
+    kukar = prevalence.prevalence("stunting", "2024-08", "regency", regency="64.02", data_dir=demo_dir)
+    first_source = [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame][-1]
+    assert first_source.startswith("Agustus 2024")
+    assert fmt_children(int(kukar["measured"].iloc[0]), "id") in first_source
+
+
+def test_builtin_story_to_pdf_from_the_cli(demo_dir, tmp_path, offline, poppler):
+    out = tmp_path / "story.pdf"
+    args = [
+        "story",
+        "export",
+        "--format",
+        "pdf",
+        "--out",
+        str(out),
+        "--lang",
+        "en",
+        "--data-dir",
+        str(demo_dir),
+    ]
+    assert main(args) == 0
+    story = load_story()
+    subprocess.run([poppler["pdftoppm"], "-r", "40", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(story.slides)
+    text = subprocess.run(
+        [poppler["pdftotext"], "-layout", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout.split("\f")
+    for page, page_text, expected in zip(pages, text, story.slides, strict=False):
+        pixels = imread(page)
+        height, width = pixels.shape[:2]
+        # The picture area (between title and source line) must hold a drawing, not white paper.
+        assert _not_blank(pixels[int(height * 0.2) : int(height * 0.9), int(width * 0.1) : int(width * 0.9)])
+        assert expected.title["en"] in page_text
+        assert "sample data (synthetic)" in page_text and "children" in page_text
+
+
+def test_static_map_draws_the_interactive_classes_and_map_furniture(demo_dir):
+    renderer = StoryRenderer(demo_dir)
+    slide = load_story().slides[0]
+    figure, source = renderer.figure(slide, "id")
+    texts = [text.get_text() for text in figure.findobj(lambda o: hasattr(o, "get_text"))]
+    data = map_data(slide.view, demo_dir)
+    legend_labels = [label for *_style, label in legend_entries(data.scheme, "id")]
+    assert legend_labels[: len(data.scheme)] == [
+        class_label(data.scheme, i, "id") for i in range(len(data.scheme))
+    ]
+    for label in legend_labels:
+        assert label in texts
+    assert "km" in texts and t("story.north", "id") in texts  # scale bar and north arrow
+    assert data.attribution in texts
+    assert data.schematic and t("map.schematic", "id") in texts  # the demo store has no boundaries
+    pixels = (imread(io.BytesIO(_png(figure)), format="png")[..., :3] * 255).round().astype(np.uint8)
+    present = {tuple(int(v) for v in rgb) for rgb in np.unique(pixels.reshape(-1, 3), axis=0)}
+    drawn = data.frame
+    for colour in set(drawn.loc[drawn["state"] == STATE_RATE, "fill"]):
+        assert _rgb(colour) in present
+    assert (drawn["state"] == STATE_TOO_FEW).any() and _rgb(TOO_FEW_FILL) in present
+    # No village resting on too few children takes a class colour.
+    assert set(drawn.loc[drawn["state"] == STATE_TOO_FEW, "fill"]) == {TOO_FEW_FILL}
+    assert "data contoh (sintetis)" in source
+
+
+def _png(figure) -> bytes:
+    from stunting.render import to_bytes
+
+    return to_bytes(figure, "png")
+
+
+BROKEN_STORY = """
+title: {id: Cerita uji, en: Test story}
+slides:
+  - page: map
+    view: {indicator: stunting, period: latest, regency: "64.74"}
+    title: {id: Bontang terbaru, en: Bontang latest}
+  - page: map
+    view: {indicator: stunting, period: 2031-02, regency: "64.74"}
+    title: {id: Masa depan, en: The future}
+  - page: compare
+    figure: trend
+    view: {indicator: stuntig, a: "64.02", b: "64.74", period: latest}
+    title: {id: Salah ketik, en: Typo}
+"""
+
+
+def test_broken_slides_export_with_their_message_and_the_rest_still_draws(
+    demo_dir, tmp_path, offline, capsys
+):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    story_file = tmp_path / "broken.yaml"
+    story_file.write_text(BROKEN_STORY, encoding="utf-8")
+    out = tmp_path / "broken.pptx"
+    args = [
+        "story",
+        "export",
+        "--story",
+        str(story_file),
+        "--format",
+        "pptx",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(demo_dir),
+    ]
+    assert main(args) == 0
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 2
+    assert warnings[0].startswith("warning: Slide 2, field 'view.period': 2031-02 has no data")
+    assert warnings[1].startswith("warning: Slide 3, field 'view.indicator': 'stuntig' is not an indicator")
+    deck = Presentation(str(out))
+    pictures = [[s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE] for slide in deck.slides]
+    assert [len(p) for p in pictures] == [1, 0, 0]
+    second = " ".join(s.text_frame.text for s in deck.slides[1].shapes if s.has_text_frame)
+    assert "Slide ini tidak bisa ditampilkan: Slide 2" in second
+    assert parse_story(BROKEN_STORY).slides[0].ok
+
+
+def test_export_refuses_a_missing_folder_without_writing(demo_dir, tmp_path, capsys):
+    out = tmp_path / "missing" / "x.pdf"
+    assert main(["story", "export", "--format", "pdf", "--out", str(out), "--data-dir", str(demo_dir)]) == 1
+    assert "folder" in capsys.readouterr().err and not out.exists()
+
+
+def test_export_from_an_empty_store_says_so_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "x.pptx"
+    assert main(["story", "export", "--format", "pptx", "--out", str(out), "--data-dir", str(tmp_path)]) == 1
+    assert "no data yet" in capsys.readouterr().err and not out.exists()

@@ -1,0 +1,257 @@
+"""The Cerita page run in-process (AppTest) on a small demo store: the slide list edits the story, and
+present mode shows one slide at a time, full screen, with title, picture and source line always there
+and next/previous that stop at the ends; a broken slide presents as its message, the rest as usual."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from stunting.config import REPO_ROOT
+from stunting.demo import build_demo
+from stunting.story import load_story, parse_story
+
+PAGE = str(REPO_ROOT / "pages" / "story.py")
+DEMO_SCALE = 0.01  # every village and period exists; the page's numbers are not under test here
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(folder, scale=DEMO_SCALE)
+    return folder
+
+
+@pytest.fixture
+def page(demo_dir, monkeypatch):
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(demo_dir))
+
+    def run(story=None, **params):
+        at = AppTest.from_file(PAGE, default_timeout=120)
+        for name, value in params.items():
+            at.query_params[name] = value
+        if story is not None:
+            at.session_state["story"] = story
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return run
+
+
+def _button(at, key):
+    (button,) = [b for b in at.button if b.key == key]
+    return button
+
+
+def _html(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def _titles(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("**") and ". " in m.value]
+
+
+def test_slide_list_reorders_edits_and_deletes(page):
+    at = page()
+    story = load_story()
+    assert _titles(at) == [f"**{n}. {s.title['id']}**" for n, s in enumerate(story.slides, 1)]
+    _button(at, "story_down_0").click().run()
+    assert _titles(at)[:2] == [
+        f"**1. {story.slides[1].title['id']}**",
+        f"**2. {story.slides[0].title['id']}**",
+    ]
+    _button(at, "story_delete_0").click().run()
+    assert len(_titles(at)) == len(story.slides) - 1
+    at.text_input(key="story_title_0_id").set_value("Judul baru")
+    (submit,) = [b for b in at.button if b.label == "Simpan"][:1]
+    submit.click().run()
+    assert _titles(at)[0] == "**1. Judul baru**"
+    assert at.session_state["story"].slides[0].title["id"] == "Judul baru"
+    assert at.session_state["story"].slides[0].ok
+
+
+def test_present_mode_steps_through_every_slide(page):
+    at = page()
+    story = load_story()
+    _button(at, "story_start").click().run()
+    for number, slide in enumerate(story.slides, 1):
+        shown = _html(at)
+        assert 'data-testid="stSidebar"' in shown and "display: none" in shown  # full screen, no sidebar
+        assert f'<div class="story-title">{slide.title["id"]}</div>' in shown
+        assert 'src="data:image/png;base64,' in shown
+        assert '<div class="story-source">' in shown and "data contoh (sintetis)" in shown
+        assert f"Slide {number} dari {len(story.slides)}" in shown
+        assert _button(at, "story_prev").disabled == (number == 1)
+        assert _button(at, "story_next").disabled == (number == len(story.slides))
+        if number < len(story.slides):
+            _button(at, "story_next").click().run()
+            assert not at.exception
+    _button(at, "story_prev").click().run()
+    assert f'<div class="story-title">{story.slides[-2].title["id"]}</div>' in _html(at)
+    _button(at, "story_exit").click().run()
+    assert "story-title" not in _html(at) and _button(at, "story_start")
+
+
+def test_present_mode_in_english(page):
+    at = page(lang="en")
+    _button(at, "story_start").click().run()
+    shown = _html(at)
+    assert load_story().slides[0].title["en"] in shown
+    assert "sample data (synthetic)" in shown and "Slide 1 of 7" in shown
+
+
+BROKEN = """
+title: {id: Cerita uji, en: Test story}
+slides:
+  - page: map
+    view: {indicator: stunting, period: 2031-02, regency: "64.74"}
+    title: {id: Masa depan, en: The future}
+  - page: map
+    view: {indicator: stunting, period: latest, regency: "64.74"}
+    title: {id: Bontang terbaru, en: Bontang latest}
+  - page: compare
+    title: {id: Tanpa tampilan, en: No view}
+"""
+
+
+def test_broken_slides_present_as_their_message_and_the_rest_still_shows(page):
+    at = page(story=parse_story(BROKEN))
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("Slide 3, field 'view' is missing") for w in warnings)
+    _button(at, "story_start").click().run()
+    shown = _html(at)
+    assert (
+        "Slide ini tidak bisa ditampilkan: Slide 1, field &#x27;view.period&#x27;: 2031-02 has no data"
+        in shown
+    )
+    assert "data:image/png" not in shown
+    _button(at, "story_next").click().run()
+    shown = _html(at)
+    assert "Bontang terbaru" in shown and "data:image/png" in shown
+    _button(at, "story_next").click().run()
+    assert "Slide 3, field &#x27;view&#x27; is missing" in _html(at)
+
+
+# --- present mode in a real browser ---------------------------------------------------------------
+
+VIEWPORT = {"width": 1366, "height": 768}  # the meeting-room projector
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_S = 60  # a cold streamlit start on 2 shared cores
+SLIDE_TIMEOUT_MS = 90_000  # the first drawing of a map slide on a busy machine
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _story_entry() -> tuple[str, str]:
+    """The app with its navigation once app.py lists the story page; the page alone until then."""
+    if '"pages/story.py"' in (REPO_ROOT / "app.py").read_text("utf-8"):
+        return "app.py", "/story"
+    return "pages/story.py", "/"
+
+
+@pytest.fixture(scope="module")
+def story_server(demo_dir):
+    """`streamlit run` on 127.0.0.1 serving the story page (through app.py once it lists the page)."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    script, path = _story_entry()
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=REPO_ROOT, env=os.environ | {"STUNTING_DATA_DIR": str(demo_dir)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.2)  # polling the health endpoint, not waiting for a guessed duration
+        yield url + path
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_present_mode_in_a_browser_at_projector_size(story_server, chromium_executable):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    story = load_story()
+    left_the_machine: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def guard(route):
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            left_the_machine.append(route.request.url)
+            route.abort()
+
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("request", lambda r: None if r.url.startswith(LOCAL) else left_the_machine.append(r.url))
+        page.goto(story_server)
+        page.get_by_role("button", name="Mulai presentasi").click(timeout=SLIDE_TIMEOUT_MS)
+        for number, slide in enumerate(story.slides, 1):
+            title = page.locator(".story-title", has_text=slide.title["id"])
+            title.wait_for(timeout=SLIDE_TIMEOUT_MS)
+            page.get_by_text(f"Slide {number} dari {len(story.slides)}").wait_for(timeout=SLIDE_TIMEOUT_MS)
+            # The rerun is over when streamlit no longer marks elements of the previous slide as stale.
+            page.wait_for_function(
+                "() => !document.querySelector('[data-stale=\"true\"]')", timeout=SLIDE_TIMEOUT_MS
+            )
+            image, source = page.locator("img.story-image"), page.locator(".story-source")
+            image.wait_for(timeout=SLIDE_TIMEOUT_MS)
+            page.wait_for_function(
+                "() => { const i = document.querySelector('img.story-image');"
+                " return i && i.complete && i.naturalWidth > 0; }",
+                timeout=SLIDE_TIMEOUT_MS,
+            )
+            assert page.locator('[data-testid="stSidebar"]').is_hidden()
+            # Title, picture, source line and controls all inside the 1366x768 screen, no scrolling.
+            for element in (title, image, source, page.get_by_role("button", name="Berikutnya")):
+                box = element.bounding_box()
+                assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], (
+                    number,
+                    box,
+                )
+            assert "data contoh (sintetis)" in source.inner_text()
+            assert image.bounding_box()["height"] > 300  # readable from the back of the room
+            page.screenshot(path=str(ARTIFACTS / f"story-slide-{number}.png"))
+            if number < len(story.slides):
+                page.keyboard.press("ArrowRight")  # the presenter's keyboard (or clicker) works
+        browser.close()
+    assert left_the_machine == []
