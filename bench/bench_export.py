@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from render import StoryRenderer  # noqa: E402
+from render.export import export_story  # noqa: E402
 from stunting import store  # noqa: E402
-from stunting.export import export_story  # noqa: E402
-from stunting.render import StoryRenderer  # noqa: E402
 from stunting.story import load_story, resolve  # noqa: E402
 
 TARGET_SECONDS = 60.0

@@ -60,8 +60,8 @@ def _component_strings(data_dir: str, indicator: str, period: str) -> tuple[int,
     import streamlit_folium as sf
 
     from geo.choropleth import build_map
-    from geo.classes import make_scheme
     from stunting.boundaries import load_display
+    from stunting.classes import make_scheme
     from stunting.prevalence import prevalence
 
     started = time.perf_counter()

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.style import base_layout
-from geo.classes import who_classes
+from stunting.classes import who_classes
 from stunting.compare import (
     MIN_CHILDREN_TO_COMPARE,
     NATIONAL_TARGET,

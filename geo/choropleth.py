@@ -20,7 +20,7 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo.classes import ClassScheme
+from stunting.classes import ClassScheme
 from stunting.config import MIN_CHILDREN
 from stunting.i18n import LANGUAGES, fmt_children, fmt_month, fmt_percent, t
 
@@ -58,6 +58,7 @@ class MapOptions:
     basemap: bool = False  # OpenStreetMap tiles: needs the internet, so off unless asked for
     leaflet_base: str = LEAFLET_BASE
     decimals: int = OVERVIEW_DECIMALS  # DETAIL_DECIMALS for a kecamatan's detail geometry
+    legend: bool = True  # off for all but one of several maps that share one set of classes
 
 
 def village_states(prevalence: pd.DataFrame, minimum: int = MIN_CHILDREN) -> pd.Series:
@@ -422,7 +423,8 @@ def build_map(
     _Labels(labels, t("map.labels", lang), options.labels).add_to(m)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
-    _Legend(legend_html(scheme, indicator_label, lang, minimum)).add_to(m)
+    if options.legend:
+        _Legend(legend_html(scheme, indicator_label, lang, minimum)).add_to(m)
     parts = [str(areas.attrs.get("attribution") or "")]
     if areas.attrs.get("schematic"):
         # The schematic fallback brings its own (Indonesian) notice: say it once, in the chosen language.

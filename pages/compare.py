@@ -5,11 +5,11 @@ from streamlit_folium import st_folium
 
 from charts import compare as charts
 from geo.choropleth import MapOptions, build_map
-from geo.classes import who_classes
 from stunting import app_cache
+from stunting.classes import who_classes
 from stunting.compare import Choices, area, area_codes, choices_query, parse_choices
-from stunting.i18n import fmt_month, t
-from ui import navigation, sidebar, story_button, tables
+from stunting.i18n import fmt_month, provenance, t
+from ui import navigation, sidebar, story_button
 
 navigation.through_app()
 
@@ -62,7 +62,7 @@ top, labels, demo = page.headline, charts.side_labels(page.headline, lang), app_
 cards = st.columns([1, 1, 1.3])
 for column, side in zip(cards[:2], (top.a, top.b), strict=True):
     column.metric(charts.side_caption(side, lang), charts.rate_value(side, lang),
-                  help=tables.provenance(side.period, [side.source], side.measured, lang, demo))
+                  help=provenance(side.period, [side.source], side.measured, lang, demo))
     column.caption(charts.side_detail(side, lang))
 if top.possible:
     cards[2].metric(t("compare.difference", lang), charts.points_value(top.difference, lang))
@@ -85,7 +85,8 @@ for column, side, info in zip(st.columns(2), ("a", "b"), (top.a, top.b), strict=
                 for level in ("kecamatan", "regency") if where.level == "regency"}
     shapes = shapes[shapes["code"].isin(rates["code"])]
     choropleth = build_map(shapes, rates, scheme, lang=lang, period=info.period,
-                           indicator_label=indicator_label, options=MapOptions(), **outlines)
+                           indicator_label=indicator_label, options=MapOptions(legend=side == "b"),
+                           **outlines)  # one legend, on B's map: both maps share the same classes
     with column:
         st_folium(choropleth.base, feature_group_to_add=choropleth.villages, key=f"compare_map_{side}",
                   height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])

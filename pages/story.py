@@ -44,7 +44,7 @@ PRESENT_CSS = """<style>
 def _rendered(folder: str, key: str, slide_text: str, number: int, lang: str, _slide):
     """One slide's picture and source line, cached per store snapshot and slide content (the slide
     itself is not hashed: its text stands for it)."""
-    from stunting.render import StoryRenderer
+    from render import StoryRenderer
 
     return StoryRenderer(folder).render(_slide, number, lang)
 
@@ -188,7 +188,7 @@ def slide_list(story, lang: str) -> None:
 
 
 def files(story, lang: str) -> None:
-    from stunting.export import export_bytes
+    from render.export import export_bytes
 
     folder = app_cache.data_dir()
     actions = st.columns(4)

@@ -578,7 +578,7 @@ def build_comparison(
     data_dir=None,
 ) -> Comparison:
     """Everything the comparison page shows, for ``indicator`` (UserError on bad codes or periods)."""
-    from geo.classes import who_classes  # the map's WHO classes: both pages class villages alike
+    from stunting.classes import who_classes  # the map's WHO classes: both pages class villages alike
 
     top = headline(indicator, code_a, code_b, period_a, period_b, data_dir=data_dir)
     areas = {"a": area(top.a.code), "b": area(top.b.code)}

@@ -375,7 +375,7 @@ _COMPARISON: dict[str, dict[str, str]] = {
 # ---------------------------------------------------------------------------------------------
 
 # ---------------------------------------------------------------------------------------------
-# Story page and exports (pages/story.py, ui/story_button.py, stunting/render/, stunting/export.py):
+# Story page and exports (pages/story.py, ui/story_button.py, render/, render/export.py):
 # keys prefixed "story.".
 # ---------------------------------------------------------------------------------------------
 _STORY: dict[str, dict[str, str]] = {
@@ -543,3 +543,27 @@ def period_a_year_before(period: str) -> str:
     """ "2024-08" -> "2023-08": the same weighing month a year earlier."""
     day = period_date(period)
     return f"{day.year - 1:04d}-{day.month:02d}"
+
+
+def source_text(sources, lang: str, demo: bool) -> str:
+    """Where a number comes from: "data contoh (sintetis)" for the demo store, else the sources."""
+    if demo:
+        return t("source.demo", lang)
+    known = sorted({s for s in sources if isinstance(s, str)})
+    return ", ".join(t(f"source.{s}", lang) for s in known) if known else t("source.none", lang)
+
+
+def provenance(period: str | tuple[str, str], sources, children: int, lang: str, demo: bool) -> str:
+    """The line under every number: period (or first and last period), source and the children it
+    rests on."""
+    if isinstance(period, tuple):
+        when = f"{fmt_month(period[0], lang)}–{fmt_month(period[1], lang)}"
+    else:
+        when = fmt_month(period, lang)
+    return t(
+        "provenance",
+        lang,
+        period=when,
+        source=source_text(sources, lang, demo),
+        children=fmt_children(children, lang),
+    )

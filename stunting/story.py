@@ -4,7 +4,7 @@ A story is a small YAML file a presenter can edit by hand, e-mail and upload aga
 
     title: {id: Studi tiru ..., en: Study visit ...}
     slides:
-      - page: map                      # the map page and its URL state (ui/url_state.py)
+      - page: map                      # the map page and its URL state (stunting/viewstate.py)
         view: {indicator: stunting, period: 2024-08, regency: "64.02"}
         title: {id: ..., en: ...}
         narrative: {id: ..., en: ...}
@@ -246,7 +246,7 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
 def _map_view_errors(view: dict, prefix: str) -> list[str]:
     """Everything but indicator and period, checked by the map page's own URL validator."""
     from stunting.gazetteer import villages
-    from ui.url_state import ViewState, regency_choices, validate
+    from stunting.viewstate import ViewState, regency_choices, validate
 
     checked = {k: view[k] for k in ("regency", "kecamatan", "village", "sex", "age", "classes") if k in view}
     if "regency" not in checked:

@@ -11,11 +11,12 @@ from streamlit.testing.v1 import AppTest
 from test_choropleth import _features, _styles
 
 from geo.choropleth import NO_DATA_FILL, TOO_FEW_FILL
-from geo.classes import PALETTES
 from stunting import prevalence as prevalence_api
+from stunting.classes import PALETTES
 from stunting.config import REPO_ROOT
 from stunting.demo import build_demo
 from stunting.gazetteer import villages
+from stunting.i18n import provenance
 
 # A few percent of the demo's children: every village and period exists, and small filtered groups
 # fall under the minimum, so "too few children" shows up on the map.
@@ -184,10 +185,10 @@ def test_tables_blank_the_cases_of_suppressed_rows_and_say_where_numbers_come_fr
     assert table["Kasus"].tolist()[0] == 10 and pd.isna(table["Kasus"].iloc[1])  # 5 of 6 would be a rate
     assert table["Prevalensi (%)"].tolist()[0] == 25.0
     assert table["Terlalu sedikit anak"].tolist() == [False, True, False]
-    assert tables.provenance("2024-08", ["measurements"], 1234, "id", demo=False) == (
+    assert provenance("2024-08", ["measurements"], 1234, "id", demo=False) == (
         "Agustus 2024 · sumber: e-PPGBM (per anak) · 1.234 anak"
     )
-    assert "data contoh (sintetis)" in tables.provenance("2024-08", ["measurements"], 5, "id", demo=True)
+    assert "data contoh (sintetis)" in provenance("2024-08", ["measurements"], 5, "id", demo=True)
     current = pd.Series({"prevalence": 0.20, "suppressed": False})
     assert tables.change(current, pd.Series({"prevalence": 0.25, "suppressed": False})) == pytest.approx(
         -0.05

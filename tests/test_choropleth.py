@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from geo.choropleth import NO_DATA_FILL, TOO_FEW_FILL, MapOptions, build_map
-from geo.classes import PALETTES, make_scheme
+from stunting.classes import PALETTES, make_scheme
 
 MIN = 10
 
@@ -213,3 +213,18 @@ def test_schematic_notice_in_english_is_said_once():
     )
     text = re.search(r"addAttribution\((\".*?\")\)", m.standalone().get_root().render()).group(1)
     assert json.loads(text) == "Schematic boundaries — not official"
+
+
+def test_a_map_sharing_another_maps_legend_draws_none():
+    """The comparison page draws one legend for its two maps: the other map must carry none."""
+    quiet = build_map(
+        _villages(),
+        _rates(),
+        make_scheme("who", "stunting"),
+        lang="id",
+        period="2024-08",
+        indicator_label="Stunting",
+        options=MapOptions(legend=False),
+        minimum=MIN,
+    )
+    assert "peta-legend" not in quiet.standalone().get_root().render()

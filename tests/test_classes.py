@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from geo.classes import PALETTES, make_scheme, who_classes
+from stunting.classes import PALETTES, make_scheme, who_classes
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,12 @@ from conftest import require
 from matplotlib.image import imread
 
 from geo.choropleth import STATE_RATE, STATE_TOO_FEW, TOO_FEW_FILL, class_label
+from render import StoryRenderer
+from render.maps import legend_entries, map_data
 from stunting import prevalence
 from stunting.cli import main
 from stunting.demo import build_demo
 from stunting.i18n import fmt_children, t
-from stunting.render import StoryRenderer
-from stunting.render.maps import legend_entries, map_data
 from stunting.story import load_story, parse_story
 
 # About 1% of the demo's children: every village and period exists, many villages fall under the
@@ -152,7 +152,7 @@ def test_static_map_draws_the_interactive_classes_and_map_furniture(demo_dir):
 
 
 def _png(figure) -> bytes:
-    from stunting.render import to_bytes
+    from render import to_bytes
 
     return to_bytes(figure, "png")
 

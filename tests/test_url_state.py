@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stunting.gazetteer import villages
-from ui.url_state import ViewState, default_state, parse_query, to_query
+from stunting.viewstate import ViewState, default_state, parse_query, to_query
 
 PERIODS = ["2023-08", "2024-02", "2024-08"]
 

@@ -17,12 +17,12 @@ from streamlit_folium import st_folium
 
 from charts import breakdown_figure, trend_figure
 from geo.choropleth import DETAIL_DECIMALS, OVERVIEW_DECIMALS, Choropleth, MapOptions, build_map
-from geo.classes import ClassScheme, make_scheme
 from stunting import app_cache
+from stunting.classes import ClassScheme, make_scheme
 from stunting.gazetteer import regencies, villages
-from stunting.i18n import fmt_children, fmt_month, fmt_percent, period_a_year_before, t
+from stunting.i18n import fmt_children, fmt_month, fmt_percent, period_a_year_before, provenance, t
+from stunting.viewstate import ViewState
 from ui import sidebar, tables
-from ui.url_state import ViewState
 
 # Fits under the KPI row on a 1366x768 projector without scrolling (browser chrome takes ~110 px).
 MAP_HEIGHT_PX = 450
@@ -138,11 +138,11 @@ def render_kpis(model: MapModel) -> None:
             previous = match.iloc[0] if len(match) else None
         shown = not row["suppressed"] and pd.notna(row["prevalence"])
         cols = st.columns([1.2, 0.9, 1.5, 1.2])
-        provenance = tables.provenance(view.period, [row["source"]], int(row["measured"]), lang, model.demo)
+        source_line = provenance(view.period, [row["source"]], int(row["measured"]), lang, model.demo)
         cols[0].metric(
             t("kpi.prevalence", lang, area=names[row["code"]].replace("Kabupaten ", "Kab. ")),
             fmt_percent(row["prevalence"], lang) if shown else "–",
-            help=provenance,
+            help=source_line,
         )
         cols[1].metric(t("kpi.children", lang), fmt_children(int(row["measured"]), lang))
         cols[2].markdown(
@@ -230,7 +230,7 @@ def render_village_panel(model: MapModel) -> None:
             st.plotly_chart(trend_figure(trend, lang, title=title), width="stretch", key="village_trend")
             span = (trend["period"].iloc[0], trend["period"].iloc[-1])
             st.caption(
-                tables.provenance(span, trend["source"], int(trend["measured"].sum()), lang, model.demo)
+                provenance(span, trend["source"], int(trend["measured"].sum()), lang, model.demo)
             )
     with right:
         breakdown = app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group_sex")
@@ -250,7 +250,7 @@ def render_village_panel(model: MapModel) -> None:
             st.caption(
                 t("chart.too_few", lang, minimum=tables.MIN_CHILDREN)
                 + " "
-                + tables.provenance(
+                + provenance(
                     view.period, [village["source"]], int(breakdown["measured"].sum()), lang, model.demo
                 )
             )
@@ -283,7 +283,7 @@ def render_village_panel(model: MapModel) -> None:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(
-        tables.provenance(view.period, comparison["source"], int(village["measured"]), lang, model.demo)
+        provenance(view.period, comparison["source"], int(village["measured"]), lang, model.demo)
     )
     _download(table, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare")
     trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
@@ -306,6 +306,6 @@ def render_village_table(model: MapModel) -> None:
     with st.expander(t("table.villages", lang)):
         st.dataframe(table, hide_index=True, width="stretch", height=320)
         st.caption(
-            tables.provenance(view.period, frame["source"], int(frame["measured"].sum()), lang, model.demo)
+            provenance(view.period, frame["source"], int(frame["measured"].sum()), lang, model.demo)
         )
         _download(table, f"desa-{view.indicator}-{view.period}-{view.regency}.csv", lang, "dl_villages")

@@ -1,6 +1,6 @@
 """The one sidebar every page shares: language, regency, indicator, period (+ the map's filters).
 
-The view starts from the URL (parsed and validated by ui/url_state.py) on a session's first run, is
+The view starts from the URL (parsed and validated by stunting/viewstate.py) on a session's first run, is
 kept in widget state across pages, and is written back to the URL on every run, so the address bar
 always holds a link that reopens the same view.
 """
@@ -11,12 +11,20 @@ from dataclasses import replace
 
 import streamlit as st
 
-from geo.classes import METHODS
 from stunting import app_cache
+from stunting.classes import METHODS
 from stunting.gazetteer import regencies, villages
 from stunting.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_month, t
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
-from ui.url_state import PARAMS, REGENCY_ALL, ViewState, parse_query, regency_choices, to_query, validate
+from stunting.viewstate import (
+    PARAMS,
+    REGENCY_ALL,
+    ViewState,
+    parse_query,
+    regency_choices,
+    to_query,
+    validate,
+)
 
 # e-PPGBM's weighing months (bulan timbang): February and August, when every posyandu weighs.
 WEIGHING_MONTHS = ("02", "08")

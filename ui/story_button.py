@@ -12,7 +12,7 @@ import streamlit as st
 from stunting import app_cache
 from stunting.i18n import t
 from stunting.story import COMPARE_FIGURES, Slide, Story, load_story, new_slide, with_slide
-from ui.url_state import ViewState
+from stunting.viewstate import ViewState
 
 STORY_KEY = "story"
 
@@ -45,7 +45,7 @@ def _image(slide: Slide, lang: str, fmt: str):
     folder = app_cache.data_dir()
 
     def draw() -> bytes:
-        from stunting.render import StoryRenderer, to_bytes
+        from render import StoryRenderer, to_bytes
 
         figure, _source = StoryRenderer(folder).figure(slide, lang)
         return to_bytes(figure, fmt)

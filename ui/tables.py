@@ -10,33 +10,9 @@ import numpy as np
 import pandas as pd
 
 from geo.choropleth import STATE_NO_DATA, STATE_RATE, STATE_TOO_FEW, class_label
-from geo.classes import ClassScheme
+from stunting.classes import ClassScheme
 from stunting.config import MIN_CHILDREN
-from stunting.i18n import fmt_children, fmt_month, fmt_points, t
-
-
-def source_text(sources, lang: str, demo: bool) -> str:
-    """Where a number comes from: "data contoh (sintetis)" for the demo store, else the sources."""
-    if demo:
-        return t("source.demo", lang)
-    known = sorted({s for s in sources if isinstance(s, str)})
-    return ", ".join(t(f"source.{s}", lang) for s in known) if known else t("source.none", lang)
-
-
-def provenance(period: str | tuple[str, str], sources, children: int, lang: str, demo: bool) -> str:
-    """The line under every number: period (or first and last period), source and the children it
-    rests on."""
-    if isinstance(period, tuple):
-        when = f"{fmt_month(period[0], lang)}–{fmt_month(period[1], lang)}"
-    else:
-        when = fmt_month(period, lang)
-    return t(
-        "provenance",
-        lang,
-        period=when,
-        source=source_text(sources, lang, demo),
-        children=fmt_children(children, lang),
-    )
+from stunting.i18n import fmt_month, fmt_points, t
 
 
 def _percent(values: pd.Series) -> pd.Series:

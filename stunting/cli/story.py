@@ -27,8 +27,8 @@ def register(commands):
 def run_export(args) -> int:
     import time
 
+    from render.export import export_story
     from stunting.config import data_dir
-    from stunting.export import export_story
     from stunting.story import load_story
 
     started = time.perf_counter()

@@ -25,8 +25,8 @@ from geo.choropleth import (
     class_label,
     map_frame,
 )  # noqa: E402
-from geo.classes import make_scheme  # noqa: E402
 from stunting import prevalence  # noqa: E402
+from stunting.classes import make_scheme  # noqa: E402
 from stunting.config import MIN_CHILDREN  # noqa: E402
 from stunting.i18n import t  # noqa: E402
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
-from geo.classes import DEFAULT_METHOD, METHODS
+from stunting.classes import DEFAULT_METHOD, METHODS
 from stunting.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
 

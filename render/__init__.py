@@ -67,13 +67,13 @@ class StoryRenderer:
 
     def figure(self, slide: Slide, lang: str) -> tuple[Figure, str]:
         """The slide's picture and its source line (the slide's view must be resolved)."""
-        from ui.tables import provenance, source_text
+        from stunting.i18n import provenance, source_text
 
         figure = Figure(figsize=FIGURE_INCHES, dpi=DPI, facecolor="white")
         view = slide.view
         indicator_label = t(f"indicator.{view['indicator']}", lang)
         if slide.page == "map":
-            from stunting.render.maps import draw_map, map_data, measured_children
+            from render.maps import draw_map, map_data, measured_children
 
             data = map_data(view, self.data_dir)
             draw_map(figure, data, view, lang)
@@ -81,7 +81,7 @@ class StoryRenderer:
                 view["period"], data.rates["source"], measured_children(data), lang, self.demo
             )
             return figure, source
-        from stunting.render.charts import DRAWERS
+        from render.charts import DRAWERS
 
         comparison = self.comparison(view)
         DRAWERS[slide.figure](figure, comparison, lang, indicator_label)

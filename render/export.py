@@ -1,6 +1,6 @@
 """A story as PPTX (16:9, python-pptx) or PDF (matplotlib PdfPages): fully offline.
 
-Every slide has its title, the static image of its view (stunting/render), a source line (period,
+Every slide has its title, the static image of its view (render/), a source line (period,
 source, children; "data contoh (sintetis)" for the demo store) and, in the PPTX, the narrative as
 speaker notes. A slide that cannot be drawn shows its error in place of the image, so one bad slide
 never stops a meeting's handout. Files are written atomically: a failed export leaves no half file.
@@ -13,9 +13,9 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from render import RenderedSlide, StoryRenderer
 from stunting.errors import UserError
 from stunting.i18n import t
-from stunting.render import RenderedSlide, StoryRenderer
 from stunting.story import Story
 
 FORMATS = ("pptx", "pdf")
@@ -23,7 +23,7 @@ FORMATS = ("pptx", "pdf")
 # 16:9 at PowerPoint's own widescreen size, so a presenter's template edits line up.
 SLIDE_INCHES = (13.333, 7.5)
 TITLE_BOX = (0.4, 0.15, 12.53, 0.85)  # left, top, width, height in inches
-IMAGE_BOX = (0.67, 1.05, 12.0, 5.9)  # the render's own size (stunting.render.FIGURE_INCHES)
+IMAGE_BOX = (0.67, 1.05, 12.0, 5.9)  # the render's own size (render.FIGURE_INCHES)
 SOURCE_BOX = (0.4, 6.98, 12.53, 0.42)
 TITLE_PT = 28  # readable from the back of a room of thirty
 SOURCE_PT = 13
