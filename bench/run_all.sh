@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Every benchmark, one after another (never two at once: the machine has 2 cores), results in
+# bench/out/results-<date>.txt. Synthetic stores are built on first use under bench/out/ (git-ignored,
+# about 2 GB); the Jawa Tengah boundary bench reads ../shared.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+mkdir -p bench/out
+out="bench/out/results-$(date -u +%Y%m%dT%H%M).txt"
+run() { echo "=== $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1 /proc/loadavg))" | tee -a "$out"; "$@" 2>&1 | tee -a "$out"; }
+run $PY bench/bench_zscores.py
+run $PY bench/bench_prevalence.py
+run $PY bench/bench_compare.py
+[ -d bench/out/demo-full ] || $PY -m stunting demo --data-dir bench/out/demo-full
+rm -rf bench/out/demo-timed
+run /usr/bin/time -f "demo: %e s wall, %U s user, %M KB peak" $PY -m stunting demo --data-dir bench/out/demo-timed
+run $PY bench/bench_export.py --data-dir bench/out/demo-full
+run $PY bench/bench_map.py --data-dir bench/out/map-10m
+run $PY bench/bench_boundaries.py
+run $PY bench/bench_ingest.py
+echo "results in $out"
