@@ -90,6 +90,11 @@ def test_the_issue_link_opens_exactly_that_view(app, demo_dir):
     expected = f"{regency['prevalence'].iloc[0] * 100:.1f}%"
     assert at.metric[0].value == expected
     assert at.metric[0].label == "Kota Bontang prevalence"
+    # Under the cards: the interval, then where the number comes from and how many children it rests on.
+    measured = int(regency["measured"].iloc[0])
+    assert any(
+        c.startswith("95% CI:") and "August 2024" in c and f"{measured:,} children" in c for c in at.caption.values
+    ), at.caption.values
     features = _features(_village_script(at))
     assert len(features) == 15
     assert '"August 2024"' in _village_script(at)

@@ -164,7 +164,7 @@ def render_kpis(model: MapModel) -> None:
             if shown
             else t("rate.too_few", lang, minimum=tables.MIN_CHILDREN)
         )
-        st.caption(f"{interval} · {provenance}")
+        st.caption(f"{interval} · {source_line}")
 
 
 def render_map(model: MapModel) -> str | None:
