@@ -29,6 +29,8 @@ Rows and rejects
 of the CSV (or the row of the sheet) where that row is: header line + source_row (for CSV this holds
 unless a quoted field spans several lines). Entirely empty rows are skipped, neither read nor rejected.
 Each rejected row gets one reason: the first of REJECT_REASONS (in that order) that applies.
+A CSV whose first rows mostly have more fields than its header (decimal commas in a comma-separated
+file, unquoted) is refused whole: its values would sit under the wrong headers (``SHIFT_SAMPLE_ROWS``).
 
 Memory
 ------
@@ -43,6 +45,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -70,6 +73,10 @@ AGE_TEXT_TOLERANCE_DAYS = 5
 # WHO's standards (and this product) stop at 60 completed months.
 MAX_AGE_MONTHS = 60
 SNIFF_BYTES = 64 * 1024
+# Data rows of the sniffed start checked for values beyond the header's last column. When most of them
+# have such values the whole file is shifted (typically decimal commas in a comma-separated file): every
+# number would be read from the wrong column, so the file is refused rather than read.
+SHIFT_SAMPLE_ROWS = 50
 
 MEASURE_SENTINELS = (0.0, 888.0, 999.0, 8888.0, 9999.0)
 ZSCORE_SENTINELS = (888.0, 999.0, 8888.0, 9999.0)
@@ -267,9 +274,37 @@ def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> La
     if score == 0:
         first = next((line for line in lines if line.strip()), "")
         _raise_unrecognised(name, next(csv.reader([first], delimiter=delimiter), []), [])
-    return Layout(
-        path, "csv", index + 1, _columns(name, fields), fields, encoding=encoding, delimiter=delimiter
-    )
+    columns = _columns(name, fields)
+    body = "".join(text.splitlines(keepends=True)[index + 1 :])
+    if len(head) == SNIFF_BYTES:
+        body = body[: body.rfind("\n") + 1]  # the sniffed block may end inside a row
+    _refuse_shifted(name, body, index + 1, delimiter, len(fields))
+    return Layout(path, "csv", index + 1, columns, fields, encoding=encoding, delimiter=delimiter)
+
+
+def _refuse_shifted(name: str, body: str, header_line: int, delimiter: str, width: int) -> None:
+    """UserError when most sampled data rows have more fields than the header's ``width``."""
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    rows, shifted, first = 0, 0, None
+    for row in reader:
+        if not any(v.strip() for v in row):
+            continue
+        rows += 1
+        # Decimal commas in a comma-separated file often shift only empty trailing columns past the
+        # end; with another separator, empty extra fields are just trailing separators.
+        if len(row) > width and (delimiter == "," or any(v.strip() for v in row[width:])):
+            shifted += 1
+            first = first or (header_line + reader.line_num, len(row))
+        if rows >= SHIFT_SAMPLE_ROWS:
+            break
+    if first is not None and 2 * shifted > rows:
+        line, count = first
+        raise UserError(
+            f"{name}, line {line}: {shifted} of the first {rows} rows have more values than the "
+            f"header's {width} columns (this one has {count}), so values would sit under the wrong "
+            f"headers, as happens when values such as decimal commas contain the separator "
+            f"'{delimiter}' unquoted: export the file again separated by ';' or with quoted values."
+        )
 
 
 def _detect_encoding(path: Path, head: bytes) -> str:

@@ -309,3 +309,29 @@ def test_blank_lines_are_skipped_and_short_rows_rejected_with_their_line(tmp_pat
         [3, 4, "measured_on_missing"]
     ]
     assert path.read_text(encoding="utf-8").splitlines()[3] == short  # line 4 of the file is that row
+
+
+def test_a_comma_file_with_unquoted_decimal_commas_is_refused_not_read_shifted(tmp_path: Path) -> None:
+    header, rows = _rows()
+    column = {h: i for i, h in enumerate(header)}
+    unquoted = []
+    for row in rows:
+        row = list(row)
+        row[column["BB Lahir"]] = "3"  # integers up to Berat: the shift starts at the measures
+        unquoted.append(",".join(row))
+    path = tmp_path / "koma.csv"
+    path.write_text("\n".join([",".join(header), *unquoted]) + "\n", encoding="utf-8")
+    # Read as is, Berat "11,63" became 11 kg and Tinggi 63 cm, with no word of warning.
+    with pytest.raises(UserError) as raised:
+        _read(path)
+    text = str(raised.value)
+    assert text.startswith("koma.csv, line 2: ") and "more values than the header's 33 columns" in text
+    assert "decimal commas" in text and "\n" not in text
+
+
+def test_a_few_long_rows_or_trailing_separators_do_not_refuse_the_file(tmp_path: Path) -> None:
+    lines = EXPORT.read_text(encoding="utf-8").splitlines()
+    lines[3] += ";nilai;lebih"  # one row too long among many: not a shifted file
+    trailing = tmp_path / "titik_koma.csv"
+    trailing.write_text("\n".join([lines[0], *(line + ";" for line in lines[1:])]) + "\n", encoding="utf-8")
+    assert len(_read(trailing).frame) == len(_read(EXPORT).frame)

@@ -249,10 +249,15 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     header_only = tmp_path / "kepala.csv"
     header_only.write_text(lines[0] + "\n", encoding="utf-8")
     bad["header_only"] = (header_only, "no data rows")
+    shifted = tmp_path / "koma.csv"  # ';' swapped for ',' by hand: the decimal commas split the measures
+    shifted.write_text("\n".join(line.replace(";", ",") for line in lines) + "\n", encoding="utf-8")
+    bad["shifted"] = (shifted, "more values than the header's 33 columns")
     return bad
 
 
-@pytest.mark.parametrize("case", ["empty", "headers", "binary", "truncated", "all_rejected", "header_only"])
+@pytest.mark.parametrize(
+    "case", ["empty", "headers", "binary", "truncated", "all_rejected", "header_only", "shifted"]
+)
 def test_bad_inputs_get_their_message_and_leave_the_store_unchanged(
     case: str, imported: Path, tmp_path: Path
 ) -> None:
