@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 import geopandas as gpd
@@ -145,6 +146,7 @@ def test_load_display_filters_caches_and_labels_the_source(installed):
     assert kecamatan.attrs == {
         "schematic": False,
         "attribution": "Batas desa: cahyadsn/wilayah_boundaries (MIT)",
+        "schematic_regencies": [],
     }
     first = load_display("village", regency=BONTANG, data_dir=data_dir)
     first["name"] = "changed by a caller"
@@ -213,7 +215,7 @@ def test_code_and_name_field_overrides(installed, tmp_path):
         str(target),
     ]
     assert main(args) == 0
-    imported = load_display("village", "full", data_dir=target)
+    imported = load_display("village", "full", regency=BONTANG, data_dir=target)
     assert sorted(imported["code"]) == sorted(bontang["code"])  # 10 digits normalised to NN.NN.NN.NNNN
     assert set(imported["name"]) == set(bontang["name"])
     assert installed_source(target)["attribution"] == "Batas desa: kelurahan.geojson"
@@ -254,7 +256,11 @@ def test_export_refuses_without_installed_boundaries(tmp_path, capsys):
 
 def test_schematic_fallback_when_nothing_is_installed(tmp_path):
     villages = load_display("village", data_dir=tmp_path / "fresh")
-    assert villages.attrs == {"schematic": True, "attribution": "Batas skematis — bukan batas resmi"}
+    assert villages.attrs == {
+        "schematic": True,
+        "attribution": "Batas skematis — bukan batas resmi",
+        "schematic_regencies": [KUKAR, BONTANG],
+    }
     assert sorted(villages["code"]) == sorted(gazetteer.villages()["code"])
     assert shapely.is_valid(villages.geometry.values).all() and not villages.geometry.is_empty.any()
     # Cells tile without overlapping, and each holds its own village's centroid.
@@ -303,3 +309,100 @@ def test_source_json_records_the_import(installed):
         "wilayah_boundaries_kel_64.74.sql",
     }
     assert source["imported_at"].endswith("+00:00")
+
+
+@pytest.fixture(scope="module")
+def bontang_only(wilayah_dir, tmp_path_factory):
+    """Only Bontang installed (as after `fetch --regency 64.74`): Kukar has no real boundaries."""
+    data_dir = tmp_path_factory.mktemp("bontang-only")
+    report = import_files([village_file(wilayah_dir, BONTANG)], data_dir=data_dir)
+    return data_dir, report
+
+
+def test_a_regency_without_installed_boundaries_keeps_its_schematic_cells(bontang_only):
+    data_dir, _ = bontang_only
+    kukar = gazetteer.villages().query("regency_code == @KUKAR")
+    for detail in ("overview", "detail"):
+        alone = load_display("village", detail, regency=KUKAR, data_dir=data_dir)
+        assert sorted(alone["code"]) == sorted(kukar["code"]), detail
+        assert alone.attrs["schematic"] and alone.attrs["attribution"] == "Batas skematis — bukan batas resmi"
+    assert sorted(load_display("kecamatan", regency=KUKAR, data_dir=data_dir)["code"]) == sorted(
+        kukar["kecamatan_code"].unique()
+    )
+    assert len(load_display("regency", regency=KUKAR, data_dir=data_dir)) == 1
+    # Bontang alone is all real, labelled with its source only.
+    real = load_display("village", regency=BONTANG, data_dir=data_dir)
+    assert len(real) == 15 and real.attrs["schematic"] is False
+    assert real.attrs["attribution"] == "Batas desa: cahyadsn/wilayah_boundaries (MIT)"
+
+
+def test_a_mixed_map_says_which_regency_is_schematic_and_never_overlaps_the_real_one(bontang_only):
+    data_dir, _ = bontang_only
+    both = load_display("village", data_dir=data_dir)
+    assert sorted(both["code"]) == sorted(gazetteer.villages()["code"])
+    assert both.attrs["schematic"] and both.attrs["schematic_regencies"] == [KUKAR]
+    assert both.attrs["attribution"] == (
+        "Batas desa: cahyadsn/wilayah_boundaries (MIT), kecuali Kabupaten Kutai Kartanegara (skematis)"
+    )
+    # Kukar's cells are cut back where Bontang's real polygons lie: no village drawn over another.
+    projected = both.to_crs(EQUAL_AREA).geometry.to_numpy()
+    overlap_km2 = (shapely.area(projected).sum() - shapely.union_all(projected).area) / 1e6
+    assert overlap_km2 < 0.01
+    assert shapely.is_valid(both.geometry.values).all() and not both.geometry.is_empty.any()
+    known = gazetteer.villages().set_index("code").loc[both["code"]]
+    schematic = (both["regency"] == KUKAR).to_numpy()
+    centroids = shapely.points(known["lng"].to_numpy(), known["lat"].to_numpy())
+    assert shapely.covers(both.geometry.values[schematic], centroids[schematic]).all()
+    regencies = load_display("regency", data_dir=data_dir)
+    assert sorted(regencies["code"]) == [KUKAR, BONTANG] and regencies.attrs["schematic_regencies"] == [KUKAR]
+
+
+def test_export_refuses_a_regency_that_only_has_schematic_cells(bontang_only, tmp_path, capsys):
+    data_dir, _ = bontang_only
+    out = tmp_path / "kukar.geojson"
+    args = ["boundaries", "export", "--regency", KUKAR, "--out", str(out), "--data-dir", str(data_dir)]
+    assert main(args) == 1
+    assert "The installed boundaries have no regency 64.02" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_import_report_says_the_absent_regency_stays_schematic(bontang_only):
+    _, report = bontang_only
+    (warning,) = [line for line in report.lines() if line.startswith("warning")]
+    assert "(all of regency 64.02)" in warning
+    assert warning.endswith("the map draws schematic cells (not official borders) for regency 64.02.")
+
+
+def _legend_and_attribution(areas):
+    """What an official reads on the map: the legend's HTML and the attribution line."""
+    from geo.choropleth import build_map
+    from stunting.classes import make_scheme
+
+    rates = areas[["code"]].assign(
+        measured=40,
+        cases=8,
+        prevalence=0.2,
+        ci_low=0.1,
+        ci_high=0.35,
+        suppressed=False,
+        source="measurements",
+    )
+    chart = build_map(
+        areas, rates, make_scheme("who", "stunting"), lang="id", period="2024-08", indicator_label="X"
+    )
+    rendered = chart.base.get_root().render()
+    legend = json.loads(re.search(r"div\.innerHTML = (\".*?\");", rendered).group(1))
+    attribution = json.loads(re.search(r"addAttribution\((\".*?\")\)", rendered).group(1))
+    return legend, attribution
+
+
+def test_the_map_labels_schematic_cells_in_the_legend_and_names_the_schematic_regency(bontang_only, tmp_path):
+    notice = "Batas skematis — bukan batas resmi"
+    legend, attribution = _legend_and_attribution(load_display("village", data_dir=tmp_path / "fresh"))
+    assert notice in legend and attribution == notice
+    legend, attribution = _legend_and_attribution(load_display("village", data_dir=bontang_only[0]))
+    assert notice in legend and "kecuali Kabupaten Kutai Kartanegara (skematis)" in attribution
+    legend, attribution = _legend_and_attribution(
+        load_display("village", regency=BONTANG, data_dir=bontang_only[0])
+    )
+    assert notice not in legend and notice not in attribution

@@ -33,7 +33,7 @@ def installed(bontang_sql, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bontang(installed):
-    return load_display("village", "full", data_dir=installed)
+    return load_display("village", "full", regency=BONTANG, data_dir=installed)
 
 
 def snapshot_state(data_dir):
@@ -52,7 +52,8 @@ def refuse(installed, capsys, *paths, extra=()):
     assert "Traceback" not in captured.err
     assert message.endswith(".")
     assert snapshot_state(installed) == before
-    assert len(load_display("village", data_dir=installed)) == 15
+    still = load_display("village", regency=BONTANG, data_dir=installed)
+    assert len(still) == 15 and not still.attrs["schematic"]
     return message
 
 
@@ -170,8 +171,13 @@ def test_codes_missing_from_and_extra_to_the_gazetteer_are_listed(bontang_sql, t
     assert "Installed 159 villages" in out
     assert "warning: 237 gazetteer villages have no boundary in these files (all of regency 64.02)" in out
     assert "note: 144 villages are not in the gazetteer and are kept for export only" in out
-    # Kept: GIS staff can export the neighbouring regency; the app filters to gazetteer regencies.
+    # Kept: GIS staff can export the neighbouring regency; the app's map (no regency named) shows
+    # the gazetteer's regencies only, Kukar as schematic cells since these files lack it.
     assert len(load_display("village", regency="64.01", data_dir=tmp_path)) == 144
+    for level in ("village", "kecamatan", "regency"):
+        shown = load_display(level, data_dir=tmp_path)
+        assert set(shown["regency"]) == {"64.02", "64.74"}, level
+        assert shown.attrs["schematic_regencies"] == ["64.02"]
 
 
 def test_villages_overlapping_their_neighbours_are_reported(bontang, tmp_path, capsys):

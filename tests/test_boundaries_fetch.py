@@ -58,7 +58,7 @@ def test_fetch_over_http_installs_the_pinned_files(wilayah_dir, serve, tmp_path,
     assert {f["path"] for f in source["files"]} == {BONTANG_FILE, "LICENSE"}
     cached = data_dir / "cache" / "wilayah_boundaries" / COMMIT / BONTANG_FILE
     assert hashlib.sha256(cached.read_bytes()).hexdigest() == REGISTRY[BONTANG_FILE]
-    villages = load_display("village", data_dir=data_dir)
+    villages = load_display("village", regency="64.74", data_dir=data_dir)
     assert len(villages) == 15 and not villages.attrs["schematic"]
 
 

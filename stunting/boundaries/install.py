@@ -64,11 +64,21 @@ class ImportReport:
         ]
         if self.missing:
             absent = sorted({code[:5] for code in self.missing} - set(self.regencies))
-            whole = f" (all of regency {', '.join(absent)})" if absent else ""
-            out.append(
-                f"warning: {len(self.missing)} gazetteer villages have no boundary in these files{whole}: "
-                f"{_few(self.missing)}; they show as 'no boundary' on the map."
-            )
+            # load_display draws schematic cells for a regency with no polygon at all; a village
+            # missing inside an imported regency is not drawn (a cell would cover its neighbours).
+            lacking = [code for code in self.missing if code[:5] in absent]
+            if lacking:
+                out.append(
+                    f"warning: {len(lacking)} gazetteer villages have no boundary in these files (all of "
+                    f"regency {', '.join(absent)}): {_few(lacking)}; the map draws schematic cells "
+                    f"(not official borders) for regency {', '.join(absent)}."
+                )
+            undrawn = [code for code in self.missing if code[:5] not in absent]
+            if undrawn:
+                out.append(
+                    f"warning: {len(undrawn)} gazetteer villages have no boundary in these files: "
+                    f"{_few(undrawn)}; the map cannot draw them."
+                )
         if self.overlapped:
             out.append(
                 f"warning: {len(self.overlapped)} villages overlap their neighbours in these files by more "

@@ -59,3 +59,21 @@ def cells(level: str) -> gpd.GeoDataFrame:
         frame = display.dissolve(villages, level, names)
     frame["geometry"] = shapely.orient_polygons(frame.geometry.values, exterior_cw=False)
     return frame.reset_index(drop=True)
+
+
+def cells_beside(level: str, regencies, installed) -> gpd.GeoDataFrame:
+    """Schematic polygons of ``regencies`` (those the installed boundaries lack), cut back where
+    ``installed`` (the real polygons' union) lies, so a schematic cell never covers a real village.
+
+    A cell that the real polygons would swallow whole keeps its uncut shape: every gazetteer
+    village stays on the map.
+    """
+    frame = cells(level)
+    frame = frame[frame["regency"].isin(list(regencies))].copy()
+    if installed is None or installed.is_empty:
+        return frame.reset_index(drop=True)
+    cut = shapely.difference(frame.geometry.values, installed)
+    keep = ~shapely.is_empty(cut) & (shapely.area(cut) > 0)
+    shapes = np.where(keep, display.round_coordinates(cut), frame.geometry.values)
+    frame["geometry"] = shapely.orient_polygons(shapes, exterior_cw=False)
+    return frame.reset_index(drop=True)

@@ -116,7 +116,8 @@ def run_export(args: argparse.Namespace) -> int:
             "run 'boundaries fetch' or 'boundaries import' first."
         )
     frame = load_display(args.level, args.detail, regency=args.regency, data_dir=args.data_dir)
-    if frame.empty:
+    if frame.empty or frame.attrs["schematic"]:
+        # The map draws schematic cells for a regency the import lacked; they are no borders to export.
         raise UserError(f"The installed boundaries have no regency {args.regency}.")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.stem}.part{out.suffix}")
