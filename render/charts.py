@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # no display on a server or in CI; must precede pyplot
 import matplotlib.dates as mdates  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -35,6 +36,9 @@ SIDE_HATCH = {"a": "", "b": "//"}
 BAND_ALPHA = 0.16
 # p-values below this are written "p < 0,001": more digits claim a precision the data do not have.
 SMALLEST_P = 0.001
+# The headline's legend sits in the top right corner of its axes: the tallest bar (or interval) ends
+# below the legend's two rows rather than under them.
+HEADLINE_HEADROOM = 1.35
 
 
 def _percent_axis(ax, lang: str, axis: str = "y") -> None:
@@ -108,7 +112,7 @@ def draw_headline(fig: Figure, comparison: Comparison, lang: str, indicator_labe
     _percent_axis(ax, lang)
     ax.set_ylabel(t("chart.prevalence", lang), fontsize=13)
     top = np.nanmax([head.a.ci_high, head.b.ci_high, head.standardised_a, head.standardised_b, 0.05])
-    ax.set_ylim(0, float(top) * 1.15)
+    ax.set_ylim(0, float(top) * HEADLINE_HEADROOM)
     ax.legend(fontsize=13, loc="upper right", frameon=False)
     ax.set_title(t("story.headline.title", lang, indicator=indicator_label), fontsize=16, loc="left")
     lines = []
@@ -229,23 +233,19 @@ def draw_trend(fig: Figure, comparison: Comparison, lang: str, indicator_label: 
         color="#333",
     )
     if head.indicator == "stunting":
-        ax.axhline(NATIONAL_TARGET, color=TARGET_COLOUR, linestyle="--", linewidth=1.6)
-        # Just above the dashed line, at the right end: it labels the line without hiding it.
-        ax.annotate(
-            t(
+        # Named in the legend, not written along the line: a series approaching the target would run
+        # through a label placed on it.
+        ax.axhline(
+            NATIONAL_TARGET,
+            color=TARGET_COLOUR,
+            linestyle="--",
+            linewidth=1.6,
+            label=t(
                 "compare.trend.target",
                 lang,
                 rate=fmt_percent(NATIONAL_TARGET, lang, decimals=0),
                 year=NATIONAL_TARGET_YEAR,
             ),
-            xy=(1.0, NATIONAL_TARGET),
-            xycoords=ax.get_yaxis_transform(),
-            xytext=(0, 5),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=12,
-            color=TARGET_COLOUR,
         )
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -253,7 +253,18 @@ def draw_trend(fig: Figure, comparison: Comparison, lang: str, indicator_label: 
     ax.set_ylim(0, min(1.0, float(np.nanmax(tops)) * 1.18 + 0.02))
     ax.set_ylabel(t("chart.prevalence", lang), fontsize=13)
     ax.set_title(t("compare.trend.title", lang, indicator=indicator_label), fontsize=16, loc="left")
-    ax.legend(fontsize=11, loc="lower left", frameon=True, framealpha=0.9, ncols=2)
+    handles, names = ax.get_legend_handles_labels()
+    # Lines and the target in the first column, survey stars in the second.
+    order = sorted(range(len(handles)), key=lambda i: isinstance(handles[i], PathCollection))
+    ax.legend(
+        [handles[i] for i in order],
+        [names[i] for i in order],
+        fontsize=11,
+        loc="lower left",
+        frameon=True,
+        framealpha=0.9,
+        ncols=2,
+    )
     fig.text(0.07, 0.02, _wrap(t("compare.trend.caption", lang), 150), fontsize=10, va="bottom", color="#333")
 
 

@@ -38,6 +38,9 @@ SCALE_STEPS_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200)
 SCALE_SHARE = 0.2
 NO_DATA_EDGE = "#777777"
 SCHEMATIC_RED = "#b30000"
+# stunting/boundaries/install.py words every installed source's attribution in Indonesian
+# ("Batas desa: cahyadsn/wilayah_boundaries (MIT)"); an English slide says it in English.
+INSTALLED_ATTRIBUTION_PREFIX = "Batas desa: "
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,19 @@ def legend_entries(scheme, lang: str, minimum: int = MIN_CHILDREN) -> list[tuple
     return rows
 
 
+def attribution_text(data: MapData, lang: str) -> str:
+    """The boundary attribution in the slide's language (the stored one is Indonesian). Only a map
+    drawn wholly on schematic cells swaps it for the notice: a map mixing installed and schematic
+    boundaries keeps the installed source's credit."""
+    from stunting.boundaries.schematic import ATTRIBUTION as SCHEMATIC_ATTRIBUTION
+
+    if data.attribution == SCHEMATIC_ATTRIBUTION:
+        return t("map.schematic", lang)
+    if data.attribution.startswith(INSTALLED_ATTRIBUTION_PREFIX):
+        return t("story.attribution", lang, source=data.attribution[len(INSTALLED_ATTRIBUTION_PREFIX) :])
+    return data.attribution
+
+
 def _nice_length_km(width_m: float) -> float:
     target = width_m * SCALE_SHARE / 1000
     return max([s for s in SCALE_STEPS_KM if s <= target] or [SCALE_STEPS_KM[0]])
@@ -95,14 +111,27 @@ def _scale_bar(ax, lang: str) -> None:
     left, bottom = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
     height = 0.012 * (y1 - y0)
     half = km * 500
+    # A pale backing keeps bar and numbers legible where the map's polygons reach the corner.
+    pad = 0.015 * (x1 - x0)
+    ax.add_patch(
+        plt.Rectangle(
+            (left - pad, bottom - pad),
+            2 * half + 0.06 * (x1 - x0) + 2 * pad,
+            0.075 * (y1 - y0) + pad,
+            facecolor="white",
+            edgecolor="none",
+            alpha=0.92,
+            zorder=4,
+        )
+    )
     ax.add_patch(plt.Rectangle((left, bottom), half, height, facecolor="#222", edgecolor="#222", zorder=5))
     ax.add_patch(
         plt.Rectangle((left + half, bottom), half, height, facecolor="white", edgecolor="#222", zorder=5)
     )
     for offset, value in ((0, 0), (half, km / 2), (2 * half, km)):
         label = f"{value:g}".replace(".", "," if lang == "id" else ".")
-        ax.text(left + offset, bottom + 2.2 * height, label, ha="center", va="bottom", fontsize=10, zorder=5)
-    ax.text(left + 2 * half + 0.01 * (x1 - x0), bottom, "km", ha="left", va="bottom", fontsize=10, zorder=5)
+        ax.text(left + offset, bottom + 2.2 * height, label, ha="center", va="bottom", fontsize=12, zorder=5)
+    ax.text(left + 2 * half + 0.01 * (x1 - x0), bottom, "km", ha="left", va="bottom", fontsize=12, zorder=5)
 
 
 def _north_arrow(ax, lang: str) -> None:
@@ -143,7 +172,7 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
     ax.margins(0.03)
     _scale_bar(ax, lang)
     _north_arrow(ax, lang)
-    fig.text(0.68, 0.015, data.attribution, ha="right", va="bottom", fontsize=9, color="#444")
+    fig.text(0.68, 0.015, attribution_text(data, lang), ha="right", va="bottom", fontsize=10, color="#444")
     if data.schematic:
         ax.text(
             0.5,

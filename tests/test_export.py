@@ -123,6 +123,8 @@ def test_builtin_story_to_pdf_from_the_cli(demo_dir, tmp_path, offline, poppler)
         assert _not_blank(pixels[int(height * 0.2) : int(height * 0.9), int(width * 0.1) : int(width * 0.9)])
         assert expected.title["en"] in page_text
         assert "sample data (synthetic)" in page_text and "children" in page_text
+        # A handout is read without the presenter: the narrative is printed on its page.
+        assert " ".join(expected.narrative["en"].split()[:15]) in " ".join(page_text.split())
 
 
 def test_static_map_draws_the_interactive_classes_and_map_furniture(demo_dir):
@@ -217,3 +219,117 @@ def test_export_from_an_empty_store_says_so_and_writes_nothing(tmp_path, capsys)
     out = tmp_path / "x.pptx"
     assert main(["story", "export", "--format", "pptx", "--out", str(out), "--data-dir", str(tmp_path)]) == 1
     assert "no data yet" in capsys.readouterr().err and not out.exists()
+
+
+# --- the PDF handout, single views and what the slides say -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered_id(demo_dir):
+    return StoryRenderer(demo_dir).render_story(load_story(), "id")
+
+
+def _extents(page):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(page)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in page.texts if text.get_text()]
+    boxes += [axes.get_window_extent(renderer) for axes in page.axes]
+    return page.bbox, boxes
+
+
+def _apart_and_inside(page) -> None:
+    from matplotlib.transforms import Bbox
+
+    whole, boxes = _extents(page)
+    for box in boxes:
+        assert whole.contains(box.x0, box.y0) and whole.contains(box.x1, box.y1), box
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1 :]:
+            assert Bbox.intersection(first, second) is None, (first, second)
+
+
+def test_pdf_pages_keep_title_picture_narrative_and_source_apart(rendered_id):
+    from dataclasses import replace
+
+    from render.export import page_figure
+    from stunting.story import MAX_NARRATIVE_CHARS
+
+    longest = ("Anak pendek bukan sekadar pendek. " * 80)[:MAX_NARRATIVE_CHARS]
+    many_lines = "\n".join(f"Baris {n}." for n in range(60))
+    for rendered in rendered_id:
+        _apart_and_inside(page_figure(rendered, "id", narrative=True))
+    for text in (longest, many_lines):
+        page = page_figure(replace(rendered_id[0], narrative=text), "id", narrative=True)
+        _apart_and_inside(page)
+        assert any(text[:40] in t_.get_text() for t_ in page.texts)
+
+
+def test_single_view_download_carries_title_and_source_line(demo_dir, tmp_path, poppler):
+    from render.export import view_bytes
+    from stunting.story import new_slide
+
+    slide = new_slide("map", {"indicator": "stunting", "period": "2024-08", "regency": "64.74"})
+    rendered = StoryRenderer(demo_dir).render(slide, 1, "id")
+    out = tmp_path / "view.pdf"
+    out.write_bytes(view_bytes(rendered, "pdf", "id"))
+    text = " ".join(
+        subprocess.run(
+            [poppler["pdftotext"], str(out), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert slide.title["id"] in text  # "Peta Stunting (pendek) · Agustus 2024 · Kota Bontang"
+    assert "Agustus 2024 · sumber: data contoh (sintetis)" in text
+    png = imread(io.BytesIO(view_bytes(rendered, "png", "id")), format="png")
+    assert png.shape[1] / png.shape[0] == pytest.approx(16 / 9, rel=0.01) and _not_blank(png)
+
+
+def test_english_map_slide_has_no_indonesian_attribution(demo_dir):
+    from render.maps import MapData, attribution_text
+
+    figure, _source = StoryRenderer(demo_dir).figure(load_story().slides[0], "en")
+    texts = [text.get_text() for text in figure.findobj(lambda o: hasattr(o, "get_text"))]
+    assert t("map.schematic", "en") in texts
+    assert not [text for text in texts if "Batas" in text]
+    installed = MapData(None, None, None, False, "Batas desa: cahyadsn/wilayah_boundaries (MIT)")
+    assert attribution_text(installed, "en") == "Village boundaries: cahyadsn/wilayah_boundaries (MIT)"
+    assert attribution_text(installed, "id") == "Batas desa: cahyadsn/wilayah_boundaries (MIT)"
+    # Installed boundaries beside schematic cells: the source keeps its credit.
+    mixed = MapData(None, None, None, True, "Batas desa: kelurahan.geojson, kecuali Kota Bontang (skematis)")
+    assert attribution_text(mixed, "en").startswith("Village boundaries: kelurahan.geojson")
+
+
+def test_comparison_legends_clear_the_data(demo_dir):
+    from dataclasses import replace
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import Bbox
+
+    from render import FIGURE_INCHES
+    from render.charts import draw_headline, draw_trend
+
+    renderer = StoryRenderer(demo_dir)
+    comparison = renderer.comparison(load_story().slides[2].view)
+    # The full demo's August 2024 headline: narrow intervals put the tallest bar near the top.
+    head = comparison.headline
+    a = replace(head.a, prevalence=0.163, ci_low=0.160, ci_high=0.166, suppressed=False)
+    b = replace(head.b, prevalence=0.203, ci_low=0.197, ci_high=0.2096, suppressed=False)
+    tight = replace(comparison, headline=replace(head, a=a, b=b, standardised_a=0.163, standardised_b=0.203))
+    headline = Figure(figsize=FIGURE_INCHES)
+    draw_headline(headline, tight, "en", "Stunting")
+    FigureCanvasAgg(headline).draw()
+    (ax,) = [a for a in headline.axes if a.get_legend() is not None]
+    legend = ax.get_legend().get_window_extent()
+    bars = [p.get_window_extent() for p in ax.patches if isinstance(p, Rectangle) and p.get_height() > 0]
+    assert bars and all(Bbox.intersection(legend, bar) is None for bar in bars)
+    trend = Figure(figsize=FIGURE_INCHES)
+    draw_trend(trend, comparison, "en", "Stunting")
+    (ax,) = trend.axes
+    # The 14% target is named in the legend, never written across the lines it sits among.
+    target = t("compare.trend.target", "en", rate="14%", year=2024)
+    assert target in [text.get_text() for text in ax.get_legend().get_texts()]
+    assert target not in [text.get_text() for text in ax.texts]

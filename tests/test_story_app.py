@@ -255,3 +255,45 @@ def test_present_mode_in_a_browser_at_projector_size(story_server, chromium_exec
                 page.keyboard.press("ArrowRight")  # the presenter's keyboard (or clicker) works
         browser.close()
     assert left_the_machine == []
+
+
+# --- "Tambahkan tampilan ini ke cerita" on the map and comparison pages ----------------------------
+
+
+def _page_with_story(script: str, demo_dir, monkeypatch, **params) -> AppTest:
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(demo_dir))
+    at = AppTest.from_file(str(REPO_ROOT / "pages" / script), default_timeout=120)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_add_this_view_from_the_map_page_appends_its_url_state(demo_dir, monkeypatch):
+    at = _page_with_story(
+        "map.py", demo_dir, monkeypatch, regency="64.74", period="2023-02", indicator="wasting"
+    )
+    _button(at, "story_map_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    story = at.session_state["story"]
+    assert len(story.slides) == len(load_story().slides) + 1
+    added = story.slides[-1]
+    assert added.ok and added.page == "map"
+    assert {k: added.view.get(k) for k in ("indicator", "period", "regency", "kecamatan")} == {
+        "indicator": "wasting",
+        "period": "2023-02",
+        "regency": "64.74",
+        "kecamatan": None,
+    }
+    assert added.title["id"].endswith("Februari 2023 · Kota Bontang")
+
+
+def test_add_this_view_from_the_comparison_page_keeps_both_sides(demo_dir, monkeypatch):
+    at = _page_with_story("compare.py", demo_dir, monkeypatch, period="2024-08")
+    at.radio(key="story_compare_figure").set_value("trend").run()
+    _button(at, "story_compare_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    added = at.session_state["story"].slides[-1]
+    assert added.ok and (added.page, added.figure) == ("compare", "trend")
+    assert added.view["period"] == "2024-08" and added.view["a"] != added.view["b"]

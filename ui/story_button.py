@@ -2,7 +2,8 @@
 
 The map page calls ``map_buttons(view)`` and the comparison page ``compare_buttons(view, code_a,
 code_b, period_b)``: each draws a small menu that adds the current view to the story as a slide and
-offers the view as a static PNG or PDF (the same picture the PPTX export draws, made on click).
+offers the view as a static PNG or PDF (the same picture the PPTX export draws, with its title and
+source line, made on click).
 """
 
 from __future__ import annotations
@@ -45,10 +46,10 @@ def _image(slide: Slide, lang: str, fmt: str):
     folder = app_cache.data_dir()
 
     def draw() -> bytes:
-        from render import StoryRenderer, to_bytes
+        from render import StoryRenderer
+        from render.export import view_bytes
 
-        figure, _source = StoryRenderer(folder).figure(slide, lang)
-        return to_bytes(figure, fmt)
+        return view_bytes(StoryRenderer(folder).render(slide, 1, lang), fmt, lang)
 
     return draw
 
