@@ -30,7 +30,8 @@ def breakdown_figure(breakdown: pd.DataFrame, lang: str, *, title: str, height: 
     frame = breakdown.copy()
     frame["shown"] = ~frame["suppressed"].astype(bool) & frame["prevalence"].notna()
     series = (
-        [(s, t(f"sex.{s}", lang), SEX_COLOURS[s]) for s in SEXES]
+        # Only the sexes present: a frame restricted to girls gets no empty "boys" legend entry.
+        [(s, t(f"sex.{s}", lang), SEX_COLOURS[s]) for s in SEXES if (frame["sex"] == s).any()]
         if "sex" in frame
         else [(None, t("sidebar.sex.all", lang), LINE)]
     )

@@ -41,6 +41,11 @@ OUTLINE_PANE = "outlines"
 # are drawn on top of the village borders, so a 200 m shortcut is invisible and halves their payload.
 OUTLINE_TOLERANCE_DEG = 0.004
 
+# The legend sits in the bottom-right corner (about 250 px wide with its margin): with
+# MapOptions.clear_of_legend the opening view fits the villages into the space left of it, so no
+# village hides under the legend when the map is narrow (beside the village panel on a projector).
+LEGEND_CLEARANCE_PX = 250
+
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
@@ -59,6 +64,12 @@ class MapOptions:
     leaflet_base: str = LEAFLET_BASE
     decimals: int = OVERVIEW_DECIMALS  # DETAIL_DECIMALS for a kecamatan's detail geometry
     legend: bool = True  # off for all but one of several maps that share one set of classes
+    # Fit the opening view left of the legend (LEGEND_CLEARANCE_PX): for a map narrow enough that the
+    # legend would cover villages. Off where two maps side by side must show their areas at one scale.
+    clear_of_legend: bool = False
+    # The layer switches (outlines, names) as an icon that opens on hover: on a small map the open
+    # box would cover villages at the top right (the comparison's two maps side by side).
+    layers_collapsed: bool = False
 
 
 def village_states(prevalence: pd.DataFrame, minimum: int = MIN_CHILDREN) -> pd.Series:
@@ -268,7 +279,9 @@ _SWATCH = (
 )
 
 
-def legend_html(scheme: ClassScheme, indicator_label: str, lang: str, minimum: int = MIN_CHILDREN) -> str:
+def legend_html(
+    scheme: ClassScheme, indicator_label: str, lang: str, minimum: int = MIN_CHILDREN, schematic: bool = False
+) -> str:
     rows = [(scheme.colours[i], "solid", BORDER, class_label(scheme, i, lang)) for i in range(len(scheme))]
     rows.append((TOO_FEW_FILL, "solid", BORDER, t("class.too_few", lang, minimum=minimum)))
     rows.append((NO_DATA_FILL, "dashed", "#777777", t("class.no_data", lang)))
@@ -281,7 +294,15 @@ def legend_html(scheme: ClassScheme, indicator_label: str, lang: str, minimum: i
         'color:#222;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.35)">'
         f"<b>{html.escape(t('legend.title', lang, indicator=indicator_label))}</b>{items}"
         f'<div style="font-size:11px;color:#555;max-width:230px">{html.escape(t(scheme.source_key, lang))}'
-        "</div></div>"
+        "</div>"
+        # Schematic cells are named where the eye reads the colours, not only in the small print.
+        + (
+            f'<div style="font-size:12px;font-weight:bold;color:#b30000;max-width:230px">'
+            f"{html.escape(t('map.schematic', lang))}</div>"
+            if schematic
+            else ""
+        )
+        + "</div>"
     )
 
 
@@ -398,7 +419,9 @@ def build_map(
     without them the villages are dissolved here, which costs a few hundred ms on real boundaries."""
     frame = map_frame(areas, prevalence, scheme)
 
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    # Fine zoom steps: the opening view fits the villages to within a tenth of a zoom level (a
+    # quarter level could leave them a fifth smaller than the space allows).
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.1)
     # Instance attributes override folium's CDN links; st_folium reads them for the component.
     m.default_js = [("leaflet", f"{options.leaflet_base}/leaflet.js")]
     m.default_css = [("leaflet_css", f"{options.leaflet_base}/leaflet.css")]
@@ -421,10 +444,12 @@ def build_map(
         for p, name in zip(points, frame["name"], strict=True)
     ]
     _Labels(labels, t("map.labels", lang), options.labels).add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=options.layers_collapsed, position="topright").add_to(m)
 
     if options.legend:
-        _Legend(legend_html(scheme, indicator_label, lang, minimum)).add_to(m)
+        _Legend(
+            legend_html(scheme, indicator_label, lang, minimum, schematic=bool(areas.attrs.get("schematic")))
+        ).add_to(m)
     parts = [str(areas.attrs.get("attribution") or "")]
     if areas.attrs.get("schematic"):
         # The schematic fallback brings its own (Indonesian) notice: say it once, in the chosen language.
@@ -435,7 +460,10 @@ def build_map(
         _Attribution(html.escape(attribution)).add_to(m)
 
     minx, miny, maxx, maxy = frame.total_bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.fit_bounds(
+        [[miny, minx], [maxy, maxx]],
+        padding_bottom_right=(LEGEND_CLEARANCE_PX, 0) if options.legend and options.clear_of_legend else None,
+    )
     villages = village_layer(
         frame, scheme, lang=lang, period=period, minimum=minimum, decimals=options.decimals
     )

@@ -18,12 +18,17 @@ map_panel.render_header(model)
 with st.sidebar:  # in the sidebar: the map keeps the first screen of a 1366x768 projector
     story_button.map_buttons(view)
 kpi_cards = st.container()  # above the map, filled after it: a new period recolours the map first
-clicked = map_panel.render_map(model)
+map_column, panel_column = st.columns(map_panel.MAP_PANEL_WIDTHS)
+with map_column:
+    clicked = map_panel.render_map(model)
 with kpi_cards:
     map_panel.render_kpis(model)
 if clicked and clicked != view.village:
     sidebar.select_village(clicked)
     st.rerun()
-if view.village:
-    map_panel.render_village_panel(model)
+with panel_column:  # beside the map: the room sees the map and the village on one screen
+    if view.village:
+        map_panel.render_village_panel(model)
+    else:
+        map_panel.render_area_panel(model)
 map_panel.render_village_table(model)

@@ -163,6 +163,7 @@ _MAP: dict[str, dict[str, str]] = {
         "en": "No {period} data to compare with",
     },
     "kpi.change.value": {"id": "{sign}{value} poin", "en": "{sign}{value} points"},
+    "kpi.compared_with": {"id": "pembanding: {provenance}", "en": "compared with: {provenance}"},
     "table.villages": {"id": "Tabel desa/kelurahan", "en": "Village table"},
     "table.code": {"id": "Kode", "en": "Code"},
     "table.name": {"id": "Nama", "en": "Name"},
@@ -200,6 +201,9 @@ _MAP: dict[str, dict[str, str]] = {
         "en": "Every age group in this village has too few children (< {minimum}) to break down.",
     },
     "panel.compare": {"id": "Dibanding kecamatan dan kabupaten", "en": "Against its district and regency"},
+    "panel.tab.trend": {"id": "Tren", "en": "Trend"},
+    "panel.tab.breakdown": {"id": "Umur & jenis kelamin", "en": "Age & sex"},
+    "panel.tab.compare": {"id": "Perbandingan", "en": "Comparison"},
     "panel.unknown_village": {
         "id": "Desa dengan kode {code} tidak ada di wilayah ini.",
         "en": "No village with code {code} in this area.",
@@ -431,6 +435,7 @@ _STORY: dict[str, dict[str, str]] = {
         "en": "This slide cannot be shown: {error}",
     },
     "story.north": {"id": "U", "en": "N"},
+    "story.attribution": {"id": "Batas desa: {source}", "en": "Village boundaries: {source}"},
     "story.headline.title": {
         "id": "{indicator}: apa adanya dan disetarakan",
         "en": "{indicator}: crude and standardised",

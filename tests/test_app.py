@@ -93,7 +93,8 @@ def test_the_issue_link_opens_exactly_that_view(app, demo_dir):
     # Under the cards: the interval, then where the number comes from and how many children it rests on.
     measured = int(regency["measured"].iloc[0])
     assert any(
-        c.startswith("95% CI:") and "August 2024" in c and f"{measured:,} children" in c for c in at.caption.values
+        c.startswith("95% CI:") and "August 2024" in c and f"{measured:,} children" in c
+        for c in at.caption.values
     ), at.caption.values
     features = _features(_village_script(at))
     assert len(features) == 15
@@ -149,16 +150,91 @@ def test_clicking_a_village_opens_its_panel_and_puts_it_in_the_link(app, demo_di
     else:  # every age group under the minimum: said in words, no empty chart
         assert charts == ["village_trend"]
         assert any("terlalu sedikit anak" in i.value for i in at.info)
-    comparison = at.dataframe[0].value
-    assert list(comparison["Tingkat"]) == ["Desa/Kel.", "Kecamatan", "Kabupaten/Kota"]
     village = (
         prevalence_api.prevalence("stunting", "2024-08", "village", regency="64.74", data_dir=demo_dir)
         .set_index("code")
         .loc[code]
     )
-    assert comparison["Anak diukur"].iloc[0] == village["measured"]
+    (comparison,) = [m.value for m in at.markdown if m.value.startswith("- Desa/Kel.")]
+    lines = comparison.splitlines()
+    assert [line.split(" **")[0] for line in lines] == ["- Desa/Kel.", "- Kecamatan", "- Kabupaten/Kota"]
+    assert lines[0].endswith(f"· {village['measured']:,} anak".replace(",", "."))
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Unduh CSV") >= 3  # comparison, trend, village table
+    assert [tab.label for tab in at.tabs] == ["Tren", "Umur & jenis kelamin", "Perbandingan"]
+
+
+def test_the_village_panel_sits_beside_the_map(app):
+    """On a 1366x768 projector the room sees the map and the clicked village at once."""
+    at = app(regency="64.74", period="2024-08")
+    # Before a click, the panel holds the regency's own trend with its children.
+    assert [c.key for c in at.get("plotly_chart")] == ["area_trend"]
+    assert any("Kota Bontang" in m.value for m in at.columns[-1].markdown)
+    component_key = _map_args(at)["_id"].rsplit("-", 1)[1]
+    code = villages()[villages()["regency_code"] == "64.74"]["code"].iloc[0]
+    at.session_state[component_key] = {"last_active_drawing": {"properties": {"code": code}}}
+    at.run()
+    columns = list(at.columns)
+    (map_at,) = [i for i, c in enumerate(columns) if c.get("component_instance")]
+    assert any(m.value.startswith("#### Desa/Kel.") for m in columns[map_at + 1].markdown)
+
+
+def _chart_spec(at, key: str) -> dict:
+    (chart,) = [c for c in at.get("plotly_chart") if c.key == key]
+    return json.loads(chart.proto.spec)
+
+
+def test_the_village_breakdown_answers_for_the_filtered_children(app, demo_dir):
+    """Girls aged 24-59 months on the map: the panel's age bars are the same girls, not every child."""
+    gaz = villages()
+    period = "2024-08"
+    older = ["24-35", "36-47", "48-59"]
+
+    def girls(code):
+        full = prevalence_api.breakdown(
+            "stunting", period, "village", code, "age_group_sex", data_dir=demo_dir
+        )
+        return full[(full["sex"] == "P") & full["age_group"].isin(older)]
+
+    # A village where at least one group of older girls has enough children for a bar.
+    code = next(
+        c
+        for c in gaz[gaz["regency_code"] == "64.74"]["code"]
+        if (~girls(c)["suppressed"] & (girls(c)["measured"] > 0)).any()
+    )
+    at = app(regency="64.74", period=period, sex="P", age="24-59", village=code)
+    spec = _chart_spec(at, "village_breakdown")
+    (trace,) = spec["data"]  # girls only: no empty "boys" series
+    assert trace["name"] == "Perempuan"
+    assert list(trace["x"]) == older
+    expected_rows = girls(code)
+    expected = expected_rows["prevalence"].where(~expected_rows["suppressed"]).tolist()
+    shown = trace["y"] if isinstance(trace["y"], list) else None
+    if shown is None:  # plotly may ship arrays as typed buffers
+        import base64
+
+        import numpy as np
+
+        shown = np.frombuffer(base64.b64decode(trace["y"]["bdata"]), dtype=trace["y"]["dtype"]).tolist()
+    assert shown == pytest.approx(expected, nan_ok=True)
+    children = int(expected_rows["measured"].sum())
+    assert any(
+        f"{children:,} anak".replace(",", ".") in c and "Perempuan · 24-59 bulan" in c
+        for c in at.caption.values
+    ), at.caption.values
+
+
+def test_filters_and_the_year_before_are_named_with_their_children(app, demo_dir):
+    at = app(regency="64.74", period="2024-08", sex="L")
+    assert "· Laki-laki ·" in at.caption[0].value  # the subtitle: a filtered map never passes for all
+    before = prevalence_api.prevalence(
+        "stunting", "2023-08", "regency", regency="64.74", sex="L", data_dir=demo_dir
+    )
+    measured = f"{int(before['measured'].iloc[0]):,} anak".replace(",", ".")
+    assert any(
+        f"pembanding: Agustus 2023 · sumber: data contoh (sintetis) · {measured}" in c
+        for c in at.caption.values
+    )
 
 
 def test_csv_tables_hold_aggregates_only(app):
@@ -190,6 +266,16 @@ def test_tables_blank_the_cases_of_suppressed_rows_and_say_where_numbers_come_fr
     assert table["Kasus"].tolist()[0] == 10 and pd.isna(table["Kasus"].iloc[1])  # 5 of 6 would be a rate
     assert table["Prevalensi (%)"].tolist()[0] == 25.0
     assert table["Terlalu sedikit anak"].tolist() == [False, True, False]
+    shown = pd.DataFrame({"Anak diukur": [1234], "Prevalensi (%)": [27.14]})
+    on_screen = tables.styled(shown, "id").to_html()
+    assert ">1.234<" in on_screen and ">27,1<" in on_screen  # Indonesian on screen; numbers underneath
+    assert ">27.1<" in tables.styled(shown, "en").to_html()
+    assert [tables.rate_line(row, "id") for _, row in frame.iterrows()] == [
+        "25,0% (IK 95%: 14,2%–40,4%) · 40 anak",
+        "terlalu sedikit anak (< 10) · 6 anak",
+        "tidak ada data",
+    ]
+    assert tables.rate_line(frame.iloc[0].copy().replace({40: 1234}), "en").endswith("· 1,234 children")
     assert provenance("2024-08", ["measurements"], 1234, "id", demo=False) == (
         "Agustus 2024 · sumber: e-PPGBM (per anak) · 1.234 anak"
     )

@@ -142,6 +142,16 @@ def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_
             timeout=DRAW_TIMEOUT_MS,
         )
         assert polygons.count() >= len(kukar)
+        # The opening view keeps every village clear of the legend (bottom right of the map).
+        under_legend = page.evaluate(
+            """() => { const d = document.querySelector('iframe[title="streamlit_folium.st_folium"]')
+                                   .contentDocument;
+                       const legend = d.querySelector('.peta-legend').getBoundingClientRect();
+                       return Array.from(d.querySelectorAll('path.leaflet-interactive')).filter(p => {
+                           const r = p.getBoundingClientRect();
+                           return r.right > legend.left && r.bottom > legend.top; }).length; }"""
+        )
+        assert under_legend == 0
         frame.locator(".leaflet-control-attribution").wait_for(timeout=DRAW_TIMEOUT_MS)
         page.get_by_text("Peta Stunting (pendek)").first.wait_for(timeout=DRAW_TIMEOUT_MS)
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=DRAW_TIMEOUT_MS)
@@ -160,7 +170,15 @@ def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_
             raise
         title = heading.inner_text()
         assert any(title.startswith(f"Desa/Kel. {name},") for name in kukar["name"]), title
+        # Beside the map, level with it: the room sees the map and the village on one screen.
+        map_box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+        title_box = heading.bounding_box()
+        assert title_box["x"] >= map_box["x"] + map_box["width"]
+        assert map_box["y"] <= title_box["y"] < map_box["y"] + map_box["height"]
+        assert title_box["x"] + title_box["width"] <= VIEWPORT["width"]
+        page.get_by_role("tab", name="Perbandingan").click()
         page.get_by_text("Dibanding kecamatan dan kabupaten").wait_for(timeout=DRAW_TIMEOUT_MS)
+        page.get_by_role("tab", name="Tren").click()
         charts = page.locator(".js-plotly-plot")  # the trend with its band (+ the age bars if not too few)
         charts.first.wait_for(timeout=DRAW_TIMEOUT_MS)
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=DRAW_TIMEOUT_MS)

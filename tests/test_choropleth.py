@@ -228,3 +228,29 @@ def test_a_map_sharing_another_maps_legend_draws_none():
         minimum=MIN,
     )
     assert "peta-legend" not in quiet.standalone().get_root().render()
+
+
+def test_a_map_beside_the_panel_opens_with_its_villages_left_of_the_legend():
+    """The map page's map shares the screen with the village panel: its opening view leaves the
+    legend's corner free. A map compared side by side with another keeps the plain fit (one scale)."""
+
+    def fit(options: MapOptions) -> str:
+        html = (
+            build_map(
+                _villages(),
+                _rates(),
+                make_scheme("who", "stunting"),
+                lang="id",
+                period="2024-08",
+                indicator_label="Stunting",
+                options=options,
+                minimum=MIN,
+            )
+            .standalone()
+            .get_root()
+            .render()
+        )
+        return re.search(r"\.fitBounds\((.*?)\);", html, re.S).group(1)
+
+    assert re.search(r'"paddingBottomRight":\s*\[250,\s*0\]', fit(MapOptions(clear_of_legend=True)))
+    assert "paddingBottomRight" not in fit(MapOptions())

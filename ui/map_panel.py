@@ -20,12 +20,26 @@ from geo.choropleth import DETAIL_DECIMALS, OVERVIEW_DECIMALS, Choropleth, MapOp
 from stunting import app_cache
 from stunting.classes import ClassScheme, make_scheme
 from stunting.gazetteer import regencies, villages
-from stunting.i18n import fmt_children, fmt_month, fmt_percent, period_a_year_before, provenance, t
+from stunting.i18n import (
+    fmt_children,
+    fmt_month,
+    fmt_percent,
+    period_a_year_before,
+    provenance,
+    t,
+)
 from stunting.viewstate import ViewState
 from ui import sidebar, tables
 
 # Fits under the KPI row on a 1366x768 projector without scrolling (browser chrome takes ~110 px).
 MAP_HEIGHT_PX = 450
+# The village panel sits beside the map (map 3 : panel 2): on a 1366x768 projector the room sees the
+# map and the clicked village's story on one screen. Kukar's outline is taller than wide, so the map
+# loses almost nothing at 3/5 of the width. The columns exist even before a click: moving the map into
+# a column on the first click would remount it and lose the zoom the presenter chose.
+MAP_PANEL_WIDTHS = (3, 2)
+# The panel's charts: a tab bar and a caption above and under them still end level with the map.
+PANEL_CHART_HEIGHT_PX = 250
 MAP_KEY = "village_map"
 _LAST_CLICK = "_map_last_click"
 
@@ -43,6 +57,21 @@ class MapModel:
 
 def _filters(view: ViewState) -> dict:
     return {"sex": view.sex, "age_group": view.age}
+
+
+def filter_text(view: ViewState) -> str:
+    """The sex and age filters in words (" · Perempuan · 24-59 bulan"), "" without filters: a
+    screenshot of a filtered map must not pass for all children."""
+    parts = []
+    if view.sex is not None:
+        parts.append(t(f"sex.{view.sex}", view.lang))
+    if view.age is not None:
+        parts.append(t("age_group.label", view.lang, group=view.age))
+    return "".join(f" · {part}" for part in parts)
+
+
+def show_table(table: pd.DataFrame, lang: str, **kwargs) -> None:
+    st.dataframe(tables.styled(table, lang), hide_index=True, width="stretch", **kwargs)
 
 
 def build_model(view: ViewState, basemap: bool) -> MapModel:
@@ -67,7 +96,9 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
         period=view.period,
         indicator_label=indicator_label,
         options=MapOptions(
-            basemap=basemap, decimals=OVERVIEW_DECIMALS if view.kecamatan is None else DETAIL_DECIMALS
+            basemap=basemap,
+            decimals=OVERVIEW_DECIMALS if view.kecamatan is None else DETAIL_DECIMALS,
+            clear_of_legend=True,  # the map shares the screen with the village panel
         ),
         kecamatan_areas=app_cache.outline_areas("kecamatan", view.regency_filter),
         regency_areas=app_cache.outline_areas("regency", view.regency_filter),
@@ -93,6 +124,7 @@ def render_header(model: MapModel) -> None:
     st.markdown(f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}")
     st.caption(
         t("map.subtitle", view.lang, period=fmt_month(view.period, view.lang), area=area)
+        + filter_text(view)
         + " · "
         + t("map.click_hint", view.lang)
     )
@@ -137,7 +169,7 @@ def render_kpis(model: MapModel) -> None:
             match = year_before[year_before["code"] == row["code"]]
             previous = match.iloc[0] if len(match) else None
         shown = not row["suppressed"] and pd.notna(row["prevalence"])
-        cols = st.columns([1.2, 0.9, 1.5, 1.2])
+        cols = st.columns([1.25, 1.15, 1.2, 1.2])  # "15,159 children" fits in English too
         source_line = provenance(view.period, [row["source"]], int(row["measured"]), lang, model.demo)
         cols[0].metric(
             t("kpi.prevalence", lang, area=names[row["code"]].replace("Kabupaten ", "Kab. ")),
@@ -164,6 +196,15 @@ def render_kpis(model: MapModel) -> None:
             if shown
             else t("rate.too_few", lang, minimum=tables.MIN_CHILDREN)
         )
+        if difference is not None:
+            # The year-before number rests on other children: it says how many, like every number.
+            source_line += " — " + t(
+                "kpi.compared_with",
+                lang,
+                provenance=provenance(
+                    before, [previous["source"]], int(previous["measured"]), lang, model.demo
+                ),
+            )
         st.caption(f"{interval} · {source_line}")
 
 
@@ -203,7 +244,62 @@ def _download(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     )
 
 
+def _breakdown(view: ViewState) -> pd.DataFrame:
+    """The village's rates by age group and sex, inside the page's sex and age filters (the same
+    children as its colour on the map). Split by sex every group is often too small: by age alone it
+    often is not, so without a sex filter the panel falls back to age groups."""
+    breakdown = tables.restrict_breakdown(
+        app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group_sex"),
+        view.sex,
+        view.age,
+    )
+    if view.sex is None and not (~breakdown["suppressed"] & breakdown["prevalence"].notna()).any():
+        breakdown = tables.restrict_breakdown(
+            app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group"),
+            None,
+            view.age,
+        )
+    return breakdown
+
+
+def render_area_panel(model: MapModel) -> None:
+    """Beside the map before any click: the hint, and the trend of the area the map shows."""
+    view, lang = model.view, model.view.lang
+    st.info(t("map.click_hint", lang), icon=":material/touch_app:")
+    if view.kecamatan is not None:
+        level, code = "kecamatan", view.kecamatan
+        name = villages().set_index("kecamatan_code").loc[[code], "kecamatan_name"].iloc[0]
+    elif view.regency_filter is not None:
+        level, code = "regency", view.regency_filter
+        name = regencies()[code].replace("Kabupaten ", "Kab. ")
+    else:
+        return  # both regencies: no single trend to draw
+    trend = app_cache.trend(view.indicator, level, code, **_filters(view))
+    if trend["measured"].sum() == 0:
+        return
+    st.markdown(f"**{html.escape(name)}**")
+    st.plotly_chart(
+        trend_figure(
+            trend,
+            lang,
+            title=t("panel.trend", lang, indicator=model.indicator_label),
+            height=PANEL_CHART_HEIGHT_PX,
+        ),
+        width="stretch",
+        key="area_trend",
+    )
+    span = (trend["period"].iloc[0], trend["period"].iloc[-1])
+    st.caption(
+        provenance(span, trend["source"], int(trend["measured"].sum()), lang, model.demo) + filter_text(view)
+    )
+    trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
+    _download(trend_table, f"tren-{code}-{view.indicator}.csv", lang, "dl_area_trend")
+
+
 def render_village_panel(model: MapModel) -> None:
+    """The clicked village beside the map: its trend, its age (x sex) breakdown and how it stands
+    against its kecamatan and regency, one tab each so the panel ends level with the map. All three
+    answer for the children the map's filters chose."""
     view, lang = model.view, model.view.lang
     row = model.frame[model.frame["code"] == view.village]
     if row.empty:
@@ -213,37 +309,45 @@ def render_village_panel(model: MapModel) -> None:
     gaz = villages().set_index("code")
     kecamatan_code = gaz.loc[view.village, "kecamatan_code"]
     regency_code = gaz.loc[view.village, "regency_code"]
-    head, close = st.columns([5, 1])
     title = t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])
-    head.markdown(f"#### {html.escape(title)}")
-    if close.button(t("panel.close", lang), key="close_village"):
+    st.markdown(f"#### {html.escape(title)}")
+    if st.button(t("panel.close", lang), key="close_village", icon=":material/close:"):
         sidebar.select_village(None)
         st.rerun()
+    trend_tab, breakdown_tab, compare_tab = st.tabs(
+        [t("panel.tab.trend", lang), t("panel.tab.breakdown", lang), t("panel.tab.compare", lang)]
+    )
 
     trend = app_cache.trend(view.indicator, "village", view.village, **_filters(view))
-    left, right = st.columns(2)
-    with left:
+    with trend_tab:
         title = t("panel.trend", lang, indicator=model.indicator_label)
         if trend["measured"].sum() == 0:
             st.info(t("panel.trend.none", lang))
         else:
-            st.plotly_chart(trend_figure(trend, lang, title=title), width="stretch", key="village_trend")
+            st.plotly_chart(
+                trend_figure(trend, lang, title=title, height=PANEL_CHART_HEIGHT_PX),
+                width="stretch",
+                key="village_trend",
+            )
             span = (trend["period"].iloc[0], trend["period"].iloc[-1])
             st.caption(
                 provenance(span, trend["source"], int(trend["measured"].sum()), lang, model.demo)
+                + filter_text(view)
             )
-    with right:
-        breakdown = app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group_sex")
-        if not (~breakdown["suppressed"] & breakdown["prevalence"].notna()).any():
-            # Split by sex every group is too small: by age alone it often is not.
-            breakdown = app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group")
+            trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
+            _download(trend_table, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
+
+    with breakdown_tab:
+        breakdown = _breakdown(view)
         if breakdown["measured"].sum() == 0:
             st.info(t("panel.breakdown.none", lang))
         elif not (~breakdown["suppressed"] & breakdown["prevalence"].notna()).any():
             st.info(t("panel.breakdown.too_few", lang, minimum=tables.MIN_CHILDREN))
         else:
             st.plotly_chart(
-                breakdown_figure(breakdown, lang, title=t("panel.breakdown", lang)),
+                breakdown_figure(
+                    breakdown, lang, title=t("panel.breakdown", lang), height=PANEL_CHART_HEIGHT_PX
+                ),
                 width="stretch",
                 key="village_breakdown",
             )
@@ -253,6 +357,7 @@ def render_village_panel(model: MapModel) -> None:
                 + provenance(
                     view.period, [village["source"]], int(breakdown["measured"].sum()), lang, model.demo
                 )
+                + filter_text(view)
             )
             by = ["age_group", "sex"] if "sex" in breakdown else ["age_group"]
             labels = {"age_group": "table.group", "sex": "sidebar.sex"}
@@ -266,28 +371,41 @@ def render_village_panel(model: MapModel) -> None:
                 "dl_breakdown",
             )
 
-    st.markdown(f"**{t('panel.compare', lang)}**")
-    kecamatan = app_cache.prevalence(
-        view.indicator, view.period, "kecamatan", regency=regency_code, **_filters(view)
-    )
-    regency = app_cache.prevalence(
-        view.indicator, view.period, "regency", regency=regency_code, **_filters(view)
-    )
-    comparison = pd.concat([row, kecamatan[kecamatan["code"] == kecamatan_code], regency], ignore_index=True)
-    comparison["level"] = [t("level.village", lang), t("level.kecamatan", lang), t("level.regency", lang)]
-    table = tables.rate_table(
-        comparison,
-        lang,
-        period=view.period,
-        label_columns={"level": "table.level", "code": "table.code", "name": "table.name"},
-    )
-    st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(
-        provenance(view.period, comparison["source"], int(village["measured"]), lang, model.demo)
-    )
-    _download(table, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare")
-    trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
-    _download(trend_table, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
+    with compare_tab:
+        st.markdown(f"**{t('panel.compare', lang)}**")
+        kecamatan = app_cache.prevalence(
+            view.indicator, view.period, "kecamatan", regency=regency_code, **_filters(view)
+        )
+        regency = app_cache.prevalence(
+            view.indicator, view.period, "regency", regency=regency_code, **_filters(view)
+        )
+        comparison = pd.concat(
+            [row, kecamatan[kecamatan["code"] == kecamatan_code], regency], ignore_index=True
+        )
+        comparison["level"] = [t("level.village", lang), t("level.kecamatan", lang), t("level.regency", lang)]
+        table = tables.rate_table(
+            comparison,
+            lang,
+            period=view.period,
+            label_columns={"level": "table.level", "code": "table.code", "name": "table.name"},
+        )
+        # In words on screen: a table of rates and intervals is wider than the panel beside the map,
+        # and the prevalence column would scroll out of sight. The CSV holds the full table.
+        st.markdown(
+            "\n".join(
+                f"- {html.escape(level)} **{html.escape(name)}**: {tables.rate_line(r, lang)}"
+                for level, name, (_, r) in zip(
+                    comparison["level"], comparison["name"], comparison.iterrows(), strict=True
+                )
+            )
+        )
+        st.caption(
+            provenance(view.period, comparison["source"], int(village["measured"]), lang, model.demo)
+            + filter_text(view)
+        )
+        _download(
+            table, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare"
+        )
 
 
 def render_village_table(model: MapModel) -> None:
@@ -304,8 +422,9 @@ def render_village_table(model: MapModel) -> None:
         label_columns={"code": "table.code", "name": "table.name", "kecamatan_name": "table.kecamatan"},
     )
     with st.expander(t("table.villages", lang)):
-        st.dataframe(table, hide_index=True, width="stretch", height=320)
+        show_table(table, lang, height=320)
         st.caption(
             provenance(view.period, frame["source"], int(frame["measured"].sum()), lang, model.demo)
+            + filter_text(view)
         )
         _download(table, f"desa-{view.indicator}-{view.period}-{view.regency}.csv", lang, "dl_villages")

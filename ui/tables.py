@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from geo.choropleth import STATE_NO_DATA, STATE_RATE, STATE_TOO_FEW, class_label
 from stunting.classes import ClassScheme
 from stunting.config import MIN_CHILDREN
-from stunting.i18n import fmt_month, fmt_points, t
+from stunting.i18n import fmt_children, fmt_month, fmt_number, fmt_percent, fmt_points, t
+from stunting.indicators import AGE_FILTERS, AGE_GROUPS
 
 
 def _percent(values: pd.Series) -> pd.Series:
@@ -45,6 +47,56 @@ def rate_table(
     if class_column is not None:
         out[t("table.class", lang)] = class_column.to_numpy()
     return out
+
+
+def restrict_breakdown(breakdown: pd.DataFrame, sex: str | None, age: str | None) -> pd.DataFrame:
+    """The rows of a breakdown (``by="age_group_sex"`` or ``"age_group"``) inside the page's sex and
+    age filters, so the village panel answers for the same children as the map. Each row is one
+    whole group with its own rate, so dropping rows never changes a number."""
+    keep = pd.Series(True, index=breakdown.index)
+    if age is not None:
+        lo, hi = AGE_FILTERS[age]
+        groups = [label for label, first, last in AGE_GROUPS if lo <= first and last <= hi]
+        keep &= breakdown["age_group"].isin(groups)
+    if sex is not None:
+        if "sex" not in breakdown:
+            raise ValueError("a breakdown without a sex column cannot be restricted to one sex")
+        keep &= breakdown["sex"] == sex
+    return breakdown[keep].reset_index(drop=True)
+
+
+def styled(table: pd.DataFrame, lang: str) -> Styler:
+    """``table`` with the language's number formats for the screen ("27,1", "1.234"; "–" when
+    blank); the values underneath stay numbers, so columns sort as numbers and the CSV stays
+    machine-readable."""
+    formats = {}
+    for column in table.columns:
+        values = table[column]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        if pd.api.types.is_float_dtype(values):
+            formats[column] = lambda v: "–" if pd.isna(v) else fmt_number(v, lang, decimals=1)
+        elif pd.api.types.is_integer_dtype(values):
+            formats[column] = lambda v: "–" if pd.isna(v) else fmt_number(int(v), lang)
+    return table.style.format(formats)
+
+
+def rate_line(row: pd.Series, lang: str) -> str:
+    """One area's rate in words for a narrow panel: "21,5% (IK 95%: 13,9%–31,8%) · 107 anak", or why
+    there is no rate ("terlalu sedikit anak (< 10) · 6 anak")."""
+    if row["measured"] == 0:
+        return t("rate.no_data", lang)
+    if bool(row["suppressed"]) or row["measured"] < MIN_CHILDREN or pd.isna(row["prevalence"]):
+        rate = t("rate.too_few", lang, minimum=MIN_CHILDREN)
+    else:
+        rate = t(
+            "rate.with_ci",
+            lang,
+            rate=fmt_percent(row["prevalence"], lang),
+            low=fmt_percent(row["ci_low"], lang),
+            high=fmt_percent(row["ci_high"], lang),
+        )
+    return f"{rate} · {fmt_children(int(row['measured']), lang)}"
 
 
 def village_classes(states: pd.Series, classes: pd.Series, scheme: ClassScheme, lang: str) -> pd.Series:
