@@ -9,6 +9,7 @@ or a caption says why. Labels follow the language; numbers use its separators ("
 from __future__ import annotations
 
 import datetime as dt
+import html
 from functools import lru_cache
 
 import numpy as np
@@ -179,6 +180,30 @@ def figure(comparison: Comparison, chart: str, labels: dict[str, str], lang: str
         "age": age_profile_figure,
     }
     return builders[chart](comparison, labels, lang)
+
+
+def maps_legend(indicator: str, lang: str) -> str:
+    """One legend line above both maps (HTML): the classes' colours and ranges, "too few children" and
+    "no data". Drawn outside the maps so that no legend box covers villages: a small area such as
+    Kota Bontang fills its whole map, and two maps of one area (two periods) open framed alike."""
+    from geo.choropleth import BORDER, NO_DATA_FILL, TOO_FEW_FILL, class_label
+
+    scheme = who_classes(indicator)
+    entries = [(colour, "solid", class_label(scheme, i, lang)) for i, colour in enumerate(scheme.colours)]
+    entries.append((TOO_FEW_FILL, "solid", t("class.too_few", lang, minimum=MIN_CHILDREN)))
+    entries.append((NO_DATA_FILL, "dashed", t("class.no_data", lang)))
+    swatch = (
+        '<span style="display:inline-block;width:13px;height:11px;margin-right:4px;vertical-align:-1px;'
+        'background:{colour};border:1px {line} {border}"></span>'
+    )
+    items = "".join(
+        f'<span style="white-space:nowrap;margin-right:12px">'
+        f"{swatch.format(colour=colour, line=line, border=BORDER)}{html.escape(text)}</span> "
+        for colour, line, text in entries
+    )
+    title = html.escape(t("compare.maps", lang))
+    style = "font-size:13px;line-height:1.6"
+    return f'<div class="peta-compare-legend" style="{style}"><b>{title}</b>: {items}</div>'
 
 
 def class_chips(comparison: Comparison, side: str, lang: str) -> str:

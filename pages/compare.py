@@ -16,14 +16,19 @@ navigation.through_app()
 MAP_HEIGHT_PX = 330  # two maps side by side under the headline fit a 1366x768 projector
 _READY, _REJECTED = "_compare_from_url", "_compare_rejected"
 SAME = ""  # period of B: "the same as A" (None would read as "nothing chosen" in a selectbox)
-TABS = (("trend", ("trend",)), ("indicators", ("small_multiples",)),
-        ("distribution", ("distribution", "classes")), ("ranking", ("ranking",)), ("change", ("change",)),
-        ("age", ("age",)))
+TABS = (
+    ("trend", ("trend",)),
+    ("indicators", ("small_multiples",)),
+    ("distribution", ("distribution", "classes")),
+    ("ranking", ("ranking",)),
+    ("change", ("change",)),
+    ("age", ("age",)),
+)
 
 if not st.session_state.get(_READY):  # before the shared sidebar rewrites the URL with its own parameters
     wanted, st.session_state[_REJECTED] = parse_choices(st.query_params.to_dict(), app_cache.periods())
     st.session_state.update(cmp_a=wanted.a, cmp_b=wanted.b, cmp_pb=wanted.period_b or SAME, **{_READY: True})
-view = sidebar.view_sidebar()
+view = sidebar.view_sidebar(choose_regency=False)  # the areas below are this page's regency choice
 lang = view.lang
 sidebar.url_notice(lang)
 for name, value in st.session_state.pop(_REJECTED, []):
@@ -35,15 +40,29 @@ if view.period is None:
 
 picks = st.columns([1, 1, 0.7])
 code_a, code_b = (
-    column.selectbox(t(f"compare.side.{side}", lang), area_codes(), key=f"cmp_{side}",
-                     format_func=lambda code: charts.area_option_label(code, lang))
+    column.selectbox(
+        t(f"compare.side.{side}", lang),
+        area_codes(),
+        key=f"cmp_{side}",
+        persist_state="session",
+        format_func=lambda code: charts.area_option_label(code, lang),
+    )
     for column, side in zip(picks[:2], ("a", "b"), strict=True)
 )
-period_b = picks[2].selectbox(
-    t("compare.period_b", lang), [SAME, *sorted(app_cache.periods(), reverse=True)], key="cmp_pb",
-    format_func=lambda p: t("compare.period_b.same", lang, month=fmt_month(view.period, lang)) if p == SAME
-    else sidebar.period_label(p, lang),
-) or None
+period_b = (
+    picks[2].selectbox(
+        t("compare.period_b", lang),
+        [SAME, *sorted(app_cache.periods(), reverse=True)],
+        key="cmp_pb",
+        persist_state="session",  # back from another page: the same comparison (widget state is per page)
+        format_func=lambda p: (
+            t("compare.period_b.same", lang, month=fmt_month(view.period, lang))
+            if p == SAME
+            else sidebar.period_label(p, lang)
+        ),
+    )
+    or None
+)
 st.query_params.update(choices_query(Choices(code_a, code_b, period_b)))
 if period_b is None and "pb" in st.query_params:
     del st.query_params["pb"]
@@ -61,35 +80,57 @@ top, labels, demo = page.headline, charts.side_labels(page.headline, lang), app_
 # Headline: both sides, then the difference (or why there is none) and the standardised comparison.
 cards = st.columns([1, 1, 1.3])
 for column, side in zip(cards[:2], (top.a, top.b), strict=True):
-    column.metric(charts.side_caption(side, lang), charts.rate_value(side, lang),
-                  help=provenance(side.period, [side.source], side.measured, lang, demo))
+    column.metric(
+        charts.side_caption(side, lang),
+        charts.rate_value(side, lang),
+        help=provenance(side.period, [side.source], side.measured, lang, demo),
+    )
     column.caption(charts.side_detail(side, lang))
 if top.possible:
     cards[2].metric(t("compare.difference", lang), charts.points_value(top.difference, lang))
-    cards[2].caption(charts.difference_text(top, lang) + "  \n" + charts.standardised_text(top, lang),
-                     help=t("compare.standardised.help", lang))
+    cards[2].caption(
+        charts.difference_text(top, lang) + "  \n" + charts.standardised_text(top, lang),
+        help=t("compare.standardised.help", lang),
+    )
 else:
     cards[2].info(charts.not_possible_text(top, lang))
 if top.verdict:
     st.warning(charts.verdict_text(top, lang), icon="⚖️")
 
-# Side-by-side maps: the same WHO classes, colours and legend on both; villages per class below.
-st.caption(t("compare.maps", lang))
+# Side-by-side maps: the same WHO classes and colours on both, one legend above them (none inside a map
+# covers villages); villages per class below.
+st.markdown(charts.maps_legend(view.indicator, lang), unsafe_allow_html=True)
 scheme = who_classes(view.indicator)
 for column, side, info in zip(st.columns(2), ("a", "b"), (top.a, top.b), strict=True):
     where = area(info.code)
     rates = page.villages[page.villages["side"] == side]
     kecamatan = None if where.level == "regency" else where.code[:8]
     shapes = app_cache.display_areas("village", where.regency, kecamatan)
-    outlines = {f"{level}_areas": app_cache.outline_areas(level, where.regency)
-                for level in ("kecamatan", "regency") if where.level == "regency"}
+    outlines = {
+        f"{level}_areas": app_cache.outline_areas(level, where.regency)
+        for level in ("kecamatan", "regency")
+        if where.level == "regency"
+    }
     shapes = shapes[shapes["code"].isin(rates["code"])]
-    choropleth = build_map(shapes, rates, scheme, lang=lang, period=info.period,
-                           indicator_label=indicator_label, options=MapOptions(legend=side == "b"),
-                           **outlines)  # one legend, on B's map: both maps share the same classes
+    choropleth = build_map(
+        shapes,
+        rates,
+        scheme,
+        lang=lang,
+        period=info.period,
+        indicator_label=indicator_label,
+        options=MapOptions(legend=False, layers_collapsed=True),
+        **outlines,
+    )
     with column:
-        st_folium(choropleth.base, feature_group_to_add=choropleth.villages, key=f"compare_map_{side}",
-                  height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])
+        st_folium(
+            choropleth.base,
+            feature_group_to_add=choropleth.villages,
+            key=f"compare_map_{side}",
+            height=MAP_HEIGHT_PX,
+            use_container_width=True,
+            returned_objects=[],
+        )
         st.caption(f"**{labels[side]}** · {charts.class_chips(page, side, lang)}")
 
 # Charts, each downloadable as PNG (plotly's camera button) and its data as CSV.
@@ -98,10 +139,19 @@ tabs = st.tabs([t(f"compare.tab.{name}", lang) for name, _ in TABS])
 for tab, (_name, charts_in_tab) in zip(tabs, TABS, strict=True):
     with tab:
         for chart in charts_in_tab:
-            st.plotly_chart(charts.figure(page, chart, labels, lang, indicator_label=indicator_label),
-                            config=charts.png_config(chart), width="stretch", key=f"chart_{chart}")
+            st.plotly_chart(
+                charts.figure(page, chart, labels, lang, indicator_label=indicator_label),
+                config=charts.png_config(chart),
+                width="stretch",
+                key=f"chart_{chart}",
+            )
             data = charts.chart_data(page, chart, labels, lang).to_csv(index=False).encode("utf-8-sig")
-            st.download_button(t("download.csv", lang), data, mime="text/csv", key=f"csv_{chart}",
-                               file_name=f"compare-{chart}-{code_a}-{code_b}.csv")
+            st.download_button(
+                t("download.csv", lang),
+                data,
+                mime="text/csv",
+                key=f"csv_{chart}",
+                file_name=f"compare-{chart}-{code_a}-{code_b}.csv",
+            )
         if caption := charts.tab_caption(page, charts_in_tab[0], lang):
             st.caption(caption)

@@ -4,6 +4,7 @@ comparison resting on too few children is refused in words."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -99,6 +100,21 @@ def test_default_page_shows_exactly_the_cli_numbers(page, demo_dir, capsys):
     assert [b.label for b in at.get("download_button")].count("Unduh CSV") == 7
     assert "data contoh (sintetis)" in [w.value for w in at.sidebar.warning]
     assert at.query_params["a"] == "64.02" and at.query_params["b"] == "64.74"
+
+
+def test_one_legend_above_the_maps_and_no_regency_choice(page):
+    at = page(regency="64.74")
+    # The areas are chosen above the maps: the sidebar offers no regency, but the link keeps the one
+    # the map page had, so going back opens the map where the user left it.
+    assert [s.label for s in at.sidebar.selectbox] == ["Indikator", "Periode"]
+    assert at.query_params["regency"] == "64.74"
+    # No legend box inside a map can cover villages (it hid a third of Kota Bontang): one legend line
+    # above both maps names every class; the layer switches open from an icon.
+    scripts = [args["script"] for args in folium_maps(at)]
+    assert all("peta-legend" not in script and '"collapsed": true' in script for script in scripts)
+    legend = next(m.value for m in at.markdown if "peta-compare-legend" in m.value)
+    for text in ("< 2,5% (sangat rendah)", "≥ 30% (sangat tinggi)", "Terlalu sedikit anak", "Tidak ada data"):
+        assert html.escape(text) in legend
 
 
 def test_a_link_opens_two_kecamatan_in_two_periods_in_english(page, demo_dir, capsys):

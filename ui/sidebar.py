@@ -63,9 +63,14 @@ def period_label(period: str, lang: str) -> str:
     return t("sidebar.period.weighing", lang, month=month) if period[5:] in WEIGHING_MONTHS else month
 
 
-def view_sidebar(*, map_filters: bool = False) -> ViewState:
+def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> ViewState:
     """Draw the sidebar and return the view it describes. ``map_filters`` adds kecamatan, sex, age
-    group, colour classes and the basemap switch (the map page's own filters)."""
+    group, colour classes and the basemap switch (the map page's own filters). ``choose_regency=False``
+    hides the regency choice on a page that picks its own areas (the comparison); the view keeps the
+    regency the other pages last chose.
+
+    The shared widgets keep their values across page switches (``persist_state="session"``): streamlit
+    scopes a widget's state to its page, and a value dropped on the switch would reset the view."""
     periods = app_cache.periods()
     _from_url(periods)
     gaz = villages()
@@ -78,20 +83,26 @@ def view_sidebar(*, map_filters: bool = False) -> ViewState:
         format_func=LANGUAGE_NAMES.get,
         horizontal=True,
         key=_key("lang"),
+        persist_state="session",
     )
     if app_cache.is_demo():
         sidebar.warning(t("sidebar.demo_badge", lang), icon=":material/science:")
-    regency = sidebar.selectbox(
-        t("sidebar.regency", lang),
-        regency_choices(gaz),
-        format_func=lambda code: t("sidebar.regency.all", lang) if code == REGENCY_ALL else names[code],
-        key=_key("regency"),
-    )
+    if choose_regency:
+        regency = sidebar.selectbox(
+            t("sidebar.regency", lang),
+            regency_choices(gaz),
+            format_func=lambda code: t("sidebar.regency.all", lang) if code == REGENCY_ALL else names[code],
+            key=_key("regency"),
+            persist_state="session",
+        )
+    else:
+        regency = st.session_state[_key("regency")]
     indicator = sidebar.selectbox(
         t("sidebar.indicator", lang),
         list(INDICATORS),
         format_func=lambda k: t(f"indicator.{k}", lang),
         key=_key("indicator"),
+        persist_state="session",
     )
     newest_first = sorted(periods, reverse=True)
     if newest_first:
@@ -101,6 +112,7 @@ def view_sidebar(*, map_filters: bool = False) -> ViewState:
             newest_first,
             format_func=lambda p: period_label(p, lang),
             key=_key("period"),
+            persist_state="session",
         )
     else:
         period = None
