@@ -18,8 +18,15 @@ from stunting.boundaries.wilayah_sql import iter_rows  # noqa: E402
 
 REGENCIES = ("64.02", "64.74")
 COLUMNS = (
-    "code", "name", "type", "kecamatan_code", "kecamatan_name",
-    "regency_code", "regency_name", "lat", "lng",
+    "code",
+    "name",
+    "type",
+    "kecamatan_code",
+    "kecamatan_name",
+    "regency_code",
+    "regency_name",
+    "lat",
+    "lng",
 )
 
 
@@ -34,17 +41,19 @@ def main(db: Path) -> None:
         text = (db / "kel" / prov / f"wilayah_boundaries_kel_{regency}.sql").read_text(encoding="utf-8")
         for row in iter_rows(text):
             kecamatan = row.kode[:8]
-            rows.append({
-                "code": row.kode,
-                "name": row.nama,
-                "type": "kelurahan" if row.kode[9] == "1" else "desa",
-                "kecamatan_code": kecamatan,
-                "kecamatan_name": names[kecamatan],
-                "regency_code": regency,
-                "regency_name": names[regency],
-                "lat": f"{row.lat:.5f}",
-                "lng": f"{row.lng:.5f}",
-            })
+            rows.append(
+                {
+                    "code": row.kode,
+                    "name": row.nama,
+                    "type": "kelurahan" if row.kode[9] == "1" else "desa",
+                    "kecamatan_code": kecamatan,
+                    "kecamatan_name": names[kecamatan],
+                    "regency_code": regency,
+                    "regency_name": names[regency],
+                    "lat": f"{row.lat:.5f}",
+                    "lng": f"{row.lng:.5f}",
+                }
+            )
     rows.sort(key=lambda r: r["code"])
     out = Path(__file__).resolve().parent / "gazetteer.csv"
     with open(out, "w", newline="", encoding="utf-8") as fh:

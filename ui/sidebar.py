@@ -134,12 +134,14 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
             kecamatan_options,
             format_func=lambda c: t("sidebar.kecamatan.all", lang) if c == ANY else kecamatans[c],
             key=_key("kecamatan"),
+            persist_state="session",
         )
         sex = sidebar.selectbox(
             t("sidebar.sex", lang),
             [ANY, *SEXES],
             format_func=lambda s: t("sidebar.sex.all", lang) if s == ANY else t(f"sex.{s}", lang),
             key=_key("sex"),
+            persist_state="session",
         )
         age = sidebar.selectbox(
             t("sidebar.age_group", lang),
@@ -148,6 +150,7 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
                 t("sidebar.age_group.all", lang) if a == ANY else t("age_group.label", lang, group=a)
             ),
             key=_key("age"),
+            persist_state="session",
         )
         kecamatan, sex, age = (None if v == ANY else v for v in (kecamatan, sex, age))
         with sidebar.expander(t("map.options", lang)):
@@ -156,8 +159,9 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
                 METHODS,
                 format_func=lambda m: t(f"map.classes.{m}", lang),
                 key=_key("classes"),
+                persist_state="session",
             )
-            st.checkbox(t("map.basemap", lang), key=_BASEMAP)
+            st.checkbox(t("map.basemap", lang), key=_BASEMAP, persist_state="session")
         state = replace(state, kecamatan=kecamatan, sex=sex, age=age, classes=classes)
 
     state, _fixed = validate(state, periods, gaz)  # e.g. a village left behind by a regency change
