@@ -3,6 +3,7 @@ name, the map component holds every village styled as the numbers say, and a cli
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -18,33 +19,13 @@ from stunting.demo import build_demo
 from stunting.gazetteer import villages
 from stunting.i18n import provenance
 
-# A few percent of the demo's children: every village and period exists, and small filtered groups
-# fall under the minimum, so "too few children" shows up on the map.
-DEMO_SCALE = 0.04
 APP = str(REPO_ROOT / "app.py")
 RATE_COLOURS = {c.lower() for colours in PALETTES.values() for c in colours}
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    build_demo(folder, scale=DEMO_SCALE)
-    return folder
-
-
 @pytest.fixture
-def app(demo_dir, monkeypatch):
-    monkeypatch.setenv("STUNTING_DATA_DIR", str(demo_dir))
-
-    def run(**params):
-        at = AppTest.from_file(APP, default_timeout=60)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
+def app(run_page):
+    return functools.partial(run_page, APP)
 
 
 def _map_args(at) -> dict:
@@ -319,7 +300,6 @@ def test_other_views_run_and_draw_every_village(app, params):
 
 
 def test_first_run_on_an_empty_store_builds_the_demo_with_a_progress_bar(tmp_path, monkeypatch):
-    import functools
 
     import stunting.demo
 

@@ -4,6 +4,7 @@ comparison resting on too few children is refused in words."""
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 
@@ -14,37 +15,18 @@ from test_choropleth import _features
 from stunting import compare
 from stunting.cli import main
 from stunting.config import REPO_ROOT
-from stunting.demo import build_demo
 from stunting.gazetteer import villages
 from stunting.i18n import fmt_children, fmt_month, fmt_percent, fmt_points, t
 from stunting.prevalence import periods, prevalence
 
-# Big enough for the two regencies and most kecamatan to clear MIN_CHILDREN_TO_COMPARE, small enough
-# that many villages do not: both states appear on the page.
-DEMO_SCALE = 0.04
+# The shared demo store (conftest.DEMO_SCALE) is big enough for the two regencies and most kecamatan
+# to clear MIN_CHILDREN_TO_COMPARE, small enough that many villages do not: both states appear.
 PAGE = str(REPO_ROOT / "pages" / "compare.py")
 
 
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("compare-demo")
-    build_demo(folder, scale=DEMO_SCALE)
-    return folder
-
-
 @pytest.fixture
-def page(demo_dir, monkeypatch):
-    monkeypatch.setenv("STUNTING_DATA_DIR", str(demo_dir))
-
-    def run(**params):
-        at = AppTest.from_file(PAGE, default_timeout=120)
-        for name, value in params.items():
-            at.query_params[name] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return run
+def page(run_page):
+    return functools.partial(run_page, PAGE)
 
 
 def cli(demo_dir, capsys, *args) -> dict:

@@ -8,33 +8,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from stunting.config import REPO_ROOT
-from stunting.demo import build_demo
 from stunting.story import load_story, parse_story
 
 PAGE = str(REPO_ROOT / "pages" / "story.py")
-DEMO_SCALE = 0.01  # every village and period exists; the page's numbers are not under test here
-
-
-@pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    build_demo(folder, scale=DEMO_SCALE)
-    return folder
 
 
 @pytest.fixture
-def page(demo_dir, monkeypatch):
-    monkeypatch.setenv("STUNTING_DATA_DIR", str(demo_dir))
-
+def page(run_page):
     def run(story=None, **params):
-        at = AppTest.from_file(PAGE, default_timeout=120)
-        for name, value in params.items():
-            at.query_params[name] = value
-        if story is not None:
-            at.session_state["story"] = story
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
+        return run_page(PAGE, session_state=None if story is None else {"story": story}, **params)
 
     return run
 

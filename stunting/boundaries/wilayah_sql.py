@@ -59,7 +59,7 @@ def iter_rows(text: str) -> Iterator[WilayahRow]:
             line=number,
         )
     if not seen_insert:
-        raise ValueError("it holds no INSERT INTO wilayah_boundaries statement")
+        raise ValueError("it holds no INSERT statement for the wilayah_boundaries table")
     if last_end != ";":
         raise ValueError("its last row does not end the statement with ';' (is the file truncated?)")
 
