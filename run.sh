@@ -13,7 +13,6 @@ install() {  # install requirements file $1 once per content
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     local stamp="$VENV/.installed-$1-$(sha256sum requirements*.txt | sha256sum | cut -c1-16)"
     if [ ! -f "$stamp" ]; then
-        "$VENV/bin/python" -m pip install --quiet --upgrade pip
         "$VENV/bin/python" -m pip install --quiet -r "$1"
         touch "$stamp"
     fi
