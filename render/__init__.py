@@ -18,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from stunting import prevalence, store  # noqa: E402
 from stunting.errors import UserError  # noqa: E402
-from stunting.i18n import fmt_children, fmt_month, t  # noqa: E402
+from stunting.i18n import t  # noqa: E402
 from stunting.story import Slide, Story, resolve, resolve_slide  # noqa: E402
 
 # The picture area of a 16:9 slide (13.33 x 7.5 in) under its title and above its source line.
@@ -67,7 +67,7 @@ class StoryRenderer:
 
     def figure(self, slide: Slide, lang: str) -> tuple[Figure, str]:
         """The slide's picture and its source line (the slide's view must be resolved)."""
-        from stunting.i18n import provenance, source_text
+        from stunting.i18n import provenance, trend_provenance
 
         figure = Figure(figsize=FIGURE_INCHES, dpi=DPI, facecolor="white")
         view = slide.view
@@ -91,14 +91,8 @@ class StoryRenderer:
         if slide.figure == "trend":
             # The trend spans every period, but its children are counted in the slide's own month.
             shown = sorted(comparison.trends["period"].unique())
-            return figure, t(
-                "story.source.trend",
-                lang,
-                first=fmt_month(shown[0], lang),
-                last=fmt_month(shown[-1], lang),
-                source=source_text(sources, lang, self.demo),
-                children=fmt_children(children, lang),
-                month=fmt_month(head.a.period, lang),
+            return figure, trend_provenance(
+                shown[0], shown[-1], sources, children, head.a.period, lang, self.demo
             )
         period = head.a.period if head.a.period == head.b.period else (head.a.period, head.b.period)
         return figure, provenance(period, sources, children, lang, self.demo)

@@ -61,6 +61,10 @@ _COMMON: dict[str, dict[str, str]] = {
         "id": "{period} · sumber: {source} · {children}",
         "en": "{period} · source: {source} · {children}",
     },
+    "provenance.trend": {
+        "id": "{first}–{last} · sumber: {source} · {children} pada {month}",
+        "en": "{first}–{last} · source: {source} · {children} in {month}",
+    },
     "source.measurements": {"id": "e-PPGBM (per anak)", "en": "e-PPGBM (per child)"},
     "source.aggregate": {"id": "rekap desa", "en": "village summary"},
     "source.none": {"id": "tidak ada data", "en": "no data"},
@@ -447,10 +451,6 @@ _STORY: dict[str, dict[str, str]] = {
         "en": "Difference A − B: {value} points",
     },
     "story.ci_bars": {"id": "Garis hitam: IK 95%", "en": "Black lines: 95% CI"},
-    "story.source.trend": {
-        "id": "{first}–{last} · sumber: {source} · {children} pada {month}",
-        "en": "{first}–{last} · source: {source} · {children} in {month}",
-    },
 }
 
 _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY)
@@ -571,4 +571,21 @@ def provenance(period: str | tuple[str, str], sources, children: int, lang: str,
         period=when,
         source=source_text(sources, lang, demo),
         children=fmt_children(children, lang),
+    )
+
+
+def trend_provenance(first: str, last: str, sources, children: int, month: str, lang: str, demo: bool) -> str:
+    """The line under a trend: its first and last period, source, and the children of one month.
+
+    Children are counted in one month (``month``), never summed over the trend: the same child is
+    weighed every round, so a sum would count most children many times over.
+    """
+    return t(
+        "provenance.trend",
+        lang,
+        first=fmt_month(first, lang),
+        last=fmt_month(last, lang),
+        source=source_text(sources, lang, demo),
+        children=fmt_children(children, lang),
+        month=fmt_month(month, lang),
     )

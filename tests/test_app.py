@@ -140,6 +140,10 @@ def test_clicking_a_village_opens_its_panel_and_puts_it_in_the_link(app, demo_di
     lines = comparison.splitlines()
     assert [line.split(" **")[0] for line in lines] == ["- Desa/Kel.", "- Kecamatan", "- Kabupaten/Kota"]
     assert lines[0].endswith(f"· {village['measured']:,} anak".replace(",", "."))
+    # The trend's source line counts the children of the month on the map, not a sum over the
+    # rounds (the same child is weighed every round).
+    children = f"{village['measured']:,} anak pada Agustus 2024".replace(",", ".")
+    assert any(c.startswith("Februari 2019–") and children in c for c in at.caption.values), at.caption.values
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Unduh CSV") >= 3  # comparison, trend, village table
     assert [tab.label for tab in at.tabs] == ["Tren", "Umur & jenis kelamin", "Perbandingan"]

@@ -27,6 +27,7 @@ from stunting.i18n import (
     period_a_year_before,
     provenance,
     t,
+    trend_provenance,
 )
 from stunting.viewstate import ViewState
 from ui import sidebar, tables
@@ -288,10 +289,7 @@ def render_area_panel(model: MapModel) -> None:
         width="stretch",
         key="area_trend",
     )
-    span = (trend["period"].iloc[0], trend["period"].iloc[-1])
-    st.caption(
-        provenance(span, trend["source"], int(trend["measured"].sum()), lang, model.demo) + filter_text(view)
-    )
+    st.caption(_trend_source(trend, view, model) + filter_text(view))
     trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
     _download(trend_table, f"tren-{code}-{view.indicator}.csv", lang, "dl_area_trend")
 
@@ -329,11 +327,7 @@ def render_village_panel(model: MapModel) -> None:
                 width="stretch",
                 key="village_trend",
             )
-            span = (trend["period"].iloc[0], trend["period"].iloc[-1])
-            st.caption(
-                provenance(span, trend["source"], int(trend["measured"].sum()), lang, model.demo)
-                + filter_text(view)
-            )
+            st.caption(_trend_source(trend, view, model) + filter_text(view))
             trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
             _download(trend_table, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
 
@@ -428,3 +422,18 @@ def render_village_table(model: MapModel) -> None:
             + filter_text(view)
         )
         _download(table, f"desa-{view.indicator}-{view.period}-{view.regency}.csv", lang, "dl_villages")
+
+
+def _trend_source(trend: pd.DataFrame, view, model: MapModel) -> str:
+    """A trend's source line, counting the children of the month on the map (or the trend's last)."""
+    shown = trend[trend["period"] == view.period]
+    counted = shown if len(shown) else trend.tail(1)
+    return trend_provenance(
+        trend["period"].iloc[0],
+        trend["period"].iloc[-1],
+        trend["source"],
+        int(counted["measured"].iloc[0]),
+        counted["period"].iloc[0],
+        view.lang,
+        model.demo,
+    )
