@@ -3,18 +3,10 @@ the village polygons draw, a click opens the village panel, and not one request 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from urllib.parse import urlparse
-
 import pytest
+from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
 from conftest import WILAYAH
 
-from stunting.config import REPO_ROOT
 from stunting.demo import build_demo
 from stunting.gazetteer import villages
 
@@ -22,42 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # A few percent of the demo's children: enough that most villages get a rate, quick to build.
 DEMO_SCALE = 0.05
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-VIEWPORT = {"width": 1366, "height": 768}  # the meeting-room projector
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Generous: a cold streamlit start plus the first map build on 2 shared cores.
-SERVER_START_S = 60
+# Generous: the first map build after a cold start on 2 shared cores.
 DRAW_TIMEOUT_MS = 60_000
-LOCAL_HOSTS = {"127.0.0.1"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)  # polling the health endpoint, not waiting for a guessed duration
-    raise RuntimeError(f"streamlit did not answer on {url} within {SERVER_START_S} s")
 
 
 @pytest.fixture(scope="module")
@@ -74,61 +32,17 @@ def server(tmp_path_factory):
             [kel / "wilayah_boundaries_kel_64.02.sql", kel / "wilayah_boundaries_kel_64.74.sql"],
             data_dir=folder,
         )
-    port = _free_port()
-    env = os.environ | {"STUNTING_DATA_DIR": str(folder)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with streamlit_app(folder) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_executable):
     playwright_api = pytest.importorskip("playwright.sync_api")
-    left_the_machine: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            left_the_machine.append(route.request.url)
-            route.abort()
-
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        context.route("**/*", guard)
+        left_the_machine = block_the_network(context)
         page = context.new_page()
-        page.on(
-            "request",
-            lambda r: (
-                None
-                if urlparse(r.url).hostname in LOCAL_HOSTS or r.url.startswith(("data:", "blob:", "about:"))
-                else left_the_machine.append(r.url)
-            ),
-        )
         page.goto(server + "/?regency=64.02")
 
         kukar = villages()[villages()["regency_code"] == "64.02"]

@@ -2,28 +2,15 @@
 on 127.0.0.1, with the real village boundaries: both maps draw every village, each opens fitted to its
 area with no control box over the villages, the headline is on screen at 1366x768, not one request
 leaves the machine, and a trip to the map page and back keeps the comparison. Follows
-tests/test_browser.py (same server and request guard)."""
+tests/test_browser.py; both use tests/browser.py (server and request guard)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from urllib.parse import urlparse
-
 import pytest
-from test_browser import (
-    ARTIFACTS,
-    CHROMIUM_FLAGS,
-    DRAW_TIMEOUT_MS,
-    LOCAL_HOSTS,
-    VIEWPORT,
-    _free_port,
-    _wait_healthy,
-)
+from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from test_browser import DRAW_TIMEOUT_MS
 
 from stunting.boundaries.install import import_files
-from stunting.config import REPO_ROOT
 from stunting.demo import build_demo
 from stunting.gazetteer import villages
 
@@ -63,32 +50,6 @@ def _overlap(a, b) -> float:
     return _area([max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])])
 
 
-# Stand-in for app.py while the page is not in its navigation: the same page config and Leaflet copy,
-# and a static/ beside it (streamlit serves static/ next to the main script).
-LAUNCHER = """
-import sys
-sys.path.insert(0, {root!r})
-import streamlit as st
-from ui.assets import ensure_leaflet
-st.set_page_config(page_title="Peta Stunting", layout="wide")
-ensure_leaflet()
-st.navigation([st.Page({page!r}, title="Bandingkan")]).run()
-"""
-
-
-def _command(port: int, folder) -> tuple[list[str], str]:
-    """Through app.py's navigation when the page is registered there (URL /compare), else through a
-    launcher that sets the page up the way app.py does (URL /)."""
-    base = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
-    # app.py cannot be imported outside streamlit (it draws); its PAGES list is read as text.
-    if '"pages/compare.py"' in (REPO_ROOT / "app.py").read_text(encoding="utf-8"):
-        return [sys.executable, "-m", "streamlit", "run", "app.py", *base], "/compare"
-    launcher = folder / "launch.py"
-    launcher.write_text(LAUNCHER.format(root=str(REPO_ROOT), page=str(REPO_ROOT / "pages" / "compare.py")))
-    (folder / "static").symlink_to(REPO_ROOT / "static", target_is_directory=True)
-    return [sys.executable, "-m", "streamlit", "run", str(launcher), *base], "/"
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, wilayah_dir):
     folder = tmp_path_factory.mktemp("browser-compare")
@@ -96,47 +57,20 @@ def server(tmp_path_factory, wilayah_dir):
     # Real boundaries: a fit that works on the schematic's even cells can still hide a real city.
     sql = wilayah_dir / "db" / "kel" / "64"
     import_files([sql / f"wilayah_boundaries_kel_{code}.sql" for code in ("64.02", "64.74")], data_dir=folder)
-    port = _free_port()
-    command, path = _command(port, tmp_path_factory.mktemp("launcher"))
-    process = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,  # .streamlit/config.toml: static serving on, usage stats off, 127.0.0.1
-        env=os.environ | {"STUNTING_DATA_DIR": str(folder)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
-        yield url + path
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with streamlit_app(folder) as url:
+        yield url + "/compare"
 
 
 def test_default_comparison_draws_both_maps_offline(server, chromium_executable):
     playwright_api = pytest.importorskip("playwright.sync_api")
     url = server
-    left_the_machine: list[str] = []
-
-    def local(address: str) -> bool:
-        return address.startswith(("data:", "blob:", "about:")) or urlparse(address).hostname in LOCAL_HOSTS
-
-    def guard(route):
-        if local(route.request.url):
-            route.continue_()
-        else:
-            left_the_machine.append(route.request.url)
-            route.abort()
-
     gazetteer = villages()
     counts = [int((gazetteer["regency_code"] == regency).sum()) for regency in ("64.02", "64.74")]
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        context.route("**/*", guard)
+        left_the_machine = block_the_network(context)
         page = context.new_page()
-        page.on("request", lambda r: None if local(r.url) else left_the_machine.append(r.url))
         page.goto(url)
 
         # Both maps: every Kukar village in the first, every Bontang village in the second.

@@ -5,6 +5,7 @@ and next/previous that stop at the ends; a broken slide presents as its message,
 from __future__ import annotations
 
 import pytest
+from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
 from streamlit.testing.v1 import AppTest
 
 from stunting.config import REPO_ROOT
@@ -117,71 +118,14 @@ def test_broken_slides_present_as_their_message_and_the_rest_still_shows(page):
 
 # --- present mode in a real browser ---------------------------------------------------------------
 
-VIEWPORT = {"width": 1366, "height": 768}  # the meeting-room projector
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_START_S = 60  # a cold streamlit start on 2 shared cores
 SLIDE_TIMEOUT_MS = 90_000  # the first drawing of a map slide on a busy machine
-ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
-LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _story_entry() -> tuple[str, str]:
-    """The app with its navigation once app.py lists the story page; the page alone until then."""
-    if '"pages/story.py"' in (REPO_ROOT / "app.py").read_text("utf-8"):
-        return "app.py", "/story"
-    return "pages/story.py", "/"
 
 
 @pytest.fixture(scope="module")
 def story_server(demo_dir):
-    """`streamlit run` on 127.0.0.1 serving the story page (through app.py once it lists the page)."""
-    import os
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    script, path = _story_entry()
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO_ROOT, env=os.environ | {"STUNTING_DATA_DIR": str(demo_dir)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.2)  # polling the health endpoint, not waiting for a guessed duration
-        yield url + path
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    """`streamlit run app.py` on 127.0.0.1, opened on the story page."""
+    with streamlit_app(demo_dir) as url:
+        yield url + "/story"
 
 
 @pytest.mark.browser
@@ -189,22 +133,13 @@ def story_server(demo_dir):
 def test_present_mode_in_a_browser_at_projector_size(story_server, chromium_executable):
     playwright_api = pytest.importorskip("playwright.sync_api")
     story = load_story()
-    left_the_machine: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
-
-    def guard(route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            left_the_machine.append(route.request.url)
-            route.abort()
 
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        context.route("**/*", guard)
+        left_the_machine = block_the_network(context)
         page = context.new_page()
-        page.on("request", lambda r: None if r.url.startswith(LOCAL) else left_the_machine.append(r.url))
         page.goto(story_server)
         page.get_by_role("button", name="Mulai presentasi").click(timeout=SLIDE_TIMEOUT_MS)
         for number, slide in enumerate(story.slides, 1):

@@ -1,0 +1,93 @@
+"""What the browser tests share: Debian's chromium as this closed network needs it, `streamlit run
+app.py` on 127.0.0.1, and a guard that blocks and records every request that would leave the machine."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlparse
+
+from stunting.config import REPO_ROOT
+
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+VIEWPORT = {"width": 1366, "height": 768}  # the meeting-room projector
+# Without the background-networking flags chromium keeps calling Google's hosts, which this closed
+# network refuses (FACTS.md); playwright's own browser download is neither needed nor possible.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Generous: a cold streamlit start on 2 shared cores.
+SERVER_START_S = 60
+
+
+def is_local(url: str) -> bool:
+    return url.startswith(("data:", "blob:", "about:")) or urlparse(url).hostname == "127.0.0.1"
+
+
+def block_the_network(context) -> list[str]:
+    """Abort every request of a Playwright browser context that would leave 127.0.0.1; return the
+    list they are recorded in (a test asserts it stays empty)."""
+    left_the_machine: list[str] = []
+
+    def guard(route) -> None:
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            left_the_machine.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return left_the_machine
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def streamlit_app(data_dir: Path) -> Iterator[str]:
+    """`streamlit run app.py` on 127.0.0.1 with ``data_dir`` as its store; yields the base URL once the
+    server answers its health check, and stops it afterwards."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=REPO_ROOT,  # .streamlit/config.toml: static serving on, usage stats off
+        env=os.environ | {"STUNTING_DATA_DIR": str(data_dir)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {process.returncode}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not answer within {SERVER_START_S} s") from None
+                time.sleep(0.2)  # polling the health endpoint, not waiting for a guessed duration
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
