@@ -42,6 +42,7 @@ from scipy.special import ndtri
 
 from stunting import gazetteer, store, who
 from stunting.config import data_dir as resolve_data_dir
+from stunting.eppgbm import EXPORT_HEADER
 from stunting.errors import UserError
 
 Progress = Callable[[float, str], None]
@@ -118,12 +119,6 @@ POSYANDU_NAMES = (
 )  # fmt: skip
 PROVINCE = "KALIMANTAN TIMUR"
 
-HEADER = (
-    "NIK", "Nama", "JK", "Tgl Lahir", "BB Lahir", "TB Lahir", "Nama Ortu", "Prov", "Kab/Kota", "Kec",
-    "Pukesmas", "Desa/Kel", "Posyandu", "RT", "RW", "Alamat", "Usia Saat Ukur", "Tanggal Pengukuran",
-    "Berat", "Tinggi", "Cara Ukur", "LiLA", "BB/U", "ZS BB/U", "TB/U", "ZS TB/U", "BB/TB", "ZS BB/TB",
-    "Naik Berat Badan", "PMT Diterima (kg)", "Jml Vit A", "KPSP", "KIA",
-)  # fmt: skip
 
 # Category texts of Permenkes 2/2020 as e-PPGBM prints them: (upper z bound, text), in order.
 WFA_CATEGORIES = ((-3, "Berat Badan Sangat Kurang"), (-2, "Berat Badan Kurang"), (1, "Berat Badan Normal"),
@@ -288,7 +283,7 @@ def _write_year(model: Model, folder: Path, year: int, weighed: np.ndarray) -> t
     weighed[children] = True
     path = folder / export_name(year, model.seed, model.scale)
     with open(path, "wb") as sink:
-        sink.write((";".join(HEADER) + "\n").encode("utf-8"))  # unquoted, as e-PPGBM writes it
+        sink.write((";".join(EXPORT_HEADER) + "\n").encode("utf-8"))  # unquoted, as e-PPGBM writes it
         options = pacsv.WriteOptions(include_header=False, delimiter=";", quoting_style="none")
         pacsv.write_csv(table, sink, options)
     return path, table.num_rows
@@ -592,7 +587,7 @@ def _age_text(birth: np.ndarray, measured_on: np.ndarray) -> pa.Array:
 
 
 def _export_table(rows: pd.DataFrame, villages: Villages, cohort: Cohort) -> pa.Table:
-    """The export's 33 text columns (HEADER order) for ``rows`` of ``_measure_round``."""
+    """The export's 33 text columns (EXPORT_HEADER order) for ``rows`` of ``_measure_round``."""
     child = rows["child"].to_numpy()
     village = rows["village"].to_numpy()
     n = len(child)

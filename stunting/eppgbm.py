@@ -81,6 +81,15 @@ SHIFT_SAMPLE_ROWS = 50
 MEASURE_SENTINELS = (0.0, 888.0, 999.0, 8888.0, 9999.0)
 ZSCORE_SENTINELS = (888.0, 999.0, 8888.0, 9999.0)
 
+# The header row of an e-PPGBM individual export, in order, as the application writes it ("Pukesmas"
+# included). The demo and the benchmarks write it; the reader accepts it and the variants below.
+EXPORT_HEADER = (
+    "NIK", "Nama", "JK", "Tgl Lahir", "BB Lahir", "TB Lahir", "Nama Ortu", "Prov", "Kab/Kota", "Kec",
+    "Pukesmas", "Desa/Kel", "Posyandu", "RT", "RW", "Alamat", "Usia Saat Ukur", "Tanggal Pengukuran",
+    "Berat", "Tinggi", "Cara Ukur", "LiLA", "BB/U", "ZS BB/U", "TB/U", "ZS TB/U", "BB/TB", "ZS BB/TB",
+    "Naik Berat Badan", "PMT Diterima (kg)", "Jml Vit A", "KPSP", "KIA",
+)  # fmt: skip
+
 # Canonical column -> header keys (letters and digits only, lower case) seen in exports.
 HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     "nik": ("nik", "nikanak", "nikbalita", "nonik"),
