@@ -26,44 +26,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stunting.eppgbm import EXPORT_HEADER  # noqa: E402
 from stunting.gazetteer import villages  # noqa: E402
 from stunting.ingest import ingest_files  # noqa: E402
 
-HEADER = [
-    "NIK",
-    "Nama",
-    "JK",
-    "Tgl Lahir",
-    "BB Lahir",
-    "TB Lahir",
-    "Nama Ortu",
-    "Prov",
-    "Kab/Kota",
-    "Kec",
-    "Pukesmas",
-    "Desa/Kel",
-    "Posyandu",
-    "RT",
-    "RW",
-    "Alamat",
-    "Usia Saat Ukur",
-    "Tanggal Pengukuran",
-    "Berat",
-    "Tinggi",
-    "Cara Ukur",
-    "LiLA",
-    "BB/U",
-    "ZS BB/U",
-    "TB/U",
-    "ZS TB/U",
-    "BB/TB",
-    "ZS BB/TB",
-    "Naik Berat Badan",
-    "PMT Diterima (kg)",
-    "Jml Vit A",
-    "KPSP",
-    "KIA",
-]
 MEASUREMENTS_PER_CHILD = 4  # Feb and Aug of two years
 OVERSAMPLE = 1.15  # about 10% of drawn measurements are 60 months or older
 
@@ -78,7 +44,7 @@ def generate(path: Path, wanted_rows: int, seed: int = 1) -> None:
     gaz = villages()
     # Some drawn measurements fall outside 0-59 months and are dropped: draw enough to keep wanted_rows.
     rows = int(wanted_rows * OVERSAMPLE)
-    children = rows // MEASUREMENTS_PER_CHILD
+    children = -(-rows // MEASUREMENTS_PER_CHILD)  # rounded up: every drawn row needs a child
     child = np.repeat(np.arange(children), MEASUREMENTS_PER_CHILD)[:rows]
     visit = np.tile(np.arange(MEASUREMENTS_PER_CHILD), children)[:rows]
     village = rng.integers(0, len(gaz), children)[child]
@@ -125,9 +91,9 @@ def generate(path: Path, wanted_rows: int, seed: int = 1) -> None:
             "Cara Ukur": np.where(age < 731, "Terlentang", "Berdiri"),
         }
     )
-    for column in HEADER[21:]:
+    for column in EXPORT_HEADER[21:]:
         frame[column] = ""
-    frame = frame[keep][HEADER].head(wanted_rows)
+    frame = frame[keep][list(EXPORT_HEADER)].head(wanted_rows)
     frame.to_csv(path, sep=";", index=False)
 
 
