@@ -43,7 +43,7 @@ code_a, code_b = (
     column.selectbox(
         t(f"compare.side.{side}", lang),
         area_codes(),
-        key=f"cmp_{side}",
+        key=sidebar.translated(f"cmp_{side}"),
         persist_state="session",
         format_func=lambda code: charts.area_option_label(code, lang),
     )
@@ -53,7 +53,7 @@ period_b = (
     picks[2].selectbox(
         t("compare.period_b", lang),
         [SAME, *sorted(app_cache.periods(), reverse=True)],
-        key="cmp_pb",
+        key=sidebar.translated("cmp_pb"),
         persist_state="session",  # back from another page: the same comparison (widget state is per page)
         format_func=lambda p: (
             t("compare.period_b.same", lang, month=fmt_month(view.period, lang))

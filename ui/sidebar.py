@@ -34,10 +34,28 @@ _BASEMAP = "view_basemap"
 # Widget value for "no filter": a selectbox showing None reads as "nothing chosen" in streamlit.
 ANY = "*"
 _OPTIONAL = ("kecamatan", "sex", "age")
+# Keys of the choices whose labels are translated (the sidebar's own and each page's, see translated()).
+_TRANSLATED = "_translated_choices"
 
 
 def _key(field: str) -> str:
-    return f"view_{field}"
+    return translated(f"view_{field}")
+
+
+def translated(key: str) -> str:
+    """``key`` of a choice widget whose option labels depend on the language; returns ``key``.
+
+    Streamlit's frontend keeps showing a select box's label from before a language switch until the box
+    is touched ("Stunting (pendek)" in an English sidebar). The language radio's callback hands every
+    registered choice its own value again through session state, which makes each one redraw."""
+    st.session_state.setdefault(_TRANSLATED, set()).add(key)
+    return key
+
+
+def _relabel_choices() -> None:
+    for key in st.session_state.get(_TRANSLATED, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def _from_url(periods: list[str]) -> None:
@@ -84,6 +102,7 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
         horizontal=True,
         key=_key("lang"),
         persist_state="session",
+        on_change=_relabel_choices,
     )
     if app_cache.is_demo():
         sidebar.warning(t("sidebar.demo_badge", lang), icon=":material/science:")

@@ -1,0 +1,94 @@
+"""The language switch in a real browser: every select box shows its choice in the new language at
+once, on the map page and on the comparison page, and back again (issue 16: streamlit's frontend kept
+the old label until the box was touched)."""
+
+from __future__ import annotations
+
+import pytest
+from browser import CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+
+from stunting.demo import build_demo
+from stunting.i18n import LANGUAGES, t
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+DEMO_SCALE = 0.02
+TIMEOUT_MS = 60_000
+LANGUAGE_LABELS = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("language-demo")
+    build_demo(folder, scale=DEMO_SCALE)
+    with streamlit_app(folder) as url:
+        yield url
+
+
+def _settled(page) -> None:
+    page.wait_for_timeout(300)  # let the rerun start before waiting for it to end
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=TIMEOUT_MS)
+
+
+def _shown(page, where: str) -> list[str]:
+    return [box.input_value() for box in page.locator(f"{where} [data-testid=stSelectbox] input").all()]
+
+
+def _shown_once_settled(page, where: str, expected: set[str]) -> set[str]:
+    """The select boxes' values once they show ``expected`` (or after the timeout, whatever they show):
+    a rerun's widgets arrive one by one, so one look right after the status widget went can be early."""
+    deadline = TIMEOUT_MS / 1000
+    step = 0.25
+    while True:
+        shown = set(_shown(page, where))
+        if expected <= shown or deadline <= 0:
+            return shown
+        page.wait_for_timeout(step * 1000)
+        deadline -= step
+
+
+def _switch(page, lang: str) -> None:
+    page.locator("[data-testid=stSidebar]").get_by_text(LANGUAGE_LABELS[lang], exact=True).click()
+    _settled(page)
+
+
+def _words(lang: str, month: str) -> set[str]:
+    """Labels the map sidebar shows for the default view (August 2025, everything unfiltered)."""
+    return {
+        t("indicator.stunting", lang),
+        t("sidebar.period.weighing", lang, month=month),
+        t("sidebar.kecamatan.all", lang),
+        t("sidebar.sex.all", lang),
+        t("sidebar.age_group.all", lang),
+    }
+
+
+def test_every_choice_follows_the_language_switch(server, chromium_executable):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    months = {"id": "Agustus 2025", "en": "August 2025"}
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=VIEWPORT)
+        left_the_machine = block_the_network(context)
+        page = context.new_page()
+        page.goto(server + "/?regency=64.02&period=2025-08")
+        page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.wait_for(timeout=TIMEOUT_MS)
+        _settled(page)
+        for lang in ("en", "id", "en"):
+            _switch(page, lang)
+            shown = _shown_once_settled(page, "[data-testid=stSidebar]", _words(lang, months[lang]))
+            other = next(code for code in LANGUAGES if code != lang)
+            assert _words(lang, months[lang]) <= shown, (lang, shown)
+            assert not (_words(other, months[other]) - _words(lang, months[lang])) & shown, (lang, shown)
+
+        # The comparison page's own pickers follow too, also when the switch happens there.
+        page.locator("[data-testid=stSidebarNav]").get_by_text(t("compare.page", "en")).click()
+        page.get_by_text(t("compare.side.a", "en"), exact=True).wait_for(timeout=TIMEOUT_MS)
+        _settled(page)
+        same = {lang: t("compare.period_b.same", lang, month=months[lang]) for lang in LANGUAGES}
+        for lang in ("id", "en"):
+            _switch(page, lang)
+            pickers = _shown_once_settled(page, "[data-testid=stMain]", {same[lang]})
+            assert same[lang] in pickers, (lang, pickers)
+        browser.close()
+    assert left_the_machine == []
