@@ -13,8 +13,12 @@ install() {  # install requirements file $1 once per content
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     local stamp="$VENV/.installed-$1-$(sha256sum requirements*.txt | sha256sum | cut -c1-16)"
     if [ ! -f "$stamp" ]; then
-        "$VENV/bin/python" -m pip install --quiet -r "$1"
+        # Said out loud: a first install is silent for a minute or more otherwise.
+        echo "Installing the pinned packages of $1 into $VENV (first run, or $1 changed):" \
+             "about 1 minute with a fast package mirror, longer on a slow line..." >&2
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$1"
         touch "$stamp"
+        echo "Installed." >&2
     fi
 }
 
@@ -22,6 +26,9 @@ case "${1:-}" in
     app)
         install requirements.txt
         shift
+        # Leaflet into static/ before streamlit starts: it warns "no static folder found" otherwise.
+        "$VENV/bin/python" -c "from ui.assets import ensure_leaflet; ensure_leaflet()"
+        echo "Starting Peta Stunting (default address http://127.0.0.1:8501) ..." >&2
         exec "$VENV/bin/python" -m streamlit run app.py "$@"
         ;;
     test)
