@@ -99,7 +99,7 @@ def rate_text(row, lang: str, minimum: int = MIN_CHILDREN) -> str:
 
 
 def class_label(scheme: ClassScheme, index: int, lang: str) -> str:
-    """Legend text of class ``index``: "20% – < 30% (tinggi)"."""
+    """Legend text of class ``index``: "20% – < 30% (tinggi)", "≥ 18,2% (kuantil 5 dari 5)"."""
     edges = scheme.edges
     # Whole percentages read cleaner ("10%"); WHO's 2.5% and data-driven edges keep one decimal.
     pct = [fmt_percent(e, lang, decimals=0 if abs(e * 100 - round(e * 100)) < 1e-9 else 1) for e in edges]
@@ -111,8 +111,7 @@ def class_label(scheme: ClassScheme, index: int, lang: str) -> str:
         text = t("class.range.above", lang, low=pct[index])
     else:
         text = t("class.range.between", lang, low=pct[index], high=pct[index + 1])
-    if scheme.names is not None:
-        text += f" ({t('class.' + scheme.names[index], lang)})"
+    text += f" ({t('class.' + scheme.names[index], lang, position=index + 1, count=len(edges))})"
     return text
 
 

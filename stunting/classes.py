@@ -38,6 +38,16 @@ PALETTES: dict[int, tuple[str, ...]] = {
     5: ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"),
 }
 
+# Quantiles and natural breaks rank villages against each other, not against a public-health threshold:
+# ColorBrewer PuBu, a hue of its own, so a top quintile at 20% never looks like WHO's "very high" red.
+DATA_DRIVEN_PALETTES: dict[int, tuple[str, ...]] = {
+    1: ("#74a9cf",),
+    2: ("#a6bddb", "#2b8cbe"),
+    3: ("#ece7f2", "#a6bddb", "#2b8cbe"),
+    4: ("#f1eef6", "#bdc9e1", "#74a9cf", "#0570b0"),
+    5: ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"),
+}
+
 _FIVE_NAMES = ("very_low", "low", "medium", "high", "very_high")
 _FOUR_NAMES = ("low", "medium", "high", "very_high")
 
@@ -61,7 +71,9 @@ class ClassScheme:
     method: str
     edges: tuple[float, ...]  # lower edge of each class, fractions 0-1, strictly increasing
     colours: tuple[str, ...]
-    names: tuple[str, ...] | None  # i18n "class.*" suffixes for WHO classes; None for data-driven ones
+    # i18n "class.*" suffix of each class: WHO's words ("tinggi") for WHO classes; for data-driven ones
+    # the method's own word, filled with the class's rank ("kuantil 5 dari 5").
+    names: tuple[str, ...]
     source_key: str  # i18n key for the legend's source line
 
     def __len__(self) -> int:
@@ -110,7 +122,11 @@ def _data_driven(method: str, rates, k: int) -> ClassScheme:
         starts = [values[values > b].min() for b in bins[:-1] if (values > b).any()]
         edges = tuple(sorted({0.0, *starts}))
     return ClassScheme(
-        method, tuple(float(e) for e in edges), PALETTES[len(edges)], None, f"legend.source.{method}"
+        method,
+        tuple(float(e) for e in edges),
+        DATA_DRIVEN_PALETTES[len(edges)],
+        (method,) * len(edges),
+        f"legend.source.{method}",
     )
 
 

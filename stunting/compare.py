@@ -190,7 +190,7 @@ class Comparison:
     age_profile: pd.DataFrame  # side, age_group, measured, cases, prevalence, ci_low, ci_high, suppressed
     surveys: pd.DataFrame  # side, region_code, region, year, survey, indicator, prevalence (0-1), source
     class_edges: tuple[float, ...]
-    class_names: tuple[str, ...] | None
+    class_names: tuple[str, ...]
 
 
 def _number(value: float) -> float | None:

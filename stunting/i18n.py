@@ -147,6 +147,8 @@ _MAP: dict[str, dict[str, str]] = {
     "class.medium": {"id": "sedang", "en": "medium"},
     "class.high": {"id": "tinggi", "en": "high"},
     "class.very_high": {"id": "sangat tinggi", "en": "very high"},
+    "class.quantiles": {"id": "kuantil {position} dari {count}", "en": "quantile {position} of {count}"},
+    "class.natural_breaks": {"id": "kelompok {position} dari {count}", "en": "group {position} of {count}"},
     "class.range.below": {"id": "< {high}", "en": "< {high}"},
     "class.range.between": {"id": "{low} – < {high}", "en": "{low} – < {high}"},
     "class.range.above": {"id": "≥ {low}", "en": "≥ {low}"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stunting.classes import PALETTES, make_scheme, who_classes
+from stunting.classes import DATA_DRIVEN_PALETTES, PALETTES, make_scheme, who_classes
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_palettes_are_sequential_light_to_dark():
         r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
-    for colours in PALETTES.values():
+    for colours in [*PALETTES.values(), *DATA_DRIVEN_PALETTES.values()]:
         lum = [luminance(c) for c in colours]
         assert lum == sorted(lum, reverse=True)
 
@@ -76,3 +76,25 @@ def test_data_driven_with_few_distinct_rates_and_with_none():
     assert len(make_scheme("natural_breaks", "stunting", [np.nan])) == 1
     with pytest.raises(ValueError):
         make_scheme("equal", "stunting", [0.1])
+
+
+@pytest.mark.parametrize("method", ["quantiles", "natural_breaks"])
+def test_data_driven_classes_never_look_or_read_like_who_classes(method):
+    # A top quintile at 20% is no public-health "very high": its colours and words are its own.
+    from geo.choropleth import class_label
+    from stunting.i18n import CATALOGUE
+
+    rates = np.linspace(0.05, 0.25, 50)
+    scheme = make_scheme(method, "stunting", rates)
+    who_colours = {colour for colours in PALETTES.values() for colour in colours}
+    assert not who_colours & set(scheme.colours)
+    who_words = {
+        CATALOGUE[f"class.{name}"][lang]
+        for name in ("very_low", "low", "medium", "high", "very_high")
+        for lang in ("id", "en")
+    }
+    for lang, rank_word in (("id", "dari 5"), ("en", "of 5")):
+        labels = [class_label(scheme, i, lang) for i in range(len(scheme))]
+        assert all(rank_word in label for label in labels), labels
+        assert not any(f"({word})" in label for label in labels for word in who_words), labels
+    assert class_label(scheme, 4, "id").endswith("5 dari 5)")
