@@ -27,6 +27,7 @@ from ui.story_button import current_story, set_story
 navigation.through_app()
 
 PRESENT, INDEX, UPLOADED = "story_present", "story_index", "story_uploaded"
+NARRATIVE_ON = "story_show_narrative"
 # Present mode on a 1366x768 projector: the browser leaves about 650 px; title, source line and
 # controls take about 200 px, the picture gets the rest and never pushes the controls off screen.
 PRESENT_CSS = """<style>
@@ -35,6 +36,9 @@ PRESENT_CSS = """<style>
 .block-container {padding: 0.6rem 1.5rem 0.2rem 1.5rem !important; max-width: 100% !important;}
 .story-title {font-size: 2.1rem; font-weight: 700; line-height: 1.15; margin: 0 0 0.3rem 0;}
 .story-image {display: block; margin: 0 auto; max-width: 100%; max-height: calc(100vh - 210px);}
+.story-image.with-narrative {max-height: calc(100vh - 330px);}
+.story-narrative {font-size: 1.25rem; line-height: 1.35; color: #111; margin: 0.3rem 0 0 0;
+                  max-height: 120px; overflow-y: auto;}
 .story-source {font-size: 1.15rem; color: #333; margin-top: 0.2rem;}
 .story-error {font-size: 1.5rem; color: #b30000; margin: 3rem 0;}
 </style>"""
@@ -66,20 +70,28 @@ def present(story, lang: str) -> None:
     with st.spinner(t("story.preparing", lang)):
         shown = render_slide(story.slides[index], index + 1, lang)
     st.markdown(f'<div class="story-title">{html.escape(shown.title)}</div>', unsafe_allow_html=True)
+    # The narrative under the picture, for a room without the presenter's notes: the picture shrinks
+    # by what the text needs, so the controls stay on screen.
+    narrative = shown.narrative if st.session_state.get(NARRATIVE_ON) else ""
     if shown.png is not None:
         encoded = base64.b64encode(shown.png).decode("ascii")
+        picture_class = "story-image with-narrative" if narrative else "story-image"
         st.markdown(
-            f'<img class="story-image" alt="{html.escape(shown.title)}" '
+            f'<img class="{picture_class}" alt="{html.escape(shown.title)}" '
             f'src="data:image/png;base64,{encoded}">',
             unsafe_allow_html=True,
         )
         st.markdown(f'<div class="story-source">{html.escape(shown.source)}</div>', unsafe_allow_html=True)
+        if narrative:
+            st.markdown(
+                f'<div class="story-narrative">{html.escape(narrative)}</div>', unsafe_allow_html=True
+            )
     else:
         st.markdown(
             f'<div class="story-error">{html.escape(t("story.slide_error", lang, error=shown.error))}</div>',
             unsafe_allow_html=True,
         )
-    controls = st.columns([1, 1, 1, 1], vertical_alignment="center")
+    controls = st.columns([1, 1, 1, 1, 1], vertical_alignment="center")
     controls[0].button(
         t("story.previous", lang),
         icon=":material/arrow_back:",
@@ -100,7 +112,8 @@ def present(story, lang: str) -> None:
         args=(+1, total),
         key="story_next",
     )
-    controls[3].button(
+    controls[3].toggle(t("story.show_narrative", lang), key=NARRATIVE_ON)
+    controls[4].button(
         t("story.exit", lang),
         icon=":material/close:",
         shortcut="Esc",

@@ -429,6 +429,7 @@ _STORY: dict[str, dict[str, str]] = {
     "story.download_pptx": {"id": "Unduh PPTX", "en": "Download PPTX"},
     "story.download_pdf": {"id": "Unduh PDF", "en": "Download PDF"},
     "story.present": {"id": "Mulai presentasi", "en": "Start presenting"},
+    "story.show_narrative": {"id": "Tampilkan narasi", "en": "Show the narrative"},
     "story.exit": {"id": "Keluar dari presentasi", "en": "Leave presentation"},
     "story.next": {"id": "Berikutnya", "en": "Next"},
     "story.previous": {"id": "Sebelumnya", "en": "Previous"},

@@ -4,6 +4,8 @@ and next/previous that stop at the ends; a broken slide presents as its message,
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
 from streamlit.testing.v1 import AppTest
@@ -82,6 +84,21 @@ def test_present_mode_in_english(page):
     shown = _html(at)
     assert load_story().slides[0].title["en"] in shown
     assert "sample data (synthetic)" in shown and "Slide 1 of 7" in shown
+
+
+def test_present_mode_shows_the_narrative_under_the_picture_when_asked(page):
+    # The room reads what the presenter would say; off by default, the picture keeps its full height.
+    at = page()
+    narrative = load_story().slides[0].text("narrative", "id")
+    assert narrative
+    _button(at, "story_start").click().run()
+    assert '<div class="story-narrative">' not in _html(at)
+    at.toggle(key="story_show_narrative").set_value(True).run()
+    shown = _html(at)
+    assert '<div class="story-narrative">' in shown and html.escape(narrative) in shown
+    assert 'class="story-image with-narrative"' in shown
+    _button(at, "story_next").click().run()
+    assert html.escape(load_story().slides[1].text("narrative", "id")) in _html(at)
 
 
 BROKEN = """
