@@ -21,7 +21,7 @@ from stunting.story import (
     with_slide,
     without,
 )
-from ui import navigation, sidebar
+from ui import navigation, sidebar, uploader
 from ui.story_button import current_story, set_story
 
 navigation.through_app()
@@ -232,11 +232,12 @@ def files(story, lang: str) -> None:
         on_click="ignore",
     )
     st.caption(t("story.keys", lang))
-    upload = st.file_uploader(
+    upload = uploader.file_uploader(
         t("story.upload", lang),
-        type=["yaml", "yml"],
+        types=["yaml", "yml"],
         key="story_upload",
-        max_upload_size=max(1, MAX_STORY_BYTES // 2**20),
+        max_mb=max(1, MAX_STORY_BYTES // 2**20),
+        lang=lang,
     )
     if upload is not None and st.session_state.get(UPLOADED) != upload.file_id:
         st.session_state[UPLOADED] = upload.file_id

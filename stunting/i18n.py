@@ -429,6 +429,8 @@ _STORY: dict[str, dict[str, str]] = {
     "story.download_pptx": {"id": "Unduh PPTX", "en": "Download PPTX"},
     "story.download_pdf": {"id": "Unduh PDF", "en": "Download PDF"},
     "story.present": {"id": "Mulai presentasi", "en": "Start presenting"},
+    "upload.button": {"id": "Pilih berkas", "en": "Upload"},
+    "upload.limit": {"id": "Maks. {size} MB per berkas • {types}", "en": "{size} MB per file • {types}"},
     "story.show_narrative": {"id": "Tampilkan narasi", "en": "Show the narrative"},
     "story.exit": {"id": "Keluar dari presentasi", "en": "Leave presentation"},
     "story.next": {"id": "Berikutnya", "en": "Next"},

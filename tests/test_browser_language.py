@@ -4,6 +4,8 @@ the old label until the box was touched)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from browser import CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
 
@@ -35,16 +37,27 @@ def _shown(page, where: str) -> list[str]:
 
 
 def _shown_once_settled(page, where: str, expected: set[str]) -> set[str]:
-    """The select boxes' values once they show ``expected`` (or after the timeout, whatever they show):
-    a rerun's widgets arrive one by one, so one look right after the status widget went can be early."""
-    deadline = TIMEOUT_MS / 1000
-    step = 0.25
+    return _eventually(lambda: set(_shown(page, where)), lambda shown: expected <= shown)
+
+
+# The uploader's button and limit line as a person sees them: the CSS content drawn after a text that
+# is hidden (font size 0), else the text itself.
+DRAWN_WORDS = """zone => [zone.querySelector('button p'),
+                          zone.querySelector('[data-testid=stFileUploaderDropzoneInstructions] span')]
+    .map(el => { const after = getComputedStyle(el, '::after').content;
+                 return after && after !== 'none' && getComputedStyle(el).fontSize === '0px'
+                     ? JSON.parse(after) : el.innerText; })"""
+
+
+def _eventually(look, ok, timeout_s: float = TIMEOUT_MS / 1000):
+    """``look()`` once ``ok`` of it holds, or its last value at the timeout: a rerun's elements arrive
+    one by one, so one look right after the status widget went can be early."""
+    deadline = time.monotonic() + timeout_s
     while True:
-        shown = set(_shown(page, where))
-        if expected <= shown or deadline <= 0:
-            return shown
-        page.wait_for_timeout(step * 1000)
-        deadline -= step
+        seen = look()
+        if ok(seen) or time.monotonic() > deadline:
+            return seen
+        time.sleep(0.25)
 
 
 def _switch(page, lang: str) -> None:
@@ -90,5 +103,15 @@ def test_every_choice_follows_the_language_switch(server, chromium_executable):
             _switch(page, lang)
             pickers = _shown_once_settled(page, "[data-testid=stMain]", {same[lang]})
             assert same[lang] in pickers, (lang, pickers)
+
+        # The story page's uploader: its button and limit line are streamlit's English words unless
+        # covered; what a person sees is the CSS content drawn after them.
+        page.locator("[data-testid=stSidebarNav]").get_by_text(t("story.page", "en")).click()
+        dropzone = page.locator(".st-key-story_upload [data-testid=stFileUploaderDropzone]")
+        dropzone.wait_for(timeout=TIMEOUT_MS)
+        for lang, button, limit in (("en", "Upload", "MB per file"), ("id", "Pilih berkas", "MB per berkas")):
+            _switch(page, lang)
+            seen = _eventually(lambda: dropzone.evaluate(DRAWN_WORDS), lambda s, b=button: s[0] == b)
+            assert seen[0] == button and limit in seen[1], (lang, seen)
         browser.close()
     assert left_the_machine == []
