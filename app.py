@@ -23,8 +23,16 @@ def _language() -> str:
 
 
 def _first_run_demo(lang: str) -> None:
-    """An empty store on a fresh machine gets the synthetic demo data, with a progress bar."""
-    if not app_cache.store_is_empty():
+    """A fresh store gets the synthetic demo data, with a progress bar (an old-format demo is built
+    again); a store emptied by removing the demo, or real data in an old format, says what to do."""
+    state = app_cache.store_state()
+    if state == "removed":
+        st.info(t("app.empty_store", lang))
+        st.stop()
+    if state == "outdated":
+        st.error(t("app.store_outdated", lang))
+        st.stop()
+    if state not in ("fresh", "outdated_demo"):
         return
     from stunting.demo import build_demo
 
@@ -51,6 +59,13 @@ st.html(
 ensure_leaflet()
 language = _language()
 _first_run_demo(language)
+if app_cache.is_demo():
+    # Behind a popover: one stray click in a meeting must not empty the store.
+    with st.sidebar.popover(t("app.demo_remove", language)):
+        st.caption(t("app.demo_remove.help", language))
+        if st.button(t("app.demo_remove.confirm", language), key="remove_demo", type="primary"):
+            app_cache.remove_demo()
+            st.rerun()
 navigation = st.navigation(
     [st.Page(path, title=t(key, language), default=i == 0) for i, (path, key) in enumerate(PAGES)]
 )

@@ -1,33 +1,10 @@
 -- One row per area (village, kecamatan or regency code, as $level says) with data in $period:
--- measured = children counted once each (their last measurement in the period, z-score defined and
--- not flagged, within the sex / age-group filter), cases = those below the indicator's cut-off, and
--- source ('aggregate' when any village's counts come from aggregated input, else 'measurements').
--- Reads the per-partition summary (summary.sql). Aggregated counts fill only villages without a
--- single child-level row in the period, and only without a sex or age filter ($filtered false).
-WITH child AS (
-    SELECT
-        village_code,
-        kecamatan_code,
-        regency,
-        ($sex IS NULL OR sex = $sex) AND list_contains($age_groups, age_group) AS in_filter,
-        CASE $indicator
-            WHEN 'wasting' THEN measured_whz
-            WHEN 'underweight' THEN measured_waz
-            ELSE measured_haz
-        END AS measured,
-        CASE $indicator
-            WHEN 'stunting' THEN stunting
-            WHEN 'severe_stunting' THEN severe_stunting
-            WHEN 'wasting' THEN wasting
-            ELSE underweight
-        END AS cases
-    FROM summary
-    WHERE year = $year
-      AND period = $period
-      AND ($regency IS NULL OR regency = $regency)
-      AND ($kecamatan IS NULL OR kecamatan_code = $kecamatan)
-),
-measured_villages AS MATERIALIZED (
+-- measured = children counted for $indicator (queries/counted.sql, within the sex / age-group
+-- filter), cases = those below its cut-off, and source ('aggregate' when any village's counts come
+-- from aggregated input, else 'measurements'). Sums the per-partition summary. Aggregated counts
+-- fill only villages without a single child-level row in the period, and only without a sex or age
+-- filter ($filtered false).
+WITH measured_villages AS MATERIALIZED (
     SELECT
         village_code,
         kecamatan_code,
@@ -35,24 +12,24 @@ measured_villages AS MATERIALIZED (
         coalesce(sum(measured) FILTER (WHERE in_filter), 0) AS measured,
         coalesce(sum(cases) FILTER (WHERE in_filter), 0) AS cases,
         false AS from_aggregate
-    FROM child
+    FROM (
+        SELECT
+            *,
+            indicator = $indicator AND ($sex IS NULL OR sex = $sex) AND list_contains($age_groups, age_group)
+                AS in_filter
+        FROM summary
+        WHERE year = $year
+          AND period = $period
+          AND ($regency IS NULL OR regency = $regency)
+          AND ($kecamatan IS NULL OR kecamatan_code = $kecamatan)
+    )
     GROUP BY village_code, kecamatan_code, regency
 ),
 aggregated_villages AS (
-    SELECT
-        village_code,
-        kecamatan_code,
-        regency,
-        measured,
-        CASE $indicator
-            WHEN 'stunting' THEN stunting
-            WHEN 'severe_stunting' THEN severe_stunting
-            WHEN 'wasting' THEN wasting
-            ELSE underweight
-        END AS cases,
-        true AS from_aggregate
+    SELECT village_code, kecamatan_code, regency, measured, cases, true AS from_aggregate
     FROM aggregates
     WHERE period = $period
+      AND indicator = $indicator
       AND NOT $filtered
       AND ($regency IS NULL OR regency = $regency)
       AND ($kecamatan IS NULL OR kecamatan_code = $kecamatan)
@@ -61,7 +38,7 @@ aggregated_villages AS (
 villages AS (
     SELECT * FROM measured_villages
     UNION ALL
-    SELECT * FROM aggregated_villages WHERE cases IS NOT NULL
+    SELECT * FROM aggregated_villages
 )
 SELECT
     CASE $level WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code ELSE regency END AS code,

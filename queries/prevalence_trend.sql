@@ -1,8 +1,8 @@
--- One row per period with data for one area ($level, $code): measured = children counted once each
--- (last measurement in the period, z-score defined and not flagged, within the sex / age-group
--- filter), cases = those below the indicator's cut-off, source as in prevalence_by_area.sql.
--- $regency is the area's regency. Reads the per-partition summary (summary.sql). Aggregated counts
--- fill village x periods without a single child-level row, only without a filter ($filtered false).
+-- One row per period with data for one area ($level, $code): measured = children counted for
+-- $indicator (queries/counted.sql, within the sex / age-group filter), cases = those below its
+-- cut-off, source as in prevalence_by_area.sql. $regency is the area's regency. Sums the
+-- per-partition summary. Aggregated counts fill village x periods without a single child-level row,
+-- only without a filter ($filtered false).
 WITH measured_villages AS MATERIALIZED (
     SELECT
         period,
@@ -12,20 +12,9 @@ WITH measured_villages AS MATERIALIZED (
         false AS from_aggregate
     FROM (
         SELECT
-            period,
-            village_code,
-            ($sex IS NULL OR sex = $sex) AND list_contains($age_groups, age_group) AS in_filter,
-            CASE $indicator
-                WHEN 'wasting' THEN measured_whz
-                WHEN 'underweight' THEN measured_waz
-                ELSE measured_haz
-            END AS measured,
-            CASE $indicator
-                WHEN 'stunting' THEN stunting
-                WHEN 'severe_stunting' THEN severe_stunting
-                WHEN 'wasting' THEN wasting
-                ELSE underweight
-            END AS cases
+            *,
+            indicator = $indicator AND ($sex IS NULL OR sex = $sex) AND list_contains($age_groups, age_group)
+                AS in_filter
         FROM summary
         WHERE regency = $regency
           AND CASE $level WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code ELSE regency END = $code
@@ -33,20 +22,11 @@ WITH measured_villages AS MATERIALIZED (
     GROUP BY period, village_code
 ),
 aggregated_villages AS (
-    SELECT
-        a.period,
-        a.village_code,
-        a.measured,
-        CASE $indicator
-            WHEN 'stunting' THEN a.stunting
-            WHEN 'severe_stunting' THEN a.severe_stunting
-            WHEN 'wasting' THEN a.wasting
-            ELSE a.underweight
-        END AS cases,
-        true AS from_aggregate
+    SELECT a.period, a.village_code, a.measured, a.cases, true AS from_aggregate
     FROM aggregates AS a
     ANTI JOIN measured_villages AS m ON m.period = a.period AND m.village_code = a.village_code
     WHERE NOT $filtered
+      AND a.indicator = $indicator
       AND a.regency = $regency
       AND CASE $level WHEN 'village' THEN a.village_code WHEN 'kecamatan' THEN a.kecamatan_code ELSE a.regency END = $code
 )
@@ -58,7 +38,7 @@ SELECT
 FROM (
     SELECT * FROM measured_villages
     UNION ALL
-    SELECT * FROM aggregated_villages WHERE cases IS NOT NULL
+    SELECT * FROM aggregated_villages
 )
 GROUP BY period
 ORDER BY period;

@@ -37,7 +37,30 @@ def snapshot_key(folder: Path | None = None) -> str:
 
 
 def store_is_empty(folder: Path | None = None) -> bool:
+    """True on a fresh store (never written): the app builds the demo into it."""
     return store.current_snapshot(folder or data_dir()) is None
+
+
+def store_state(folder: Path | None = None) -> str:
+    """What the app must do before any page: "fresh" (build the demo), "outdated_demo" (an old-format
+    demo: rebuild it), "outdated" (real data in an old format: say it must be rebuilt), "removed"
+    (emptied by removing the demo: say how to load data) or "ready"."""
+    folder = folder or data_dir()
+    if store.current_snapshot(folder) is None:
+        return "fresh"
+    if store.is_outdated(folder):
+        log = store.imports(folder)
+        return "outdated_demo" if len(log) and (log["source"] == store.DEMO_SOURCE).all() else "outdated"
+    if store.is_empty(folder) and store.demo_removed(folder):
+        return "removed"
+    return "ready"
+
+
+def remove_demo() -> int:
+    """Empty the app's store of the demo (stunting.store.remove_demo) and drop every cached number."""
+    removed = store.remove_demo(data_dir())
+    st.cache_data.clear()
+    return removed
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)

@@ -47,7 +47,7 @@ from stunting.errors import UserError
 
 Progress = Callable[[float, str], None]
 
-DEMO_SOURCE = "demo"
+DEMO_SOURCE = store.DEMO_SOURCE
 DEMO_LABEL = "data contoh (sintetis)"
 DEFAULT_SEED = 2024
 
@@ -157,8 +157,10 @@ def build_demo(
     ``scale`` multiplies the number of children (1.0: about 60,000 per round in Kukar and 15,000 in
     Bontang); tests use a few percent. ``progress(fraction, message)`` is called as work advances.
     Refuses (``UserError``) a store that holds real imports, or a demo built with another seed or
-    scale: the demo's children would be counted together with them. Each year's file is imported
-    and deleted before the next is written, so the temporary folder never holds more than one.
+    scale: the demo's children would be counted together with them. A demo store written in an older
+    format (store_layout.FORMAT_VERSION) is emptied and built again: the demo rebuilds itself. Each
+    year's file is imported and deleted before the next is written, so the temporary folder never
+    holds more than one.
     """
     from stunting import ingest  # the pipeline is heavy: import it only when a demo is built
 
@@ -166,6 +168,7 @@ def build_demo(
         raise ValueError("scale must be positive")
     report = _forward_only(progress)
     target = resolve_data_dir(data_dir)
+    store.empty_outdated_demo(target)
     _refuse_mixing(target, seed, scale)
     report(0.0, "generating the synthetic e-PPGBM export")
     generating = time.perf_counter()

@@ -30,6 +30,27 @@ _COMMON: dict[str, dict[str, str]] = {
         "en": "Preparing the sample (synthetic) data for the first run…",
     },
     "app.demo_ready": {"id": "Data contoh siap.", "en": "Sample data ready."},
+    "app.demo_remove": {"id": "Hapus data contoh", "en": "Remove the sample data"},
+    "app.demo_remove.confirm": {"id": "Ya, hapus data contoh", "en": "Yes, remove the sample data"},
+    "app.demo_remove.help": {
+        "id": "Mengosongkan penyimpanan agar ekspor e-PPGBM asli dapat dimuat; "
+        "data contoh tidak dibuat lagi.",
+        "en": "Empties the store so real e-PPGBM exports can be loaded; the sample data is not rebuilt.",
+    },
+    "app.empty_store": {
+        "id": "Data contoh sudah dihapus dan penyimpanan kosong. Muat ekspor e-PPGBM dengan "
+        "`python -m stunting ingest FILE` (pratinjau dulu dengan `--dry-run`), lalu muat ulang halaman ini.",
+        "en": "The sample data was removed and the store is empty. Load e-PPGBM exports with "
+        "`python -m stunting ingest FILE` (preview first with `--dry-run`), then reload this page.",
+    },
+    "app.store_outdated": {
+        "id": "Penyimpanan data ditulis oleh versi Peta Stunting yang lebih lama (anak dan hitungan dikunci "
+        "dengan cara lain), jadi angkanya salah. Bangun ulang: muat lagi ekspor e-PPGBM ke folder data baru "
+        "(`python -m stunting ingest FILE --data-dir FOLDER`).",
+        "en": "The data store was written by an older Peta Stunting (children and counts keyed differently), "
+        "so its numbers would be wrong. Rebuild it: import the e-PPGBM exports again into a new data folder "
+        "(`python -m stunting ingest FILE --data-dir FOLDER`).",
+    },
     "app.no_data": {
         "id": "Belum ada data pengukuran. Muat ekspor e-PPGBM dengan `python -m stunting ingest`.",
         "en": "No measurements yet. Load an e-PPGBM export with `python -m stunting ingest`.",

@@ -7,6 +7,12 @@ WHO z-scores are computed here (the export's own ``ZS`` values are kept only as 
 Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row numbers, column, reason; never
 a name), then the store merges the accepted rows in one atomic write. A file whose every row is
 rejected stores nothing and raises ``UserError`` (its rejects report is still written).
+
+An export replaces its scope: for every (village, period) it holds, what earlier imports stored
+there goes (a child missing from the new export is gone, a corrected NIK replaces the mistyped one);
+the files of one call form one export and never retract each other. ``add=True`` merges without
+retracting (a partial file, e.g. one posyandu). ``preview`` computes the same summary without
+changing anything. Real exports never go into a store holding the demo (``store.refuse_import``).
 """
 
 from __future__ import annotations
@@ -52,6 +58,46 @@ class ImportSummary:
     already_imported_on: str | None = None
     age_text_mismatches: int = 0  # "Usia Saat Ukur" disagreeing with the two dates (see eppgbm)
     header_line: int = 1
+    nik_disagreements: int = 0  # accepted rows whose NIK's embedded birth date is not theirs
+    periods: list[str] = field(default_factory=list)  # periods of the accepted rows
+    villages: int = 0  # villages of the accepted rows
+    village_months: int = 0  # (village, period) pairs the export holds: its scope
+    rows_replaced: int = 0  # earlier rows retracted by the scope or changed on the key
+    village_months_replaced: int = 0  # village-months those rows were in
+    add: bool = False  # merged without retracting (--add)
+    dry_run: bool = False  # nothing was written (--dry-run)
+
+
+@dataclass
+class Preview:
+    """What importing ``files`` would do (``preview``): one ImportSummary per file, each computed
+    against the store as it is now; nothing is written, no rejects report is kept."""
+
+    files: list[ImportSummary]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.files)
+
+    @property
+    def rows_accepted(self) -> int:
+        return sum(s.rows_accepted for s in self.files)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected for s in self.files)
+
+    @property
+    def rows_replaced(self) -> int:
+        return sum(s.rows_replaced for s in self.files)
+
+    @property
+    def village_months_replaced(self) -> int:
+        return sum(s.village_months_replaced for s in self.files)
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted({p for s in self.files for p in s.periods})
 
 
 def ingest_files(
@@ -62,10 +108,17 @@ def ingest_files(
     progress: Progress | None = None,
     chunk_rows: int = eppgbm.CHUNK_ROWS,
     max_xlsx_bytes: int = eppgbm.MAX_XLSX_BYTES,
+    add: bool = False,
+    keep_imports: Iterable[str] = (),
 ) -> list[ImportSummary]:
-    """Import each file in turn; a ``UserError`` in one file stops there (earlier files stay imported)."""
+    """Import each file in turn; a ``UserError`` in one file stops there (earlier files stay imported).
+
+    The files together replace their scope (unless ``add``): a later file never retracts what an
+    earlier one of the same call stored, nor what the imports in ``keep_imports`` stored."""
     root = resolve_data_dir(data_dir)
     paths = [Path(p) for p in paths]
+    store.refuse_import(root, source)  # before reading a big file: the write would refuse it anyway
+    ours = set(keep_imports)
     summaries = []
     for index, path in enumerate(paths):
 
@@ -73,17 +126,50 @@ def ingest_files(
             if progress is not None:
                 progress((index + min(max(fraction, 0.0), 1.0)) / len(paths), message)
 
-        summaries.append(
+        summary = ingest_file(
+            path,
+            root,
+            source=source,
+            progress=scaled,
+            chunk_rows=chunk_rows,
+            max_xlsx_bytes=max_xlsx_bytes,
+            add=add,
+            keep_imports=frozenset(ours),
+        )
+        if summary.import_id is not None:
+            ours.add(summary.import_id)
+        summaries.append(summary)
+    return summaries
+
+
+def preview(
+    files: Iterable[str | os.PathLike[str]],
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    add: bool = False,
+    source: str = "e-ppgbm",
+    chunk_rows: int = eppgbm.CHUNK_ROWS,
+    max_xlsx_bytes: int = eppgbm.MAX_XLSX_BYTES,
+) -> Preview:
+    """The import summary of each file (rows read, accepted, rejected by reason, periods, villages,
+    rows replaced in how many village-months) without changing the store or writing any report."""
+    root = resolve_data_dir(data_dir)
+    store.refuse_import(root, source)
+    return Preview(
+        [
             ingest_file(
-                path,
+                Path(path),
                 root,
                 source=source,
-                progress=scaled,
+                progress=lambda _fraction, _message: None,
                 chunk_rows=chunk_rows,
                 max_xlsx_bytes=max_xlsx_bytes,
+                add=add,
+                dry_run=True,
             )
-        )
-    return summaries
+            for path in files
+        ]
+    )
 
 
 def ingest_file(
@@ -94,6 +180,9 @@ def ingest_file(
     progress: Progress,
     chunk_rows: int,
     max_xlsx_bytes: int,
+    add: bool = False,
+    keep_imports: frozenset[str] = frozenset(),
+    dry_run: bool = False,
 ) -> ImportSummary:
     name = path.name
     if not path.is_file():
@@ -103,7 +192,9 @@ def ingest_file(
     earlier = store.find_import(root, digest)
     if earlier is not None:
         progress(1.0, f"{name}: already imported")
-        return ImportSummary(name, digest, None, already_imported_on=earlier.imported_at)
+        return ImportSummary(
+            name, digest, None, already_imported_on=earlier.imported_at, add=add, dry_run=dry_run
+        )
 
     progress(0.0, f"{name}: 0 rows read")
     size = max(path.stat().st_size, 1)
@@ -111,6 +202,7 @@ def ingest_file(
     frames: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
     rows_read = 0
+    nik_disagreements = 0
     bytes_per_row: float | None = None
     secret: bytes | None = None
     for chunk in eppgbm.iter_export(
@@ -126,6 +218,12 @@ def ingest_file(
         if len(chunk.frame):
             if secret is None:
                 secret = pseudonym.load_secret(root)
+            if "nik" in chunk.frame:
+                nik_disagreements += int(
+                    pseudonym.nik_disagrees(
+                        chunk.frame["nik"], chunk.frame["birth_date"], chunk.frame["sex"]
+                    ).sum()
+                )
             frames.append(_pseudonymise(chunk.frame, secret))
         if bytes_per_row is None and rows_read:
             bytes_per_row = _bytes_per_row(path, layouts[0])
@@ -145,10 +243,18 @@ def ingest_file(
         rows_rejected=len(rejected),
         rejected_by_reason=by_reason,
         header_line=layout.header_line,
+        nik_disagreements=nik_disagreements,
+        add=add,
+        dry_run=dry_run,
     )
     if rows_read == 0:
         raise UserError(f"{name} has a header row but no data rows.")
     if not frames:
+        if dry_run:
+            raise UserError(
+                f"Every one of the {rows_read:,} rows of {name} would be rejected, so nothing would be "
+                "stored; run without --dry-run to get the reasons per row in a report."
+            )
         _write_report(rejected, report)
         top = ", ".join(
             f"{code.replace('_', ' ')}: {n:,}"
@@ -163,6 +269,19 @@ def ingest_file(
     measurements = _measurements(pd.concat(frames, ignore_index=True), import_id)
     summary.rows_accepted = len(measurements)
     summary.age_text_mismatches = int(measurements.pop("age_text_mismatch").sum())
+    summary.periods = sorted(measurements["period"].unique().tolist())
+    summary.villages = int(measurements["village_code"].nunique())
+    summary.village_months = int(len(measurements[["village_code", "period"]].drop_duplicates()))
+
+    if dry_run:
+        record = store.ImportRecord(import_id, name, digest, source, "", rows_read, 0, len(rejected))
+        changes = store.plan_measurements(root, measurements, record, add=add)
+        summary.import_id = None
+        summary.rows_stored = changes.rows_stored
+        summary.rows_replaced = changes.rows_replaced
+        summary.village_months_replaced = changes.village_months_replaced
+        progress(1.0, f"{name}: previewed")
+        return summary
 
     tmp_report = report.with_name(f".{report.name}.tmp") if len(rejected) else None
     if tmp_report is not None:
@@ -181,7 +300,7 @@ def ingest_file(
     )
     progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
     try:
-        record = store.write_measurements(root, measurements, record)
+        record = store.write_measurements(root, measurements, record, add=add, keep_imports=keep_imports)
     except BaseException:
         if tmp_report is not None:
             tmp_report.unlink(missing_ok=True)
@@ -190,6 +309,8 @@ def ingest_file(
         os.replace(tmp_report, report)
         summary.rejects_report = report
     summary.rows_stored = record.rows_stored
+    summary.rows_replaced = record.rows_replaced
+    summary.village_months_replaced = record.village_months_replaced
     progress(1.0, f"{name}: done")
     return summary
 
@@ -221,6 +342,7 @@ def _pseudonymise(frame: pd.DataFrame, secret: bytes) -> pd.DataFrame:
         frame["birth_date"],
         frame["mother_name"] if "mother_name" in frame else None,
         secret,
+        sex=frame["sex"],
     )
     # The reader rejects rows with neither NIK nor name, and rows without a birth date.
     assert not pd.isna(ids).any(), "a row without identity reached pseudonymisation"

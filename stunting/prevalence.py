@@ -1,7 +1,9 @@
 """Prevalence per area, per period and per age group x sex: the numbers every page and the CLI show.
 
-A child counts once per period, with the last measurement in it; a flagged or undefined z-score does
-not count. Rates resting on fewer than ``MIN_CHILDREN`` children are suppressed (prevalence and
+Every function sums the long summary (the counting rule of queries/counted.sql: for each indicator,
+a child counts in a period with its last measurement in that period whose z-score for that indicator
+is defined and not flagged). ``overlap_counts`` reads ``counted`` itself: it matches children.
+Rates resting on fewer than ``MIN_CHILDREN`` children are suppressed (prevalence and
 interval NaN, ``suppressed`` True); areas without any counted child have ``measured`` 0, NaN rates,
 ``suppressed`` False and ``source`` None, so "no data" and "too few children" never look alike.
 Fractions are 0-1; intervals are Wilson 95%.
@@ -9,7 +11,9 @@ Fractions are 0-1; intervals are Wilson 95%.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -113,6 +117,65 @@ def breakdown(indicator: str, period: str, level: str, code: str, by: str, *, da
     for key in keys:
         summed[key] = summed[key].astype(str)
     return _rates(summed)[[*keys, *RATE_COLUMNS]]
+
+
+class AreaLike(Protocol):
+    """How stunting.compare describes an area (compare.Area): its level and gazetteer code."""
+
+    level: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Children counted for one indicator on both sides of a comparison, as a 2x2 by case status:
+    n11 a case on both sides, n10 on side a only, n01 on side b only, n00 on neither."""
+
+    n11: int
+    n10: int
+    n01: int
+    n00: int
+
+    @property
+    def children_in_both(self) -> int:
+        return self.n11 + self.n10 + self.n01 + self.n00
+
+
+def overlap_counts(
+    indicator: str,
+    side_a: tuple[AreaLike, str] | tuple[str, str, str],
+    side_b: tuple[AreaLike, str] | tuple[str, str, str],
+    *,
+    data_dir=None,
+    snapshot=None,
+) -> Overlap:
+    """The children counted for ``indicator`` on both sides (same child_id), as a 2x2 (``Overlap``).
+
+    A side is ``(area, period)`` as in stunting.compare (``area.level``, ``area.code``), or
+    ``(level, code, period)``. A child is on a side when its counted measurement of that period
+    (queries/counted.sql) lies in the area; aggregated counts have no children and are in no cell.
+    ``snapshot`` pins the store snapshot (default: the current one)."""
+    if indicator not in INDICATORS:
+        raise ValueError(f"indicator must be one of {tuple(INDICATORS)}, not {indicator!r}")
+    params: dict = {"indicator": indicator}
+    for suffix, side in (("a", side_a), ("b", side_b)):
+        if len(side) == 3:
+            level, code, period = side
+        else:
+            where, period = side
+            level, code = where.level, where.code
+        if level not in gazetteer.LEVELS:
+            raise ValueError(f"level must be one of {gazetteer.LEVELS}, not {level!r}")
+        params |= {
+            f"level_{suffix}": level,
+            f"code_{suffix}": _check_code(level, code),
+            f"period_{suffix}": period,
+            f"year_{suffix}": int(period[:4]),
+        }
+    if snapshot is None:
+        snapshot = store.current_snapshot(data_dir)
+    row = queries.run("overlap_counts", params, snapshot=snapshot).iloc[0]
+    return Overlap(*(int(row[name]) for name in ("n11", "n10", "n01", "n00")))
 
 
 def _filters(indicator: str, level: str, sex: str | None, age_group: str | None) -> dict:

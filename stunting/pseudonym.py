@@ -1,16 +1,26 @@
 """Pseudonymisation: a child becomes a keyed hash before anything about it is written.
 
-``child_id`` is HMAC-SHA256, keyed with a per-installation secret, of the child's normalised NIK,
-or, when the export has no valid NIK, of the normalised name + ISO birth date + normalised mother's
-name. Without the secret nobody can test a guessed NIK against the store (a plain hash of a 16-digit
-NIK with a known region prefix is brute-forced in minutes).
+``child_id`` is HMAC-SHA256, keyed with a per-installation secret, of the child's normalised NIK
+together with its birth date and sex, or, when the export has no valid NIK, of the normalised name +
+ISO birth date + normalised mother's name. Birth date and sex are part of the NIK key because
+children without a NIK of their own are entered under a parent's or the family card's number: two
+siblings under one NIK stay two children (twins of one sex under one parent's NIK remain one: the
+export carries nothing else that tells them apart reliably).
+
+A child's own NIK embeds its birth date (digits 7-12, DDMMYY, 40 added to the day for girls);
+``nik_disagrees`` finds rows where it does not, which are probably a parent's number: the import
+keeps them (the key above keeps siblings apart) and counts them in its summary.
+
+Without the secret nobody can test a guessed NIK against the store (a plain hash of a 16-digit NIK
+with a known region prefix is brute-forced in minutes).
 
 The secret (32 random bytes) is created on first use at ``DATA_DIR/secret.key`` with mode 0600, or
 at ``$STUNTING_SECRET_FILE``; it is never inside the store folder, so copying or sharing the store
 does not share the key. Losing the key means the next import gives every child a new id (children
 are then counted again, not merged with earlier measurements): back it up with the installation.
 
-Known limit: a child first exported without NIK and later with NIK gets two different ids.
+Known limit: a child first exported without NIK and later with NIK gets two different ids. The key
+changed in store format 2 (stunting/store_layout.py): a store keyed the old way must be rebuilt.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ SECRET_ENV = "STUNTING_SECRET_FILE"
 SECRET_FILE_NAME = "secret.key"
 SECRET_BYTES = 32  # HMAC-SHA256's block-size-friendly key length; more adds nothing
 NIK_DIGITS = 16  # Indonesian NIK: 6-digit region, 6-digit birth date, 4-digit serial
+NIK_GIRL_DAY_OFFSET = 40  # a woman's or girl's NIK adds 40 to the day of birth
 STORE_FOLDER = "store"  # the secret must never be inside data_dir/store (it would travel with the data)
 
 
@@ -117,17 +128,41 @@ def normalise_name(name: pd.Series) -> pd.Series:
     return pd.Series(folded, index=name.index, dtype=object)
 
 
+def nik_disagrees(nik: pd.Series, birth_date: pd.Series, sex: pd.Series) -> np.ndarray:
+    """True where a valid NIK's embedded birth date (DDMMYY at digits 7-12, day + 40 for girls) is not
+    the row's birth date and sex: a parent's or the family card's number, most likely. False where
+    there is no valid NIK. Vectorised (python-stdnum's ``stdnum.id.nik`` is the test's reference)."""
+    digits = normalise_nik(nik)
+    has_nik = (digits != "").to_numpy()
+    padded = digits.where(has_nik, "0" * NIK_DIGITS)
+    day_code = padded.str.slice(6, 8).astype("int64").to_numpy()
+    month = padded.str.slice(8, 10).astype("int64").to_numpy()
+    year2 = padded.str.slice(10, 12).astype("int64").to_numpy()
+    born = pd.to_datetime(birth_date)
+    girl = sex.to_numpy(dtype=object) == "P"
+    expected_day = born.dt.day.to_numpy() + np.where(girl, NIK_GIRL_DAY_OFFSET, 0)
+    agrees = (
+        (day_code == expected_day)
+        & (month == born.dt.month.to_numpy())
+        & (year2 == born.dt.year.to_numpy() % 100)
+    )
+    return has_nik & ~agrees
+
+
 def child_ids(
     nik: pd.Series,
     name: pd.Series,
     birth_date: pd.Series,
     mother_name: pd.Series | None,
     secret: bytes,
+    *,
+    sex: pd.Series,
 ) -> np.ndarray:
     """One hex HMAC-SHA256 per row; None where the row has neither a valid NIK nor a name.
 
-    ``birth_date`` is datetime-like (only its calendar date is used). The "nik:" and "nbm:" prefixes
-    keep the two kinds of input from ever producing the same message.
+    ``birth_date`` is datetime-like (only its calendar date is used); ``sex`` is "L" / "P". The
+    "nik:" and "nbm:" prefixes keep the two kinds of input from ever producing the same message:
+    "nik:NIK|YYYY-MM-DD|SEX" or "nbm:NAME|YYYY-MM-DD|MOTHER".
     """
     index = nik.index
     nik_norm = normalise_nik(nik).to_numpy(dtype=object)
@@ -141,11 +176,12 @@ def child_ids(
     codes, uniques = pd.factorize(pd.to_datetime(birth_date))
     labels = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
     born = labels[codes]
+    sexes = pd.Series(sex, index=index).fillna("").astype(str).to_numpy(dtype=object)
     digest = hmac.digest
     out = np.empty(len(index), dtype=object)
     for i in range(len(index)):
         if nik_norm[i]:
-            message = "nik:" + nik_norm[i]
+            message = "nik:" + nik_norm[i] + "|" + born[i] + "|" + sexes[i]
         elif name_norm[i] and born[i]:
             message = "nbm:" + name_norm[i] + "|" + born[i] + "|" + mother[i]
         else:

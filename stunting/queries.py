@@ -2,12 +2,15 @@
 
 Each call gets its own cursor (a connection of its own: connections are not thread-safe, and the
 app serves several sessions at once) on one in-memory database opened once per process (opening a
-database costs about 100 ms here; a cursor costs nothing). The cursor defines three temporary views
-on one snapshot: ``measurements`` (one row per measurement, hive-partitioned parquet), ``summary``
-(the per-partition counts of queries/summary.sql, written with each partition: what the prevalence
-queries sum) and ``aggregates``. When the store has none of one kind, the view is an empty table of
+database costs about 100 ms here; a cursor costs nothing). The cursor defines temporary views on
+one snapshot: ``measurements`` (one row per measurement, hive-partitioned parquet), ``counted``
+(queries/counted.sql: the counting rule, one row per child x period x indicator), ``summary`` (the
+per-partition sums of ``counted``, written with each partition: what the prevalence queries sum)
+and ``aggregates`` (long form). When the store has none of one kind, the view is an empty table of
 the same schema, so every query file runs unchanged on an empty or partial store.
 Values are always bound (``$name``); nothing from a user is ever formatted into SQL text.
+
+Paths and schemas come from stunting.store_layout, so this module never imports stunting.store.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from stunting import store
+from stunting import store_layout as layout
 from stunting.config import QUERIES_DIR
 from stunting.errors import UserError
 from stunting.indicators import INDICATORS
@@ -28,7 +32,17 @@ from stunting.indicators import INDICATORS
 MEASUREMENTS_VIEW = "view_measurements"
 SUMMARY_VIEW = "view_summary"
 AGGREGATES_VIEW = "view_aggregates"
+COUNTED_VIEW = "counted"
 SUMMARY_QUERY = "summary"
+# The indicators as a table the counting rule joins (name, z-score column, cut-off): the rule in
+# queries/counted.sql is written once for all of them, from stunting.indicators' one definition.
+INDICATOR_TABLE = pa.table(
+    {
+        "indicator": [i.name for i in INDICATORS.values()],
+        "zscore": [i.zscore for i in INDICATORS.values()],
+        "cutoff": [i.cutoff for i in INDICATORS.values()],
+    }
+)
 
 
 _database: duckdb.DuckDBPyConnection | None = None
@@ -52,41 +66,44 @@ def load(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-VIEWS = ("measurements", "summary", "aggregates")
+VIEWS = ("measurements", "counted", "summary", "aggregates")
 
 
 def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duckdb.DuckDBPyConnection:
-    """A fresh cursor with the ``views`` (measurements, summary, aggregates) of one snapshot (by
-    default the current one, resolved once, so all views see the same import even if another lands
-    meanwhile)."""
+    """A fresh cursor with the ``views`` (measurements, counted, summary, aggregates) of one snapshot
+    (by default the current one, resolved once, so all views see the same import even if another
+    lands meanwhile). A snapshot in an older format is refused (UserError): its numbers are wrong."""
     con = _cursor()
     if snapshot is None:
-        snapshot = store.current_snapshot(data_dir)
+        snapshot = layout.current_snapshot(data_dir)
     try:
-        files = store.measurement_files_in(snapshot)
-        if "measurements" in views:
+        if layout.is_outdated(snapshot):
+            raise UserError(layout.outdated_message(snapshot))
+        files = layout.measurement_files_in(snapshot)
+        if "measurements" in views or "counted" in views:
             if files is None:
-                con.register("measurements", store.READ_SCHEMA.empty_table())
+                con.register("measurements", layout.READ_SCHEMA.empty_table())
             else:
                 con.execute("SET VARIABLE measurement_files = $files", {"files": files})
                 con.execute(load(MEASUREMENTS_VIEW))
+        if "counted" in views:
+            _define_counted(con)
         if "summary" in views:
-            summary = store.summary_files_in(snapshot)
+            summary = layout.summary_files_in(snapshot)
             if summary is None and files is not None:
                 raise UserError(
-                    f"The store in {snapshot} was written by an older Peta Stunting without its summary "
-                    "tables; rebuild it (python -m stunting demo, or re-import the exports into a new "
-                    "data dir)."
+                    f"The store in {snapshot} has measurements without their summary tables; rebuild it "
+                    "(python -m stunting demo, or re-import the exports into a new data dir)."
                 )
             if summary is None:
-                con.register("summary", store.SUMMARY_READ_SCHEMA.empty_table())
+                con.register("summary", layout.SUMMARY_READ_SCHEMA.empty_table())
             else:
                 con.execute("SET VARIABLE summary_files = $files", {"files": summary})
                 con.execute(load(SUMMARY_VIEW))
         if "aggregates" in views:
-            aggregates = store.aggregates_file_in(snapshot)
+            aggregates = layout.aggregates_file_in(snapshot)
             if aggregates is None:
-                con.register("aggregates", store.AGGREGATE_SCHEMA.empty_table())
+                con.register("aggregates", layout.AGGREGATE_VIEW_SCHEMA.empty_table())
             else:
                 con.execute("SET VARIABLE aggregates_file = $file", {"file": aggregates})
                 con.execute(load(AGGREGATES_VIEW))
@@ -94,6 +111,12 @@ def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duck
         con.close()
         raise
     return con
+
+
+def _define_counted(con: duckdb.DuckDBPyConnection) -> None:
+    """The view ``counted`` (queries/counted.sql) over the cursor's ``measurements``."""
+    con.register("indicators", INDICATOR_TABLE)
+    con.execute(load(COUNTED_VIEW))
 
 
 def views_used(sql: str) -> tuple[str, ...]:
@@ -104,13 +127,14 @@ def views_used(sql: str) -> tuple[str, ...]:
 
 
 def summarise(measurements: pd.DataFrame) -> pd.DataFrame:
-    """queries/summary.sql over one partition being written (a frame with the stored columns plus
-    regency and year): the counts every prevalence query sums."""
+    """queries/summary.sql over the measurements being written (a frame with the stored columns plus
+    regency and year, every regency of the years it holds: a child measured in two regencies in one
+    month counts once): the counts every prevalence query sums, with regency and year columns."""
     con = _cursor()
     try:
         con.register("measurements", measurements)
-        cutoffs = {f"{name}_cutoff": indicator.cutoff for name, indicator in INDICATORS.items()}
-        return con.execute(load(SUMMARY_QUERY), cutoffs).df()
+        _define_counted(con)
+        return con.execute(load(SUMMARY_QUERY)).df()
     finally:
         con.close()
 

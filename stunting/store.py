@@ -1,16 +1,21 @@
 """The measurement store: one row per child measurement, hive-partitioned parquet in atomic snapshots.
 
-Layout (see docs/architecture.md): ``DATA_DIR/store/snapshots/NAME/`` holds
-``measurements/regency=64.02/year=2024/part-0.parquet``, beside each partition its counts
+Layout (see docs/architecture.md and stunting/store_layout.py): ``DATA_DIR/store/snapshots/NAME/``
+holds ``measurements/regency=64.02/year=2024/part-0.parquet``, beside each partition its counts
 ``summary/regency=64.02/year=2024/part-0.parquet`` (queries/summary.sql: one row per period x
-village x age group x sex, what every prevalence query sums), ``aggregates.parquet`` and
-``imports.parquet``; ``SnapshotStore`` swaps whole snapshots, so a process killed at any moment
-leaves readers on the store exactly as it was before the write.
+village x age group x sex x indicator, the sums of the counting rule queries/counted.sql, what every
+prevalence query reads), ``aggregates.parquet``, ``imports.parquet`` and ``format.json``;
+``SnapshotStore`` swaps whole snapshots, so a process killed at any moment leaves readers on the
+store exactly as it was before the write.
 
 Every write re-reads the touched years (all regencies: a child's same-day measurement may have been
-filed under another regency's village before a correction), de-duplicates on
-``(child_id, measured_on)`` with the newer import winning, and recomputes ``last_in_period`` so that
-queries count each child once per month with a plain filter instead of a window over millions of rows.
+filed under another regency's village before a correction, and a child measured in two regencies in
+one month counts once), de-duplicates on ``(child_id, measured_on)`` with the newer import winning,
+and, unless ``add``, retracts what earlier imports stored for every (village, period) the new export
+holds: an export replaces its scope. Then it recomputes the summary of the touched years.
+
+A store holding the synthetic demo takes no other import, and a store in an older format
+(store_layout.FORMAT_VERSION) takes no import at all: both are refused with one sentence.
 """
 
 from __future__ import annotations
@@ -28,54 +33,37 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stunting.config import data_dir as resolve_data_dir
+from stunting import queries
+from stunting import store_layout as layout
+from stunting.errors import UserError
 from stunting.snapshots import SnapshotStore
+from stunting.store_layout import (  # noqa: F401  (re-exported: the store's names for its callers)
+    AGGREGATE_COUNTS,
+    AGGREGATE_SCHEMA,
+    AGGREGATES_FILE,
+    DEMO_REMOVED_FILE,
+    IMPORTS_FILE,
+    MEASUREMENT_SCHEMA,
+    MEASUREMENTS,
+    PART_FILE,
+    READ_SCHEMA,
+    STORE,
+    SUMMARY,
+    SUMMARY_FILE_SCHEMA,
+    SUMMARY_READ_SCHEMA,
+    aggregates_file_in,
+    current_snapshot,
+    measurement_files_in,
+    summary_files_in,
+)
 
-STORE = "store"
-MEASUREMENTS = "measurements"
-SUMMARY = "summary"  # per-partition counts (queries/summary.sql), the source of every prevalence query
-AGGREGATES_FILE = "aggregates.parquet"
-IMPORTS_FILE = "imports.parquet"
-PART_FILE = "part-0.parquet"
 SOURCES = ("e-ppgbm", "demo", "aggregate")
+DEMO_SOURCE = "demo"
 
 # Test hook: when set, a write creates this file inside the open transaction and then waits, so a
 # test can kill -9 the process at the worst moment (new partitions written, nothing swapped yet).
 PAUSE_FILE_ENV = "STUNTING_STORE_PAUSE_FILE"
 
-# Columns the pipeline hands over, in the order stored. regency and year become hive partitions.
-MEASUREMENT_SCHEMA = pa.schema(
-    [
-        ("child_id", pa.string()),
-        ("village_code", pa.string()),
-        ("kecamatan_code", pa.string()),
-        ("period", pa.string()),
-        ("measured_on", pa.date32()),
-        ("age_days", pa.int32()),
-        ("age_months", pa.int16()),
-        ("age_group", pa.string()),
-        ("sex", pa.string()),
-        ("weight_kg", pa.float64()),
-        ("height_cm", pa.float64()),
-        ("measured_lying", pa.bool_()),
-        ("haz", pa.float64()),
-        ("waz", pa.float64()),
-        ("whz", pa.float64()),
-        ("haz_flag", pa.bool_()),
-        ("waz_flag", pa.bool_()),
-        ("whz_flag", pa.bool_()),
-        ("reported_haz", pa.float64()),
-        ("reported_waz", pa.float64()),
-        ("reported_whz", pa.float64()),
-        ("posyandu", pa.string()),
-        ("puskesmas", pa.string()),
-        ("import_id", pa.string()),
-        ("source_row", pa.int32()),
-        ("last_in_period", pa.bool_()),
-    ]
-)
-# What a reader sees: the stored columns plus the two hive partition columns.
-READ_SCHEMA = MEASUREMENT_SCHEMA.append(pa.field("regency", pa.string())).append(pa.field("year", pa.int32()))
 INPUT_COLUMNS = ("regency",) + tuple(n for n in MEASUREMENT_SCHEMA.names if n != "last_in_period")
 KEY = ["child_id", "measured_on"]
 # Columns with few distinct values per row group. Z-scores, measures and child ids are nearly all
@@ -97,47 +85,6 @@ CONTENT_COLUMNS = [
     n for n in MEASUREMENT_SCHEMA.names if n not in (*KEY, "import_id", "source_row", "last_in_period")
 ] + ["regency"]
 
-# summary/regency=.../year=.../part-0.parquet: one row per period x village x age group x sex.
-SUMMARY_COUNTS = (
-    "measured_haz",
-    "stunting",
-    "severe_stunting",
-    "measured_whz",
-    "wasting",
-    "measured_waz",
-    "underweight",
-)
-SUMMARY_FILE_SCHEMA = pa.schema(
-    [
-        ("period", pa.string()),
-        ("kecamatan_code", pa.string()),
-        ("village_code", pa.string()),
-        ("age_group", pa.string()),
-        ("sex", pa.string()),
-        *[(name, pa.int64()) for name in SUMMARY_COUNTS],
-    ]
-)
-SUMMARY_READ_SCHEMA = SUMMARY_FILE_SCHEMA.append(pa.field("regency", pa.string())).append(
-    pa.field("year", pa.int32())
-)
-
-AGGREGATE_COUNTS = ("measured", "stunting", "severe_stunting", "wasting", "underweight")
-AGGREGATE_SCHEMA = pa.schema(
-    [
-        ("regency", pa.string()),
-        ("kecamatan_code", pa.string()),
-        ("village_code", pa.string()),
-        ("period", pa.string()),
-        ("measured", pa.int64()),
-        ("stunting", pa.int64()),
-        ("severe_stunting", pa.int64()),
-        ("wasting", pa.int64()),
-        ("underweight", pa.int64()),
-        ("import_id", pa.string()),
-        ("source_row", pa.int32()),
-    ]
-)
-
 IMPORT_SCHEMA = pa.schema(
     [
         ("import_id", pa.string()),
@@ -150,6 +97,8 @@ IMPORT_SCHEMA = pa.schema(
         ("rows_rejected", pa.int64()),
         ("rejected_by_reason", pa.string()),  # JSON object reason -> count
         ("rejects_report", pa.string()),
+        ("rows_replaced", pa.int64()),  # earlier rows this import retracted or replaced
+        ("village_months_replaced", pa.int64()),
     ]
 )
 
@@ -166,6 +115,17 @@ class ImportRecord:
     rows_rejected: int
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     rejects_report: str | None = None
+    rows_replaced: int = 0
+    village_months_replaced: int = 0
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What merging an import into the store does (before the write: ``plan_measurements``)."""
+
+    rows_stored: int  # new, or replacing a different measurement of the child on that date
+    rows_replaced: int  # earlier rows removed: retracted by the export's scope, or changed on the key
+    village_months_replaced: int  # distinct (village, period) of those rows
 
 
 def new_import_id() -> str:
@@ -174,12 +134,7 @@ def new_import_id() -> str:
 
 
 def _store(data_dir) -> SnapshotStore:
-    return SnapshotStore(resolve_data_dir(data_dir) / STORE)
-
-
-def current_snapshot(data_dir=None) -> Path | None:
-    """The snapshot folder readers should use now (None when nothing was ever written)."""
-    return _store(data_dir).current()
+    return layout.snapshot_store(data_dir)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -194,34 +149,17 @@ def measurement_files(data_dir=None) -> str | None:
     return measurement_files_in(current_snapshot(data_dir))
 
 
-def measurement_files_in(snapshot: Path | None) -> str | None:
-    """measurement_files() of one given snapshot (a reader pins one snapshot for all its files)."""
-    if snapshot is None or not any((snapshot / MEASUREMENTS).glob(f"regency=*/year=*/{PART_FILE}")):
-        return None
-    return str(snapshot / MEASUREMENTS / "*" / "*" / "*.parquet")
-
-
 def aggregates_file(data_dir=None) -> str | None:
     """Path of the current aggregated-counts table, None when no aggregate was ever imported."""
     return aggregates_file_in(current_snapshot(data_dir))
 
 
-def summary_files_in(snapshot: Path | None) -> str | None:
-    """Glob of one snapshot's summary partitions (hive, like the measurements), None when absent."""
-    if snapshot is None or not any((snapshot / SUMMARY).glob(f"regency=*/year=*/{PART_FILE}")):
-        return None
-    return str(snapshot / SUMMARY / "*" / "*" / "*.parquet")
-
-
-def aggregates_file_in(snapshot: Path | None) -> str | None:
-    if snapshot is None or not (snapshot / AGGREGATES_FILE).exists():
-        return None
-    return str(snapshot / AGGREGATES_FILE)
-
-
 def imports(data_dir=None) -> pd.DataFrame:
     """The import log, oldest first: one row per import (``rejected_by_reason`` as a dict)."""
-    snapshot = current_snapshot(data_dir)
+    return _imports_in(current_snapshot(data_dir))
+
+
+def _imports_in(snapshot: Path | None) -> pd.DataFrame:
     if snapshot is None or not (snapshot / IMPORTS_FILE).exists():
         frame = IMPORT_SCHEMA.empty_table().to_pandas()
     else:
@@ -248,12 +186,89 @@ def find_import(data_dir, sha256: str) -> ImportRecord | None:
         rows_rejected=int(row["rows_rejected"]),
         rejected_by_reason=dict(row["rejected_by_reason"]),
         rejects_report=row["rejects_report"] if isinstance(row["rejects_report"], str) else None,
+        rows_replaced=int(row.get("rows_replaced") or 0),
+        village_months_replaced=int(row.get("village_months_replaced") or 0),
     )
 
 
 def is_demo(data_dir=None) -> bool:
     """True when the current store holds any synthetic demo import (pages label it as such)."""
-    return bool((imports(data_dir)["source"] == "demo").any())
+    return bool((imports(data_dir)["source"] == DEMO_SOURCE).any())
+
+
+def is_empty(data_dir=None) -> bool:
+    """True when the store holds no measurement and no aggregated count (never written, or emptied)."""
+    snapshot = current_snapshot(data_dir)
+    return measurement_files_in(snapshot) is None and aggregates_file_in(snapshot) is None
+
+
+def demo_removed(data_dir=None) -> bool:
+    """True when the store was emptied by ``remove_demo`` and nothing was imported since: the app
+    then says how to load data instead of building the demo again."""
+    snapshot = current_snapshot(data_dir)
+    return snapshot is not None and (snapshot / DEMO_REMOVED_FILE).exists()
+
+
+def is_outdated(data_dir=None) -> bool:
+    """True when the store was written in an older format and must be rebuilt (store_layout)."""
+    return layout.is_outdated(current_snapshot(data_dir))
+
+
+def demo_store_message(data_dir) -> str:
+    folder = layout.snapshot_store(data_dir).root.parent
+    return (
+        f"The store in {folder} holds the synthetic demo (data contoh), and real children must never be "
+        "counted with synthetic ones, so nothing was imported: import into a separate data dir "
+        f"(--data-dir DIR) or remove the demo first (python -m stunting demo --remove --data-dir {folder})."
+    )
+
+
+def refuse_import(data_dir, source: str) -> None:
+    """UserError when an import of ``source`` must not go into the store: an outdated store, or real
+    data into a store holding the demo. Checked before reading a file and again under the write lock."""
+    _refuse_import(current_snapshot(data_dir), source, data_dir)
+
+
+def _refuse_import(snapshot: Path | None, source: str, data_dir) -> None:
+    if layout.is_outdated(snapshot):
+        raise UserError(layout.outdated_message(snapshot))
+    if source != DEMO_SOURCE and bool((_imports_in(snapshot)["source"] == DEMO_SOURCE).any()):
+        raise UserError(demo_store_message(data_dir))
+
+
+def remove_demo(data_dir=None) -> int:
+    """Empty a store that holds the synthetic demo (and nothing real): measurements, summaries and the
+    import log go, a marker stays that the demo was removed on purpose. Returns the demo imports
+    removed (0 when the store was already empty). A store with real imports is refused: this never
+    deletes real data."""
+    store = _store(data_dir)
+    with store.transaction() as building:
+        log = _imports_in(store.current())
+        real = log[log["source"] != DEMO_SOURCE]
+        if len(real):
+            raise UserError(
+                f"The store in {store.root.parent} holds {len(real)} real import(s) (first: "
+                f"{real['file_name'].iloc[0]}); demo --remove only empties a store holding the demo, so "
+                "nothing was removed."
+            )
+        layout.write_format(building)
+        (building / DEMO_REMOVED_FILE).write_text(
+            json.dumps({"removed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}), encoding="utf-8"
+        )
+    return int(len(log))
+
+
+def empty_outdated_demo(data_dir=None) -> bool:
+    """Empty an outdated store that holds only the demo (the demo rebuilds itself); True if it did."""
+    if not is_outdated(data_dir) or len(imports(data_dir)) == 0:
+        return False
+    log = imports(data_dir)
+    if (log["source"] != DEMO_SOURCE).any():
+        return False
+    store = _store(data_dir)
+    with store.transaction() as building:
+        layout.write_format(building)
+    return True
 
 
 def periods(data_dir=None) -> list[str]:
@@ -269,8 +284,6 @@ def periods_in(snapshot: str) -> tuple[str, ...]:
     """periods() of one given snapshot folder (as a string: the cache key)."""
     # A committed snapshot never changes (a write makes a new one), so its periods can be cached by
     # its path: every page asks for them, and scanning 10M rows for them costs a noticeable moment.
-    from stunting import queries  # queries reads this module's files: import late, no cycle at load
-
     frame = queries.run("periods", {}, data_dir=None, snapshot=Path(snapshot))
     return tuple(sorted(frame["period"].tolist()))
 
@@ -282,12 +295,60 @@ def read_partition(path: Path) -> pd.DataFrame:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def write_measurements(data_dir, frame: pd.DataFrame, record: ImportRecord) -> ImportRecord:
+def write_measurements(
+    data_dir, frame: pd.DataFrame, record: ImportRecord, *, add: bool = False, keep_imports=()
+) -> ImportRecord:
     """Merge ``frame`` (one row per measurement, INPUT_COLUMNS) into the store atomically.
 
-    Returns ``record`` with ``rows_stored`` = rows that were new or replaced a different earlier
-    measurement of the same child on the same date (an identical re-import stores 0).
+    Unless ``add``, the import replaces its scope: every earlier row in a (village, period) that
+    ``frame`` holds is removed unless the frame carries it unchanged, except rows of ``keep_imports``
+    (the earlier files of the same command, which together form one export). Returns ``record`` with
+    ``rows_stored`` = rows that were new or replaced a different earlier measurement of the same child
+    on the same date (an identical re-import stores 0) and the rows replaced.
     """
+    incoming = _incoming(frame, record)
+    years = sorted(incoming["year"].unique().tolist())
+    store = _store(data_dir)
+    with store.transaction() as building:
+        current = store.current()
+        _refuse_import(current, record.source, data_dir)
+        old = _read_years(current, years)
+        merged, changes = _merge(old, incoming, add=add, keep_imports=frozenset(keep_imports))
+        summary = queries.summarise(merged)
+        summary_parts = dict(iter(summary.groupby(["regency", "year"], sort=True)))
+        for (regency, year), part in merged.groupby(["regency", "year"], sort=True):
+            counts = summary_parts.get((regency, year), summary.iloc[0:0])
+            _write_partition(building, regency, int(year), part, counts)
+        if current is not None:
+            for folder in (MEASUREMENTS, SUMMARY):
+                for partition in sorted((current / folder).glob("regency=*/year=*")):
+                    if int(partition.name.split("=", 1)[1]) not in years:
+                        store.carry_over(building, str(partition.relative_to(current)))
+            store.carry_over(building, AGGREGATES_FILE)
+        record = replace(
+            record,
+            rows_stored=changes.rows_stored,
+            rows_replaced=changes.rows_replaced,
+            village_months_replaced=changes.village_months_replaced,
+        )
+        _append_import(current, building, record)
+        layout.write_format(building)
+        _pause_for_tests(building)
+    return record
+
+
+def plan_measurements(
+    data_dir, frame: pd.DataFrame, record: ImportRecord, *, add: bool = False, keep_imports=()
+) -> Changes:
+    """What ``write_measurements`` would change, computed the same way without writing (--dry-run)."""
+    incoming = _incoming(frame, record)
+    current = current_snapshot(data_dir)
+    _refuse_import(current, record.source, data_dir)
+    old = _read_years(current, sorted(incoming["year"].unique().tolist()))
+    return _merge(old, incoming, add=add, keep_imports=frozenset(keep_imports))[1]
+
+
+def _incoming(frame: pd.DataFrame, record: ImportRecord) -> pd.DataFrame:
     missing = [column for column in INPUT_COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"write_measurements: missing columns {missing}")
@@ -297,25 +358,7 @@ def write_measurements(data_dir, frame: pd.DataFrame, record: ImportRecord) -> I
     # One file may hold the same child twice on one date (a corrected row further down): the later row wins.
     incoming = incoming.sort_values("source_row", kind="stable").drop_duplicates(KEY, keep="last")
     incoming["year"] = incoming["period"].str.slice(0, 4).astype("int32")
-    years = sorted(incoming["year"].unique().tolist())
-
-    store = _store(data_dir)
-    with store.transaction() as building:
-        current = store.current()
-        old = _read_years(current, years)
-        merged, stored = _merge(old, incoming)
-        for (regency, year), part in merged.groupby(["regency", "year"], sort=True):
-            _write_partition(building, regency, int(year), part)
-        if current is not None:
-            for folder in (MEASUREMENTS, SUMMARY):
-                for partition in sorted((current / folder).glob("regency=*/year=*")):
-                    if int(partition.name.split("=", 1)[1]) not in years:
-                        store.carry_over(building, str(partition.relative_to(current)))
-            store.carry_over(building, AGGREGATES_FILE)
-        record = replace(record, rows_stored=int(stored))
-        _append_import(current, building, record)
-        _pause_for_tests(building)
-    return record
+    return incoming
 
 
 def write_aggregates(data_dir, frame: pd.DataFrame, record: ImportRecord) -> ImportRecord:
@@ -332,6 +375,7 @@ def write_aggregates(data_dir, frame: pd.DataFrame, record: ImportRecord) -> Imp
     store = _store(data_dir)
     with store.transaction() as building:
         current = store.current()
+        _refuse_import(current, record.source, data_dir)
         if current is not None and (current / AGGREGATES_FILE).exists():
             old = pq.read_table(current / AGGREGATES_FILE).to_pandas()
         else:
@@ -360,8 +404,16 @@ def write_aggregates(data_dir, frame: pd.DataFrame, record: ImportRecord) -> Imp
             for folder in (MEASUREMENTS, SUMMARY):
                 if (current / folder).is_dir():
                     store.carry_over(building, folder)
-        record = replace(record, rows_stored=int(len(changed_new)))
+        # Aggregated counts are one row per village x period, so a row's key is its whole scope.
+        replaced = int(((joined["_merge"] == "both") & ~same).sum())
+        record = replace(
+            record,
+            rows_stored=int(len(changed_new)),
+            rows_replaced=replaced,
+            village_months_replaced=replaced,
+        )
         _append_import(current, building, record)
+        layout.write_format(building)
         _pause_for_tests(building)
     return record
 
@@ -410,8 +462,12 @@ def _read_years(current: Path | None, years: list[int]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _merge(old: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Old rows plus incoming ones, the incoming winning on the key unless identical in content."""
+def _merge(
+    old: pd.DataFrame, incoming: pd.DataFrame, *, add: bool, keep_imports: frozenset
+) -> tuple[pd.DataFrame, Changes]:
+    """Old rows plus incoming ones, the incoming winning on the key unless identical in content;
+    unless ``add``, old rows in the incoming (village, period)s that the import does not carry
+    unchanged are retracted (rows of ``keep_imports`` excepted)."""
     old = old.drop(columns=["last_in_period"])
     paired = incoming[KEY].merge(
         old[KEY + CONTENT_COLUMNS].assign(_old_pos=np.arange(len(old))), on=KEY, how="left"
@@ -425,16 +481,31 @@ def _merge(old: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, int
         identical &= equal.fillna(False).to_numpy(dtype=bool)
     stored = int((~identical).sum())
     # Identical rows keep the old row (and its original import id); the rest of the incoming replace.
-    replaced_positions = paired.loc[has_old & ~identical, "_old_pos"].astype("int64").to_numpy()
     drop = np.zeros(len(old), dtype=bool)
-    drop[replaced_positions] = True
+    drop[paired.loc[has_old & ~identical, "_old_pos"].astype("int64").to_numpy()] = True
+    if not add and len(old):
+        kept = np.zeros(len(old), dtype=bool)
+        kept[paired.loc[identical, "_old_pos"].astype("int64").to_numpy()] = True
+        scope = pd.MultiIndex.from_frame(incoming[["village_code", "period"]].drop_duplicates())
+        in_scope = pd.MultiIndex.from_frame(old[["village_code", "period"]]).isin(scope)
+        ours = old["import_id"].isin(list(keep_imports)).to_numpy()
+        drop |= in_scope & ~kept & ~ours
+    removed = old.loc[drop, ["village_code", "period"]]
+    changes = Changes(
+        rows_stored=stored,
+        rows_replaced=int(drop.sum()),
+        village_months_replaced=int(len(removed.drop_duplicates())),
+    )
     merged = pd.concat([old[~drop], incoming[~identical]], ignore_index=True)
+    # Informational (docs/architecture.md): counting uses queries/counted.sql, not this flag.
     last = merged.groupby(["child_id", "period"], sort=False)["measured_on"].transform("max")
     merged["last_in_period"] = (merged["measured_on"] == last).to_numpy()
-    return merged, stored
+    return merged, changes
 
 
-def _write_partition(building: Path, regency: str, year: int, part: pd.DataFrame) -> None:
+def _write_partition(
+    building: Path, regency: str, year: int, part: pd.DataFrame, summary: pd.DataFrame
+) -> None:
     folder = building / MEASUREMENTS / f"regency={regency}" / f"year={year}"
     folder.mkdir(parents=True, exist_ok=True)
     # Sorted by period and village: row-group statistics then let a one-month query skip most pages.
@@ -449,9 +520,6 @@ def _write_partition(building: Path, regency: str, year: int, part: pd.DataFrame
         row_group_size=256_000,
         use_dictionary=DICTIONARY_COLUMNS,
     )
-    from stunting import queries  # queries reads this module's files: import late, no cycle at load
-
-    summary = queries.summarise(ordered)
     summary_folder = building / SUMMARY / f"regency={regency}" / f"year={year}"
     summary_folder.mkdir(parents=True, exist_ok=True)
     summary_table = pa.Table.from_pandas(

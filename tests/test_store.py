@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from stunting import store
+from stunting.errors import UserError
 from stunting.gazetteer import villages
 from stunting.indicators import age_group_labels
 
@@ -77,9 +78,9 @@ def measurement(
 
 
 def write(
-    data_dir: Path, rows: list[dict], *, file_name="export.csv", source="e-ppgbm"
+    data_dir: Path, rows: list[dict], *, file_name="export.csv", source="e-ppgbm", add=False
 ) -> store.ImportRecord:
-    """Write rows as one import, the way the pipeline does."""
+    """Write rows as one import, the way the pipeline does (``add``: merge without retracting)."""
     import_id = store.new_import_id()
     frame = pd.DataFrame(rows).assign(import_id=import_id)
     frame["source_row"] = np.arange(1, len(frame) + 1)
@@ -95,7 +96,7 @@ def write(
         rejected_by_reason={},
         rejects_report=None,
     )
-    return store.write_measurements(data_dir, frame, record)
+    return store.write_measurements(data_dir, frame, record, add=add)
 
 
 def stored(data_dir: Path) -> pd.DataFrame:
@@ -197,7 +198,8 @@ def test_last_in_period_is_recomputed_when_a_later_measurement_arrives(tmp_path)
         tmp_path,
         [measurement("a", VILLAGE_KUKAR, "2024-08-03"), measurement("a", VILLAGE_KUKAR, "2024-07-30")],
     )
-    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-20")])
+    # --add: a follow-up file with only the re-weigh (without it, the file would replace its scope).
+    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-20")], add=True)
     after = stored(tmp_path).set_index("measured_on")["last_in_period"]
     assert after.to_dict() == {
         pd.Timestamp("2024-07-30"): True,  # the only one in July
@@ -285,7 +287,7 @@ def test_kill_9_in_mid_write_leaves_the_store_as_before(tmp_path):
     assert len(store.imports(data)) == 1
 
     # The dead writer's lock and half-built snapshot do not block or leak into the next import.
-    record = write(data, [measurement("c", VILLAGE_KUKAR, "2024-08-06")])
+    record = write(data, [measurement("c", VILLAGE_KUKAR, "2024-08-06")], add=True)
     assert record.rows_stored == 1 and len(stored(data)) == 3
     assert not building.exists()
     assert (
@@ -303,3 +305,86 @@ def test_inconsistent_period_or_codes_are_programming_errors(tmp_path):
     with pytest.raises(ValueError, match="village_code must lie"):
         store.write_measurements(tmp_path, wrong_regency, record)
     assert store.current_snapshot(tmp_path) is None
+
+
+# --- an export replaces its scope; demo and real data never mix; the format version ----------------
+
+
+def test_an_export_replaces_what_earlier_imports_stored_in_its_village_months(tmp_path):
+    other_village = "64.02.01.2002"
+    write(
+        tmp_path,
+        [
+            measurement("a", VILLAGE_KUKAR, "2024-08-03"),
+            measurement("b", VILLAGE_KUKAR, "2024-08-03"),
+            measurement("c", VILLAGE_KUKAR, "2024-02-03"),  # another month: outside the new scope
+            measurement("d", other_village, "2024-08-03"),  # another village: outside the new scope
+        ],
+    )
+    again = write(
+        tmp_path,
+        [measurement("a", VILLAGE_KUKAR, "2024-08-03"), measurement("e", VILLAGE_KUKAR, "2024-08-04")],
+    )
+    assert sorted(stored(tmp_path)["child_id"]) == [
+        "a",
+        "c",
+        "d",
+        "e",
+    ]  # b, missing from the new export, is gone
+    assert (again.rows_stored, again.rows_replaced, again.village_months_replaced) == (1, 1, 1)
+    logged = store.imports(tmp_path).iloc[-1]
+    assert (logged["rows_replaced"], logged["village_months_replaced"]) == (1, 1)
+
+
+def test_add_merges_without_retracting_and_one_commands_files_keep_each_other(tmp_path):
+    first = write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-03")])
+    added = write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-08-20")], add=True)
+    assert sorted(stored(tmp_path)["child_id"]) == ["a", "b"] and added.rows_replaced == 0
+    # A second file of the same command (keep_imports) does not retract the first one's rows.
+    frame = pd.DataFrame([measurement("c", VILLAGE_KUKAR, "2024-08-21")])
+    record = store.ImportRecord("y", "g.csv", "sha-y", "e-ppgbm", "2024-09-01T00:00:00+00:00", 1, 0, 0)
+    kept = store.write_measurements(
+        tmp_path, frame.assign(import_id="y"), record, keep_imports=[first.import_id]
+    )
+    assert sorted(stored(tmp_path)["child_id"]) == ["a", "c"]  # b's import was not in keep_imports
+    assert kept.rows_replaced == 1
+
+
+def test_a_plan_says_what_the_write_then_does(tmp_path):
+    write(tmp_path, [measurement(c, VILLAGE_KUKAR, "2024-08-03") for c in "abc"])
+    frame = pd.DataFrame([measurement(c, VILLAGE_KUKAR, "2024-08-03") for c in "ad"]).assign(import_id="z")
+    record = store.ImportRecord("z", "h.csv", "sha-z", "e-ppgbm", "2024-09-01T00:00:00+00:00", 2, 0, 0)
+    before = stored(tmp_path)
+    plan = store.plan_measurements(tmp_path, frame, record)
+    pd.testing.assert_frame_equal(stored(tmp_path), before)  # planning writes nothing
+    done = store.write_measurements(tmp_path, frame, record)
+    assert plan == store.Changes(rows_stored=1, rows_replaced=2, village_months_replaced=1)
+    assert (done.rows_stored, done.rows_replaced, done.village_months_replaced) == (1, 2, 1)
+
+
+def test_real_rows_into_a_demo_store_are_refused_and_remove_demo_empties_it(tmp_path):
+    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-03")], source="demo")
+    before = stored(tmp_path)
+    with pytest.raises(UserError, match=r"--data-dir DIR.*python -m stunting demo --remove"):
+        write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-08-03")])
+    pd.testing.assert_frame_equal(stored(tmp_path), before)
+    assert store.remove_demo(tmp_path) == 1
+    assert store.is_empty(tmp_path) and store.demo_removed(tmp_path) and not store.is_demo(tmp_path)
+    assert store.measurement_files(tmp_path) is None and store.periods(tmp_path) == []
+    write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-08-03")])
+    assert list(stored(tmp_path)["child_id"]) == ["b"] and not store.demo_removed(tmp_path)
+    with pytest.raises(UserError, match="real import"):
+        store.remove_demo(tmp_path)  # never deletes real data
+    assert list(stored(tmp_path)["child_id"]) == ["b"]
+
+
+def test_a_store_in_the_old_format_is_refused_for_reading_and_writing(tmp_path):
+    from stunting import queries, store_layout
+
+    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-03")])
+    (store.current_snapshot(tmp_path) / store_layout.FORMAT_FILE).unlink()  # as an older version wrote it
+    assert store.is_outdated(tmp_path)
+    with pytest.raises(UserError, match="older Peta Stunting.*rebuild it"):
+        queries.run("periods", {}, data_dir=tmp_path)
+    with pytest.raises(UserError, match="older Peta Stunting"):
+        write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-08-03")])

@@ -1,4 +1,4 @@
-"""``python -m stunting demo [--data-dir DIR] [--seed N]``: build the synthetic demo store."""
+"""``python -m stunting demo [--data-dir DIR] [--seed N] [--remove]``: build (or remove) the demo store."""
 
 from __future__ import annotations
 
@@ -14,9 +14,15 @@ def register(commands) -> None:
         help="build the synthetic demo data (data contoh (sintetis)) for all 252 villages",
         description="Write a synthetic e-PPGBM export (February and August 2019-2025, about 75,000 "
         "children per weighing month) and import it through the same pipeline as a real export. "
-        "Every page labels it 'data contoh (sintetis)'. Refuses a store that holds real imports.",
+        "Every page labels it 'data contoh (sintetis)'. Refuses a store that holds real imports. "
+        "With --remove, empties a store that holds the demo, so real exports can be imported into it.",
     )
     add_data_dir(parser)
+    parser.add_argument(
+        "--remove",
+        action="store_true",
+        help="empty the store of the synthetic demo (refused when it holds real imports)",
+    )
     parser.add_argument(
         "--seed", type=int, default=None, help="random seed; the same seed gives the same data (default 2024)"
     )
@@ -26,6 +32,17 @@ def register(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from stunting.config import data_dir
     from stunting.demo import DEFAULT_SEED, DEMO_LABEL, build_demo
+
+    if args.remove:
+        from stunting import store
+
+        folder = data_dir(args.data_dir)
+        removed = store.remove_demo(folder)
+        print(
+            f"{DEMO_LABEL}: removed ({removed} import(s)); the store in {folder} is empty. Load real "
+            f"data with: python -m stunting ingest FILE --data-dir {folder}"
+        )
+        return 0
 
     def progress(fraction: float, message: str) -> None:
         print(f"\r{fraction:4.0%} {message[:70]:<70}", end="", file=sys.stderr, flush=True)

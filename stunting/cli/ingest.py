@@ -1,4 +1,8 @@
-"""``python -m stunting ingest FILE... [--data-dir DIR]``: import e-PPGBM exports into the store."""
+"""``python -m stunting ingest FILE... [--add] [--dry-run] [--data-dir DIR]``: import e-PPGBM exports.
+
+An export replaces what earlier imports stored for every (village, month) it holds; ``--add`` merges
+a partial file (one posyandu) without retracting; ``--dry-run`` prints the summary and changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -12,24 +16,45 @@ def register(commands) -> None:
         "ingest",
         help="import e-PPGBM exports (CSV or XLSX) into the measurement store",
         description="Read e-PPGBM individual exports, compute WHO z-scores, pseudonymise the children "
-        "and add the measurements to the store. Rejected rows are listed in a report "
+        "and store the measurements. An export replaces what earlier imports stored for every village "
+        "and month it contains (a child missing from it is gone, a corrected NIK replaces the mistyped "
+        "one); the files of one command count as one export. Rejected rows are listed in a report "
         "(row numbers and reasons, never a name).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="e-PPGBM export (.csv or .xlsx)")
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="merge without retracting anything (a partial file, e.g. one posyandu's rows)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what the import would do (rows, periods, villages, rows replaced) and change nothing",
+    )
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from stunting.config import data_dir
-    from stunting.ingest import ingest_files
+    from stunting.ingest import ingest_files, preview
 
     root = data_dir(args.data_dir)
+    if args.dry_run:
+        for summary in preview(args.files, root, add=args.add).files:
+            print(format_summary(summary))
+        print("dry run: nothing was changed.")
+        return 0
+    ours: list[str] = []
     for path in args.files:
         # One file at a time, printed as it finishes: if a later file fails, the earlier ones are
-        # already in the store and the user has seen their summaries.
-        for summary in ingest_files([path], root):
+        # already in the store and the user has seen their summaries. The files still form one
+        # export: a later one never retracts what an earlier one stored (keep_imports).
+        for summary in ingest_files([path], root, add=args.add, keep_imports=ours):
             print(format_summary(summary))
+            if summary.import_id is not None:
+                ours.append(summary.import_id)
     return 0
 
 
@@ -39,12 +64,35 @@ def format_summary(summary) -> str:
             f"{summary.file_name}: already imported on {summary.already_imported_on[:10]} "
             f"(same SHA-256); nothing was added."
         )
+    would = "would be " if summary.dry_run else ""
     lines = [
         f"{summary.file_name}: {summary.rows_read:,} rows read, {summary.rows_accepted:,} accepted "
-        f"({summary.rows_stored:,} new or changed in the store), {summary.rows_rejected:,} rejected."
+        f"({summary.rows_stored:,} {would}new or changed in the store), {summary.rows_rejected:,} rejected."
     ]
     for code, count in sorted(summary.rejected_by_reason.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  rejected, {code.replace('_', ' ')}: {count:,}")
+    if summary.periods:
+        lines.append(
+            f"  periods: {', '.join(summary.periods)}; villages: {summary.villages:,} "
+            f"({summary.village_months:,} village-months)"
+        )
+    verb = "would replace" if summary.dry_run else "replaced"
+    if summary.add:
+        lines.append(
+            f"  --add: nothing retracted; {summary.rows_replaced:,} earlier rows {verb} on the same child "
+            f"and date, in {summary.village_months_replaced:,} village-months"
+        )
+    else:
+        lines.append(
+            f"  {verb} {summary.rows_replaced:,} rows of earlier imports in "
+            f"{summary.village_months_replaced:,} village-months"
+        )
+    if summary.nik_disagreements:
+        lines.append(
+            f"  note: on {summary.nik_disagreements:,} rows the NIK's birth date (digits 7-12, +40 on the "
+            "day for girls) is not the child's Tgl Lahir/JK, probably a parent's or the family card's "
+            "number; the rows were kept, the child told apart by birth date and sex."
+        )
     if summary.age_text_mismatches:
         lines.append(
             f"  note: on {summary.age_text_mismatches:,} rows 'Usia Saat Ukur' disagrees with the two dates "

@@ -1,0 +1,171 @@
+"""Where the store's files are and what they hold: the one module both store.py (the writer) and
+queries.py (the reader) take paths and schemas from, so neither imports the other to find them.
+
+It also owns the store's format version. Each snapshot carries ``format.json``; a snapshot without it
+(or with an older number) was written by an earlier Peta Stunting whose child key or counting rule
+differs, and every reader and writer refuses it with the sentence of ``outdated_message``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+
+from stunting.config import data_dir as resolve_data_dir
+from stunting.snapshots import SnapshotStore
+
+STORE = "store"
+MEASUREMENTS = "measurements"
+SUMMARY = "summary"  # per-partition counts (queries/summary.sql), the source of every prevalence query
+AGGREGATES_FILE = "aggregates.parquet"
+IMPORTS_FILE = "imports.parquet"
+PART_FILE = "part-0.parquet"
+FORMAT_FILE = "format.json"
+DEMO_REMOVED_FILE = "demo_removed.json"  # an empty store whose demo was removed on purpose
+
+# 2: child_id = HMAC of NIK + birth date + sex (1 keyed the NIK alone, so siblings sharing a parent's
+# NIK were one child); the summary is long (one row per ... x indicator) and counts each child with its
+# last *valid* measurement per indicator (1 used its last measurement, valid or not).
+FORMAT_VERSION = 2
+FORMAT = {"format": FORMAT_VERSION, "child_id": "hmac-sha256(nik|birth_date|sex or name|birth_date|mother)"}
+
+# Columns the pipeline hands over, in the order stored. regency and year become hive partitions.
+MEASUREMENT_SCHEMA = pa.schema(
+    [
+        ("child_id", pa.string()),
+        ("village_code", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("period", pa.string()),
+        ("measured_on", pa.date32()),
+        ("age_days", pa.int32()),
+        ("age_months", pa.int16()),
+        ("age_group", pa.string()),
+        ("sex", pa.string()),
+        ("weight_kg", pa.float64()),
+        ("height_cm", pa.float64()),
+        ("measured_lying", pa.bool_()),
+        ("haz", pa.float64()),
+        ("waz", pa.float64()),
+        ("whz", pa.float64()),
+        ("haz_flag", pa.bool_()),
+        ("waz_flag", pa.bool_()),
+        ("whz_flag", pa.bool_()),
+        ("reported_haz", pa.float64()),
+        ("reported_waz", pa.float64()),
+        ("reported_whz", pa.float64()),
+        ("posyandu", pa.string()),
+        ("puskesmas", pa.string()),
+        ("import_id", pa.string()),
+        ("source_row", pa.int32()),
+        ("last_in_period", pa.bool_()),
+    ]
+)
+# What a reader sees: the stored columns plus the two hive partition columns.
+READ_SCHEMA = MEASUREMENT_SCHEMA.append(pa.field("regency", pa.string())).append(pa.field("year", pa.int32()))
+
+# summary/regency=.../year=.../part-0.parquet: one row per period x village x age group x sex x
+# indicator with children counted (queries/counted.sql), written from queries/summary.sql.
+SUMMARY_FILE_SCHEMA = pa.schema(
+    [
+        ("period", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("village_code", pa.string()),
+        ("age_group", pa.string()),
+        ("sex", pa.string()),
+        ("indicator", pa.string()),
+        ("measured", pa.int64()),
+        ("cases", pa.int64()),
+    ]
+)
+SUMMARY_READ_SCHEMA = SUMMARY_FILE_SCHEMA.append(pa.field("regency", pa.string())).append(
+    pa.field("year", pa.int32())
+)
+
+AGGREGATE_COUNTS = ("measured", "stunting", "severe_stunting", "wasting", "underweight")
+AGGREGATE_SCHEMA = pa.schema(
+    [
+        ("regency", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("village_code", pa.string()),
+        ("period", pa.string()),
+        ("measured", pa.int64()),
+        ("stunting", pa.int64()),
+        ("severe_stunting", pa.int64()),
+        ("wasting", pa.int64()),
+        ("underweight", pa.int64()),
+        ("import_id", pa.string()),
+        ("source_row", pa.int32()),
+    ]
+)
+# The view `aggregates` (queries/view_aggregates.sql): the file in long form, one row per village x
+# period x indicator the office reported.
+AGGREGATE_VIEW_SCHEMA = pa.schema(
+    [
+        ("regency", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("village_code", pa.string()),
+        ("period", pa.string()),
+        ("indicator", pa.string()),
+        ("measured", pa.int64()),
+        ("cases", pa.int64()),
+    ]
+)
+
+
+def snapshot_store(data_dir=None) -> SnapshotStore:
+    return SnapshotStore(resolve_data_dir(data_dir) / STORE)
+
+
+def current_snapshot(data_dir=None) -> Path | None:
+    """The snapshot folder readers should use now (None when nothing was ever written)."""
+    return snapshot_store(data_dir).current()
+
+
+def measurement_files_in(snapshot: Path | None) -> str | None:
+    """Glob of one snapshot's measurement partitions for ``read_parquet(..., hive_partitioning=true)``
+    (read ``regency`` as VARCHAR: auto-detection would turn ``64.02`` into a number); None when absent."""
+    if snapshot is None or not any((snapshot / MEASUREMENTS).glob(f"regency=*/year=*/{PART_FILE}")):
+        return None
+    return str(snapshot / MEASUREMENTS / "*" / "*" / "*.parquet")
+
+
+def summary_files_in(snapshot: Path | None) -> str | None:
+    """Glob of one snapshot's summary partitions (hive, like the measurements), None when absent."""
+    if snapshot is None or not any((snapshot / SUMMARY).glob(f"regency=*/year=*/{PART_FILE}")):
+        return None
+    return str(snapshot / SUMMARY / "*" / "*" / "*.parquet")
+
+
+def aggregates_file_in(snapshot: Path | None) -> str | None:
+    if snapshot is None or not (snapshot / AGGREGATES_FILE).exists():
+        return None
+    return str(snapshot / AGGREGATES_FILE)
+
+
+def format_of(snapshot: Path) -> int:
+    """The format version a snapshot was written in (1: before format.json existed)."""
+    try:
+        return int(json.loads((snapshot / FORMAT_FILE).read_text(encoding="utf-8"))["format"])
+    except FileNotFoundError:
+        return 1
+
+
+def is_outdated(snapshot: Path | None) -> bool:
+    """True when ``snapshot`` holds data written in an older format (it must be rebuilt)."""
+    return snapshot is not None and format_of(snapshot) < FORMAT_VERSION
+
+
+def outdated_message(snapshot: Path) -> str:
+    return (
+        f"The store in {snapshot.parents[2]} was written by an older Peta Stunting (format "
+        f"{format_of(snapshot)}, now {FORMAT_VERSION}: children and counts are keyed differently), so its "
+        "numbers would be wrong; rebuild it: import the e-PPGBM exports again into a new --data-dir, or "
+        "for the demo run python -m stunting demo."
+    )
+
+
+def write_format(building: Path) -> None:
+    """Mark a snapshot being built as written in the current format."""
+    (building / FORMAT_FILE).write_text(json.dumps(FORMAT, sort_keys=True), encoding="utf-8")
