@@ -1,4 +1,4 @@
--- One row: the children counted for $indicator (queries/counted.sql) on both sides of a comparison,
+-- One row per comparison: the children counted for $indicator (queries/counted.sql) on both sides,
 -- side a = area ($level_a, $code_a) in $period_a and side b likewise, matched on child_id, as a 2x2:
 -- n11 = a case on both sides, n10 = a case on side a only, n01 = on side b only, n00 = on neither.
 -- A child counts on a side where its counted measurement for that period lies in the area.

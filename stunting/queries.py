@@ -92,8 +92,9 @@ def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duck
             summary = layout.summary_files_in(snapshot)
             if summary is None and files is not None:
                 raise UserError(
-                    f"The store in {snapshot} has measurements without their summary tables; rebuild it "
-                    "(python -m stunting demo, or re-import the exports into a new data dir)."
+                    f"The store in {snapshot} was written by an older Peta Stunting without its summary "
+                    "tables; rebuild it (python -m stunting demo, or re-import the exports into a new "
+                    "data dir)."
                 )
             if summary is None:
                 con.register("summary", layout.SUMMARY_READ_SCHEMA.empty_table())

@@ -464,7 +464,11 @@ def test_the_summary_gives_the_prevalence_apis_numbers(awkward_store, indicator)
 
 def test_a_new_import_is_seen_at_once(newcombe_store):
     compare.headline("stunting", KUKAR, BONTANG, data_dir=newcombe_store)  # the summary is now in memory
-    write(newcombe_store, children("n", BONTANG_VILLAGE, "2024-08-20", 20, 20, age_days=TODDLER_DAYS))
+    # --add: 20 more children in a village-month the store already holds (a plain import would
+    # replace that village-month's earlier rows).
+    write(
+        newcombe_store, children("n", BONTANG_VILLAGE, "2024-08-20", 20, 20, age_days=TODDLER_DAYS), add=True
+    )
     top = compare.headline("stunting", KUKAR, BONTANG, data_dir=newcombe_store)
     assert (top.b.measured, top.b.cases) == (100, 68)
 

@@ -210,8 +210,9 @@ def test_an_updated_export_replaces_a_measurement_instead_of_duplicating_it(tmp_
     fields[18] = "12,00"  # Berat corrected, same child and date
     updated = tmp_path / "updated.csv"
     updated.write_text(header + "\n" + ";".join(fields) + "\n", encoding="utf-8")
-    [summary] = ingest_files([updated], data_dir)
-    assert summary.rows_stored == 1
+    # A one-row correction is a partial file: --add (a plain import would replace its village-month).
+    [summary] = ingest_files([updated], data_dir, add=True)
+    assert summary.rows_stored == 1 and summary.rows_replaced == 1
     frame = pq.read_table(Path(store.current_snapshot(data_dir)) / "measurements").to_pandas()
     assert len(frame) == 137
     assert frame.loc[frame["source_row"] == 1, "weight_kg"].tolist() == [12.0]

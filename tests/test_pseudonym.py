@@ -7,6 +7,7 @@ import hmac
 import stat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -20,7 +21,7 @@ def _reference(message: str, key: bytes = KEY) -> str:
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _ids(nik, name, born, mother, key: bytes = KEY) -> list:
+def _ids(nik, name, born, mother, key: bytes = KEY, sex=None) -> list:
     return list(
         pseudonym.child_ids(
             pd.Series(nik, dtype=object),
@@ -28,6 +29,7 @@ def _ids(nik, name, born, mother, key: bytes = KEY) -> list:
             pd.to_datetime(pd.Series(born)),
             pd.Series(mother, dtype=object),
             key,
+            sex=pd.Series(sex if sex is not None else ["L"] * len(nik), dtype=object),
         )
     )
 
@@ -64,14 +66,27 @@ def test_a_damaged_secret_is_refused_not_replaced(tmp_path: Path, monkeypatch) -
     assert (tmp_path / "secret.key").read_bytes() == b"short"
 
 
-def test_child_id_is_hmac_of_the_normalised_nik() -> None:
+def test_child_id_is_hmac_of_the_normalised_nik_birth_date_and_sex() -> None:
     ids = _ids(
         ["6402011234560001", " 6402-0112-3456-0001 ", "'6402011234560001"],
         ["Anak Fiktif", "Nama Lain", ""],
-        ["2022-01-01", "2023-05-05", None],
+        ["2022-01-01", "2022-01-01", "2022-01-01"],
         ["Ibu", "", ""],
     )
-    assert ids == [_reference("nik:6402011234560001")] * 3
+    assert ids == [_reference("nik:6402011234560001|2022-01-01|L")] * 3
+
+
+def test_siblings_under_one_parents_nik_are_two_children() -> None:
+    # A brother and his sister entered under their mother's NIK, and the boy again a month later.
+    ids = _ids(
+        ["6402014508900001"] * 3,
+        ["Budi Fiktif", "Sari Fiktif", "Budi Fiktif"],
+        ["2022-03-01", "2023-07-15", "2022-03-01"],
+        ["Ibu Fiktif"] * 3,
+        sex=["L", "P", "L"],
+    )
+    assert ids[0] == ids[2] == _reference("nik:6402014508900001|2022-03-01|L")
+    assert ids[1] == _reference("nik:6402014508900001|2023-07-15|P")
 
 
 def test_without_a_valid_nik_the_id_is_name_birth_date_and_mother() -> None:
@@ -105,7 +120,8 @@ def test_no_identity_gives_none_and_the_key_matters() -> None:
     ids = _ids(["", "6402011234560001"], ["", ""], ["2022-01-01", "2022-01-01"], ["Ibu", ""])
     assert ids[0] is None
     other_key = _ids([""] + ["6402011234560001"], ["", ""], ["2022-01-01"] * 2, ["", ""], key=b"\x01" * 32)
-    assert other_key[1] != ids[1] and other_key[1] == _reference("nik:6402011234560001", b"\x01" * 32)
+    assert other_key[1] != ids[1]
+    assert other_key[1] == _reference("nik:6402011234560001|2022-01-01|L", b"\x01" * 32)
 
 
 def test_normalisation_rules() -> None:
@@ -118,3 +134,58 @@ def test_normalisation_rules() -> None:
     assert niks.tolist() == ["6402010101010001", "", "", "", ""]
     names = pseudonym.normalise_name(pd.Series(["  Dewi  Sri ", "DEWI-SRI", "Dèwi Sri", None], dtype=object))
     assert names.tolist() == ["dewisri", "dewisri", "dewisri", ""]
+
+
+def _stdnum_disagrees(nik: str, born: str, sex: str) -> bool:
+    """The reference: python-stdnum's reading of the NIK's birth date (day + 40 for women)."""
+    from stdnum.exceptions import ValidationError
+    from stdnum.id import nik as stdnum_nik
+
+    try:
+        embedded = stdnum_nik.get_birth_date(nik)
+    except ValidationError:
+        return True
+    day = int(nik[6:8])
+    girl_in_nik = day > 40
+    birth = pd.Timestamp(born)
+    same_date = (embedded.day, embedded.month, embedded.year % 100) == (
+        birth.day,
+        birth.month,
+        birth.year % 100,
+    )
+    return not (same_date and girl_in_nik == (sex == "P"))
+
+
+def test_nik_birth_date_check_agrees_with_python_stdnum() -> None:
+    rng = np.random.default_rng(7)
+    births = pd.to_datetime("2019-01-01") + pd.to_timedelta(rng.integers(0, 2200, 400), unit="D")
+    sexes = rng.choice(["L", "P"], 400)
+    niks, borns = [], []
+    for i, (birth, sex) in enumerate(zip(births, sexes, strict=True)):
+        kind = i % 4  # the child's own NIK, a parent's, a wrong sex, an impossible date
+        if kind == 0:
+            day = birth.day + (40 if sex == "P" else 0)
+            niks.append(f"640201{day:02d}{birth.month:02d}{birth.year % 100:02d}{i:04d}")
+        elif kind == 1:
+            niks.append(
+                f"640201{rng.integers(1, 29) + 40:02d}{rng.integers(1, 13):02d}{rng.integers(70, 99)}{i:04d}"
+            )
+        elif kind == 2:
+            day = birth.day + (0 if sex == "P" else 40)
+            niks.append(f"640201{day:02d}{birth.month:02d}{birth.year % 100:02d}{i:04d}")
+        else:
+            niks.append(f"64020100{rng.integers(13, 99):02d}{birth.year % 100:02d}{i:04d}")
+        borns.append(birth.strftime("%Y-%m-%d"))
+    ours = pseudonym.nik_disagrees(
+        pd.Series(niks, dtype=object), pd.to_datetime(pd.Series(borns)), pd.Series(sexes, dtype=object)
+    )
+    reference = [_stdnum_disagrees(n, b, s) for n, b, s in zip(niks, borns, sexes, strict=True)]
+    assert ours.tolist() == reference
+    assert 0 < sum(reference) < len(reference)  # both answers occur
+    # No valid NIK: nothing to disagree with.
+    none = pseudonym.nik_disagrees(
+        pd.Series(["", "123"], dtype=object),
+        pd.to_datetime(pd.Series(["2022-01-01"] * 2)),
+        pd.Series(["L", "P"]),
+    )
+    assert none.tolist() == [False, False]

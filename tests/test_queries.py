@@ -42,6 +42,13 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
     prevalence_module.trend("stunting", "regency", "64.02", data_dir=tmp_path)
     prevalence_module.breakdown("stunting", "2024-08", "regency", "64.02", "sex", data_dir=tmp_path)
     compare.summary(tmp_path)  # the comparison page's one query (its module owns the file)
+    both = prevalence_module.overlap_counts(
+        "stunting",
+        ("village", "64.02.01.2001", "2024-08"),
+        ("kecamatan", "64.02.01", "2024-08"),
+        data_dir=tmp_path,
+    )
+    assert (both.n11, both.children_in_both) == (1, 1)  # child a, stunted, in a village of that kecamatan
     # The row-level view, for questions the summary cannot answer (e.g. reported vs computed z).
     con = queries.connect(tmp_path, views=("measurements",))
     try:
@@ -50,6 +57,7 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         con.close()
     assert loaded == set(SQL_FILES)
     assert {"periods", "prevalence_by_area", "prevalence_trend", "prevalence_by_age_sex", "summary"} <= loaded
+    assert {"counted", "overlap_counts"} <= loaded
 
 
 def test_queries_run_on_an_empty_or_partial_store(tmp_path):
