@@ -39,36 +39,31 @@ def _export_rows() -> list[dict[str, str]]:
 
 
 def _hand_count() -> pd.DataFrame:
-    """Per village x period x indicator: children (last measurement in the month, z defined and not
-    flagged) and cases, from the fixture's independently computed z-scores."""
+    """Per village x period x indicator: children (each with its last measurement in the month whose
+    z for that indicator is defined and not flagged) and cases, from the fixture's independently
+    computed z-scores."""
     expected = pd.read_csv(FIXTURES / "expected.csv", dtype={"village_code": str, "child": str})
-    last = expected.sort_values("measured_on").groupby(["child", "period"]).tail(1)
     rows = []
-    for (village, period), group in last.groupby(["village_code", "period"]):
-        for indicator, (column, cutoff, (low, high)) in HAND_RULES.items():
-            z = group[column].round(2)
-            counted = z.notna() & (z >= low) & (z <= high)
-            rows.append((village, period, indicator, int(counted.sum()), int((z[counted] < cutoff).sum())))
+    for indicator, (column, cutoff, (low, high)) in HAND_RULES.items():
+        z = expected[column].round(2)
+        valid = expected[z.notna() & (z >= low) & (z <= high)]
+        last = valid.sort_values("measured_on").groupby(["child", "period"]).tail(1)
+        for (village, period), group in last.groupby(["village_code", "period"]):
+            z_last = group[column].round(2)
+            rows.append((village, period, indicator, len(group), int((z_last < cutoff).sum())))
     return pd.DataFrame(rows, columns=["village_code", "period", "indicator", "measured", "cases"])
 
 
 def _stored_counts(data_dir: Path) -> pd.DataFrame:
-    files = store.measurement_files(data_dir)
-    rows = []
-    for indicator, (column, cutoff, _) in HAND_RULES.items():
-        flag = f"{column}_flag"
-        frame = duckdb.sql(
-            f"""
-            select village_code, period, count(*) as measured,
-                   count(*) filter (where {column} < $cutoff) as cases
-            from read_parquet($files, hive_partitioning = true)
-            where last_in_period and {column} is not null and not isnan({column}) and not {flag}
-            group by all
-            """,
-            params={"files": files, "cutoff": cutoff},
-        ).df()
-        rows.append(frame.assign(indicator=indicator))
-    return pd.concat(rows, ignore_index=True)
+    """The store's long summary (what every prevalence query sums), per village x period x indicator."""
+    return duckdb.sql(
+        """
+        select village_code, period, indicator, sum(measured) as measured, sum(cases) as cases
+        from read_parquet($files, hive_partitioning = true, hive_types = {'regency': 'VARCHAR'})
+        group by all
+        """,
+        params={"files": store.summary_files_in(store.current_snapshot(data_dir))},
+    ).df()
 
 
 def _store_fingerprint(data_dir: Path) -> dict[str, str]:
