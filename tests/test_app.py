@@ -324,3 +324,48 @@ def test_first_run_on_an_empty_store_builds_the_demo_with_a_progress_bar(tmp_pat
     assert len(_features(_village_script(at))) == 237
     at.run()  # the demo is built once, not on every rerun
     assert len(calls) == 1
+
+
+def test_the_demo_can_be_removed_and_the_emptied_store_says_how_to_load_data(tmp_path, monkeypatch):
+
+    import stunting.demo
+    from stunting import store
+    from stunting.i18n import t
+
+    small = tmp_path / "data"
+    build_demo(small, scale=0.005)
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(small))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    # The app offers the removal (its button calls app_cache.remove_demo; AppTest does not deliver a
+    # click to a widget of app.py once a page has rerun, so the test calls what the button calls).
+    assert at.button(key="remove_demo").label == t("app.demo_remove.confirm", "id")
+    store.remove_demo(small)
+    monkeypatch.setattr(stunting.demo, "build_demo", lambda *a, **k: pytest.fail("the demo was built again"))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert store.is_empty(small) and store.demo_removed(small)
+    assert [i.value for i in at.info] == [t("app.empty_store", "id")]
+    at.run()  # and on every later run: the removed demo is not rebuilt
+    assert [i.value for i in at.info] == [t("app.empty_store", "id")]
+
+
+def test_a_real_store_in_an_older_format_says_it_must_be_rebuilt(tmp_path, monkeypatch):
+    from test_store import measurement, write
+
+    import stunting.demo
+    from stunting import store, store_layout
+    from stunting.i18n import t
+
+    write(tmp_path, [measurement("a", "64.02.01.2001", "2024-08-03")])
+    (store.current_snapshot(tmp_path) / store_layout.FORMAT_FILE).unlink()  # as an older version wrote it
+    monkeypatch.setattr(
+        stunting.demo, "build_demo", lambda *a, **k: pytest.fail("real data replaced by the demo")
+    )
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("app.store_outdated", "id")]
