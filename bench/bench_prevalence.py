@@ -45,15 +45,16 @@ def timed(function, runs: int) -> float:
 
 
 def pandas_prevalence(data_dir: Path, period: str) -> pd.DataFrame:
-    """The same numbers the hard way: read, filter the month, keep each child's last measurement."""
+    """The same numbers the hard way: read, filter the month, keep each child's last measurement with a
+    valid height-for-age z (the counting rule of queries/counted.sql)."""
     columns = ["child_id", "village_code", "period", "measured_on", "haz", "haz_flag"]
     frame = pd.read_parquet(
         store.current_snapshot(data_dir) / "measurements",
         columns=columns,
         filters=[("year", "=", int(period[:4])), ("period", "=", period)],
     )
-    last = frame.sort_values("measured_on").drop_duplicates(["child_id"], keep="last")
-    valid = last[last["haz"].notna() & ~last["haz_flag"]]
+    valid = frame[frame["haz"].notna() & ~frame["haz_flag"]]
+    valid = valid.sort_values("measured_on").drop_duplicates(["child_id"], keep="last")
     return valid.groupby("village_code").agg(
         measured=("haz", "size"), cases=("haz", lambda z: (z < -2).sum())
     )
@@ -90,7 +91,7 @@ def measure(data_dir: Path, period: str, files: str) -> dict[str, float]:
 
 def ensure_store(rows: int) -> Path:
     out = BENCH / "out" / f"store-{rows // 1_000_000}m"
-    if store.current_snapshot(out) is None:
+    if store.current_snapshot(out) is None:  # (a store in an older format must be removed by hand)
         print(f"building {out} ({rows:,} rows) ...", flush=True)
         subprocess.run(
             [sys.executable, str(BENCH / "make_store.py"), "--rows", str(rows), "--out", str(out)], check=True
