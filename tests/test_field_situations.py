@@ -322,3 +322,19 @@ def test_overlap_counts_are_the_children_counted_on_both_sides(tmp_path):
         "stunting", ("regency", "64.74", "2024-08"), ("regency", "64.02", "2025-08"), data_dir=tmp_path
     )
     assert elsewhere.children_in_both == 0
+
+
+def test_aggregated_counts_into_a_demo_store_are_refused_too(tmp_path):
+    from test_store import measurement, write
+
+    from stunting.aggregates import ingest_aggregates
+
+    write(tmp_path, [measurement("a", "64.02.01.2001", "2024-08-03")], source="demo")
+    before = fingerprint(tmp_path)
+    counts_file = tmp_path / "rekap.csv"
+    counts_file.write_text(
+        "period,village_code,measured,stunting\n2024-08,64.02.01.2002,12,3\n", encoding="utf-8"
+    )
+    with pytest.raises(UserError, match="python -m stunting demo --remove"):
+        ingest_aggregates(counts_file, tmp_path)
+    assert fingerprint(tmp_path) == before
