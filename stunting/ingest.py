@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,7 +218,7 @@ def ingest_file(
             rejects.append(chunk.rejects)
         if len(chunk.frame):
             if secret is None:
-                secret = pseudonym.load_secret(root)
+                secret = _secret(root, dry_run)
             if "nik" in chunk.frame:
                 nik_disagreements += int(
                     pseudonym.nik_disagrees(
@@ -313,6 +314,14 @@ def ingest_file(
     summary.village_months_replaced = record.village_months_replaced
     progress(1.0, f"{name}: done")
     return summary
+
+
+def _secret(root: Path, dry_run: bool) -> bytes:
+    """The installation's secret; a dry run on an installation without one uses a throwaway key
+    instead of creating it (no child is stored yet, so no id it computes can match a stored one)."""
+    if dry_run and not pseudonym.secret_path(root).exists():
+        return secrets.token_bytes(pseudonym.SECRET_BYTES)
+    return pseudonym.load_secret(root)
 
 
 def file_sha256(path: Path) -> str:

@@ -156,6 +156,8 @@ def test_a_corrected_re_export_replaces_the_mistyped_row(tmp_path, capsys):
     assert "nothing was changed" in out and fingerprint(data) == before
     planned = preview([corrected], data).files[0]
     assert (planned.rows_stored, planned.rows_replaced, planned.village_months_replaced) == (1, 1, 1)
+    fresh = tmp_path / "fresh"
+    assert preview([corrected], fresh).rows_accepted == 12 and not fresh.exists()  # not even a secret
 
     assert cli_main(["ingest", str(corrected), "--data-dir", str(data)]) == 0
     assert "replaced 1 rows of earlier imports in 1 village-months" in capsys.readouterr().out
