@@ -320,6 +320,19 @@ def test_overlap_counts_are_the_children_counted_on_both_sides(tmp_path):
         data_dir=tmp_path,
     )
     assert (nested.n11, nested.n10, nested.n01, nested.n00) == (3, 0, 0, 3)
+    # One period is answered from the summary; the child-level query gives the same 2x2.
+    from stunting.prevalence import _overlap_query
+
+    query = _overlap_query(
+        "stunting",
+        ("kecamatan", "64.02.01", "2024-08"),
+        ("village", kukar_village, "2024-08"),
+        store.current_snapshot(tmp_path),
+    )
+    assert query.n11 == 3 and query.n00 == 3 and query.n10 == query.n01 == 0
+    assert overlap_counts(
+        "stunting", ("regency", "64.74", "2024-08"), ("regency", "64.02", "2024-08"), data_dir=tmp_path
+    ) == type(nested)(0, 0, 0, 0)
     elsewhere = overlap_counts(
         "stunting", ("regency", "64.74", "2024-08"), ("regency", "64.02", "2025-08"), data_dir=tmp_path
     )

@@ -49,6 +49,14 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         data_dir=tmp_path,
     )
     assert (both.n11, both.children_in_both) == (1, 1)  # child a, stunted, in a village of that kecamatan
+    # Two periods: the child-level query (no child is in February here).
+    months = prevalence_module.overlap_counts(
+        "stunting",
+        ("village", "64.02.01.2001", "2024-08"),
+        ("village", "64.02.01.2001", "2024-02"),
+        data_dir=tmp_path,
+    )
+    assert months.children_in_both == 0
     # The row-level view, for questions the summary cannot answer (e.g. reported vs computed z).
     con = queries.connect(tmp_path, views=("measurements",))
     try:
