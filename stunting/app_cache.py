@@ -36,11 +36,6 @@ def snapshot_key(folder: Path | None = None) -> str:
     return f"{measurements.name if measurements else '-'}|{boundaries.name if boundaries else '-'}"
 
 
-def store_is_empty(folder: Path | None = None) -> bool:
-    """True on a fresh store (never written): the app builds the demo into it."""
-    return store.current_snapshot(folder or data_dir()) is None
-
-
 def store_state(folder: Path | None = None) -> str:
     """What the app must do before any page: "fresh" (build the demo), "outdated_demo" (an old-format
     demo: rebuild it), "outdated" (real data in an old format: say it must be rebuilt), "removed"
