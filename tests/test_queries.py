@@ -91,3 +91,17 @@ def test_code_never_formats_values_into_sql():
 def test_unknown_query_name_is_refused():
     with pytest.raises(ValueError):
         queries.load("../stunting/store")
+
+
+def test_queries_does_not_import_the_store():
+    """No import circle: queries takes paths and schemas from store_layout; store imports queries."""
+    import ast
+
+    tree = ast.parse((REPO_ROOT / "stunting" / "queries.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported |= {f"{node.module}.{alias.name}" for alias in node.names} | {node.module}
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert "stunting.store" not in imported and "stunting.store_layout" in imported
