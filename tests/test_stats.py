@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stunting.stats import direct_standardise, newcombe_difference, two_proportion_test, wilson_interval
+from stunting.stats import (
+    direct_standardise,
+    newcombe_difference,
+    overlap_difference,
+    overlap_test,
+    two_proportion_test,
+    wilson_interval,
+)
 
 # Newcombe RG (1998). Two-sided confidence intervals for the single proportion: comparison of seven
 # methods. Statistics in Medicine 17: 857-872, Table I, method 3 (Wilson score, no continuity correction).
@@ -139,3 +146,88 @@ def test_direct_standardisation_refuses_a_group_missing_on_one_side():
     # A group nobody was measured in on either side (z) carries no weight and is no obstacle.
     result = direct_standardise(frame[frame["group"] != "y"])
     assert result.a == pytest.approx(0.2) and result.b == pytest.approx(0.4)
+
+
+# --- sides that share children (one area in two periods, an area and a larger one containing it) ----
+
+
+def test_without_shared_children_the_overlap_interval_and_test_are_the_independent_ones():
+    args = np.array([c for c, _ in NEWCOMBE_TABLE_II], dtype=float).T
+    independent = newcombe_difference(*args)
+    overlap = overlap_difference(*args, 0, 0, 0, 0)
+    for mine, reference in zip(overlap, independent, strict=True):
+        assert np.array_equal(mine, reference)  # exactly, not approximately
+    assert np.round(overlap[1], 4).tolist() == [e[0] for _, e in NEWCOMBE_TABLE_II]
+    z, p = overlap_test(5, 83, 12, 99, 0, 0, 0, 0)
+    assert float(z) == pytest.approx(-1.4078304151258787, abs=1e-12)  # statsmodels' proportions_ztest
+    assert np.array_equal(p, two_proportion_test(5, 83, 12, 99)[1])
+
+
+# Cavo et al. (2012), complete response before and after consolidation therapy, as published in
+# Fagerland MW, Lydersen S, Laake P (2014), Recommended tests and confidence intervals for paired
+# binomial proportions, Statistics in Medicine 33: 2850-2875 (and their book, chapter 8): the
+# Newcombe square-and-add interval (Newcombe 1998c, method 10) is -0.0621 (-0.1186 to -0.0046).
+# The R package contingencytables (ocbe-uio) reproduces it in its own tests (found with the code search).
+CAVO_2012 = {"both": 59, "first_only": 6, "second_only": 16, "neither": 80}
+
+
+def test_fully_paired_children_give_newcombes_paired_interval():
+    n11, n10, n01, n00 = CAVO_2012.values()
+    n = n11 + n10 + n01 + n00
+    difference, low, high = overlap_difference(n11 + n10, n, n11 + n01, n, n11, n10, n01, n00)
+    assert round(float(difference), 4) == -0.0621
+    assert (round(float(low), 4), round(float(high), 4)) == (-0.1186, -0.0046)
+    # The same children treated as two independent samples: a much wider interval.
+    _, wide_low, wide_high = newcombe_difference(n11 + n10, n, n11 + n01, n)
+    assert wide_high - wide_low > 1.5 * (float(high) - float(low))
+
+
+@pytest.mark.parametrize("table", [(59, 6, 16, 80), (10, 12, 3, 40), (5, 0, 4, 30), (20, 9, 9, 20)])
+def test_fully_paired_children_give_mcnemars_test(table):
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    n11, n10, n01, n00 = table
+    n = sum(table)
+    z, p = overlap_test(n11 + n10, n, n11 + n01, n, n11, n10, n01, n00)
+    reference = mcnemar([[n11, n10], [n01, n00]], exact=False, correction=False)
+    assert float(p) == pytest.approx(reference.pvalue, rel=1e-9)
+    assert float(z) ** 2 == pytest.approx(reference.statistic, rel=1e-9)
+
+
+def _simulate(rng, pairs: int, children: int, shared: int, p_a: float, p_b: float, rho: float):
+    """``pairs`` comparisons of two sides of ``children`` each, ``shared`` of them on both sides;
+    each child's outcome is drawn on its own, a shared child's two outcomes with correlation rho
+    (the same child weighed twice is likely stunted both times)."""
+    both = p_a * p_b + rho * math.sqrt(p_a * (1 - p_a) * p_b * (1 - p_b))
+    cell = rng.choice(4, size=(pairs, shared), p=[both, p_a - both, p_b - both, 1 - p_a - p_b + both])
+    a_shared, b_shared = (cell == 0) | (cell == 1), (cell == 0) | (cell == 2)
+    a_own = rng.random((pairs, children - shared)) < p_a
+    b_own = rng.random((pairs, children - shared)) < p_b
+    cases_a = a_shared.sum(axis=1) + a_own.sum(axis=1)
+    cases_b = b_shared.sum(axis=1) + b_own.sum(axis=1)
+    table = [(cell == k).sum(axis=1) for k in range(4)]
+    return cases_a, cases_b, table
+
+
+@pytest.mark.parametrize(("shared", "seed"), [(0, 11), (100, 12), (200, 13)])
+def test_the_95_interval_covers_the_true_difference_95_percent_of_the_time(shared, seed):
+    # Known truth: 25% against 20% stunted, 200 children a side; independent, half and fully shared.
+    rng = np.random.default_rng(seed)
+    truth = 0.25 - 0.20
+    cases_a, cases_b, table = _simulate(rng, 2000, 200, shared, 0.25, 0.20, rho=0.6)
+    _, low, high = overlap_difference(cases_a, 200, cases_b, 200, *table)
+    coverage = float(((low <= truth) & (truth <= high)).mean())
+    assert 0.93 <= coverage <= 0.97
+    if shared == 200:
+        # Treating the same children as independent samples over-covers: the interval is too wide.
+        _, low, high = newcombe_difference(cases_a, 200, cases_b, 200)
+        assert float(((low <= truth) & (truth <= high)).mean()) > 0.98
+
+
+@pytest.mark.parametrize(("shared", "seed"), [(0, 21), (100, 22), (200, 23)])
+def test_the_p_value_rejects_a_true_null_about_5_percent_of_the_time(shared, seed):
+    rng = np.random.default_rng(seed)
+    cases_a, cases_b, table = _simulate(rng, 2000, 200, shared, 0.22, 0.22, rho=0.6)
+    _, p = overlap_test(cases_a, 200, cases_b, 200, *table)
+    assert not np.isnan(p).any()
+    assert 0.03 <= float((p < 0.05).mean()) <= 0.07
