@@ -33,7 +33,17 @@ from stunting.compare import (
 )
 from stunting.config import MIN_CHILDREN
 from stunting.gazetteer import villages
-from stunting.i18n import fmt_children, fmt_month, fmt_number, fmt_percent, fmt_points, period_date, t
+from stunting.i18n import (
+    fmt_children,
+    fmt_month,
+    fmt_number,
+    fmt_percent,
+    fmt_points,
+    period_date,
+    source_text,
+    t,
+)
+from stunting.publish import publish
 
 SIDE_COLOURS = {"a": "#0072B2", "b": "#D55E00"}  # Okabe-Ito blue and vermillion
 SIDE_BANDS = {"a": "rgba(0, 114, 178, 0.16)", "b": "rgba(213, 94, 0, 0.16)"}
@@ -706,16 +716,23 @@ def age_profile_figure(
 
 # --- the data behind each chart, for "Download CSV" ------------------------------------------------
 
-_RATE_COLUMNS = {"prevalence": "table.prevalence", "ci_low": "table.ci_low", "ci_high": "table.ci_high"}
+_RATE_COLUMNS = {
+    "prevalence_pct": "table.prevalence",
+    "ci_low_pct": "table.ci_low",
+    "ci_high_pct": "table.ci_high",
+}
 
 
 def _percent(values: pd.Series) -> pd.Series:
     return (values.astype(float) * 100).round(1)
 
 
-def chart_data(comparison: Comparison, chart: str, labels: dict[str, str], lang: str) -> pd.DataFrame:
-    """The rows behind ``chart`` with the language's headers, rates as percentages (one decimal, as
-    on screen). A suppressed rate's case count is blanked too: cases / children would give it back."""
+def chart_data(
+    comparison: Comparison, chart: str, labels: dict[str, str], lang: str, *, demo: bool = False
+) -> pd.DataFrame:
+    """The rows behind ``chart`` with the language's headers, published (stunting.publish): rates as
+    percentages with one decimal, as on screen, and a suppressed rate's case count blank too (cases /
+    children would give it back); the period and source of every row."""
     side_column = t("compare.table.side", lang)
     if chart == "trend":
         frame = comparison.trends
@@ -743,18 +760,23 @@ def chart_data(comparison: Comparison, chart: str, labels: dict[str, str], lang:
         return _change_data(comparison, labels, lang)
     else:
         raise ValueError(f"no chart named {chart!r}")
-    suppressed = frame["suppressed"].astype(bool) | (frame["measured"] < MIN_CHILDREN)
+    published = publish(frame)
     out = pd.DataFrame({side_column: frame["side"].map(labels).to_numpy()})
+    if "period" not in keys:  # a trend's rows have their own periods
+        periods = {"a": comparison.headline.a.period, "b": comparison.headline.b.period}
+        out[t("table.period", lang)] = frame["side"].map(periods).to_numpy()
     for column, key in keys.items():
         out[t(key, lang)] = frame[column].to_numpy()
-    out[t("table.measured", lang)] = frame["measured"].astype("int64").to_numpy()
-    out[t("table.cases", lang)] = frame["cases"].astype("Int64").mask(suppressed.to_numpy()).to_numpy()
+    out[t("table.measured", lang)] = published["measured"].to_numpy()
+    out[t("table.cases", lang)] = published["cases"].array
     for column, key in _RATE_COLUMNS.items():
-        out[t(key, lang)] = _percent(frame[column].mask(suppressed)).to_numpy()
+        out[t(key, lang)] = published[column].to_numpy()
     if chart == "ranking":
         out[t("compare.table.small", lang)] = frame["small_numbers"].to_numpy()
     else:
-        out[t("table.suppressed", lang)] = (suppressed & (frame["measured"] > 0)).to_numpy()
+        out[t("table.suppressed", lang)] = published["suppressed"].to_numpy()
+    if "source" in published.columns:
+        out[t("table.source", lang)] = [source_text([s], lang, demo) for s in published["source"]]
     if chart == "classes":
         scheme = who_classes(comparison.headline.indicator)
         from geo.choropleth import class_label

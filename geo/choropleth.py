@@ -23,6 +23,7 @@ from folium.template import Template
 from stunting.classes import ClassScheme
 from stunting.config import MIN_CHILDREN
 from stunting.i18n import LANGUAGES, fmt_children, fmt_month, fmt_percent, t
+from stunting.publish import STATE_NO_DATA, STATE_RATE, STATE_TOO_FEW, publish
 
 # Where the app serves xstatic-leaflet (app.py copies it there; .streamlit/config.toml turns on
 # static serving). Leaflet's own CSS is the only stylesheet the map needs.
@@ -53,8 +54,6 @@ TOO_FEW_FILL = "#9e9e9e"  # neutral grey: no hue, so it never reads as a rate
 NO_DATA_FILL = "#ffffff"
 BORDER = "#555555"
 
-STATE_RATE, STATE_TOO_FEW, STATE_NO_DATA = "rate", "too_few", "no_data"
-
 
 @dataclass(frozen=True)
 class MapOptions:
@@ -72,15 +71,10 @@ class MapOptions:
     layers_collapsed: bool = False
 
 
-def village_states(prevalence: pd.DataFrame, minimum: int = MIN_CHILDREN) -> pd.Series:
-    """Per row: "rate", "too_few" or "no_data". A rate needs at least ``minimum`` children and must not
-    be flagged suppressed by the prevalence API (belt and braces: either makes it "too few")."""
-    measured = pd.to_numeric(prevalence["measured"], errors="coerce").fillna(0)
-    rate = pd.to_numeric(prevalence["prevalence"], errors="coerce")
-    suppressed = prevalence["suppressed"].fillna(False).astype(bool) | (measured < minimum)
-    state = np.where(measured <= 0, STATE_NO_DATA, np.where(suppressed, STATE_TOO_FEW, STATE_RATE))
-    state = np.where((state == STATE_RATE) & rate.isna(), STATE_NO_DATA, state)
-    return pd.Series(state, index=prevalence.index, name="state")
+def village_states(prevalence: pd.DataFrame) -> pd.Series:
+    """Per row: "rate", "too_few" or "no_data", as stunting.publish decides (a village absent from
+    the prevalence frame, measured NaN, has no data)."""
+    return publish(prevalence[["measured", "cases"]])["state"].rename("state")
 
 
 def rate_text(row, lang: str, minimum: int = MIN_CHILDREN) -> str:
@@ -133,9 +127,10 @@ def map_frame(areas: gpd.GeoDataFrame, prevalence: pd.DataFrame, scheme: ClassSc
     columns = ["code", "measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed", "source"]
     rates = prevalence[[c for c in columns if c in prevalence.columns]].drop_duplicates("code")
     frame = areas.merge(rates, on="code", how="left")
-    if "suppressed" not in frame:
-        frame["suppressed"] = False
-    frame["state"] = village_states(frame)
+    # The published numbers of every village drawn (one without a row here has no data).
+    published = publish(frame[["measured", "cases"]])
+    for column in ("measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed", "state"):
+        frame[column] = published[column].to_numpy() if column != "cases" else published[column].array
     classes = scheme.classify(frame["prevalence"].where(frame["state"] == STATE_RATE))
     frame["class_index"] = classes
     colours = np.asarray(scheme.colours, dtype=object)

@@ -7,7 +7,7 @@ from charts import compare as charts
 from geo.choropleth import MapOptions, build_map
 from stunting import app_cache
 from stunting.classes import who_classes
-from stunting.compare import Choices, area, area_codes, choices_query, parse_choices
+from stunting.compare import Choices, area, area_codes, choices_query, overlap_note, parse_choices
 from stunting.i18n import fmt_month, provenance, t
 from ui import navigation, sidebar, story_button
 
@@ -94,6 +94,8 @@ if top.possible:
     )
 else:
     cards[2].info(charts.not_possible_text(top, lang))
+if note := overlap_note(top, lang):  # shared children: one area in two periods, or nested areas
+    st.info(note, icon=":material/join_inner:")
 if top.verdict:
     st.warning(charts.verdict_text(top, lang), icon="⚖️")
 
@@ -145,7 +147,11 @@ for tab, (_name, charts_in_tab) in zip(tabs, TABS, strict=True):
                 width="stretch",
                 key=f"chart_{chart}",
             )
-            data = charts.chart_data(page, chart, labels, lang).to_csv(index=False).encode("utf-8-sig")
+            data = (
+                charts.chart_data(page, chart, labels, lang, demo=demo)
+                .to_csv(index=False)
+                .encode("utf-8-sig")
+            )
             st.download_button(
                 t("download.csv", lang),
                 data,

@@ -1,11 +1,18 @@
 """Two areas (or one area in two periods) side by side: every number the "Bandingkan" page shows.
 
 The headline is what officials quote: each side's prevalence with its Wilson 95% interval, the
-difference a - b in percentage points with Newcombe's hybrid score interval and a pooled
-two-proportion test, and the same comparison after direct age-sex standardisation to the two
-sides' pooled structure (stunting rises steeply from 6 to 24 months, so a side that weighs more
-infants looks better without being better). Below ``MIN_CHILDREN_TO_COMPARE`` children on a side,
-the difference is "not possible" (NaN here, a sentence on the page), never a number.
+difference a - b in percentage points with its 95% interval and p-value, and the same comparison
+after direct age-sex standardisation to the two sides' pooled structure (stunting rises steeply
+from 6 to 24 months, so a side that weighs more infants looks better without being better). Below
+``MIN_CHILDREN_TO_COMPARE`` children on a side, the difference is "not possible" (NaN here, a
+sentence on the page), never a number.
+
+Sides may share children: one area in two periods (most children are weighed in both), or an area
+and a larger area containing it (the smaller one's children are counted on both sides). The
+difference then uses the shared children's 2x2 (stunting.stats.overlap_difference / overlap_test:
+Newcombe's hybrid score interval with the correlation of the two rates, McNemar-like test), and the
+headline says how many children are on both sides and, for nested areas, that one contains the other.
+Every side's numbers go through stunting.publish, like the map page's.
 
 Everything else on the page (trends, village distributions, rankings, change since 2019, small
 multiples, age profile, survey estimates) is built here too, so the page only renders and
@@ -25,10 +32,12 @@ import numpy as np
 import pandas as pd
 
 from stunting import config, gazetteer, queries, store
-from stunting.config import MIN_CHILDREN, REPO_ROOT
+from stunting.config import REPO_ROOT
 from stunting.errors import UserError
+from stunting.i18n import fmt_children, fmt_month, t
 from stunting.indicators import AGE_GROUPS, INDICATORS, SEXES
-from stunting.stats import direct_standardise, newcombe_difference, two_proportion_test, wilson_interval
+from stunting.publish import publish
+from stunting.stats import direct_standardise, newcombe_difference, overlap_difference, overlap_test
 
 # A difference resting on fewer children than this on either side is not shown: with 30 children
 # a side at 25% has a 95% interval of about +-15 points, and the difference of two such sides
@@ -106,7 +115,7 @@ class Side:
     name: str
     period: str
     measured: int
-    cases: int
+    cases: int | None  # None when the rate is withheld (publish): cases / children would give it back
     prevalence: float
     ci_low: float
     ci_high: float
@@ -114,17 +123,45 @@ class Side:
     source: str | None
 
     def record(self) -> dict:
-        # A suppressed side's cases are withheld with its rate: cases / children would give it back.
         return {
             "code": self.code,
             "name": self.name,
             "period": self.period,
             "measured": self.measured,
-            "cases": None if self.suppressed else self.cases,
+            "cases": self.cases,
             "prevalence": _number(self.prevalence),
             "ci_low": _number(self.ci_low),
             "ci_high": _number(self.ci_high),
+            "source": self.source,
         }
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The children counted on both sides, as a 2x2 of their outcome on side a and on side b."""
+
+    both: int = 0  # a case on both sides
+    a_only: int = 0  # a case on side a only
+    b_only: int = 0  # a case on side b only
+    neither: int = 0
+
+    @property
+    def children(self) -> int:
+        return self.both + self.a_only + self.b_only + self.neither
+
+    def cells(self) -> tuple[int, int, int, int]:
+        return self.both, self.a_only, self.b_only, self.neither
+
+
+def relation(a: Area, b: Area) -> str | None:
+    """How two areas overlap: "same", "a_in_b" (b contains a), "b_in_a", or None (apart)."""
+    if a.code == b.code:
+        return "same"
+    if a.code.startswith(b.code + "."):
+        return "a_in_b"
+    if b.code.startswith(a.code + "."):
+        return "b_in_a"
+    return None
 
 
 @dataclass(frozen=True)
@@ -154,13 +191,21 @@ class Headline:
     crude_difference_by_strata: float  # the crude difference over the standardised children only
     verdict: str | None
     strata: pd.DataFrame  # age_group, sex, cases_a, n_a, cases_b, n_b
+    relation: str | None  # relation(a, b): "same", "a_in_b", "b_in_a" or None
+    shared: Shared  # the children counted on both sides (child-level records only)
 
-    def record(self) -> dict:
+    @property
+    def children_in_both(self) -> int:
+        return self.shared.children
+
+    def record(self, lang: str = "en") -> dict:
         """The citable numbers, as ``python -m stunting compare`` prints them (None = not possible)."""
         return {
             "indicator": self.indicator,
             "a": self.a.record(),
             "b": self.b.record(),
+            "children_in_both": self.children_in_both,
+            "note": overlap_note(self, lang),
             "difference": {
                 "value": _number(self.difference),
                 "ci_low": _number(self.ci_low),
@@ -230,31 +275,25 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _rates(keys: dict, measured: np.ndarray, cases: np.ndarray, aggregate: np.ndarray | None = None):
-    """measured and cases -> prevalence with its Wilson 95% interval, suppressed below MIN_CHILDREN,
-    source None without children: the prevalence API's rules (tests hold the two equal). ``keys``:
-    the leading columns (name -> values)."""
-    measured = np.asarray(measured, dtype="int64")
-    cases = np.asarray(cases, dtype="int64")
-    shown = measured >= MIN_CHILDREN
-    low, high = wilson_interval(cases, measured)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = cases / np.where(measured > 0, measured, 1)
+def _counted(keys: dict, measured, cases, aggregate=None) -> pd.DataFrame:
+    """Counted numbers (not yet published): the leading ``keys`` columns (name -> values), measured,
+    cases and, given ``aggregate`` (any aggregated row), the source."""
     out = pd.DataFrame(
-        {
-            **keys,
-            "measured": measured,
-            "cases": cases,
-            "prevalence": np.where(shown, rate, np.nan),
-            "ci_low": np.where(shown, low, np.nan),
-            "ci_high": np.where(shown, high, np.nan),
-            "suppressed": (measured > 0) & ~shown,
-        }
+        {**keys, "measured": np.asarray(measured, dtype="int64"), "cases": np.asarray(cases, dtype="int64")}
     )
     if aggregate is not None:
-        source = np.where(np.asarray(aggregate, dtype=bool), "aggregate", "measurements")
-        out["source"] = pd.Series(np.where(measured > 0, source, None), index=out.index, dtype=object)
+        out["source"] = np.where(np.asarray(aggregate, dtype=bool), "aggregate", "measurements")
     return out
+
+
+RATE_FRAME_COLUMNS = [*RATE_COLUMNS, "source"]
+
+
+def _published(counted: pd.DataFrame) -> pd.DataFrame:
+    """The prevalence API's columns of the published numbers (the tests hold the two equal)."""
+    keys = [c for c in counted.columns if c not in ("measured", "cases", "source")]
+    columns = [*keys, *RATE_COLUMNS] + (["source"] if "source" in counted.columns else [])
+    return publish(counted)[columns]
 
 
 class Counts:
@@ -282,17 +321,21 @@ class Counts:
         summed = rows.groupby(by, sort=False)[self.values].sum().reindex(index, fill_value=0)
         return tuple(summed[column].to_numpy() for column in self.values)
 
-    def side(self, where: Area, period: str) -> Side:
+    def totals(self, where: Area, period: str) -> pd.DataFrame:
+        """One row of counted numbers: the area's measured, cases and source in ``period``."""
         rows = self._rows(where, period)
         measured, cases, aggregate = (np.array([rows[column].sum()]) for column in self.values)
-        total = _rates({}, measured, cases, aggregate > 0).iloc[0]
+        return _counted({}, measured, cases, aggregate > 0)
+
+    def side(self, where: Area, period: str) -> Side:
+        total = publish(self.totals(where, period)).iloc[0]
         return Side(
             code=where.code,
             level=where.level,
             name=where.name,
             period=period,
             measured=int(total["measured"]),
-            cases=int(total["cases"]),
+            cases=None if pd.isna(total["cases"]) else int(total["cases"]),
             prevalence=float(total["prevalence"]),
             ci_low=float(total["ci_low"]),
             ci_high=float(total["ci_high"]),
@@ -303,10 +346,10 @@ class Counts:
     def trend(self, where: Area) -> pd.DataFrame:
         """One row per store period: period, the rate columns and source."""
         measured, cases, aggregate = self._summed(self._rows(where), ["period"], pd.Index(self.periods))
-        return _rates({"period": self.periods}, measured, cases, aggregate > 0)
+        return _published(_counted({"period": self.periods}, measured, cases, aggregate > 0))
 
-    def villages(self, where: Area, period: str) -> pd.DataFrame:
-        """Every gazetteer village of the area: code, name, kecamatan, the rate columns and source."""
+    def village_counts(self, where: Area, period: str) -> pd.DataFrame:
+        """Every gazetteer village of the area: code, name, kecamatan and its counted numbers."""
         gazetteer_villages = gazetteer.villages()
         inside = {"regency": "regency_code", "kecamatan": "kecamatan_code", "village": "code"}[where.level]
         areas = gazetteer_villages[gazetteer_villages[inside] == where.code]
@@ -317,9 +360,13 @@ class Counts:
             "name": areas["name"].to_numpy(),
             "kecamatan": areas["kecamatan_name"].to_numpy(),
         }
-        return _rates(keys, measured, cases, aggregate > 0)
+        return _counted(keys, measured, cases, aggregate > 0)
 
-    def breakdown(self, where: Area, period: str, by: list[str]) -> pd.DataFrame:
+    def villages(self, where: Area, period: str) -> pd.DataFrame:
+        """Every gazetteer village of the area: code, name, kecamatan, the rate columns and source."""
+        return _published(self.village_counts(where, period))
+
+    def breakdown_counts(self, where: Area, period: str, by: list[str]) -> pd.DataFrame:
         """Child-level rows only (aggregated counts have no age or sex), every group in order."""
         rows = self._rows(where, period)
         rows = rows[rows["age_group"].notna().to_numpy() & rows["sex"].notna().to_numpy()]
@@ -327,7 +374,10 @@ class Counts:
         index = pd.MultiIndex.from_product([groups[key] for key in by], names=by)
         measured, cases, _ = self._summed(rows, by, index if len(by) > 1 else index.get_level_values(0))
         keys = {key: index.get_level_values(key).to_numpy() for key in by}
-        return _rates(keys, measured, cases)
+        return _counted(keys, measured, cases)
+
+    def breakdown(self, where: Area, period: str, by: list[str]) -> pd.DataFrame:
+        return _published(self.breakdown_counts(where, period, by))
 
 
 def _resolve_periods(period_a: str | None, period_b: str | None, available: list[str]) -> tuple[str, str]:
@@ -343,8 +393,9 @@ def _resolve_periods(period_a: str | None, period_b: str | None, available: list
 
 
 def _strata(counts: Counts, sides: tuple[tuple[Area, str], tuple[Area, str]]) -> pd.DataFrame:
-    """One row per age group x sex: cases and children of each side (child-level records only)."""
-    a, b = (counts.breakdown(where, period, ["age_group", "sex"]) for where, period in sides)
+    """One row per age group x sex: cases and children of each side (child-level records only).
+    Counted, not published numbers: a small group still weighs in the standardised rate."""
+    a, b = (counts.breakdown_counts(where, period, ["age_group", "sex"]) for where, period in sides)
     return pd.DataFrame(
         {
             "age_group": a["age_group"],
@@ -397,12 +448,19 @@ def headline(
         )
     a = counts.side(area_a, period_a)
     b = counts.side(area_b, period_b)
-    possible = min(a.measured, b.measured) >= MIN_CHILDREN_TO_COMPARE
+    # The difference rests on counted numbers; only the sides' own rates are published.
+    (cases_a, n_a), (cases_b, n_b) = (
+        counts.totals(where, period)[["cases", "measured"]].iloc[0].tolist()
+        for where, period in ((area_a, period_a), (area_b, period_b))
+    )
+    nested = relation(area_a, area_b)
+    shared = shared_children(indicator, area_a, period_a, area_b, period_b, nested, data_dir)
+    possible = min(n_a, n_b) >= MIN_CHILDREN_TO_COMPARE
     nan = math.nan
     difference = low = high = p_value = nan
     if possible:
-        diff, lo, hi = newcombe_difference(a.cases, a.measured, b.cases, b.measured)
-        _, p = two_proportion_test(a.cases, a.measured, b.cases, b.measured)
+        diff, lo, hi = overlap_difference(cases_a, n_a, cases_b, n_b, *shared.cells())
+        _, p = overlap_test(cases_a, n_a, cases_b, n_b, *shared.cells())
         difference, low, high, p_value = float(diff), float(lo), float(hi), float(p)
 
     strata = _strata(counts, ((area_a, period_a), (area_b, period_b)))
@@ -429,7 +487,48 @@ def headline(
         # The verdict weighs like against like: both differences over the same (standardised) children.
         verdict=verdict(crude_by_strata, std_difference) if standardised_possible else None,
         strata=strata.drop(columns="group"),
+        relation=nested,
+        shared=shared,
     )
+
+
+def shared_children(
+    indicator: str, a: Area, period_a: str, b: Area, period_b: str, nested: str | None, data_dir=None
+) -> Shared:
+    """The children counted on both sides (the store's child-level records; aggregated counts carry
+    no child and are in no cell)."""
+    if nested is None and period_a == period_b:
+        # A child counts once per period and indicator, with one measurement in one village: two
+        # areas apart share no child in one period, and the store need not be asked.
+        return Shared()
+    from stunting.prevalence import overlap_counts
+
+    counts = overlap_counts(
+        indicator, a.level, a.code, period_a, b.level, b.code, period_b, data_dir=data_dir
+    )
+    return Shared(*(int(counts[cell]) for cell in ("n11", "n10", "n01", "n00")))
+
+
+def overlap_note(headline: Headline, lang: str) -> str | None:
+    """The sentence saying the sides share children (one area in two periods, or an area inside the
+    other), or None when they share none."""
+    a, b = headline.a, headline.b
+    children = fmt_children(headline.children_in_both, lang)
+    if headline.relation == "same":
+        return t(
+            "compare.overlap.same",
+            lang,
+            area=a.name,
+            period_a=fmt_month(a.period, lang),
+            period_b=fmt_month(b.period, lang),
+            children=children,
+        )
+    if headline.relation in ("a_in_b", "b_in_a"):
+        inner, outer = (a, b) if headline.relation == "a_in_b" else (b, a)
+        return t("compare.overlap.nested", lang, inner=inner.name, outer=outer.name, children=children)
+    if headline.children_in_both:
+        return t("compare.overlap.moved", lang, children=children)
+    return None
 
 
 # --- the rest of the page --------------------------------------------------------------------
@@ -448,8 +547,11 @@ def baseline_period(period: str, available: list[str]) -> str:
 
 
 def _change(now: pd.DataFrame, before: pd.DataFrame, baseline: str, period: str) -> pd.DataFrame:
-    """Per village: prevalence at ``baseline`` and at ``period`` and the change with its Newcombe
-    interval; not possible (NaN) below MIN_CHILDREN_TO_COMPARE children in either period."""
+    """Per village (counted numbers): prevalence at ``baseline`` and at ``period`` and the change
+    with its Newcombe interval; not possible (NaN) below MIN_CHILDREN_TO_COMPARE children in either
+    period. The baseline is years back (RAGA_PANTAS_YEAR), when few of today's under-fives were
+    weighed yet; children weighed in both months would only make the interval wider than it must be,
+    never narrower, so village change does not query them one village at a time."""
     merged = now[["code", "name", "kecamatan", "measured", "cases"]].merge(
         before[["code", "measured", "cases"]], on="code", suffixes=("", "_baseline")
     )
@@ -601,11 +703,12 @@ def build_comparison(
     chosen = counts[indicator]
     villages_now, change = {}, {}
     for side, where in areas.items():
-        now = chosen.villages(where, periods_of[side])
+        counted_now = chosen.village_counts(where, periods_of[side])
+        now = _published(counted_now)
         villages_now[side] = now.assign(class_index=scheme.classify(now["prevalence"]))
         base = baseline_period(periods_of[side], chosen.periods)
-        before = now if base == periods_of[side] else chosen.villages(where, base)
-        change[side] = _change(now, before, base, periods_of[side])
+        before = counted_now if base == periods_of[side] else chosen.village_counts(where, base)
+        change[side] = _change(counted_now, before, base, periods_of[side])
     villages = _both(villages_now)
     profile = _both(
         {side: chosen.breakdown(where, periods_of[side], ["age_group"]) for side, where in areas.items()}

@@ -266,6 +266,26 @@ _COMPARISON: dict[str, dict[str, str]] = {
         "id": "IK 95%: {low} s.d. {high} poin · {p}",
         "en": "95% CI: {low} to {high} points · {p}",
     },
+    "compare.overlap.same": {
+        "id": "{area} pada {period_a} dan {period_b}: {children} ditimbang pada kedua periode. "
+        "Selisih, IK 95% dan nilai p memperhitungkan anak yang sama ini (bukan dua sampel terpisah).",
+        "en": "{area} in {period_a} and {period_b}: {children} were weighed in both periods. The "
+        "difference, its 95% CI and p-value allow for these shared children (not two separate samples).",
+    },
+    "compare.overlap.nested": {
+        "id": "{inner} termasuk dalam {outer}: anak-anaknya dihitung di kedua sisi ({children} pada "
+        "keduanya). Ini membandingkan {inner} dengan wilayah yang mencakupnya, bukan dengan wilayah "
+        "lain; selisih dan IK 95% memperhitungkan anak yang sama.",
+        "en": "{inner} lies within {outer}: its children are counted on both sides ({children} in "
+        "both). This compares {inner} with the larger area containing it, not with another area; the "
+        "difference and its 95% CI allow for the shared children.",
+    },
+    "compare.overlap.moved": {
+        "id": "{children} dihitung di kedua sisi (pindah antarwilayah di antara kedua periode); selisih "
+        "dan IK 95% memperhitungkan mereka.",
+        "en": "{children} are counted on both sides (they moved between the areas between the two "
+        "periods); the difference and its 95% CI allow for them.",
+    },
     "compare.p": {"id": "p = {p}", "en": "p = {p}"},
     "compare.p.small": {"id": "p < {p}", "en": "p < {p}"},
     "compare.difference.real": {

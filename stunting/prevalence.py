@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-import numpy as np
 import pandas as pd
 
-from stunting import config, gazetteer, queries, store
+from stunting import gazetteer, queries, store
 from stunting.errors import UserError
 from stunting.indicators import AGE_FILTERS, AGE_GROUPS, INDICATORS, SEXES
-from stunting.stats import wilson_interval
+from stunting.publish import publish
 
 RATE_COLUMNS = ["measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed"]
 BREAKDOWNS = ("age_group", "sex", "age_group_sex")
@@ -262,19 +261,5 @@ def _codes(level: str) -> frozenset[str]:
 
 
 def _rates(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    out["measured"] = out["measured"].fillna(0).astype("int64")
-    out["cases"] = out["cases"].fillna(0).astype("int64")
-    measured = out["measured"].to_numpy()
-    cases = out["cases"].to_numpy()
-    shown = measured >= config.MIN_CHILDREN
-    out["suppressed"] = (measured > 0) & ~shown
-    low, high = wilson_interval(cases, measured)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = cases / np.where(measured > 0, measured, 1)
-    out["prevalence"] = np.where(shown, rate, np.nan)
-    out["ci_low"] = np.where(shown, low, np.nan)
-    out["ci_high"] = np.where(shown, high, np.nan)
-    if "source" in out.columns:
-        out["source"] = pd.Series(np.where(measured > 0, out["source"], None), index=out.index, dtype=object)
-    return out
+    # The one publishing step (stunting/publish.py) decides what may be shown.
+    return publish(frame)

@@ -36,12 +36,13 @@ def _villages(n=6):
 
 def _rates():
     # Desa 0: 5%, Desa 1: 35% (both rates); Desa 2: 4 children (too few, even with a rate given);
-    # Desa 3: flagged suppressed by the API; Desa 4: measured 0; Desa 5: absent from the frame
+    # Desa 3: 9 children, one under the minimum; Desa 4: measured 0; Desa 5: absent from the frame.
+    # The map publishes what it draws (stunting.publish): intervals are Wilson's, whatever came in.
     return pd.DataFrame(
         {
             "code": ["64.74.01.1000", "64.74.01.1001", "64.74.01.1002", "64.74.02.1003", "64.74.02.1004"],
             "name": ["Desa 0", "Desa 1", "Desa 2", "Desa 3", "Desa 4"],
-            "measured": [40, 20, 4, 12, 0],
+            "measured": [40, 20, 4, 9, 0],
             "cases": [2, 7, 3, 1, 0],
             "prevalence": [0.05, 0.35, 0.75, float("nan"), float("nan")],
             "ci_low": [0.014, 0.18, 0.30, float("nan"), float("nan")],
@@ -107,7 +108,8 @@ def test_too_few_and_no_data_never_get_a_rate_colour(rendered_id):
 
 def test_tooltips_in_indonesian_with_interval_children_and_period(rendered_id):
     props = {f["id"]: f["properties"] for f in _features(rendered_id)}
-    assert props["64.74.01.1001"]["rate"] == "35,0% (IK 95%: 18,0%–57,0%)"
+    # Wilson 7/20 (statsmodels' proportion_confint, method="wilson"): 0.1812 to 0.5671.
+    assert props["64.74.01.1001"]["rate"] == "35,0% (IK 95%: 18,1%–56,7%)"
     assert props["64.74.01.1001"]["n"] == "20 anak"
     assert props["64.74.01.1001"]["kec"] == "Bontang Selatan"
     assert props["64.74.01.1002"]["rate"] == "terlalu sedikit anak (&lt; 10)"  # HTML-escaped tooltip text
@@ -130,7 +132,7 @@ def test_english_tooltips_and_legend():
     )
     rendered = m.standalone().get_root().render()
     props = {f["id"]: f["properties"] for f in _features(rendered)}
-    assert props["64.74.01.1001"]["rate"] == "35.0% (95% CI: 18.0%–57.0%)"
+    assert props["64.74.01.1001"]["rate"] == "35.0% (95% CI: 18.1%–56.7%)"
     assert '"February 2024"' in rendered
     assert "Children measured" in rendered and "Anak diukur" not in rendered
     legend = _legend(rendered)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from test_store import measurement, write
 
-from stunting import gazetteer
+from stunting import config, gazetteer
 from stunting.aggregates import ingest_aggregates
 from stunting.cli import main
 from stunting.errors import UserError
@@ -105,10 +105,11 @@ def test_village_counts_match_the_hand_count(data):
 def test_too_few_children_and_no_data_are_told_apart(data):
     frame = prevalence("stunting", "2024-08", "village", data_dir=data)
     leka = row(frame, MUARA_LEKA)
-    assert (leka["measured"], leka["cases"], bool(leka["suppressed"])) == (9, 9, True)
+    # Published numbers: below the minimum no case count either (9 of 9 would give the rate back).
+    assert (leka["measured"], bool(leka["suppressed"])) == (9, True) and pd.isna(leka["cases"])
     assert math.isnan(leka["prevalence"]) and math.isnan(leka["ci_low"]) and math.isnan(leka["ci_high"])
     empty = row(frame, MUARA_ALOH)
-    assert (empty["measured"], empty["cases"], bool(empty["suppressed"])) == (0, 0, False)
+    assert (empty["measured"], bool(empty["suppressed"])) == (0, False) and pd.isna(empty["cases"])
     assert math.isnan(empty["prevalence"]) and empty["source"] is None
 
 
@@ -121,9 +122,21 @@ def test_each_indicator_uses_its_own_z_score_flag_and_cutoff(data, indicator, me
     assert (perian["measured"], perian["cases"]) == (measured, cases)
 
 
+@pytest.fixture
+def every_rate_shown(monkeypatch):
+    """The hand counts of small groups, as counted: with a minimum of one child, publishing withholds
+    nothing (what it withholds is tests/test_publish.py's subject)."""
+    monkeypatch.setattr(config, "MIN_CHILDREN", 1)
+
+
 def test_sex_and_age_filters(data):
     boys = row(prevalence("stunting", "2024-08", "village", sex="L", data_dir=data), PERIAN)
-    assert (boys["measured"], boys["cases"], bool(boys["suppressed"])) == (5, 3, True)
+    assert (boys["measured"], bool(boys["suppressed"])) == (5, True) and pd.isna(boys["cases"])
+
+
+def test_sex_and_age_filters_count_by_hand(data, every_rate_shown):
+    boys = row(prevalence("stunting", "2024-08", "village", sex="L", data_dir=data), PERIAN)
+    assert (boys["measured"], boys["cases"]) == (5, 3)
     older = row(prevalence("stunting", "2024-08", "village", age_group="24-59", data_dir=data), PERIAN)
     assert (older["measured"], older["cases"]) == (6, 3)
     infants = row(prevalence("stunting", "2024-08", "village", age_group="6-11", data_dir=data), PERIAN)
@@ -145,7 +158,7 @@ def test_kecamatan_and_regency_levels_sum_their_villages(data):
     assert len(bontang) == 15 and (bontang["measured"] == 0).all()
 
 
-def test_a_child_counts_in_the_month_of_each_measurement(data):
+def test_a_child_counts_in_the_month_of_each_measurement(data, every_rate_shown):
     july = row(prevalence("stunting", "2024-07", "village", data_dir=data), PERIAN)
     assert (july["measured"], july["cases"]) == (1, 0)  # c07's July measurement
 
@@ -166,12 +179,13 @@ def test_bad_arguments_are_programming_errors(data):
         prevalence("stunting", "2024-08", "village", sex="X", data_dir=data)
 
 
-def test_trend_has_one_row_per_store_period(data):
+def test_trend_has_one_row_per_store_period(data, monkeypatch):
     frame = trend("stunting", "village", PERIAN, data_dir=data)
     assert list(frame["period"]) == periods(data) == ["2024-07", "2024-08"]
     august = frame.set_index("period").loc["2024-08"]
     assert (august["measured"], august["cases"], august["prevalence"]) == (10, 4, pytest.approx(0.4))
     assert bool(frame.set_index("period").loc["2024-07", "suppressed"])
+    monkeypatch.setattr(config, "MIN_CHILDREN", 1)  # the small group below, as counted
     kecamatan = trend("stunting", "kecamatan", MUARA_MUNTAI, sex="P", data_dir=data).set_index("period")
     # Girls in August: c02, c04, c08, c10, c12 (c06 undefined) = 5, cases c04 = 1.
     assert (kecamatan.loc["2024-08", "measured"], kecamatan.loc["2024-08", "cases"]) == (5, 1)
@@ -179,7 +193,7 @@ def test_trend_has_one_row_per_store_period(data):
     assert (empty["measured"] == 0).all() and empty["source"].isna().all()
 
 
-def test_breakdown_by_age_and_sex(data):
+def test_breakdown_by_age_and_sex(data, every_rate_shown):
     by_age = breakdown("stunting", "2024-08", "village", PERIAN, "age_group", data_dir=data)
     assert list(by_age["age_group"]) == ["0-5", "6-11", "12-23", "24-35", "36-47", "48-59"]
     assert list(zip(by_age["measured"], by_age["cases"], strict=True)) == [
@@ -255,12 +269,14 @@ def test_cli_prints_one_row_per_area_with_empty_rates_when_suppressed(data, caps
         == 0
     )
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "code,name,measured,cases,prevalence,ci_low,ci_high,suppressed"
+    assert lines[0] == "code,name,measured,cases,prevalence,ci_low,ci_high,suppressed,period,source"
     assert len(lines) == 1 + 237
     by_code = {line.split(",")[0]: line for line in lines[1:]}
     assert by_code[PERIAN].startswith(f"{PERIAN},Perian,10,4,0.4,")
-    assert by_code[MUARA_LEKA] == f"{MUARA_LEKA},Muara Leka,9,9,,,,true"
-    assert by_code[MUARA_ALOH] == f"{MUARA_ALOH},Muara Aloh,0,0,,,,false"
+    assert by_code[PERIAN].endswith(",false,2024-08,measurements")
+    # Too few children: no case count either (9 of 9 would give the rate back); no data: no source.
+    assert by_code[MUARA_LEKA] == f"{MUARA_LEKA},Muara Leka,9,,,,,true,2024-08,measurements"
+    assert by_code[MUARA_ALOH] == f"{MUARA_ALOH},Muara Aloh,0,,,,,false,2024-08,"
 
 
 def test_cli_json_and_errors(data, capsys):
@@ -290,11 +306,13 @@ def test_cli_json_and_errors(data, capsys):
         "code": PERIAN,
         "name": "Perian",
         "measured": 5,
-        "cases": 3,
+        "cases": None,
         "prevalence": None,
         "ci_low": None,
         "ci_high": None,
         "suppressed": True,
+        "period": "2024-08",
+        "source": "measurements",
     }
     assert (
         main(

@@ -290,7 +290,7 @@ def render_area_panel(model: MapModel) -> None:
         key="area_trend",
     )
     st.caption(_trend_source(trend, view, model) + filter_text(view))
-    trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
+    trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"}, demo=model.demo)
     _download(trend_table, f"tren-{code}-{view.indicator}.csv", lang, "dl_area_trend")
 
 
@@ -328,7 +328,9 @@ def render_village_panel(model: MapModel) -> None:
                 key="village_trend",
             )
             st.caption(_trend_source(trend, view, model) + filter_text(view))
-            trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"})
+            trend_table = tables.rate_table(
+                trend, lang, label_columns={"period": "table.period"}, demo=model.demo
+            )
             _download(trend_table, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
 
     with breakdown_tab:
@@ -356,7 +358,11 @@ def render_village_panel(model: MapModel) -> None:
             by = ["age_group", "sex"] if "sex" in breakdown else ["age_group"]
             labels = {"age_group": "table.group", "sex": "sidebar.sex"}
             breakdown_table = tables.rate_table(
-                breakdown, lang, period=view.period, label_columns={c: labels[c] for c in by}
+                breakdown,
+                lang,
+                period=view.period,
+                label_columns={c: labels[c] for c in by},
+                demo=model.demo,
             )
             _download(
                 breakdown_table,
@@ -382,6 +388,7 @@ def render_village_panel(model: MapModel) -> None:
             lang,
             period=view.period,
             label_columns={"level": "table.level", "code": "table.code", "name": "table.name"},
+            demo=model.demo,
         )
         # In words on screen: a table of rates and intervals is wider than the panel beside the map,
         # and the prevalence column would scroll out of sight. The CSV holds the full table.
@@ -405,8 +412,6 @@ def render_village_panel(model: MapModel) -> None:
 def render_village_table(model: MapModel) -> None:
     view, lang = model.view, model.view.lang
     frame = pd.DataFrame(model.frame.drop(columns="geometry"))
-    frame["measured"] = frame["measured"].fillna(0)
-    frame["cases"] = frame["cases"].fillna(0)
     classes = tables.village_classes(frame["state"], frame["class_index"], model.scheme, lang)
     table = tables.rate_table(
         frame,
@@ -414,6 +419,7 @@ def render_village_table(model: MapModel) -> None:
         period=view.period,
         class_column=classes,
         label_columns={"code": "table.code", "name": "table.name", "kecamatan_name": "table.kecamatan"},
+        demo=model.demo,
     )
     with st.expander(t("table.villages", lang)):
         show_table(table, lang, height=320)

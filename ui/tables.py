@@ -1,7 +1,8 @@
 """Tables and summary figures the map page shows and offers as CSV: aggregates only, pure pandas.
 
-A suppressed area's case count is blanked along with its rate: cases / children would give the rate
-back. Rates are written as percentages with one decimal, the way the page shows them.
+Every row goes through stunting.publish first: a suppressed area's case count is blank along with
+its rate, rates are the published percentages with one decimal (the way the page shows them), and
+each table says the period and the source of its numbers.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from pandas.io.formats.style import Styler
 from geo.choropleth import STATE_NO_DATA, STATE_RATE, STATE_TOO_FEW, class_label
 from stunting.classes import ClassScheme
 from stunting.config import MIN_CHILDREN
-from stunting.i18n import fmt_children, fmt_month, fmt_number, fmt_percent, fmt_points, t
+from stunting.i18n import fmt_children, fmt_month, fmt_number, fmt_percent, fmt_points, source_text, t
 from stunting.indicators import AGE_FILTERS, AGE_GROUPS
-
-
-def _percent(values: pd.Series) -> pd.Series:
-    return (values.astype(float) * 100).round(1)
+from stunting.publish import STATE_NO_DATA as PUBLISHED_NO_DATA
+from stunting.publish import STATE_RATE as PUBLISHED_RATE
+from stunting.publish import publish
 
 
 def rate_table(
@@ -28,24 +28,28 @@ def rate_table(
     label_columns: dict[str, str],
     period: str | None = None,
     class_column: pd.Series | None = None,
+    demo: bool = False,
 ) -> pd.DataFrame:
-    """Rates with the language's headers. ``label_columns`` maps frame columns to catalogue keys for
-    the leading columns (code, name, age group...)."""
-    suppressed = frame["suppressed"].astype(bool) | (frame["measured"] < MIN_CHILDREN)
+    """Published rates with the language's headers. ``label_columns`` maps frame columns to
+    catalogue keys for the leading columns (code, name, age group...); the period comes first when
+    given (a trend has its own), the source of each row last when the frame has one."""
+    published = publish(frame)
     out = pd.DataFrame({t(key, lang): frame[column].to_numpy() for column, key in label_columns.items()})
     if period is not None:
         out.insert(0, t("table.period", lang), period)
-    out[t("table.measured", lang)] = frame["measured"].astype("int64").to_numpy()
-    out[t("table.cases", lang)] = frame["cases"].astype("Int64").mask(suppressed.to_numpy()).to_numpy()
+    out[t("table.measured", lang)] = published["measured"].to_numpy()
+    out[t("table.cases", lang)] = published["cases"].array
     for column, key in (
-        ("prevalence", "table.prevalence"),
-        ("ci_low", "table.ci_low"),
-        ("ci_high", "table.ci_high"),
+        ("prevalence_pct", "table.prevalence"),
+        ("ci_low_pct", "table.ci_low"),
+        ("ci_high_pct", "table.ci_high"),
     ):
-        out[t(key, lang)] = _percent(frame[column].mask(suppressed)).to_numpy()
-    out[t("table.suppressed", lang)] = (suppressed & (frame["measured"] > 0)).to_numpy()
+        out[t(key, lang)] = published[column].to_numpy()
+    out[t("table.suppressed", lang)] = published["suppressed"].to_numpy()
     if class_column is not None:
         out[t("table.class", lang)] = class_column.to_numpy()
+    if "source" in published.columns:
+        out[t("table.source", lang)] = [source_text([s], lang, demo) for s in published["source"]]
     return out
 
 
@@ -84,9 +88,10 @@ def styled(table: pd.DataFrame, lang: str) -> Styler:
 def rate_line(row: pd.Series, lang: str) -> str:
     """One area's rate in words for a narrow panel: "21,5% (IK 95%: 13,9%–31,8%) · 107 anak", or why
     there is no rate ("terlalu sedikit anak (< 10) · 6 anak")."""
-    if row["measured"] == 0:
+    row = publish(row.to_frame().T).iloc[0]
+    if row["state"] == PUBLISHED_NO_DATA:
         return t("rate.no_data", lang)
-    if bool(row["suppressed"]) or row["measured"] < MIN_CHILDREN or pd.isna(row["prevalence"]):
+    if row["state"] != PUBLISHED_RATE:
         rate = t("rate.too_few", lang, minimum=MIN_CHILDREN)
     else:
         rate = t(

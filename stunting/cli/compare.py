@@ -2,10 +2,12 @@
 
     python -m stunting compare --a 64.02 --b 64.74 --indicator stunting --format json
 
-prints both sides (code, name, period, measured, cases, prevalence, ci_low, ci_high), the
-difference a - b (value, ci_low, ci_high, p_value) and the age-sex standardised comparison
-(a, b, difference). Proportions are fractions 0-1; a number that is not possible (too few children)
-is null in JSON and empty in CSV.
+prints both sides (code, name, period, measured, cases, prevalence, ci_low, ci_high, source), the
+children counted on both sides (``children_in_both``: one area in two periods, or an area and a
+larger one containing it) with a sentence saying so (``note``), the difference a - b (value,
+ci_low, ci_high, p_value; allowing for the shared children) and the age-sex standardised
+comparison (a, b, difference). Proportions are fractions 0-1; a number that is not possible (too
+few children) is null in JSON and empty in CSV.
 """
 
 from __future__ import annotations
@@ -36,14 +38,21 @@ def register(commands) -> None:
         "--indicator", required=True, help="stunting, severe_stunting, wasting or underweight"
     )
     parser.add_argument("--format", choices=FORMATS, default="json", help="json (default) or csv")
+    parser.add_argument("--lang", choices=("en", "id"), default="en", help="language of the note")
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
 def flat(record: dict) -> dict:
-    """The nested record as one CSV row: a_code, ..., difference_value, ..., standardised_a, ..."""
+    """The nested record as one CSV row: a_code, ..., children_in_both, note, difference_value, ...,
+    standardised_a, ..."""
     row = {"indicator": record["indicator"]}
-    for part in ("a", "b", "difference", "standardised"):
+    for part in ("a", "b"):
+        for key, value in record[part].items():
+            row[f"{part}_{key}"] = value
+    row["children_in_both"] = record["children_in_both"]
+    row["note"] = record["note"]
+    for part in ("difference", "standardised"):
         for key, value in record[part].items():
             row[f"{part}_{key}"] = value
     return row
@@ -55,7 +64,7 @@ def run(args) -> int:
 
     record = headline(
         args.indicator, args.a, args.b, args.period_a, args.period_b, data_dir=data_dir(args.data_dir)
-    ).record()
+    ).record(args.lang)
     if args.format == "json":
         json.dump(record, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

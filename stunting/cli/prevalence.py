@@ -5,11 +5,25 @@ from __future__ import annotations
 import json
 import sys
 
+import pandas as pd
+
 from stunting.cli import add_data_dir
 
 INDICATOR_CHOICES = ("stunting", "severe_stunting", "wasting", "underweight")
 AGE_CHOICES = ("0-5", "6-11", "12-23", "24-35", "36-47", "48-59", "24-59")
-OUTPUT_COLUMNS = ["code", "name", "measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed"]
+# period and source last: scripts reading the older eight columns by position keep working.
+OUTPUT_COLUMNS = [
+    "code",
+    "name",
+    "measured",
+    "cases",
+    "prevalence",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+    "period",
+    "source",
+]
 
 
 def register(commands) -> None:
@@ -17,8 +31,9 @@ def register(commands) -> None:
         "prevalence",
         help="prevalence per area for one period (CSV or JSON, fractions 0-1)",
         description="One row per gazetteer area (areas without data included): code, name, measured, "
-        "cases, prevalence, ci_low, ci_high (Wilson 95%%), suppressed. Prevalence and interval are "
-        "empty when suppressed (too few children) or when there is no data.",
+        "cases, prevalence, ci_low, ci_high (Wilson 95%%), suppressed, period, source (measurements, "
+        "aggregate, or demo for the synthetic demo store; empty without data). Cases, prevalence and "
+        "interval are empty when suppressed (too few children) or when there is no data.",
     )
     parser.add_argument("--indicator", required=True, choices=INDICATOR_CHOICES)
     parser.add_argument("--period", required=True, metavar="YYYY-MM")
@@ -43,14 +58,15 @@ def register(commands) -> None:
 
 
 def run_prevalence(args) -> int:
-    from stunting import gazetteer
+    from stunting import gazetteer, store
     from stunting.errors import UserError
     from stunting.prevalence import prevalence
+    from stunting.publish import publish
 
     if args.regency is not None and args.regency not in gazetteer.regencies():
         known = ", ".join(gazetteer.regencies())
         raise UserError(f"--regency {args.regency!r} is not a regency of the gazetteer ({known}).")
-    frame = prevalence(
+    counted = prevalence(
         args.indicator,
         args.period,
         args.level,
@@ -58,10 +74,14 @@ def run_prevalence(args) -> int:
         sex=args.sex,
         age_group=args.age_group,
         data_dir=args.data_dir,
-    )[OUTPUT_COLUMNS]
+    )
+    frame = publish(counted, period=args.period, demo=store.is_demo(args.data_dir))[OUTPUT_COLUMNS]
     if args.format == "json":
         records = [
-            {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            {
+                k: (None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+                for k, v in row.items()
+            }
             for row in frame.astype(object).to_dict(orient="records")
         ]
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=_plain)
