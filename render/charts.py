@@ -27,6 +27,7 @@ from stunting.compare import (
     RAGA_PANTAS_YEAR,
     SMALL_NUMBERS,
     Comparison,
+    overlap_note,
 )  # noqa: E402
 from stunting.config import MIN_CHILDREN  # noqa: E402
 from stunting.i18n import fmt_children, fmt_number, fmt_percent, fmt_points, period_date, t  # noqa: E402
@@ -159,6 +160,8 @@ def draw_headline(fig: Figure, comparison: Comparison, lang: str, indicator_labe
         )
     elif head.possible:
         lines.append(t("compare.standardised.not_possible", lang))
+    if note := overlap_note(head, lang):  # one area in two periods, or an area inside the other
+        lines.append(_wrap(note, 150))
     lines.append(t("story.ci_bars", lang))
     fig.text(0.07, 0.02, "\n".join(lines), fontsize=12, va="bottom", ha="left", color="#222")
 

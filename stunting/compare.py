@@ -503,10 +503,8 @@ def shared_children(
         return Shared()
     from stunting.prevalence import overlap_counts
 
-    counts = overlap_counts(
-        indicator, a.level, a.code, period_a, b.level, b.code, period_b, data_dir=data_dir
-    )
-    return Shared(*(int(counts[cell]) for cell in ("n11", "n10", "n01", "n00")))
+    overlap = overlap_counts(indicator, (a, period_a), (b, period_b), data_dir=data_dir)
+    return Shared(overlap.n11, overlap.n10, overlap.n01, overlap.n00)
 
 
 def overlap_note(headline: Headline, lang: str) -> str | None:

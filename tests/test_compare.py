@@ -499,3 +499,79 @@ def test_charts_never_draw_missing_rates_as_zero_and_csvs_blank_suppressed_cases
     assert villages.loc[PERIAN, "Prevalence (%)"] == 25.0 and villages.loc[PERIAN, "Cases"] == 10
     change = charts.chart_data(page, "change", labels, "en").set_index("Code")
     assert change.loc[PERIAN, "Change (percentage points)"] == pytest.approx(-25.0)
+
+
+# --- sides that share children ------------------------------------------------------------------
+
+
+@pytest.fixture
+def paired_store(tmp_path):
+    """The same 161 children of Perian weighed in August 2024 and August 2025, stunted as in Cavo et
+    al. (2012)'s paired table (Fagerland, Lydersen & Laake 2014): 59 stunted both times, 6 in 2024
+    only, 16 in 2025 only, 80 neither. Bontang has 40 other children in August 2024."""
+    cells = [("both", 59, STUNTED, STUNTED), ("first", 6, STUNTED, NOT_STUNTED)]
+    cells += [("second", 16, NOT_STUNTED, STUNTED), ("neither", 80, NOT_STUNTED, NOT_STUNTED)]
+    rows = []
+    for name, n, first, second in cells:
+        for i in range(n):
+            rows.append(measurement(f"{name}{i}", PERIAN, "2024-08-05", haz=first, age_days=TODDLER_DAYS))
+            rows.append(
+                measurement(f"{name}{i}", PERIAN, "2025-08-05", haz=second, age_days=TODDLER_DAYS + 365)
+            )
+    write(tmp_path, rows + children("b", BONTANG_VILLAGE, "2024-08-06", 40, 8, age_days=TODDLER_DAYS))
+    return tmp_path
+
+
+def test_one_area_in_two_periods_is_compared_as_paired_children(paired_store):
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    top = compare.headline("stunting", PERIAN, PERIAN, "2024-08", "2025-08", data_dir=paired_store)
+    assert (top.a.cases, top.a.measured, top.b.cases, top.b.measured) == (65, 161, 75, 161)
+    assert top.children_in_both == 161 and top.relation == "same"
+    # Newcombe's paired interval (1998c, method 10) as published for this table: -0.1186 to -0.0046.
+    assert round(top.difference, 4) == -0.0621
+    assert (round(top.ci_low, 4), round(top.ci_high, 4)) == (-0.1186, -0.0046)
+    assert top.p_value == pytest.approx(mcnemar([[59, 6], [16, 80]], correction=False).pvalue, rel=1e-9)
+    note = compare.overlap_note(top, "id")
+    assert "161 anak ditimbang pada kedua periode" in note and "Perian" in note
+    assert "161 children were weighed in both periods" in compare.overlap_note(top, "en")
+
+
+def test_an_area_inside_the_other_says_so_and_shares_its_children(paired_store):
+    top = compare.headline("stunting", PERIAN, KUKAR, "2024-08", "2024-08", data_dir=paired_store)
+    assert top.relation == "a_in_b" and top.children_in_both == 161  # Perian's children are Kukar's
+    # Every child of a is in b: the difference with the whole region, not two independent samples.
+    record = top.record("en")
+    assert record["children_in_both"] == 161
+    assert record["note"].startswith("Perian lies within Kabupaten Kutai Kartanegara")
+    reverse = compare.headline("stunting", BONTANG, BONTANG_VILLAGE, data_dir=paired_store)
+    assert reverse.relation == "b_in_a" and reverse.children_in_both == 40
+    assert "termasuk dalam Kota Bontang" in compare.overlap_note(reverse, "id")
+    apart = compare.headline("stunting", KUKAR, BONTANG, data_dir=paired_store)
+    assert apart.children_in_both == 0 and compare.overlap_note(apart, "id") is None
+
+
+def _children_counted_by_hand(data_dir, regency: str, period: str) -> set[str]:
+    """The children counted for stunting in ``regency`` in ``period``, from the stored measurements
+    with pandas: each child's last measurement of the month with a defined, unflagged height-for-age
+    z-score (the counting rule of docs/architecture.md), under 60 months."""
+    import pyarrow.parquet as pq
+
+    from stunting import store
+
+    frame = pq.ParquetDataset(store.measurement_files(data_dir)).read().to_pandas()
+    frame = frame[(frame["period"] == period) & frame["age_group"].notna()]
+    frame = frame[frame["haz"].notna() & ~frame["haz_flag"].fillna(False).astype(bool)]
+    last = frame.sort_values("measured_on").groupby("child_id").tail(1)
+    return set(last.loc[last["village_code"].str.startswith(regency + "."), "child_id"])
+
+
+def test_cli_reports_the_children_the_store_holds_in_both_periods(demo_dir, capsys):
+    args = ["compare", "--a", KUKAR, "--b", KUKAR, "--period-a", "2024-08", "--period-b", "2025-08"]
+    assert main([*args, "--indicator", "stunting", "--format", "json", "--data-dir", str(demo_dir)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    both = _children_counted_by_hand(demo_dir, KUKAR, "2024-08") & _children_counted_by_hand(
+        demo_dir, KUKAR, "2025-08"
+    )
+    assert len(both) > 0 and out["children_in_both"] == len(both)
+    assert "weighed in both periods" in out["note"]

@@ -163,3 +163,27 @@ def test_the_verdict_sentence_appears_when_standardisation_reverses_the_gap(tmp_
             standardised=fmt_points(-0.05, "id"),
         )
     ]
+
+
+def test_one_area_in_two_periods_says_it_rests_on_the_same_children(page, demo_dir, capsys):
+    at = page(period="2024-08", a="64.02", b="64.02", pb="2025-08", lang="en")
+    record = cli(
+        demo_dir,
+        capsys,
+        "--a",
+        "64.02",
+        "--b",
+        "64.02",
+        "--period-a",
+        "2024-08",
+        "--period-b",
+        "2025-08",
+        "--indicator",
+        "stunting",
+    )
+    assert record["children_in_both"] > 0
+    notes = [i.value for i in at.info]
+    assert record["note"] in notes  # the page and the CLI say the same sentence
+    assert fmt_children(record["children_in_both"], "en") in record["note"]
+    at = page(period="2024-08", a="64.02.01", b="64.02")
+    assert any(i.value.startswith("Muara Muntai termasuk dalam Kabupaten Kutai Kartanegara") for i in at.info)
