@@ -50,28 +50,36 @@ def publish(counts: pd.DataFrame, *, period: str | None = None, demo: bool = Fal
     (fractions, NaN unless shown), ``suppressed``, ``state`` ("rate" / "too_few" / "no_data"),
     ``prevalence_pct``, ``ci_low_pct``, ``ci_high_pct`` (rounded percentages), ``source`` (None
     without children; "demo" for the demo store when ``demo``) and ``period`` when given."""
-    out = counts.copy()
-    measured = pd.to_numeric(out["measured"], errors="coerce").fillna(0).astype("int64").to_numpy()
+    measured = pd.to_numeric(counts["measured"], errors="coerce").fillna(0).to_numpy(dtype="int64")
     # A published frame has no cases where the rate is withheld; such a row stays withheld.
-    cases = pd.to_numeric(out["cases"], errors="coerce").fillna(0).astype("int64").to_numpy()
+    cases = pd.to_numeric(counts["cases"], errors="coerce").fillna(0).to_numpy(dtype="int64")
     shown = measured >= config.MIN_CHILDREN
     low, high = wilson_interval(cases, measured)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = cases / np.where(measured > 0, measured, 1)
-    out["measured"] = measured
-    out["cases"] = pd.Series(cases, index=out.index, dtype="Int64").mask(~shown)
-    out["prevalence"] = np.where(shown, rate, np.nan)
-    out["ci_low"] = np.where(shown, low, np.nan)
-    out["ci_high"] = np.where(shown, high, np.nan)
-    out["suppressed"] = (measured > 0) & ~shown
-    out["state"] = np.where(measured == 0, STATE_NO_DATA, np.where(shown, STATE_RATE, STATE_TOO_FEW))
-    for column in ("prevalence", "ci_low", "ci_high"):
-        out[f"{column}_pct"] = (out[column] * 100).round(DISPLAY_DECIMALS)
-    if "source" in out.columns or demo:
-        source = out["source"] if "source" in out.columns else pd.Series("measurements", index=out.index)
-        if demo:
-            source = pd.Series(SOURCE_DEMO, index=out.index)
-        out["source"] = pd.Series(np.where(measured > 0, source, None), index=out.index, dtype=object)
+    rates = {
+        "prevalence": np.where(shown, rate, np.nan),
+        "ci_low": np.where(shown, low, np.nan),
+        "ci_high": np.where(shown, high, np.nan),
+    }
+    index = counts.index
+
+    def text(values) -> pd.Series:  # object dtype: None stays None, and no conversion to Arrow strings
+        return pd.Series(values, index=index, dtype=object)
+
+    columns = {
+        "measured": measured,
+        "cases": pd.arrays.IntegerArray(cases, ~shown),
+        **rates,
+        "suppressed": (measured > 0) & ~shown,
+        "state": text(np.where(measured == 0, STATE_NO_DATA, np.where(shown, STATE_RATE, STATE_TOO_FEW))),
+        **{f"{name}_pct": np.round(values * 100, DISPLAY_DECIMALS) for name, values in rates.items()},
+    }
+    if "source" in counts.columns or demo:
+        source = np.full(len(counts), SOURCE_DEMO, dtype=object) if demo else counts["source"].to_numpy()
+        columns["source"] = text(np.where(measured > 0, source, None))
     if period is not None:
-        out["period"] = period
-    return out
+        columns["period"] = text(np.full(len(counts), period, dtype=object))
+    # One concat rather than a column insert per number: the map publishes on every rerun.
+    kept = counts.drop(columns=[c for c in columns if c in counts.columns])
+    return pd.concat([kept, pd.DataFrame(columns, index=index)], axis=1)
