@@ -280,12 +280,6 @@ _COMPARISON: dict[str, dict[str, str]] = {
         "both). This compares {inner} with the larger area containing it, not with another area; the "
         "difference and its 95% CI allow for the shared children.",
     },
-    "compare.overlap.moved": {
-        "id": "{children} dihitung di kedua sisi (pindah antarwilayah di antara kedua periode); selisih "
-        "dan IK 95% memperhitungkan mereka.",
-        "en": "{children} are counted on both sides (they moved between the areas between the two "
-        "periods); the difference and its 95% CI allow for them.",
-    },
     "compare.p": {"id": "p = {p}", "en": "p = {p}"},
     "compare.p.small": {"id": "p < {p}", "en": "p < {p}"},
     "compare.difference.real": {
