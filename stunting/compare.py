@@ -344,10 +344,14 @@ class Counts:
             source=total["source"],
         )
 
+    def trend_counts(self, where: Area) -> pd.DataFrame:
+        """One row per store period: period and the counted numbers."""
+        measured, cases, aggregate = self._summed(self._rows(where), ["period"], pd.Index(self.periods))
+        return _counted({"period": self.periods}, measured, cases, aggregate > 0)
+
     def trend(self, where: Area) -> pd.DataFrame:
         """One row per store period: period, the rate columns and source."""
-        measured, cases, aggregate = self._summed(self._rows(where), ["period"], pd.Index(self.periods))
-        return _published(_counted({"period": self.periods}, measured, cases, aggregate > 0))
+        return _published(self.trend_counts(where))
 
     def village_counts(self, where: Area, period: str) -> pd.DataFrame:
         """Every gazetteer village of the area: code, name, kecamatan and its counted numbers."""
@@ -691,32 +695,44 @@ def build_comparison(
         name: Counts(frame, name, masks) for name in dict.fromkeys((indicator, *SMALL_MULTIPLE_INDICATORS))
     }
 
-    trends = {
-        name: _both({side: by_indicator.trend(where) for side, where in areas.items()})
-        for name, by_indicator in counts.items()
-    }
-    small_multiples = pd.concat(
-        [trends[name].assign(indicator=name) for name in SMALL_MULTIPLE_INDICATORS], ignore_index=True
+    # Counted frames of both sides (and every indicator) are published together: one publishing
+    # call per kind of frame, not one per side and indicator.
+    every_trend = _published(
+        pd.concat(
+            [
+                _both({side: by_indicator.trend_counts(where) for side, where in areas.items()}).assign(
+                    indicator=name
+                )
+                for name, by_indicator in counts.items()
+            ],
+            ignore_index=True,
+        )
     )
+    trends = every_trend[every_trend["indicator"] == indicator].drop(columns="indicator")
+    small_multiples = every_trend[every_trend["indicator"].isin(SMALL_MULTIPLE_INDICATORS)]
 
     scheme = who_classes(indicator)
     chosen = counts[indicator]
-    villages_now, change = {}, {}
+    counted_now, change = {}, {}
     for side, where in areas.items():
-        counted_now = chosen.village_counts(where, periods_of[side])
-        now = _published(counted_now)
-        villages_now[side] = now.assign(class_index=scheme.classify(now["prevalence"]))
+        counted_now[side] = chosen.village_counts(where, periods_of[side])
         base = baseline_period(periods_of[side], chosen.periods)
-        before = counted_now if base == periods_of[side] else chosen.village_counts(where, base)
-        change[side] = _change(counted_now, before, base, periods_of[side])
-    villages = _both(villages_now)
-    profile = _both(
-        {side: chosen.breakdown(where, periods_of[side], ["age_group"]) for side, where in areas.items()}
+        before = counted_now[side] if base == periods_of[side] else chosen.village_counts(where, base)
+        change[side] = _change(counted_now[side], before, base, periods_of[side])
+    villages = _published(_both(counted_now))
+    villages = villages.assign(class_index=scheme.classify(villages["prevalence"]))
+    profile = _published(
+        _both(
+            {
+                side: chosen.breakdown_counts(where, periods_of[side], ["age_group"])
+                for side, where in areas.items()
+            }
+        )
     )
     return Comparison(
         headline=top,
-        trends=trends[indicator],
-        small_multiples=small_multiples[["indicator", *trends[indicator].columns]],
+        trends=trends.reset_index(drop=True),
+        small_multiples=small_multiples[["indicator", *trends.columns]].reset_index(drop=True),
         villages=villages,
         class_shares=_class_shares(villages, len(scheme.edges)),
         ranking=_ranking(villages),

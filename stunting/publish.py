@@ -50,9 +50,9 @@ def publish(counts: pd.DataFrame, *, period: str | None = None, demo: bool = Fal
     (fractions, NaN unless shown), ``suppressed``, ``state`` ("rate" / "too_few" / "no_data"),
     ``prevalence_pct``, ``ci_low_pct``, ``ci_high_pct`` (rounded percentages), ``source`` (None
     without children; "demo" for the demo store when ``demo``) and ``period`` when given."""
-    measured = pd.to_numeric(counts["measured"], errors="coerce").fillna(0).to_numpy(dtype="int64")
+    measured = _counts(counts["measured"])
     # A published frame has no cases where the rate is withheld; such a row stays withheld.
-    cases = pd.to_numeric(counts["cases"], errors="coerce").fillna(0).to_numpy(dtype="int64")
+    cases = _counts(counts["cases"])
     shown = measured >= config.MIN_CHILDREN
     low, high = wilson_interval(cases, measured)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -83,3 +83,10 @@ def publish(counts: pd.DataFrame, *, period: str | None = None, demo: bool = Fal
     # One concat rather than a column insert per number: the map publishes on every rerun.
     kept = counts.drop(columns=[c for c in columns if c in counts.columns])
     return pd.concat([kept, pd.DataFrame(columns, index=index)], axis=1)
+
+
+def _counts(values: pd.Series) -> np.ndarray:
+    """A count column as int64, missing (no row, or withheld) as 0."""
+    if values.dtype.kind in "iu":  # the usual case: counted numbers straight from a query
+        return values.to_numpy(dtype="int64", na_value=0)
+    return pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(dtype="int64")
