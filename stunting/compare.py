@@ -36,6 +36,7 @@ from stunting.config import REPO_ROOT
 from stunting.errors import UserError
 from stunting.i18n import fmt_children, fmt_month, t
 from stunting.indicators import AGE_GROUPS, INDICATORS, SEXES
+from stunting.prevalence import Overlap, overlap_counts
 from stunting.publish import publish
 from stunting.stats import direct_standardise, newcombe_difference, overlap_difference, overlap_test
 
@@ -136,23 +137,6 @@ class Side:
         }
 
 
-@dataclass(frozen=True)
-class Shared:
-    """The children counted on both sides, as a 2x2 of their outcome on side a and on side b."""
-
-    both: int = 0  # a case on both sides
-    a_only: int = 0  # a case on side a only
-    b_only: int = 0  # a case on side b only
-    neither: int = 0
-
-    @property
-    def children(self) -> int:
-        return self.both + self.a_only + self.b_only + self.neither
-
-    def cells(self) -> tuple[int, int, int, int]:
-        return self.both, self.a_only, self.b_only, self.neither
-
-
 def relation(a: Area, b: Area) -> str | None:
     """How two areas overlap: "same", "a_in_b" (b contains a), "b_in_a", or None (apart)."""
     if a.code == b.code:
@@ -192,11 +176,11 @@ class Headline:
     verdict: str | None
     strata: pd.DataFrame  # age_group, sex, cases_a, n_a, cases_b, n_b
     relation: str | None  # relation(a, b): "same", "a_in_b", "b_in_a" or None
-    shared: Shared  # the children counted on both sides (child-level records only)
+    shared: Overlap  # the children counted on both sides (child-level records only)
 
     @property
     def children_in_both(self) -> int:
-        return self.shared.children
+        return self.shared.children_in_both
 
     def record(self, lang: str = "en") -> dict:
         """The citable numbers, as ``python -m stunting compare`` prints them (None = not possible)."""
@@ -463,8 +447,9 @@ def headline(
     nan = math.nan
     difference = low = high = p_value = nan
     if possible:
-        diff, lo, hi = overlap_difference(cases_a, n_a, cases_b, n_b, *shared.cells())
-        _, p = overlap_test(cases_a, n_a, cases_b, n_b, *shared.cells())
+        cells = (shared.n11, shared.n10, shared.n01, shared.n00)
+        diff, lo, hi = overlap_difference(cases_a, n_a, cases_b, n_b, *cells)
+        _, p = overlap_test(cases_a, n_a, cases_b, n_b, *cells)
         difference, low, high, p_value = float(diff), float(lo), float(hi), float(p)
 
     strata = _strata(counts, ((area_a, period_a), (area_b, period_b)))
@@ -498,7 +483,7 @@ def headline(
 
 def shared_children(
     indicator: str, a: Area, period_a: str, b: Area, period_b: str, nested: str | None, data_dir=None
-) -> Shared:
+) -> Overlap:
     """The children counted on both sides (the store's child-level records; aggregated counts carry
     no child and are in no cell)."""
     if nested is None:
@@ -508,11 +493,8 @@ def shared_children(
         # leaving them out can only widen the interval. Asking the store costs a pass over two
         # months of child-level rows (seconds on 10M measurements), so it is asked only when the
         # sides are the same area or one contains the other.
-        return Shared()
-    from stunting.prevalence import overlap_counts
-
-    overlap = overlap_counts(indicator, (a, period_a), (b, period_b), data_dir=data_dir)
-    return Shared(overlap.n11, overlap.n10, overlap.n01, overlap.n00)
+        return Overlap(0, 0, 0, 0)
+    return overlap_counts(indicator, (a, period_a), (b, period_b), data_dir=data_dir)
 
 
 def overlap_note(headline: Headline, lang: str) -> str | None:
