@@ -29,18 +29,6 @@ STATE_RATE, STATE_TOO_FEW, STATE_NO_DATA = "rate", "too_few", "no_data"
 # Officials quote one decimal ("27,1%"): a second decimal claims a precision no village has.
 DISPLAY_DECIMALS = 1
 SOURCE_DEMO = "demo"
-PUBLISHED_COLUMNS = [
-    "measured",
-    "cases",
-    "prevalence",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "state",
-    "prevalence_pct",
-    "ci_low_pct",
-    "ci_high_pct",
-]
 
 
 def publish(counts: pd.DataFrame, *, period: str | None = None, demo: bool = False) -> pd.DataFrame:
