@@ -32,6 +32,7 @@ REPEAT_SHARE = 0.08  # measured twice in one round (a posyandu visit and a puske
 def build(out: Path, rows: int, seed: int = 2026) -> None:
     rng = np.random.default_rng(seed)
     villages = gazetteer.villages()
+    villages = villages[villages["regency_code"].isin(["64.02", "64.74"])].reset_index(drop=True)
     periods = [(year, month) for year in YEARS for month in MONTHS]
     per_round = rows // len(periods)
     first = per_round / (1 + REPEAT_SHARE)

@@ -12,7 +12,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR_ENV = "STUNTING_DATA_DIR"
 DEFAULT_DATA_DIR = REPO_ROOT / "data"
 
-GAZETTEER_CSV = REPO_ROOT / "geo" / "gazetteer.csv"
+GAZETTEER_DIR = REPO_ROOT / "geo" / "gazetteer"
 QUERIES_DIR = REPO_ROOT / "queries"
 
 # A rate resting on fewer children than this is shown as "too few children", never as a

@@ -307,7 +307,9 @@ class Villages:
 
 
 def _villages(rng: np.random.Generator) -> Villages:
-    frame = gazetteer.villages().reset_index(drop=True)
+    # The demo covers its own regencies (CHILDREN_PER_ROUND), not the national gazetteer.
+    frame = gazetteer.villages()
+    frame = frame[frame["regency_code"].isin(list(CHILDREN_PER_ROUND))].reset_index(drop=True)
     n = len(frame)
     regency = frame["regency_code"].to_numpy()
     size = rng.lognormal(0.0, VILLAGE_SIZE_SIGMA, n) * np.where(

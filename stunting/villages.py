@@ -8,6 +8,13 @@ rapidfuzz's ratio reaches the threshold below AND no other candidate comes close
 given, restricts the villages (64.02 has three "Sumber Sari"); a name still matching more than one
 village is ambiguous. Ambiguous and unknown names are reported, never guessed.
 
+The gazetteer is national (83,762 villages), so a name alone rarely decides: the kecamatan, and
+where it is not unique (Indonesia has many "Sukamaju"), the regency decide. The regency is read as
+e-PPGBM writes it: "KAB. MALANG" and "Kabupaten Malang" are 35.07, "KOTA MALANG" is 35.73, and a
+bare "MALANG" is the kabupaten (e-PPGBM always writes a kota with "KOTA"); a code ("35.07", "3507")
+works too. The boundary source's spellings (gazetteer aliases: "Gedog Wetan" for "Gedok Wetan")
+match like the gazetteer's own names.
+
 Work is done once per distinct (kab, kec, desa) triple, not once per row: a 1,000,000-row export
 has a few hundred distinct triples.
 """
@@ -22,6 +29,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from stunting.gazetteer import aliases as gazetteer_aliases
 from stunting.gazetteer import villages
 
 # Ratio (0-100) of two name keys. 85 accepts one wrong, missing or extra letter in a name of
@@ -34,20 +42,41 @@ FUZZY_MIN_MARGIN = 5.0
 
 _VILLAGE_PREFIXES = ("desa", "ds", "kelurahan", "kel")
 _KECAMATAN_PREFIXES = ("kecamatan", "kec")
-_REGENCY_PREFIXES = ("kabupaten", "kab", "kota")
-# Names the exports use for the product's two regencies besides the gazetteer's own.
-_REGENCY_ALIASES = {"kukar": "64.02", "6402": "64.02", "6474": "64.74"}
+_KABUPATEN_WORDS = ("kabupaten", "kab", "kabupatenadministrasi")
+_KOTA_WORDS = ("kota", "kotamadya", "kodya", "kotaadministrasi")
+# Jakarta's "Kota Administrasi Jakarta Pusat" is written "KOTA JAKARTA PUSAT" or "JAKARTA PUSAT".
+_ADMINISTRATIVE_WORDS = ("administrasi", "adm")
+# Short names the exports use for regencies besides the gazetteer's own.
+_REGENCY_ALIASES = {"kukar": "64.02", "kutim": "64.08", "kubar": "64.07"}
+# Ambiguous and unknown reasons list at most this many candidates (a national name can have dozens).
+MAX_LISTED = 6
+
+
+def _words(text: str) -> list[str]:
+    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    return re.findall(r"[a-z0-9]+", "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower())
 
 
 def name_key(text: str, prefixes: tuple[str, ...] = ()) -> str:
     """Lower-case letters and digits only, accents and one leading administrative prefix removed."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
-    words = re.findall(
-        r"[a-z0-9]+", "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-    )
+    words = _words(text)
     if len(words) > 1 and words[0] in prefixes:
         words = words[1:]
     return "".join(words)
+
+
+def regency_key(text: str) -> tuple[str | None, str]:
+    """(kind, key) of a regency as written: kind "kabupaten", "kota" or None (no prefix), key the
+    name without prefix ("KAB. MALANG" -> ("kabupaten", "malang"))."""
+    words = _words(text)
+    kind = None
+    if len(words) > 1 and words[0] in _KABUPATEN_WORDS:
+        kind, words = "kabupaten", words[1:]
+    elif len(words) > 1 and words[0] in _KOTA_WORDS:
+        kind, words = "kota", words[1:]
+    if len(words) > 1 and words[0] in _ADMINISTRATIVE_WORDS:
+        words = words[1:]
+    return kind, "".join(words)
 
 
 @dataclass(frozen=True)
@@ -91,15 +120,19 @@ class VillageMatcher:
     def __init__(self, gazetteer: pd.DataFrame | None = None) -> None:
         self.gazetteer = villages() if gazetteer is None else gazetteer
         g = self.gazetteer
-        self._regencies = {
-            name_key(name, _REGENCY_PREFIXES): [code]
-            for name, code in zip(g["regency_name"], g["regency_code"], strict=True)
-        }
+        # Regency key -> codes, once per kind: "malang" is a kabupaten (35.07) and a kota (35.73).
+        self._regencies: dict[str | None, dict[str, list[str]]] = {"kabupaten": {}, "kota": {}, None: {}}
+        regency_names = dict(zip(g["regency_code"], g["regency_name"], strict=True))
+        self._regency_names = regency_names
+        for code, name in regency_names.items():
+            kind, key = regency_key(name)
+            self._regencies[kind].setdefault(key, []).append(code)
+            self._regencies[None].setdefault(key, []).append(code)
         for alias, code in _REGENCY_ALIASES.items():
-            self._regencies.setdefault(alias, [code])
-        for code in g["regency_code"].unique():
-            self._regencies.setdefault(name_key(code), [code])
+            if code in regency_names:
+                self._regencies[None].setdefault(alias, [code])
         self._names = dict(zip(g["code"], g["name"], strict=True))
+        self._aliases = {code: names for code, names in gazetteer_aliases().items() if code in self._names}
         self._kec_names = dict(zip(g["kecamatan_code"], g["kecamatan_name"], strict=True))
         self._village_of = {
             code: (kec, reg)
@@ -112,14 +145,52 @@ class VillageMatcher:
     def _choices_for(self, regency: str | None, kecamatan: str | None, level: str) -> dict[str, list[str]]:
         key = (regency, kecamatan, level)
         if key not in self._choices:
-            g = self.gazetteer
-            if regency is not None:
-                g = g[g["regency_code"] == regency]
-            if kecamatan is not None:
-                g = g[g["kecamatan_code"] == kecamatan]
+            g = self._villages_in(regency, kecamatan)
             columns = ("kecamatan_name", "kecamatan_code") if level == "kecamatan" else ("name", "code")
-            self._choices[key] = _keyed(g, *columns)
+            choices = _keyed(g, *columns)
+            if level == "village":
+                for code in g["code"][g["code"].isin(list(self._aliases))]:
+                    for alias in self._aliases[code]:
+                        codes = choices.setdefault(name_key(alias), [])
+                        if code not in codes:
+                            codes.append(code)
+            self._choices[key] = choices
         return self._choices[key]
+
+    def _villages_in(self, regency: str | None, kecamatan: str | None) -> pd.DataFrame:
+        """Gazetteer rows of one kecamatan or regency (grouped once: filtering 83,762 rows per
+        distinct triple would cost more than the matching)."""
+        if kecamatan is not None:
+            return self._grouped("kecamatan_code").get(kecamatan, self.gazetteer.iloc[:0])
+        if regency is not None:
+            return self._grouped("regency_code").get(regency, self.gazetteer.iloc[:0])
+        return self.gazetteer
+
+    def _grouped(self, column: str) -> dict[str, pd.DataFrame]:
+        attribute = f"_by_{column}"
+        if not hasattr(self, attribute):
+            setattr(self, attribute, dict(tuple(self.gazetteer.groupby(column, sort=False))))
+        return getattr(self, attribute)
+
+    def _regency(self, written: str) -> tuple[list[str], str]:
+        """Codes and verdict for the export's Kab/Kota (see the module docstring)."""
+        digits = re.sub(r"[\s.]", "", written)
+        if re.fullmatch(r"\d{4}", digits):
+            code = f"{digits[:2]}.{digits[2:]}"
+            return ([code], "ok") if code in self._regency_names else ([], "unknown")
+        kind, key = regency_key(written)
+        codes, verdict = _best(key, self._regencies[kind])
+        if verdict == "ambiguous" and kind is None:
+            # A bare name shared by a kabupaten and a kota is the kabupaten: e-PPGBM writes "KOTA ...".
+            kabupaten = [c for c in codes if self._regency_names[c].startswith("Kabupaten ")]
+            if len(kabupaten) == 1:
+                return kabupaten, "ok"
+        return codes, verdict
+
+    def _listed(self, labels) -> str:
+        labels = sorted(set(labels))
+        shown = ", ".join(labels[:MAX_LISTED])
+        return shown + (f" and {len(labels) - MAX_LISTED} more" if len(labels) > MAX_LISTED else "")
 
     def match(self, regency: str, kecamatan: str, village: str) -> VillageMatch:
         triple = (str(regency or "").strip(), str(kecamatan or "").strip(), str(village or "").strip())
@@ -133,43 +204,82 @@ class VillageMatcher:
         if not village:
             return VillageMatch("village_unknown", reason="Desa/Kel is empty.")
         if regency:
-            codes, verdict = _best(name_key(regency, _REGENCY_PREFIXES), self._regencies, name_key(regency))
-            if verdict != "ok":
+            codes, verdict = self._regency(regency)
+            if verdict == "ambiguous":
+                options = self._listed(f"{self._regency_names[c]} ({c})" for c in codes)
                 return VillageMatch(
                     "regency_unknown",
-                    reason=f"Kab/Kota '{regency}' is not Kutai Kartanegara (64.02) or Bontang (64.74).",
+                    reason=f"Kab/Kota '{regency}' could be more than one regency ({options}); "
+                    "write it as the gazetteer does (e.g. 'Kabupaten ...' or 'Kota ...').",
+                )
+            if verdict != "ok":
+                return VillageMatch(
+                    "regency_unknown", reason=f"Kab/Kota '{regency}' is not a regency of the gazetteer."
                 )
             regency_code = codes[0]
         if kecamatan:
             kec_choices = self._choices_for(regency_code, None, "kecamatan")
             codes, verdict = _best(name_key(kecamatan, _KECAMATAN_PREFIXES), kec_choices, name_key(kecamatan))
-            if verdict != "ok":
-                names = ", ".join(sorted({self._kec_names[c] for c in codes}))
-                detail = f" (could be {names})" if names else ""
+            if verdict == "ambiguous" and regency_code is None:
+                # Same-named kecamatan in several regencies: the village may still say which one
+                # (only one "Tabang" has a "Kampung Baru"); if not, the row needs its Kab/Kota.
+                found = [self._match_in(c, village) for c in codes]
+                hits = [m for m in found if m is not None]
+                if len(hits) == 1:
+                    return hits[0]
+                options = self._listed(
+                    f"{self._kec_names[c]} ({self._regency_names.get(c[:5], c[:5])})" for c in codes
+                )
                 return VillageMatch(
                     "kecamatan_unknown",
-                    reason=f"Kec '{kecamatan}' is not a kecamatan of the gazetteer{detail}.",
+                    reason=f"Kec '{kecamatan}' is the name of more than one kecamatan ({options}); "
+                    "fill in Kab/Kota to tell them apart.",
+                )
+            if verdict != "ok":
+                names = self._listed(self._kec_names[c] for c in codes)
+                detail = f" (could be {names})" if names else ""
+                within = f" of {self._regency_names[regency_code]}" if regency_code else " of the gazetteer"
+                return VillageMatch(
+                    "kecamatan_unknown",
+                    reason=f"Kec '{kecamatan}' is not a kecamatan{within}{detail}.",
                 )
             kecamatan_code = codes[0]
         village_choices = self._choices_for(regency_code, kecamatan_code, "village")
         codes, verdict = _best(name_key(village, _VILLAGE_PREFIXES), village_choices, name_key(village))
-        where = f" in Kec '{kecamatan}'" if kecamatan else ""
+        if kecamatan:
+            where = f" in Kec '{kecamatan}'"
+        else:
+            where = f" in {self._regency_names[regency_code]}" if regency_code else ""
         if verdict == "unknown":
             return VillageMatch(
                 "village_unknown", reason=f"Desa/Kel '{village}'{where} is not a village of the gazetteer."
             )
         if verdict == "ambiguous":
-            options = "; ".join(
-                f"{self._names[c]} ({self._kec_names[self._village_of[c][0]]})" for c in codes
-            )
+            shown = [
+                f"{self._names[c]} ({self._kec_names[self._village_of[c][0]]}, "
+                f"{self._regency_names[self._village_of[c][1]]})"
+                for c in sorted(codes)[:MAX_LISTED]
+            ]
+            more = f" and {len(codes) - MAX_LISTED} more" if len(codes) > MAX_LISTED else ""
+            regencies = {self._village_of[c][1] for c in codes}
+            fill = "Kec" if len(regencies) == 1 or regency_code else "Kec and Kab/Kota"
             return VillageMatch(
                 "village_ambiguous",
-                reason=f"Desa/Kel '{village}'{where} could be more than one village ({options}); "
-                "fill in Kec to tell them apart.",
+                reason=f"Desa/Kel '{village}'{where} could be more than one village "
+                f"({'; '.join(shown)}{more}); fill in {fill} to tell them apart.",
             )
         code = codes[0]
         kec, reg = self._village_of[code]
         return VillageMatch("ok", village_code=code, kecamatan_code=kec, regency=reg)
+
+    def _match_in(self, kecamatan_code: str, village: str) -> VillageMatch | None:
+        """The village in one kecamatan when it matches there unambiguously, else None."""
+        choices = self._choices_for(kecamatan_code[:5], kecamatan_code, "village")
+        codes, verdict = _best(name_key(village, _VILLAGE_PREFIXES), choices, name_key(village))
+        if verdict != "ok":
+            return None
+        kec, reg = self._village_of[codes[0]]
+        return VillageMatch("ok", village_code=codes[0], kecamatan_code=kec, regency=reg)
 
     def match_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Row-aligned status, village_code, kecamatan_code, regency, reason for the frame's

@@ -58,7 +58,8 @@ def test_three_sumber_sari_without_kecamatan_are_ambiguous(matcher: VillageMatch
         ("", "Loa Kulu", "Jontur", "village_unknown"),  # too far from any name to guess
         ("", "Muara Muntai", "Jantar", "village_unknown"),  # one letter wrong in 6 letters: not guessed
         ("", "Kecamatan Khayalan", "Sumber Sari", "kecamatan_unknown"),
-        ("Kab. Berau", "Loa Kulu", "Sumber Sari", "regency_unknown"),
+        ("Kab. Berau", "Loa Kulu", "Sumber Sari", "kecamatan_unknown"),  # Loa Kulu is in Kukar
+        ("Kab. Khayalan", "Loa Kulu", "Sumber Sari", "regency_unknown"),
         ("", "Loa Kulu", "", "village_unknown"),
         ("Kota Bontang", "Loa Kulu", "Sumber Sari", "kecamatan_unknown"),  # Loa Kulu is not in Bontang
     ],
@@ -100,3 +101,89 @@ def test_match_frame_matches_each_distinct_triple_once(matcher: VillageMatcher, 
     assert out["village_code"].iloc[:2].tolist() == ["64.02.02.2014", "64.02.02.2009"]
     assert pd.isna(out["village_code"].iloc[2])
     assert out["status"].value_counts().to_dict() == {"ok": 5000, "village_unknown": 1000}
+
+
+# --- the national gazetteer (issue 10) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kab", "kec", "desa", "code"),
+    [
+        ("KAB. MALANG", "TUREN", "DESA SEDAYU", "35.07.09.1008"),
+        ("Kabupaten Malang", "Turen", "Kemulan", "35.07.09.2002"),
+        ("MALANG", "Turen", "Gedok Wetan", "35.07.09.2006"),  # a bare name is the kabupaten
+        ("3507", "Turen", "Undaan", "35.07.09.2004"),
+        ("35.07", "Turen", "Undaan", "35.07.09.2004"),
+        ("KOTA MALANG", "BLIMBING", "KEL. POLOWIJEN", "35.73.01.1003"),
+        # The boundary source's spelling (a gazetteer alias) matches like the code list's own.
+        ("KAB. MALANG", "TUREN", "GEDOG WETAN", "35.07.09.2006"),
+        # Two kecamatan called Tabang (Kukar, Mamasa): only Kukar's has a Kampung Baru.
+        ("", "Tabang", "Kampung Baru", "64.02.12.2008"),
+    ],
+)
+def test_villages_anywhere_in_indonesia(matcher: VillageMatcher, kab, kec, desa, code) -> None:
+    match = matcher.match(kab, kec, desa)
+    assert match.status == "ok", match.reason
+    assert (match.village_code, match.kecamatan_code, match.regency) == (code, code[:8], code[:5])
+
+
+def test_kota_and_kabupaten_of_one_name_are_two_regencies(matcher: VillageMatcher) -> None:
+    # Sedayu is a village of Turen in Kabupaten Malang; Kota Malang has no kecamatan Turen.
+    match = matcher.match("KOTA MALANG", "Turen", "Sedayu")
+    assert match.status == "kecamatan_unknown" and "Kota Malang" in match.reason
+
+
+def test_same_named_kecamatan_and_village_in_two_regencies_need_the_regency(matcher: VillageMatcher) -> None:
+    frame = villages()
+    twins = frame[(frame["kecamatan_name"] == "Alama") & (frame["name"] == "Alama")]
+    assert twins["regency_code"].nunique() == 2  # the data this test rests on
+    match = matcher.match("", "Alama", "Alama")
+    assert match.status == "kecamatan_unknown" and match.village_code is None
+    assert "fill in Kab/Kota" in match.reason
+    for regency_code, regency_name in zip(twins["regency_code"], twins["regency_name"], strict=True):
+        assert regency_name in match.reason
+        told = matcher.match(regency_name, "Alama", "Alama")
+        assert told.status == "ok" and told.regency == regency_code
+
+
+def test_a_village_name_alone_is_never_guessed_across_indonesia(matcher: VillageMatcher) -> None:
+    match = matcher.match("", "", "Sukamaju")
+    assert match.status == "village_ambiguous" and "more" in match.reason
+    assert "fill in Kec and Kab/Kota" in match.reason
+
+
+def test_an_export_of_kabupaten_malang_imports(tmp_path) -> None:
+    from stunting import store
+    from stunting.eppgbm import EXPORT_HEADER
+    from stunting.ingest import ingest_files
+
+    rows = [
+        # NIK, sex, birth date, Kab/Kota, Kec, Desa/Kel, weight, height (measured 23/08/2024)
+        ("3507091000017001", "P", "19/10/2021", "KAB. MALANG", "TUREN", "SEDAYU", "12,1", "88,0"),
+        ("3507091000017002", "L", "02/03/2022", "Kabupaten Malang", "Turen", "Gedog Wetan", "11,0", "84,5"),
+        ("3573011000017003", "L", "02/03/2022", "KOTA MALANG", "BLIMBING", "POLOWIJEN", "11,2", "85,0"),
+        ("3507091000017004", "P", "02/03/2022", "MALANG", "", "BANJAREJO", "11,2", "85,0"),
+    ]  # fmt: skip
+    values = {name: "" for name in EXPORT_HEADER}
+    lines = [";".join(EXPORT_HEADER)]
+    for nik, sex, born, kab, kec, desa, weight, height in rows:
+        values |= {"NIK": nik, "Nama": "Anak Fiktif", "JK": sex, "Tgl Lahir": born, "Nama Ortu": "Ibu Fiktif"}
+        values |= {
+            "Prov": "JAWA TIMUR",
+            "Kab/Kota": kab,
+            "Kec": kec,
+            "Desa/Kel": desa,
+            "Cara Ukur": "Berdiri",
+        }
+        values |= {"Tanggal Pengukuran": "23/08/2024", "Berat": weight, "Tinggi": height}
+        lines.append(";".join(values[name] for name in EXPORT_HEADER))
+    export = tmp_path / "eppgbm_malang_2024-08.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [summary] = ingest_files([export], tmp_path / "data")
+    assert (summary.rows_read, summary.rows_accepted, summary.rows_rejected) == (4, 3, 1)
+    stored = pd.read_parquet(
+        store.measurement_files(tmp_path / "data").split("*")[0], columns=["village_code"]
+    )
+    assert sorted(stored["village_code"]) == ["35.07.09.1008", "35.07.09.2006", "35.73.01.1003"]
+    report = summary.rejects_report.read_text(encoding="utf-8")
+    assert "BANJAREJO" in report and "more than one village" in report and "Pagelaran" in report

@@ -15,7 +15,8 @@ import sys
 from stunting.errors import UserError
 
 COMMAND_MODULES = (
-    "stunting.cli.boundaries",  # boundaries fetch | import | export
+    "stunting.cli.areas",  # areas
+    "stunting.cli.boundaries",  # boundaries fetch | import | export | list
     "stunting.cli.ingest",  # ingest FILE...
     "stunting.cli.demo",  # demo
     "stunting.cli.prevalence",  # prevalence
