@@ -19,6 +19,12 @@ from stunting.cli import main
 
 pytestmark = pytest.mark.shared
 
+
+def home_villages():
+    """The gazetteer villages of the app's default home area, Kukar and Bontang (stunting.scope)."""
+    known = gazetteer.villages()
+    return known[known["regency_code"].isin(["64.02", "64.74"])].reset_index(drop=True)
+
 KUKAR, BONTANG = "64.02", "64.74"
 KUKAR_OVERVIEW_MAX_BYTES = 350 * 1024
 MAX_AREA_CHANGE = 0.03
@@ -61,7 +67,7 @@ def gaps_and_overlaps_km2(geometries):
 def test_import_gives_every_gazetteer_village_valid(installed):
     data_dir, report = installed
     villages = load_display("village", "full", data_dir=data_dir)
-    expected = gazetteer.villages()
+    expected = home_villages()
     assert sorted(villages["code"]) == sorted(expected["code"])
     assert (villages["regency"] == KUKAR).sum() == 237
     assert (villages["regency"] == BONTANG).sum() == 15
@@ -147,6 +153,7 @@ def test_load_display_filters_caches_and_labels_the_source(installed):
         "schematic": False,
         "attribution": "Batas desa: cahyadsn/wilayah_boundaries (MIT)",
         "schematic_regencies": [],
+        "unavailable": [],
     }
     first = load_display("village", regency=BONTANG, data_dir=data_dir)
     first["name"] = "changed by a caller"
@@ -260,8 +267,9 @@ def test_schematic_fallback_when_nothing_is_installed(tmp_path):
         "schematic": True,
         "attribution": "Batas skematis — bukan batas resmi",
         "schematic_regencies": [KUKAR, BONTANG],
+        "unavailable": [],
     }
-    assert sorted(villages["code"]) == sorted(gazetteer.villages()["code"])
+    assert sorted(villages["code"]) == sorted(home_villages()["code"])
     assert shapely.is_valid(villages.geometry.values).all() and not villages.geometry.is_empty.any()
     # Cells tile without overlapping, and each holds its own village's centroid.
     projected = villages.to_crs(EQUAL_AREA).geometry.to_numpy()
@@ -339,7 +347,7 @@ def test_a_regency_without_installed_boundaries_keeps_its_schematic_cells(bontan
 def test_a_mixed_map_says_which_regency_is_schematic_and_never_overlaps_the_real_one(bontang_only):
     data_dir, _ = bontang_only
     both = load_display("village", data_dir=data_dir)
-    assert sorted(both["code"]) == sorted(gazetteer.villages()["code"])
+    assert sorted(both["code"]) == sorted(home_villages()["code"])
     assert both.attrs["schematic"] and both.attrs["schematic_regencies"] == [KUKAR]
     assert both.attrs["attribution"] == (
         "Batas desa: cahyadsn/wilayah_boundaries (MIT), kecuali Kabupaten Kutai Kartanegara (skematis)"

@@ -164,20 +164,30 @@ def _swap(nested):
     return [_swap(part) for part in nested]
 
 
-def test_codes_missing_from_and_extra_to_the_gazetteer_are_listed(bontang_sql, tmp_path, capsys):
+def test_codes_missing_from_and_extra_to_the_gazetteer_are_listed(bontang, bontang_sql, tmp_path, capsys):
     paser = bontang_sql.with_name("wilayah_boundaries_kel_64.01.sql")
     assert main(["boundaries", "import", str(bontang_sql), str(paser), "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Installed 159 villages" in out
+    # Kukar is in the home area but not in these files: it keeps its schematic cells.
     assert "warning: 237 gazetteer villages have no boundary in these files (all of regency 64.02)" in out
-    assert "note: 144 villages are not in the gazetteer and are kept for export only" in out
-    # Kept: GIS staff can export the neighbouring regency; the app's map (no regency named) shows
-    # the gazetteer's regencies only, Kukar as schematic cells since these files lack it.
-    assert len(load_display("village", regency="64.01", data_dir=tmp_path)) == 144
+    assert "not in the gazetteer" not in out  # Paser is a regency of the national gazetteer
+    # The map without a named regency shows the home area and every installed regency.
     for level in ("village", "kecamatan", "regency"):
         shown = load_display(level, data_dir=tmp_path)
-        assert set(shown["regency"]) == {"64.02", "64.74"}, level
+        assert set(shown["regency"]) == {"64.01", "64.02", "64.74"}, level
         assert shown.attrs["schematic_regencies"] == ["64.02"]
+    assert len(load_display("village", regency="64.01", data_dir=tmp_path)) == 144
+    # A code no gazetteer knows (a made-up regency 64.99) is kept for export only, and listed.
+    invented = bontang[["code", "geometry"]].iloc[:2].copy()
+    invented["code"] = ["64.99.01.2001", "64.99.01.2002"]
+    path = tmp_path / "invented.geojson"
+    invented.to_file(path, driver="GeoJSON")
+    assert main(["boundaries", "import", str(path), "--data-dir", str(tmp_path / "other")]) == 0
+    out = capsys.readouterr().out
+    assert "note: 2 villages are not in the gazetteer and are kept for export only: 64.99.01.2001" in out
+    assert len(load_display("village", regency="64.99", data_dir=tmp_path / "other")) == 2
+    assert "64.99" not in set(load_display("village", data_dir=tmp_path / "other")["regency"])
 
 
 def test_villages_overlapping_their_neighbours_are_reported(bontang, tmp_path, capsys):

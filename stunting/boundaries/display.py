@@ -123,17 +123,26 @@ def simplify(
     smaller of its two villages' tolerances: the ladder is walked from the smallest tolerance in
     use up, each pass simplifying only the edges among villages allowed that much
     (``simplify_boundary=False`` freezes the edges towards the others), so borders stay shared.
+    A pass at rung r only needs the edges it is the last to touch: those of villages at rung r
+    (with their neighbours allowed as much); edges among villages of smaller rungs are simplified
+    again by a later, coarser pass anyway. So each pass takes the villages at its rung and their
+    neighbours, not every village allowed that much: on Jawa Tengah's 8,563 villages this does
+    about one full pass per round instead of one per rung in use.
     Returns (village geometries, tolerance per village, worst area change).
     """
     ladder = [nominal * TOLERANCE_STEP**step for step in range(MAX_TOLERANCE_STEPS)]
     count = len(coverage) - 1
-    step = _first_good_rungs(coverage, ladder, source_areas)
+    left, right = neighbours(coverage[:count])
+    step = _first_good_rungs(coverage, ladder, source_areas, (left, right))
     for _ in range(MAX_TOLERANCE_STEPS + 1):
         current = coverage.copy()
         for rung in sorted(set(step.tolist()), reverse=True):
             if rung >= len(ladder):
                 continue
-            members = np.append(step <= rung, True)  # the outside polygon takes any tolerance
+            own = step == rung
+            near = np.zeros(count, dtype=bool)
+            near[right[own[left]]] = True
+            members = np.append(own | (near & (step <= rung)), True)  # the outside takes any tolerance
             current[members] = shapely.coverage_simplify(
                 current[members], ladder[rung], simplify_boundary=False
             )
@@ -153,18 +162,37 @@ def _unfaithful(villages: np.ndarray, source_areas: np.ndarray) -> tuple[np.ndar
     return bad, change
 
 
-def _first_good_rungs(coverage: np.ndarray, ladder: list[float], source_areas: np.ndarray) -> np.ndarray:
+def neighbours(villages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (left[i], right[i]) of villages that touch, both ways round, self-pairs included."""
+    left, right = shapely.STRtree(villages).query(villages, predicate="intersects")
+    return left, right
+
+
+def _first_good_rungs(
+    coverage: np.ndarray, ladder: list[float], source_areas: np.ndarray, pairs: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
     """A first guess of each village's rung: the largest tolerance at which a uniform simplification
-    keeps it faithful (its neighbours' rungs only ever make it more faithful)."""
+    keeps it faithful (its neighbours' rungs only ever make it more faithful).
+
+    Every edge of a village is shared with a neighbour or the outside, so simplifying the
+    undecided villages with their neighbours (the rest frozen) treats their edges as a uniform
+    pass would, at a fraction of the cost once most villages are settled; only they are judged.
+    """
+    left, right = pairs
     count = len(coverage) - 1
     step = np.full(count, len(ladder))
     undecided = np.ones(count, dtype=bool)
     for rung, tolerance in enumerate(ladder):
-        villages = round_coordinates(shapely.coverage_simplify(coverage, tolerance)[:count])
-        bad, _ = _unfaithful(villages, source_areas)
-        settled = undecided & ~bad
-        step[settled] = rung
-        undecided &= bad
+        near = np.zeros(count, dtype=bool)
+        near[right[undecided[left]]] = True
+        members = np.append(near | undecided, True)
+        simplified = shapely.coverage_simplify(coverage[members], tolerance, simplify_boundary=rung == 0)
+        trial = np.empty(count, dtype=object)
+        trial[members[:count]] = simplified[:-1]
+        judged = np.flatnonzero(undecided)
+        bad, _ = _unfaithful(round_coordinates(trial[judged]), source_areas[judged])
+        step[judged[~bad]] = rung
+        undecided[judged[~bad]] = False
         if not undecided.any():
             break
     return step

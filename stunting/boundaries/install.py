@@ -1,13 +1,19 @@
-"""``boundaries import``: read, validate, build display geometry, install atomically.
+"""``boundaries import``: read, validate, build display geometry, install atomically, by regency.
 
 All checks run before anything is written; the snapshot is then written into a fresh folder
 of ``SnapshotStore(data_dir / "boundaries")`` and swapped in only when complete, so a failed or
-killed import leaves the boundaries installed before it untouched. An import replaces the whole
-installed set: import every regency you want shown in one go (``fetch`` does).
+killed import leaves the boundaries installed before it untouched.
 
-Villages outside the gazetteer's regencies are kept (the app shows gazetteer regencies only,
-but GIS staff may export the neighbours and a later gazetteer needs no re-import); they are
-listed in the report.
+Imports merge by regency: the regencies a new import brings replace the same regencies' installed
+polygons, every other installed regency is kept as it was (importing Paser after Kukar keeps
+Kukar; importing Kukar again replaces only Kukar). ``source.json`` says, per regency, where its
+polygons came from and when (``boundaries list``). The national outlines of ``fetch --overview``
+are kept across village imports too.
+
+Villages are checked against the national gazetteer: a gazetteer village of an imported regency
+with no row in the files, or whose row has no geometry, is listed in the report and drawn by the
+map as a marker labelled "batas tidak tersedia" (boundary not available), never as a border.
+Villages the gazetteer does not know are kept (GIS staff may export them) and listed.
 """
 
 from __future__ import annotations
@@ -45,15 +51,27 @@ def frame_file(level: str, detail: str) -> str:
     return f"{level}-{detail}.parquet"
 
 
+# The national outlines (``fetch --overview``): the source's kab and prov polygons, coarser than
+# dissolved villages but right at national zoom, where no village file is installed.
+OUTLINE_LEVELS = ("regency", "province")
+
+
+def outline_file(level: str) -> str:
+    return f"national-{level}.parquet"
+
+
 @dataclass
 class ImportReport:
     villages: int
     kecamatan: int
-    regencies: list[str]
-    missing: list[str]  # gazetteer villages with no polygon in this import
+    regencies: list[str]  # the regencies this import brought
+    missing: list[str]  # gazetteer villages of those regencies with no row in these files
+    no_geometry: list[str]  # rows of these files without any geometry (an empty path)
     extra: list[str]  # imported villages the gazetteer does not know
     overlapped: list[str]  # villages the source overlaps with neighbours (area moved by cleaning)
     source: dict
+    kept: list[str] = field(default_factory=list)  # regencies installed before and left as they were
+    schematic: dict[str, int] = field(default_factory=dict)  # shown regency without polygons -> villages
     seconds: dict[str, float] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
@@ -62,23 +80,26 @@ class ImportReport:
             f"{'regency' if len(self.regencies) == 1 else 'regencies'} ({', '.join(self.regencies)}) "
             f"from {self.source['source']}."
         ]
+        if self.kept:
+            out.append(f"Kept the boundaries installed before for regency {', '.join(self.kept)}.")
+        if self.no_geometry:
+            out.append(
+                f"warning: {len(self.no_geometry)} villages have a row without geometry in these files: "
+                f"{_few(self.no_geometry)}; the map marks them 'batas tidak tersedia'."
+            )
         if self.missing:
-            absent = sorted({code[:5] for code in self.missing} - set(self.regencies))
-            # load_display draws schematic cells for a regency with no polygon at all; a village
-            # missing inside an imported regency is not drawn (a cell would cover its neighbours).
-            lacking = [code for code in self.missing if code[:5] in absent]
-            if lacking:
-                out.append(
-                    f"warning: {len(lacking)} gazetteer villages have no boundary in these files (all of "
-                    f"regency {', '.join(absent)}): {_few(lacking)}; the map draws schematic cells "
-                    f"(not official borders) for regency {', '.join(absent)}."
-                )
-            undrawn = [code for code in self.missing if code[:5] not in absent]
-            if undrawn:
-                out.append(
-                    f"warning: {len(undrawn)} gazetteer villages have no boundary in these files: "
-                    f"{_few(undrawn)}; the map cannot draw them."
-                )
+            out.append(
+                f"warning: {len(self.missing)} gazetteer villages of these regencies have no row in these "
+                f"files: {_few(self.missing)}; the map marks them 'batas tidak tersedia'."
+            )
+        if self.schematic:
+            # load_display draws schematic cells for a shown regency with no polygon at all.
+            absent = sorted(self.schematic)
+            out.append(
+                f"warning: {sum(self.schematic.values())} gazetteer villages have no boundary in these "
+                f"files (all of regency {', '.join(absent)}); the map draws schematic cells "
+                f"(not official borders) for regency {', '.join(absent)}."
+            )
         if self.overlapped:
             out.append(
                 f"warning: {len(self.overlapped)} villages overlap their neighbours in these files by more "
@@ -94,18 +115,21 @@ class ImportReport:
 
 
 def read_all(paths, code_field: str | None = None, name_field: str | None = None):
-    """Read and validate every file; returns (villages, names, is_wilayah) or raises UserError."""
+    """Read and validate every file; returns (villages, names, is_wilayah, no_geometry) or raises
+    UserError. ``no_geometry``: village code -> name of rows without any geometry."""
     if not paths:
         raise UserError("Give at least one boundary file to import.")
-    frames, names, wilayah = [], {}, []
+    frames, names, wilayah, no_geometry = [], {}, [], {}
     for path in paths:
         read = readers.read_source(Path(path), code_field, name_field)
         frames.append(read.villages)
         names.update(read.names)
         wilayah.append(read.is_wilayah_dump)
+        no_geometry.update(read.no_geometry)
     villages = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
     readers.check_duplicates(villages)
-    return villages, names, all(wilayah)
+    no_geometry = {code: name for code, name in no_geometry.items() if code not in set(villages["code"])}
+    return villages, names, all(wilayah), no_geometry
 
 
 def import_files(
@@ -115,13 +139,13 @@ def import_files(
     name_field: str | None = None,
     source: dict | None = None,
 ) -> ImportReport:
-    """Validate ``paths`` and install their villages as the boundaries of ``data_dir``."""
+    """Validate ``paths`` and install their villages (merged by regency) in ``data_dir``."""
     started = time.perf_counter()
-    villages, names, is_wilayah = read_all(paths, code_field, name_field)
+    villages, names, is_wilayah, no_geometry = read_all(paths, code_field, name_field)
     seconds = {"read": time.perf_counter() - started}
     if source is None:
         source = describe_files(paths, is_wilayah)
-    return install(villages, names, source, data_dir, seconds)
+    return install(villages, names, source, data_dir, seconds, no_geometry=no_geometry)
 
 
 def describe_files(paths, is_wilayah: bool) -> dict:
@@ -140,9 +164,15 @@ def describe_files(paths, is_wilayah: bool) -> dict:
 
 
 def install(
-    villages: gpd.GeoDataFrame, names: dict, source: dict, data_dir=None, seconds=None
+    villages: gpd.GeoDataFrame,
+    names: dict,
+    source: dict,
+    data_dir=None,
+    seconds=None,
+    no_geometry: dict[str, str] | None = None,
 ) -> ImportReport:
     seconds = dict(seconds or {})
+    no_geometry = dict(no_geometry or {})
     names = {**names, **_gazetteer_names()}
     villages = villages.sort_values("code").reset_index(drop=True)
     # A file without a name field still labels every polygon (with its code).
@@ -151,38 +181,145 @@ def install(
     built = display.build(villages, names)
     seconds.update(built.seconds)
     known = gazetteer.villages()
-    regencies = sorted(villages["regency"].unique())
-    # Every gazetteer village counts: the app shows the gazetteer's regencies whatever was imported.
-    expected = set(known["code"])
+    regencies = sorted(set(villages["regency"]) | {code[:5] for code in no_geometry})
+    expected = set(known.loc[known["regency_code"].isin(regencies), "code"])
     present = set(villages["code"])
-    report = ImportReport(
-        villages=len(villages),
-        kecamatan=villages["kecamatan"].nunique(),
-        regencies=regencies,
-        missing=sorted(expected - present),
-        extra=sorted(present - set(known["code"])),
-        overlapped=built.overlapped,
-        source={
-            **source,
-            "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "villages": len(villages),
-            "regencies": regencies,
-            "tolerances_deg": built.tolerances,
-            "worst_area_change": {k: round(v, 4) for k, v in built.worst_area_change.items()},
-            "overlapped_villages": built.overlapped,
-        },
-        seconds=seconds,
-    )
+    missing = sorted(expected - present - set(no_geometry))
+    imported_at = datetime.now(UTC).isoformat(timespec="seconds")
+    this_import = {
+        **source,
+        "imported_at": imported_at,
+        "tolerances_deg": built.tolerances,
+        "worst_area_change": {k: round(v, 4) for k, v in built.worst_area_change.items()},
+        "overlapped_villages": built.overlapped,
+    }
+    counts = villages["regency"].value_counts()
     start = time.perf_counter()
     boundaries = store(data_dir)
     with boundaries.transaction() as folder:
+        # Read what is installed inside the transaction: its lock keeps another import from
+        # swapping in a snapshot between this read and the commit.
+        previous = boundaries.current()
+        old = _installed_meta(previous)
+        kept = sorted(set(old["by_regency"]) - set(regencies))
         for (level, detail), frame in built.frames.items():
+            if kept:
+                before = gpd.read_parquet(previous / frame_file(level, detail))
+                frame = gpd.GeoDataFrame(
+                    pd.concat([before[before["regency"].isin(kept)], frame], ignore_index=True), crs=4326
+                )
+                frame = frame.sort_values("code", kind="stable").reset_index(drop=True)
             write_frame(frame, folder / frame_file(level, detail))
+        for level in OUTLINE_LEVELS:
+            boundaries.carry_over(folder, outline_file(level))
+        by_regency = {code: old["by_regency"][code] for code in kept}
+        for code in regencies:
+            by_regency[code] = {
+                **{k: source.get(k) for k in ("source", "url", "commit", "licence", "attribution")},
+                "imported_at": imported_at,
+                "files": _files_of(source.get("files", []), code),
+                "villages": int(counts.get(code, 0)),
+            }
+        unavailable = {c: r for c, r in old["unavailable"].items() if c[:5] in kept}
+        unavailable |= {code: "no_row" for code in missing}
+        unavailable |= {code: "no_geometry" for code in no_geometry}
+        installed = sorted(by_regency)
+        meta = {
+            **this_import,
+            "attribution": combined_attribution(by_regency),
+            "villages": int(sum(entry["villages"] for entry in by_regency.values())),
+            "regencies": installed,
+            "by_regency": by_regency,
+            "unavailable": dict(sorted(unavailable.items())),
+        }
+        if old["overview"]:
+            meta["overview"] = old["overview"]
         # source.json last: a snapshot without it is never complete (and never swapped in).
-        (folder / SOURCE_JSON).write_text(json.dumps(report.source, indent=2, ensure_ascii=False), "utf-8")
+        (folder / SOURCE_JSON).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
     seconds["write"] = time.perf_counter() - start
-    report.seconds = seconds
-    return report
+    from stunting import scope
+
+    shown = scope.shown_regencies(data_dir)
+    lacking = [code for code in shown if code not in installed]
+    per_regency = known["regency_code"].value_counts()
+    return ImportReport(
+        villages=len(villages),
+        kecamatan=villages["kecamatan"].nunique(),
+        regencies=regencies,
+        missing=missing,
+        no_geometry=sorted(no_geometry),
+        extra=sorted(present - set(known["code"])),
+        overlapped=built.overlapped,
+        source=meta,
+        kept=kept,
+        schematic={code: int(per_regency.get(code, 0)) for code in lacking},
+        seconds=seconds,
+    )
+
+
+def install_outlines(frames: dict[str, gpd.GeoDataFrame], source: dict, data_dir=None) -> dict:
+    """Install the national regency/province outlines beside the installed villages (kept as
+    they are). ``frames``: level -> frame of code, name, level, geometry."""
+    boundaries = store(data_dir)
+    with boundaries.transaction() as folder:
+        previous = boundaries.current()
+        old = _installed_meta(previous)
+        if previous is not None:
+            for item in previous.iterdir():
+                if item.name != SOURCE_JSON and not item.name.startswith("national-"):
+                    boundaries.carry_over(folder, item.name)
+        for level, frame in frames.items():
+            write_frame(frame, folder / outline_file(level))
+        meta = dict(old["meta"]) or {
+            "source": source["source"],
+            "attribution": source["attribution"],
+            "regencies": [],
+            "villages": 0,
+            "by_regency": {},
+            "unavailable": {},
+        }
+        meta["overview"] = {
+            **source,
+            "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "outlines": {level: len(frame) for level, frame in frames.items()},
+        }
+        (folder / SOURCE_JSON).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
+    return meta
+
+
+def combined_attribution(by_regency: dict[str, dict]) -> str:
+    """One attribution line for the map: each distinct source once, in regency order."""
+    seen = list(dict.fromkeys(entry["attribution"] for _, entry in sorted(by_regency.items())))
+    return "; ".join(seen)
+
+
+def _installed_meta(snapshot: Path | None) -> dict:
+    """What a snapshot holds: its source.json (``meta``), per-regency sources (a snapshot written
+    before imports merged has one source for all its regencies), unavailable villages, overview."""
+    if snapshot is None or not (snapshot / SOURCE_JSON).exists():
+        return {"meta": {}, "by_regency": {}, "unavailable": {}, "overview": None}
+    meta = json.loads((snapshot / SOURCE_JSON).read_text("utf-8"))
+    by_regency = meta.get("by_regency")
+    if by_regency is None:
+        common = {
+            k: meta.get(k) for k in ("source", "url", "commit", "licence", "attribution", "imported_at")
+        }
+        by_regency = {
+            code: {**common, "files": meta.get("files", []), "villages": None}
+            for code in meta.get("regencies", [])
+        }
+    return {
+        "meta": meta,
+        "by_regency": by_regency,
+        "unavailable": meta.get("unavailable", {}),
+        "overview": meta.get("overview"),
+    }
+
+
+def _files_of(files: list[dict], regency: str) -> list[dict]:
+    """The files of one regency (its name in the file name), else all of them (one GIS file for many)."""
+    own = [f for f in files if regency in (f.get("path") or f.get("name") or "")]
+    return own or list(files)
 
 
 def write_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
@@ -190,10 +327,9 @@ def write_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def _gazetteer_names() -> dict[str, str]:
-    known = gazetteer.villages()
-    names = dict(zip(known["kecamatan_code"], known["kecamatan_name"], strict=True))
-    names.update(zip(known["regency_code"], known["regency_name"], strict=True))
-    return names
+    table = gazetteer.table()
+    upper = table[table["level"] != "village"]
+    return dict(zip(upper["code"], upper["name"], strict=True))
 
 
 def _sha256(path: Path) -> str:

@@ -5,6 +5,10 @@ Every reader returns a ``SourceRead`` whose ``villages`` GeoDataFrame has the co
 ``row`` only serve error messages and are dropped before anything is stored). Geometry is
 repaired with ``make_valid``, reduced to its polygonal parts and oriented counter-clockwise
 (RFC 7946), so later steps never see an invalid village.
+
+A village row without geometry (the national SQL files have one, with an empty path; a GIS file's
+feature with a null geometry) is not a polygon and not an error: its code is listed in
+``SourceRead.no_geometry``, the import reports it and the map marks it "batas tidak tersedia".
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ class SourceRead:
     # Kecamatan and regency code -> name, where the source says (SQL kec/kab rows, WADMKC/WADMKK).
     names: dict[str, str] = field(default_factory=dict)
     is_wilayah_dump: bool = False
+    # Village code -> name of rows that carry no geometry at all (listed, never drawn as a border).
+    no_geometry: dict[str, str] = field(default_factory=dict)
 
 
 def normalise_code(value: object) -> str | None:
@@ -90,11 +96,14 @@ def read_wilayah_sql(path: Path) -> SourceRead:
     text = path.read_text(encoding="utf-8", errors="replace")
     if not text.strip():
         raise UserError(f"{path.name} is empty.")
-    codes, names, rows, geometries, area_names = [], [], [], [], {}
+    codes, names, rows, geometries, area_names, no_geometry = [], [], [], [], {}, {}
     try:
         for row in wilayah_sql.iter_rows(text):
             if len(row.kode) != 13:
                 area_names[row.kode] = row.nama
+                continue
+            if not row.path:
+                no_geometry[row.kode] = row.nama
                 continue
             try:
                 geometries.append(wilayah_sql.path_geometry(row.path))
@@ -106,7 +115,39 @@ def read_wilayah_sql(path: Path) -> SourceRead:
     except ValueError as error:
         raise UserError(f"{path.name}: {error}.") from None
     villages = _frame(codes, names, rows, geometries, path.name)
-    return SourceRead(villages, area_names, is_wilayah_dump=wilayah_sql.is_wilayah_dump(text))
+    return SourceRead(
+        villages, area_names, is_wilayah_dump=wilayah_sql.is_wilayah_dump(text), no_geometry=no_geometry
+    )
+
+
+def read_wilayah_outlines(path: Path) -> gpd.GeoDataFrame:
+    """The regency (kab) or province (prov) rows of a wilayah_boundaries dump, for the national
+    overview: columns code, name, level, geometry (repaired; a row without a path is skipped)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    codes, names, geometries = [], [], []
+    try:
+        for row in wilayah_sql.iter_rows(text):
+            if len(row.kode) not in (2, 5) or not row.path:
+                continue
+            try:
+                geometries.append(wilayah_sql.path_geometry(row.path))
+            except ValueError as error:
+                raise UserError(f"{path.name}, line {row.line} ({row.kode}): {error}.") from None
+            codes.append(row.kode)
+            names.append(row.nama)
+    except ValueError as error:
+        raise UserError(f"{path.name}: {error}.") from None
+    if not codes:
+        raise UserError(f"{path.name} holds no regency or province outlines.")
+    return gpd.GeoDataFrame(
+        {
+            "code": codes,
+            "name": names,
+            "level": ["province" if len(code) == 2 else "regency" for code in codes],
+        },
+        geometry=gpd.GeoSeries(repair(geometries), crs=4326),
+        crs=4326,
+    )
 
 
 def read_vector(path: Path, code_field: str | None, name_field: str | None) -> SourceRead:
@@ -151,15 +192,21 @@ def read_vector(path: Path, code_field: str | None, name_field: str | None) -> S
                 if isinstance(name, str) and name.strip():
                     area_names.setdefault(code[:cut], name.strip())
     geometries = frame.geometry.values
+    keep, no_geometry = [], {}
     for index, geometry in enumerate(geometries, start=1):
         if geometry is None or geometry.is_empty:
-            raise UserError(f"{path.name}, feature {index} ({codes[index - 1]}) has no geometry.")
+            no_geometry[codes[index - 1]] = names[index - 1]
+            continue
         if geometry.geom_type not in ("Polygon", "MultiPolygon"):
             raise UserError(
                 f"{path.name}, feature {index} ({codes[index - 1]}) is a {geometry.geom_type}, not a polygon."
             )
-    rows = list(range(1, len(codes) + 1))
-    return SourceRead(_frame(codes, names, rows, list(geometries), path.name), area_names)
+        keep.append(index - 1)
+    rows = [index + 1 for index in keep]
+    villages = _frame(
+        [codes[i] for i in keep], [names[i] for i in keep], rows, [geometries[i] for i in keep], path.name
+    )
+    return SourceRead(villages, area_names, no_geometry=no_geometry)
 
 
 def check_extent(villages: gpd.GeoDataFrame, label: str) -> None:

@@ -1,8 +1,9 @@
 """The offline fallback: schematic village cells when no real boundaries are installed.
 
-Voronoi cells of the gazetteer's village centroids (all regencies together, so cells never
-overlap), each clipped to a buffered convex hull of its own regency's centroids: a map that
-places every village roughly where it is, without pretending to know a real border.
+Voronoi cells of the gazetteer's village centroids (the regencies asked for together, so cells
+never overlap), each clipped to a buffered convex hull of its own regency's centroids: a map that
+places every village roughly where it is, without pretending to know a real border. The app asks
+for the regencies it shows (``stunting.scope``), not all 514.
 """
 
 from __future__ import annotations
@@ -23,9 +24,17 @@ HULL_MARGIN_DEG = 0.05
 
 
 @cache
-def cells(level: str) -> gpd.GeoDataFrame:
-    """Schematic polygons for ``level`` (village cells, or kecamatan/regency as their union)."""
-    known = gazetteer.villages().sort_values("code").reset_index(drop=True)
+def cells(level: str, regencies: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """Schematic polygons for ``level`` (village cells, or kecamatan/regency as their union) of
+    ``regencies``."""
+    known = gazetteer.villages()
+    known = known[known["regency_code"].isin(list(regencies))].sort_values("code").reset_index(drop=True)
+    if known.empty:
+        return gpd.GeoDataFrame(
+            {"code": [], "name": [], "level": [], "kecamatan": [], "regency": []},
+            geometry=gpd.GeoSeries([], crs=4326),
+            crs=4326,
+        )
     points = shapely.points(known["lng"].to_numpy(), known["lat"].to_numpy())
     hulls = {
         regency: shapely.convex_hull(shapely.multipoints(points[group.index.to_numpy()])).buffer(
@@ -61,14 +70,14 @@ def cells(level: str) -> gpd.GeoDataFrame:
     return frame.reset_index(drop=True)
 
 
-def cells_beside(level: str, regencies, installed) -> gpd.GeoDataFrame:
+def cells_beside(level: str, regencies, installed, context: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
     """Schematic polygons of ``regencies`` (those the installed boundaries lack), cut back where
     ``installed`` (the real polygons' union) lies, so a schematic cell never covers a real village.
 
     A cell that the real polygons would swallow whole keeps its uncut shape: every gazetteer
     village stays on the map.
     """
-    frame = cells(level)
+    frame = cells(level, tuple(sorted(set(context) | set(regencies))))
     frame = frame[frame["regency"].isin(list(regencies))].copy()
     if installed is None or installed.is_empty:
         return frame.reset_index(drop=True)

@@ -3,6 +3,10 @@
 One row per line: ``('kode','nama',lat,lng,'path')`` where ``path`` is JSON of **[lat, lng]**
 pairs (latitude first), nested as a Polygon (depth 3) or a MultiPolygon (depth 4); names
 escape ``'`` as ``''``. See ../shared/data/boundaries/PROVENANCE.md.
+
+The national files have quirks the Kalimantan ones lack, all read here: rows with a space after
+each comma (``('92.03.01.1001', 'Fak Fak Selatan', -2.97, ...``) and a row with an empty path
+(``'96.01.05.1012'`` Malagusa: no geometry; ``path`` is then ``''``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ ROW = re.compile(
     r"\(\s*'(?P<kode>\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?)'\s*,"
     r"\s*'(?P<nama>(?:[^']|'')*)'\s*,"
     rf"\s*(?P<lat>{_NUMBER})\s*,\s*(?P<lng>{_NUMBER})\s*,"
-    r"\s*'(?P<path>\[[^']*\])'\s*\)\s*(?P<end>[,;])"
+    r"\s*'(?P<path>(?:\[[^']*\])?)'\s*\)\s*(?P<end>[,;])"
 )
 INSERT = re.compile(r"INSERT\s+INTO\s+wilayah_boundaries\s*\(", re.IGNORECASE)
 
@@ -27,7 +31,7 @@ class WilayahRow:
     nama: str
     lat: float
     lng: float
-    path: str  # JSON text, [lat, lng] pairs
+    path: str  # JSON text, [lat, lng] pairs; '' when the row has no geometry
     line: int  # 1-based line number in the dump, for error messages
 
 
@@ -44,7 +48,7 @@ def iter_rows(text: str) -> Iterator[WilayahRow]:
         if INSERT.match(stripped):
             seen_insert = True
             continue
-        if not stripped.startswith("('"):
+        if not stripped.startswith("("):
             continue
         match = ROW.fullmatch(stripped)
         if match is None:

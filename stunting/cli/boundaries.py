@@ -1,4 +1,4 @@
-"""``python -m stunting boundaries fetch | import | export``: village boundaries in and out."""
+"""``python -m stunting boundaries fetch | import | list | export``: village boundaries in and out."""
 
 from __future__ import annotations
 
@@ -18,22 +18,35 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "boundaries",
         help="village boundaries: fetch the pinned open data, import your own files, export for GIS",
-        description="Install village boundaries for the map (replacing the schematic cells), or export them.",
+        description="Install village boundaries for the map (replacing the schematic cells), by regency: "
+        "an import replaces the regencies it brings and keeps the others; or list or export them.",
     )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     fetch = actions.add_parser(
         "fetch",
         help="download the pinned cahyadsn/wilayah_boundaries files (MIT) and install them",
-        description="Download the pinned village files of cahyadsn/wilayah_boundaries, check their "
-        "SHA-256, and install them (replacing the boundaries installed now).",
+        description="Download the pinned village files of cahyadsn/wilayah_boundaries, check each "
+        "against its pinned SHA-256, and install them (replacing those regencies, keeping the others).",
     )
     fetch.add_argument(
         "--regency",
         nargs="+",
         default=None,
         metavar="CODE",
-        help="regency codes (default: 64.02 64.74)",
+        help="regency codes, any of the 514 (default: the home area, $STUNTING_HOME_AREA, else 64.02 64.74)",
+    )
+    fetch.add_argument(
+        "--province",
+        nargs="+",
+        default=None,
+        metavar="CODE",
+        help="province codes: every regency of each (e.g. 64 for Kalimantan Timur's 10)",
+    )
+    fetch.add_argument(
+        "--overview",
+        action="store_true",
+        help="also install the national regency (514) and province (38) outlines for national zoom",
     )
     fetch.add_argument(
         "--mirror",
@@ -67,6 +80,12 @@ def register(commands) -> None:
     add_data_dir(imp)
     imp.set_defaults(run=run_import)
 
+    listing = actions.add_parser(
+        "list", help="what is installed: each regency's villages, source and import time"
+    )
+    add_data_dir(listing)
+    listing.set_defaults(run=run_list)
+
     export = actions.add_parser(
         "export",
         help="write installed boundaries of one regency to GeoJSON or GeoPackage (for QGIS)",
@@ -82,8 +101,38 @@ def register(commands) -> None:
 def run_fetch(args: argparse.Namespace) -> int:
     from stunting.boundaries import fetch
 
-    report = fetch.fetch(args.regency or fetch.DEFAULT_REGENCIES, mirror=args.mirror, data_dir=args.data_dir)
-    print("\n".join(report.lines()))
+    if args.regency or args.province or not args.overview:
+        report = fetch.fetch(
+            args.regency, mirror=args.mirror, data_dir=args.data_dir, provinces=args.province or ()
+        )
+        print("\n".join(report.lines()))
+    if args.overview:
+        meta = fetch.fetch_overview(mirror=args.mirror, data_dir=args.data_dir)
+        counts = meta["overview"]["outlines"]
+        print(
+            f"Installed the national outlines: {counts['regency']} regencies and {counts['province']} "
+            f"provinces from {meta['overview']['source']}."
+        )
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from stunting.boundaries import installed
+
+    frame = installed(args.data_dir)
+    if frame.empty:
+        print("No boundaries are installed: the map shows schematic cells (not official borders).")
+        return 0
+    for row in frame.astype(object).where(frame.notna(), None).to_dict("records"):
+        when = row["imported_at"] or "unknown time"
+        commit = f" at {row['commit'][:7]}" if row["commit"] else ""
+        origin = f"{row['source']}{commit} ({row['licence']}), imported {when}"
+        if row["what"] == "villages":
+            missing = f", {row['unavailable']} without a boundary" if row["unavailable"] else ""
+            count = "?" if row["villages"] is None else int(row["villages"])
+            print(f"{row['code']}  {row['name']}: {count} villages{missing}; {origin}")
+        else:
+            print(f"{row['what']}: {int(row['outlines'])}; {origin}")
     return 0
 
 
