@@ -103,7 +103,7 @@ def area(code: str) -> Area:
         )
     areas = gazetteer.areas(level).set_index("code")
     if code not in areas.index:
-        raise UserError(f"Area code {code!r} is not a {level} of the gazetteer (geo/gazetteer.csv).")
+        raise UserError(f"Area code {code!r} is not a {level} of the gazetteer (geo/gazetteer/).")
     return Area(code, level, str(areas.at[code, "name"]), code[:5])
 
 
@@ -742,8 +742,16 @@ class Choices:
 
 
 def area_codes() -> list[str]:
-    """Every comparable area: the regencies, then the kecamatan, then the villages, in code order."""
-    return [code for level in ("regency", "kecamatan", "village") for code in gazetteer.areas(level)["code"]]
+    """Every comparable area of the regencies the app shows (stunting.scope): the regencies, then
+    the kecamatan, then the villages, in code order."""
+    from stunting import scope
+
+    shown = list(scope.shown_regencies())
+    codes = []
+    for level in ("regency", "kecamatan", "village"):
+        frame = gazetteer.areas(level)
+        codes += frame.loc[frame["regency_code"].isin(shown), "code"].tolist()
+    return codes
 
 
 def parse_choices(params: Mapping[str, str | Sequence[str]], periods: Sequence[str]) -> tuple[Choices, list]:

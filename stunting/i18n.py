@@ -132,6 +132,10 @@ _MAP: dict[str, dict[str, str]] = {
         "id": "Batas skematis — bukan batas resmi",
         "en": "Schematic boundaries — not official",
     },
+    "map.boundary_unavailable": {
+        "id": "batas tidak tersedia",
+        "en": "boundary not available",
+    },
     "map.schematic_note": {
         "id": "Batas desa belum dipasang: peta memakai batas skematis (bukan batas resmi). "
         "Pasang batas dengan `python -m stunting boundaries fetch` atau `import`.",

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from stunting import gazetteer, queries, store
+from stunting import gazetteer, queries, scope, store
 from stunting.errors import UserError
 from stunting.indicators import AGE_FILTERS, AGE_GROUPS, INDICATORS, SEXES
 from stunting.publish import publish
@@ -57,6 +57,9 @@ def prevalence(
     }
     counts = queries.run("prevalence_by_area", params, snapshot=snapshot)
     areas = gazetteer.areas(level, regency)
+    if regency is None:
+        # "All regencies" means those the app shows (stunting.scope), not the 514 of the gazetteer.
+        areas = areas[areas["regency_code"].isin(scope.shown_regencies(data_dir))]
     if kecamatan is not None and level in ("village", "kecamatan"):
         areas = areas[areas["kecamatan_code"] == kecamatan]
     frame = areas[["code", "name"]].merge(counts, on="code", how="left")

@@ -11,9 +11,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from stunting import app_cache
+from stunting import app_cache, scope
 from stunting.classes import METHODS
-from stunting.gazetteer import regencies, villages
+from stunting.gazetteer import regencies
 from stunting.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_month, t
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
 from stunting.viewstate import (
@@ -62,12 +62,18 @@ def _from_url(periods: list[str]) -> None:
     """On a session's first run only: the URL decides the view."""
     if st.session_state.get(_READY):
         return
-    state, rejected = parse_query(st.query_params.to_dict(), periods, villages())
+    state, rejected = parse_query(st.query_params.to_dict(), periods, _shown_villages())
     for field in PARAMS:
         value = getattr(state, field)
         st.session_state[_key(field)] = ANY if value is None and field in _OPTIONAL else value
     st.session_state[_REJECTED] = rejected
     st.session_state[_READY] = True
+
+
+def _shown_villages():
+    # The national gazetteer has 514 regencies: the choices are those the app shows (home area,
+    # data, installed boundaries; stunting.scope), not a 514-item list.
+    return scope.villages(app_cache.data_dir())
 
 
 def _keep_valid(field: str, options: list) -> None:
@@ -91,7 +97,7 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
     scopes a widget's state to its page, and a value dropped on the switch would reset the view."""
     periods = app_cache.periods()
     _from_url(periods)
-    gaz = villages()
+    gaz = _shown_villages()
     names = regencies()
     sidebar = st.sidebar
 

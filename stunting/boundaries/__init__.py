@@ -242,4 +242,5 @@ def installed(data_dir=None) -> pd.DataFrame:
                     "imported_at": overview.get("imported_at"),
                 }
             )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows).astype(object)
+    return frame.where(frame.notna(), None)  # "no commit" stays None, not NaN

@@ -85,17 +85,23 @@ def fill_slivers(villages: np.ndarray) -> np.ndarray:
     if not len(holes):
         return villages
     slivers = holes[2 * shapely.area(holes) / shapely.length(holes) < SLIVER_GAP_WIDTH]
-    tree = shapely.STRtree(villages)
-    pieces: dict[int, list] = {}
-    for sliver in slivers:
-        candidates = tree.query(sliver, predicate="intersects")
-        if not len(candidates):
-            continue
-        shared = shapely.length(shapely.intersection(shapely.boundary(villages[candidates]), sliver.exterior))
-        pieces.setdefault(int(candidates[np.argmax(shared)]), []).append(sliver)
+    if not len(slivers):
+        return villages
+    # One vectorised query and intersection for all slivers (Jawa Tengah has ~44,000): a Python
+    # loop of STRtree queries took half a minute there.
+    which, candidate = shapely.STRtree(villages).query(slivers, predicate="intersects")
+    exteriors = shapely.get_exterior_ring(slivers)
+    shared = shapely.length(shapely.intersection(shapely.boundary(villages[candidate]), exteriors[which]))
+    pairs = pd.DataFrame({"sliver": which, "village": candidate, "shared": shared})
+    best = pairs.loc[pairs.groupby("sliver", sort=False)["shared"].idxmax()]
     filled = villages.copy()
-    for index, parts in pieces.items():
-        filled[index] = shapely.union_all([villages[index], *parts])
+    for index, group in best.groupby("village", sort=False)["sliver"]:
+        parts = [villages[index], *slivers[group.to_numpy()]]
+        # The slivers' rings are the villages' own vertices: village + slivers is a coverage.
+        merged = shapely.coverage_union_all(parts)
+        if not merged.is_valid:
+            merged = shapely.union_all(parts)
+        filled[index] = merged
     return filled
 
 
@@ -256,14 +262,18 @@ def build(villages: gpd.GeoDataFrame, names: dict[str, str]) -> DisplaySet:
     frames[("village", "full")] = villages
     start = time.perf_counter()
     cleaned_villages = villages.set_geometry(gpd.GeoSeries(coverage[:-1], crs=4326))
-    for level in ("kecamatan", "regency"):
+    # Regencies are dissolved from their kecamatan (themselves unions of villages, so the same
+    # outline): ~600 kecamatan instead of ~8,600 villages for Jawa Tengah.
+    for level, parts in (("kecamatan", "village"), ("regency", "kecamatan")):
         for detail in ("overview", "detail"):
-            outline = dissolve(frames[("village", detail)], level, names)
+            outline = dissolve(frames[(parts, detail)], level, names)
             outline = outline.set_geometry(
                 gpd.GeoSeries(round_coordinates(outline.geometry.values), crs=4326)
             )
             frames[(level, detail)] = outline
-        frames[(level, "full")] = dissolve(cleaned_villages, level, names)
+        frames[(level, "full")] = dissolve(
+            cleaned_villages if level == "kecamatan" else frames[("kecamatan", "full")], level, names
+        )
     seconds["dissolve"] = time.perf_counter() - start
     for key, frame in frames.items():
         frame = frame.reset_index(drop=True)
