@@ -109,7 +109,8 @@ def aliases() -> dict[str, list[str]]:
     areas = table()
     spelt = areas[areas["aliases"] != ""]
     return {
-        code: text.split(ALIAS_SEPARATOR) for code, text in zip(spelt["code"], spelt["aliases"], strict=True)
+        code: text.split(ALIAS_SEPARATOR)
+        for code, text in zip(spelt["code"].tolist(), spelt["aliases"].tolist(), strict=True)
     }
 
 
@@ -146,7 +147,7 @@ def _by_level(level: str) -> pd.DataFrame:
         out = table()[table()["level"] == "regency"][["code", "name"]].reset_index(drop=True)
     out["regency_code"] = out["code"].str[:5]
     out["province_code"] = out["code"].str[:2]
-    names = dict(zip(table()["code"], table()["name"], strict=True))
+    names = dict(zip(table()["code"].tolist(), table()["name"].tolist(), strict=True))
     out["regency_name"] = out["regency_code"].map(names)
     out["province_name"] = out["province_code"].map(names)
     return out
@@ -155,13 +156,13 @@ def _by_level(level: str) -> pd.DataFrame:
 def regencies() -> dict[str, str]:
     """Regency code -> name, in code order (all 514)."""
     frame = _by_level("regency")
-    return dict(zip(frame["code"], frame["name"], strict=True))
+    return dict(zip(frame["code"].tolist(), frame["name"].tolist(), strict=True))
 
 
 def provinces() -> dict[str, str]:
     """Province code -> name, in code order (all 38)."""
     frame = areas("province")
-    return dict(zip(frame["code"], frame["name"], strict=True))
+    return dict(zip(frame["code"].tolist(), frame["name"].tolist(), strict=True))
 
 
 def name_of(code: str) -> str | None:
@@ -171,4 +172,4 @@ def name_of(code: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
-    return dict(zip(table()["code"], table()["name"], strict=True))
+    return dict(zip(table()["code"].tolist(), table()["name"].tolist(), strict=True))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,8 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower())
 
 
+# Cached: the national gazetteer repeats names (and exports repeat them far more).
+@lru_cache(maxsize=200_000)
 def name_key(text: str, prefixes: tuple[str, ...] = ()) -> str:
     """Lower-case letters and digits only, accents and one leading administrative prefix removed."""
     words = _words(text)
@@ -107,7 +110,7 @@ def _best(key: str, choices: dict[str, list[str]], whole: str | None = None) -> 
 def _keyed(frame: pd.DataFrame, key_column: str, code_column: str) -> dict[str, list[str]]:
     """Gazetteer name key -> codes (the gazetteer's names carry no prefix: none is stripped)."""
     out: dict[str, list[str]] = {}
-    for name, code in zip(frame[key_column], frame[code_column], strict=True):
+    for name, code in zip(frame[key_column].tolist(), frame[code_column].tolist(), strict=True):
         codes = out.setdefault(name_key(name), [])
         if code not in codes:
             codes.append(code)
@@ -122,7 +125,7 @@ class VillageMatcher:
         g = self.gazetteer
         # Regency key -> codes, once per kind: "malang" is a kabupaten (35.07) and a kota (35.73).
         self._regencies: dict[str | None, dict[str, list[str]]] = {"kabupaten": {}, "kota": {}, None: {}}
-        regency_names = dict(zip(g["regency_code"], g["regency_name"], strict=True))
+        regency_names = dict(zip(g["regency_code"].tolist(), g["regency_name"].tolist(), strict=True))
         self._regency_names = regency_names
         for code, name in regency_names.items():
             kind, key = regency_key(name)
@@ -131,12 +134,14 @@ class VillageMatcher:
         for alias, code in _REGENCY_ALIASES.items():
             if code in regency_names:
                 self._regencies[None].setdefault(alias, [code])
-        self._names = dict(zip(g["code"], g["name"], strict=True))
+        self._names = dict(zip(g["code"].tolist(), g["name"].tolist(), strict=True))
         self._aliases = {code: names for code, names in gazetteer_aliases().items() if code in self._names}
-        self._kec_names = dict(zip(g["kecamatan_code"], g["kecamatan_name"], strict=True))
+        self._kec_names = dict(zip(g["kecamatan_code"].tolist(), g["kecamatan_name"].tolist(), strict=True))
         self._village_of = {
             code: (kec, reg)
-            for code, kec, reg in zip(g["code"], g["kecamatan_code"], g["regency_code"], strict=True)
+            for code, kec, reg in zip(
+                g["code"].tolist(), g["kecamatan_code"].tolist(), g["regency_code"].tolist(), strict=True
+            )
         }
         # Choices per (regency or None, kecamatan or None), built once: a big export has many triples.
         self._choices: dict[tuple[str | None, str | None, str], dict[str, list[str]]] = {}

@@ -25,6 +25,7 @@ def home_villages():
     known = gazetteer.villages()
     return known[known["regency_code"].isin(["64.02", "64.74"])].reset_index(drop=True)
 
+
 KUKAR, BONTANG = "64.02", "64.74"
 KUKAR_OVERVIEW_MAX_BYTES = 350 * 1024
 MAX_AREA_CHANGE = 0.03

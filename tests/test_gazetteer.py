@@ -123,7 +123,9 @@ def test_areas_cli_json_and_bad_within(capsys):
 
 @pytest.mark.shared
 def test_committed_files_are_what_make_gazetteer_writes():
-    require((SHARED / "data" / "wilayah" / "wilayah.sql").is_file(), "the code list in ../shared/data/wilayah")
+    require(
+        (SHARED / "data" / "wilayah" / "wilayah.sql").is_file(), "the code list in ../shared/data/wilayah"
+    )
     from geo import make_gazetteer
 
     made = make_gazetteer.build(SHARED)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from stunting.gazetteer import villages
+from stunting import scope
 from stunting.viewstate import ViewState, default_state, parse_query, to_query
 
 PERIODS = ["2023-08", "2024-02", "2024-08"]
 
 
 @pytest.fixture(scope="module")
-def gaz():
-    return villages()
+def gaz(tmp_path_factory):
+    # The villages the app offers (stunting.scope): on an empty data dir, the home area's two regencies.
+    return scope.villages(tmp_path_factory.mktemp("empty"))
 
 
 def test_the_issue_link_opens_that_view(gaz):

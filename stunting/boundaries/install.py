@@ -329,7 +329,7 @@ def write_frame(frame: gpd.GeoDataFrame, path: Path) -> None:
 def _gazetteer_names() -> dict[str, str]:
     table = gazetteer.table()
     upper = table[table["level"] != "village"]
-    return dict(zip(upper["code"], upper["name"], strict=True))
+    return dict(zip(upper["code"].tolist(), upper["name"].tolist(), strict=True))
 
 
 def _sha256(path: Path) -> str:

@@ -47,7 +47,7 @@ def cells(level: str, regencies: tuple[str, ...]) -> gpd.GeoDataFrame:
     raw = np.asarray(shapely.get_parts(diagram), dtype=object)
     clipped = [
         shapely.intersection(cell, hulls[regency])
-        for cell, regency in zip(raw, known["regency_code"], strict=True)
+        for cell, regency in zip(raw, known["regency_code"].tolist(), strict=True)
     ]
     villages = gpd.GeoDataFrame(
         {
@@ -63,8 +63,8 @@ def cells(level: str, regencies: tuple[str, ...]) -> gpd.GeoDataFrame:
     if level == "village":
         frame = villages
     else:
-        names = dict(zip(known["kecamatan_code"], known["kecamatan_name"], strict=True))
-        names.update(zip(known["regency_code"], known["regency_name"], strict=True))
+        names = dict(zip(known["kecamatan_code"].tolist(), known["kecamatan_name"].tolist(), strict=True))
+        names.update(zip(known["regency_code"].tolist(), known["regency_name"].tolist(), strict=True))
         frame = display.dissolve(villages, level, names)
     frame["geometry"] = shapely.orient_polygons(frame.geometry.values, exterior_cw=False)
     return frame.reset_index(drop=True)
