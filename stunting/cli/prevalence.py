@@ -64,8 +64,11 @@ def run_prevalence(args) -> int:
     from stunting.publish import publish
 
     if args.regency is not None and args.regency not in gazetteer.regencies():
-        known = ", ".join(gazetteer.regencies())
-        raise UserError(f"--regency {args.regency!r} is not a regency of the gazetteer ({known}).")
+        # 514 regencies are too many to list in one sentence: point to the command that lists them.
+        raise UserError(
+            f"--regency {args.regency!r} is not a regency of the gazetteer "
+            "(codes like 64.02; python -m stunting areas lists them)."
+        )
     counted = prevalence(
         args.indicator,
         args.period,
