@@ -297,7 +297,8 @@ def test_a_kecamatan_zooms_to_its_villages_and_the_language_switch_translates_th
 )
 def test_other_views_run_and_draw_every_village(app, params):
     at = app(**params)
-    gaz = villages()
+    # "all" is every regency the app shows: on the demo store, Kukar and Bontang (stunting.scope).
+    gaz = villages()[villages()["regency_code"].isin(["64.02", "64.74"])]
     expected = gaz if params["regency"] == "all" else gaz[gaz["regency_code"] == params["regency"]]
     assert len(_features(_village_script(at))) == len(expected)
     assert len(at.metric) == 3 * (2 if params["regency"] == "all" else 1)
