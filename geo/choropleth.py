@@ -127,6 +127,9 @@ def map_frame(areas: gpd.GeoDataFrame, prevalence: pd.DataFrame, scheme: ClassSc
     columns = ["code", "measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed", "source"]
     rates = prevalence[[c for c in columns if c in prevalence.columns]].drop_duplicates("code")
     frame = areas.merge(rates, on="code", how="left")
+    # Villages the boundary source has no polygon for are drawn as a marker (load_display's
+    # attrs["unavailable"]); their tooltip says so.
+    frame["unavailable"] = frame["code"].isin(list(areas.attrs.get("unavailable", [])))
     # The published numbers of every village drawn (one without a row here has no data).
     published = publish(frame[["measured", "cases"]])
     for column in ("measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed", "state"):
@@ -358,12 +361,17 @@ def village_layer(
     )
     features = []
     columns = ["code", "name", "kecamatan_name", "state", "prevalence", "ci_low", "ci_high"]
+    if "unavailable" in frame:
+        columns.append("unavailable")
+    unavailable_text = t("map.boundary_unavailable", lang)
     for row, geometry, children, style in zip(
         frame[columns].to_dict("records"), geometries, measured, style_keys, strict=True
     ):
         properties = {
             "code": row["code"],
-            "name": html.escape(str(row["name"])),
+            "name": html.escape(
+                f"{row['name']} ({unavailable_text})" if row.get("unavailable") else str(row["name"])
+            ),
             "kec": html.escape(str(row["kecamatan_name"])),
             "rate": html.escape(rate_text(row, lang, minimum)),
             "n": html.escape(fmt_children(children, lang)),
