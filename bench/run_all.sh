@@ -24,5 +24,6 @@ if [ -d "$kel" ] && [ ! -e bench/out/store-10m/boundaries/CURRENT ]; then
 fi
 run $PY bench/bench_map.py --data-dir bench/out/store-10m
 run $PY bench/bench_boundaries.py
+run $PY bench/bench_gazetteer.py
 run $PY bench/bench_ingest.py
 echo "results in $out"
