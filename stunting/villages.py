@@ -121,7 +121,9 @@ class VillageMatcher:
     """Matches name triples to codes, remembering every triple it has seen (exports repeat them)."""
 
     def __init__(self, gazetteer: pd.DataFrame | None = None) -> None:
-        self.gazetteer = villages() if gazetteer is None else gazetteer
+        frame = villages() if gazetteer is None else gazetteer
+        self.gazetteer = frame.sort_values("code", kind="stable").reset_index(drop=True)
+        self._sorted_codes = np.array(self.gazetteer["code"].tolist(), dtype=object)
         g = self.gazetteer
         # Regency key -> codes, once per kind: "malang" is a kabupaten (35.07) and a kota (35.73).
         self._regencies: dict[str | None, dict[str, list[str]]] = {"kabupaten": {}, "kota": {}, None: {}}
@@ -163,19 +165,14 @@ class VillageMatcher:
         return self._choices[key]
 
     def _villages_in(self, regency: str | None, kecamatan: str | None) -> pd.DataFrame:
-        """Gazetteer rows of one kecamatan or regency (grouped once: filtering 83,762 rows per
-        distinct triple would cost more than the matching)."""
-        if kecamatan is not None:
-            return self._grouped("kecamatan_code").get(kecamatan, self.gazetteer.iloc[:0])
-        if regency is not None:
-            return self._grouped("regency_code").get(regency, self.gazetteer.iloc[:0])
-        return self.gazetteer
-
-    def _grouped(self, column: str) -> dict[str, pd.DataFrame]:
-        attribute = f"_by_{column}"
-        if not hasattr(self, attribute):
-            setattr(self, attribute, dict(tuple(self.gazetteer.groupby(column, sort=False))))
-        return getattr(self, attribute)
+        """Gazetteer rows of one kecamatan or regency: a slice of the code-sorted frame (a mask or
+        a groupby over 83,762 rows per distinct triple would cost more than the matching)."""
+        prefix = kecamatan or regency
+        if prefix is None:
+            return self.gazetteer
+        # "64.02." up to "64.02/" ("/" follows "." in ASCII): every code that starts with "64.02.".
+        low, high = np.searchsorted(self._sorted_codes, [prefix + ".", prefix + "/"])
+        return self.gazetteer.iloc[low:high]
 
     def _regency(self, written: str) -> tuple[list[str], str]:
         """Codes and verdict for the export's Kab/Kota (see the module docstring)."""
