@@ -285,3 +285,18 @@ def test_overview_installs_the_national_outlines_beside_the_villages(wilayah_dir
         "64.72",
         BONTANG,
     }
+
+
+def test_a_snapshot_from_before_merging_is_kept_by_the_next_import(wilayah_dir, tmp_path):
+    data_dir = tmp_path / "data"
+    import_files([kel(wilayah_dir, BONTANG)], data_dir=data_dir)
+    # source.json as imports wrote it before issue 10: one source for all, no per-regency entries.
+    meta_path = store(data_dir).current() / "source.json"
+    meta = json.loads(meta_path.read_text("utf-8"))
+    for key in ("by_regency", "unavailable"):
+        meta.pop(key)
+    meta_path.write_text(json.dumps(meta), "utf-8")
+    import_files([kel(wilayah_dir, "64.72")], data_dir=data_dir)
+    listed = installed(data_dir).set_index("code")
+    assert listed["villages"].to_dict() == {"64.72": 59, BONTANG: 15}
+    assert listed.loc[BONTANG, "source"] == "cahyadsn/wilayah_boundaries"

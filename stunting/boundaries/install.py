@@ -205,6 +205,8 @@ def install(
         for (level, detail), frame in built.frames.items():
             if kept:
                 before = gpd.read_parquet(previous / frame_file(level, detail))
+                if (level, detail) == ("village", "full"):
+                    kept_counts = before["regency"].value_counts()
                 frame = gpd.GeoDataFrame(
                     pd.concat([before[before["regency"].isin(kept)], frame], ignore_index=True), crs=4326
                 )
@@ -212,7 +214,11 @@ def install(
             write_frame(frame, folder / frame_file(level, detail))
         for level in OUTLINE_LEVELS:
             boundaries.carry_over(folder, outline_file(level))
-        by_regency = {code: old["by_regency"][code] for code in kept}
+        by_regency = {code: dict(old["by_regency"][code]) for code in kept}
+        for code in kept:
+            # A snapshot written before imports merged by regency did not count per regency.
+            if by_regency[code].get("villages") is None:
+                by_regency[code]["villages"] = int(kept_counts.get(code, 0))
         for code in regencies:
             by_regency[code] = {
                 **{k: source.get(k) for k in ("source", "url", "commit", "licence", "attribution")},
