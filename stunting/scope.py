@@ -39,11 +39,11 @@ def home_regencies() -> tuple[str, ...]:
 
 def shown_regencies(data_dir=None) -> tuple[str, ...]:
     """Home, data and boundary regencies, in code order (cached per store and boundary snapshot)."""
-    from stunting import store
     from stunting.snapshots import SnapshotStore
+    from stunting.store_layout import current_snapshot
 
     root = config.data_dir(data_dir)
-    measurements = store.current_snapshot(root)
+    measurements = current_snapshot(root)
     boundaries = SnapshotStore(root / "boundaries").current()
     return _shown(
         str(measurements) if measurements else None,
