@@ -262,7 +262,7 @@ def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> La
             if len(header_rows) >= HEADER_SEARCH_ROWS:
                 break
         index, headers = _find_header(name, [[_cell_text(v) for v in row] for row in header_rows])
-        return Layout(path, "excel", index + 1, _columns(name, headers), headers)
+        return Layout(path, "excel", index + 1, _columns(name, headers, index + 1), headers)
     if b"\x00" in head:
         raise UserError(
             f"{name} is not a text (CSV) file: it contains binary data; "
@@ -281,9 +281,9 @@ def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> La
     assert best is not None
     score, index, delimiter, fields = best
     if score == 0:
-        first = next((line for line in lines if line.strip()), "")
-        _raise_unrecognised(name, next(csv.reader([first], delimiter=delimiter), []), [])
-    columns = _columns(name, fields)
+        first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+        _raise_unrecognised(name, next(csv.reader([lines[first]], delimiter=delimiter), []), [], first + 1)
+    columns = _columns(name, fields, index + 1)
     body = "".join(text.splitlines(keepends=True)[index + 1 :])
     if len(head) == SNIFF_BYTES:
         body = body[: body.rfind("\n") + 1]  # the sniffed block may end inside a row
@@ -347,12 +347,12 @@ def _find_header(name: str, rows: list[list[str]]) -> tuple[int, list[str]]:
         raise UserError(f"{name} is empty: its first sheet has no header row and no data.")
     score, minus_index, row = max(scored, key=lambda t: (t[0], t[1]))
     if score == 0:
-        first = next((r for r in rows if any(str(v).strip() for v in r)), [])
-        _raise_unrecognised(name, first, [])
+        first = next((i for i, r in enumerate(rows) if any(str(v).strip() for v in r)), 0)
+        _raise_unrecognised(name, rows[first], [], first + 1)
     return -minus_index, row
 
 
-def _columns(name: str, headers: list[str]) -> dict[str, int]:
+def _columns(name: str, headers: list[str], header_line: int) -> dict[str, int]:
     columns: dict[str, int] = {}
     for i, header in enumerate(headers):
         canonical = _HEADER_LOOKUP.get(header_key(header))
@@ -362,18 +362,27 @@ def _columns(name: str, headers: list[str]) -> dict[str, int]:
     if "nik" not in columns and "name" not in columns:
         missing.append("nik")
     if missing:
-        _raise_unrecognised(name, headers, missing)
+        _raise_unrecognised(name, headers, missing, header_line)
     return columns
 
 
-def _raise_unrecognised(name: str, found: list[str], missing: list[str]) -> None:
-    shown = ", ".join(f"'{h.strip()}'" for h in found if str(h).strip()) or "nothing"
+def _raise_unrecognised(name: str, found: list[str], missing: list[str], line: int) -> None:
+    """The header is described by its size and the e-PPGBM names it has, never by its other cells:
+    the row taken for a header may be a child's data row (NIK, name, address)."""
+    columns = sum(1 for h in found if str(h).strip())
+    known = [DISPLAY[c] for c in dict.fromkeys(_HEADER_LOOKUP.get(header_key(h)) for h in found) if c]
     if not missing:
         missing = list(REQUIRED) + ["nik"]
     wanted = ", ".join("NIK or Nama" if c == "nik" else DISPLAY[c] for c in missing)
+    if known:
+        has = f"its header row (line {line}) has {columns} columns, of which {', '.join(known)} are e-PPGBM's"
+    else:
+        has = (
+            f"no row among its first {HEADER_SEARCH_ROWS} has an e-PPGBM column name "
+            f"(line {line} has {columns} columns)"
+        )
     raise UserError(
-        f"{name} does not look like an e-PPGBM export: its header row has {shown}, "
-        f"but these columns are missing: {wanted}."
+        f"{name} does not look like an e-PPGBM export: {has}, but these columns are missing: {wanted}."
     )
 
 
@@ -456,8 +465,17 @@ def _raw_chunks(layout: Layout, chunk_rows: int) -> Iterator[pd.DataFrame]:
     except pd.errors.EmptyDataError:
         return  # a header and nothing after it: no rows (the caller says so)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UserError(f"{layout.path.name} cannot be read as CSV: {detail}.") from None
+        raise UserError(f"{layout.path.name} cannot be read as CSV: {_parser_detail(error)}.") from None
+
+
+_PARSER_WHERE = re.compile(r"(Expected \d+ fields in line \d+, saw \d+|line \d+|row \d+)")
+
+
+def _parser_detail(error: Exception) -> str:
+    """Where pandas' parser stopped (line and field counts), without the text it quotes: a parser
+    message may carry a piece of the row, and rows hold names and NIKs."""
+    where = _PARSER_WHERE.search(str(error))
+    return f"{type(error).__name__} at {where.group(0)}" if where else type(error).__name__
 
 
 def _raw_frame(buffer: list[list[str]], names: list[str], start: int) -> pd.DataFrame:

@@ -137,7 +137,7 @@ class VillageMatcher:
             if verdict != "ok":
                 return VillageMatch(
                     "regency_unknown",
-                    reason=f"Kab/Kota '{regency}' is not Kutai Kartanegara (64.02) or Bontang (64.74).",
+                    reason="Kab/Kota is neither Kutai Kartanegara (64.02) nor Bontang (64.74).",
                 )
             regency_code = codes[0]
         if kecamatan:
@@ -148,15 +148,17 @@ class VillageMatcher:
                 detail = f" (could be {names})" if names else ""
                 return VillageMatch(
                     "kecamatan_unknown",
-                    reason=f"Kec '{kecamatan}' is not a kecamatan of the gazetteer{detail}.",
+                    reason=f"Kec is not a kecamatan of the gazetteer{detail}.",
                 )
             kecamatan_code = codes[0]
         village_choices = self._choices_for(regency_code, kecamatan_code, "village")
         codes, verdict = _best(name_key(village, _VILLAGE_PREFIXES), village_choices, name_key(village))
-        where = f" in Kec '{kecamatan}'" if kecamatan else ""
+        # Reasons never repeat the cell's own text (a misplaced column may hold a name or a NIK): the
+        # row and column locate it, and what the gazetteer offers instead is named.
+        where = f" in Kec {self._kec_names[kecamatan_code]}" if kecamatan_code else ""
         if verdict == "unknown":
             return VillageMatch(
-                "village_unknown", reason=f"Desa/Kel '{village}'{where} is not a village of the gazetteer."
+                "village_unknown", reason=f"Desa/Kel is not a village of the gazetteer{where}."
             )
         if verdict == "ambiguous":
             options = "; ".join(
@@ -164,7 +166,7 @@ class VillageMatcher:
             )
             return VillageMatch(
                 "village_ambiguous",
-                reason=f"Desa/Kel '{village}'{where} could be more than one village ({options}); "
+                reason=f"Desa/Kel could be more than one village{where} ({options}); "
                 "fill in Kec to tell them apart.",
             )
         code = codes[0]
