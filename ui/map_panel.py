@@ -29,6 +29,7 @@ from stunting.i18n import (
     t,
     trend_provenance,
 )
+from stunting.plaintext import csv_bytes
 from stunting.viewstate import ViewState
 from ui import sidebar, tables
 
@@ -238,7 +239,7 @@ def render_map(model: MapModel) -> str | None:
 def _download(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     st.download_button(
         t("download.csv", lang),
-        frame.to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(frame),  # names from uploaded files: no cell may start a formula
         file_name=name,
         mime="text/csv",
         key=key,
