@@ -241,7 +241,7 @@ def _describe(value) -> str:
 
 
 def _quoted(text: str) -> str:
-    return text if len(text) <= 2 * QUOTE_CHARS else text[: 2 * QUOTE_CHARS] + " …"
+    return text if len(text) <= 4 * QUOTE_CHARS else text[: 4 * QUOTE_CHARS] + " …"
 
 
 def _field(prefix: str | None, name: str) -> str:
