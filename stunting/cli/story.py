@@ -33,6 +33,7 @@ def run_export(args) -> int:
     started = time.perf_counter()
     story = load_story(args.story)  # a file that is no story is told before the renderer loads
     from render.export import export_story
+
     report = export_story(story, args.format, args.out, lang=args.lang, data_dir=data_dir(args.data_dir))
     for slide in report.failed:
         print(f"warning: {slide.error}", file=sys.stderr)
