@@ -13,6 +13,12 @@ What the reader accepts
   serial day numbers; Indonesian exports are day-first, so ``03/04/2024`` is 3 April.
 * Numbers: ``8888``, ``9999``, ``888``, ``999``, ``0``, empty and text count as missing weight or height;
   for the ``ZS`` columns only ``8888``/``9999``/text/empty are missing (0 is a valid z-score).
+* Refused whole, in one sentence naming the file (and line): empty, binary or UTF-16 files, a BOM in
+  the middle (two exports pasted together), a first line over ``SNIFF_BYTES`` (no export row is that
+  long), a header naming one column twice, and workbooks that are ZIP bombs, carry macros or declare
+  XML entities (stunting/guards.py). No message quotes a cell: a header that is not recognised is
+  described by its number of columns and the e-PPGBM names it has (a data row taken for a header
+  holds a NIK and a name).
 * ``JK``: L / P, also Laki-laki / Perempuan. ``Cara Ukur``: Terlentang (lying) / Berdiri (standing),
   anything else unknown.
 

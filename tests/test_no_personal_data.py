@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,19 @@ def test_every_row_reason_of_the_row_file_is_produced(tmp_path, reason):
     (tmp_path / "rows.csv").write_text(csv_text(ROWS), encoding="utf-8")
     (summary,) = ingest_files([tmp_path / "rows.csv"], tmp_path / "data")
     assert summary.rejected_by_reason.get(reason), summary.rejected_by_reason
+
+
+def test_the_data_dir_is_created_private(tmp_path):
+    """Folders 0700 and files 0600 whatever the umask: the store allows birth dates to be derived."""
+    old = os.umask(0o022)
+    try:
+        (tmp_path / "rows.csv").write_text(csv_text(ROWS), encoding="utf-8")
+        ingest_files([tmp_path / "rows.csv"], tmp_path / "data")
+    finally:
+        os.umask(old)
+    data = tmp_path / "data"
+    made = [data, *data.rglob("*")]
+    assert {p.name for p in made} >= {"data", "secret.key", "reports", "store", "CURRENT", "imports.parquet"}
+    modes = {p: stat.S_IMODE(p.stat().st_mode) for p in made}
+    assert {p: m for p, m in modes.items() if p.is_dir() and m != 0o700} == {}
+    assert {p: m for p, m in modes.items() if p.is_file() and m != 0o600} == {}
