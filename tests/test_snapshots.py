@@ -290,3 +290,19 @@ def test_store_folders_are_0700_and_files_0600(tmp_path):
     assert modes[tmp_path / "data"] == 0o700 and modes[snapshot] == 0o700
     assert all(mode == 0o700 for path, mode in modes.items() if path.is_dir())
     assert all(mode == 0o600 for path, mode in modes.items() if path.is_file()), modes
+
+
+def test_undoing_an_import_restores_the_measurements_before_it(tmp_path):
+    from test_store import VILLAGE_KUKAR, measurement, stored, write
+
+    from stunting import store, store_layout
+
+    write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-03")])
+    before = stored(tmp_path)
+    write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-08-04")])
+    assert len(stored(tmp_path)) == 2
+    history = store_layout.snapshot_store(tmp_path).snapshots()
+    assert [info.current for info in history] == [True, False]
+    store_layout.snapshot_store(tmp_path).restore(history[1].name)
+    assert stored(tmp_path).equals(before)
+    assert len(store.imports(tmp_path)) == 1  # the import log is the one of that snapshot
