@@ -18,6 +18,7 @@ from stunting.config import REPO_ROOT
 from stunting.demo import build_demo
 from stunting.gazetteer import villages
 from stunting.i18n import provenance
+from stunting.plaintext import markdown_literal
 
 APP = str(REPO_ROOT / "app.py")
 RATE_COLOURS = {c.lower() for colours in PALETTES.values() for c in colours}
@@ -122,7 +123,7 @@ def test_clicking_a_village_opens_its_panel_and_puts_it_in_the_link(app, demo_di
     at.run()
     assert not at.exception
     name = villages().set_index("code").loc[code, "name"]
-    assert any(m.value.startswith(f"#### Desa/Kel. {name}") for m in at.markdown)
+    assert any(m.value.startswith("#### " + markdown_literal(f"Desa/Kel. {name}")) for m in at.markdown)
     assert at.query_params["village"] == code
     by_age = prevalence_api.breakdown("stunting", "2024-08", "village", code, "age_group", data_dir=demo_dir)
     charts = [c.key for c in at.get("plotly_chart")]
@@ -161,7 +162,7 @@ def test_the_village_panel_sits_beside_the_map(app):
     at.run()
     columns = list(at.columns)
     (map_at,) = [i for i, c in enumerate(columns) if c.get("component_instance")]
-    assert any(m.value.startswith("#### Desa/Kel.") for m in columns[map_at + 1].markdown)
+    assert any(m.value.startswith(r"#### Desa\/Kel\.") for m in columns[map_at + 1].markdown)
 
 
 def _chart_spec(at, key: str) -> dict:
