@@ -35,7 +35,9 @@ while not stop.exists():
             "SELECT count(*), count(DISTINCT period), min(period), max(period) FROM measurements"
         ).fetchone()
         time.sleep(0.02)
-        counted = con.execute("SELECT coalesce(sum(measured_haz), 0) FROM summary").fetchone()[0]
+        counted = con.execute(
+            "SELECT coalesce(sum(measured), 0) FROM summary WHERE indicator = 'stunting'"
+        ).fetchone()[0]
         again = con.execute("SELECT count(*) FROM measurements").fetchone()[0]
         con.close()
         out.write(json.dumps({{"rows": rows, "months": months, "first": first, "last": last,

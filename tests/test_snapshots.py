@@ -299,7 +299,7 @@ def test_undoing_an_import_restores_the_measurements_before_it(tmp_path):
 
     write(tmp_path, [measurement("a", VILLAGE_KUKAR, "2024-08-03")])
     before = stored(tmp_path)
-    write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-08-04")])
+    write(tmp_path, [measurement("b", VILLAGE_KUKAR, "2024-09-04")])  # another month: not a replacement
     assert len(stored(tmp_path)) == 2
     history = store_layout.snapshot_store(tmp_path).snapshots()
     assert [info.current for info in history] == [True, False]
