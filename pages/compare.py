@@ -9,6 +9,7 @@ from stunting import app_cache
 from stunting.classes import who_classes
 from stunting.compare import Choices, area, area_codes, choices_query, overlap_note, parse_choices
 from stunting.i18n import fmt_month, provenance, t
+from stunting.plaintext import csv_bytes, markdown_code
 from ui import navigation, sidebar, story_button
 
 navigation.through_app()
@@ -32,7 +33,7 @@ view = sidebar.view_sidebar(choose_regency=False)  # the areas below are this pa
 lang = view.lang
 sidebar.url_notice(lang)
 for name, value in st.session_state.pop(_REJECTED, []):
-    details = t("notice.url.item", lang, name=name, value=value[:40])
+    details = t("notice.url.item", lang, name=name, value=markdown_code(value[:40]))
     st.warning(t("notice.url", lang, details=details), icon="🔗")
 if view.period is None:
     st.info(t("app.no_data", lang))
@@ -147,11 +148,7 @@ for tab, (_name, charts_in_tab) in zip(tabs, TABS, strict=True):
                 width="stretch",
                 key=f"chart_{chart}",
             )
-            data = (
-                charts.chart_data(page, chart, labels, lang, demo=demo)
-                .to_csv(index=False)
-                .encode("utf-8-sig")
-            )
+            data = csv_bytes(charts.chart_data(page, chart, labels, lang, demo=demo))
             st.download_button(
                 t("download.csv", lang),
                 data,

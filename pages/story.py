@@ -1,7 +1,6 @@
 """Cerita: the story's slides (reorder, edit, delete, upload, download) and the full-screen present mode."""
 
 import base64
-import html
 
 import streamlit as st
 
@@ -9,6 +8,7 @@ from stunting import app_cache
 from stunting.errors import UserError
 from stunting.i18n import LANGUAGES, fmt_month, t
 from stunting.indicators import INDICATORS
+from stunting.plaintext import html_literal, markdown_literal
 from stunting.story import (
     LATEST,
     MAX_STORY_BYTES,
@@ -69,7 +69,7 @@ def present(story, lang: str) -> None:
     index = max(0, min(total - 1, st.session_state.get(INDEX, 0)))
     with st.spinner(t("story.preparing", lang)):
         shown = render_slide(story.slides[index], index + 1, lang)
-    st.markdown(f'<div class="story-title">{html.escape(shown.title)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="story-title">{html_literal(shown.title)}</div>', unsafe_allow_html=True)
     # The narrative under the picture, for a room without the presenter's notes: the picture shrinks
     # by what the text needs, so the controls stay on screen.
     narrative = shown.narrative if st.session_state.get(NARRATIVE_ON) else ""
@@ -77,18 +77,18 @@ def present(story, lang: str) -> None:
         encoded = base64.b64encode(shown.png).decode("ascii")
         picture_class = "story-image with-narrative" if narrative else "story-image"
         st.markdown(
-            f'<img class="{picture_class}" alt="{html.escape(shown.title)}" '
+            f'<img class="{picture_class}" alt="{html_literal(shown.title)}" '
             f'src="data:image/png;base64,{encoded}">',
             unsafe_allow_html=True,
         )
-        st.markdown(f'<div class="story-source">{html.escape(shown.source)}</div>', unsafe_allow_html=True)
+        st.markdown(f'<div class="story-source">{html_literal(shown.source)}</div>', unsafe_allow_html=True)
         if narrative:
             st.markdown(
-                f'<div class="story-narrative">{html.escape(narrative)}</div>', unsafe_allow_html=True
+                f'<div class="story-narrative">{html_literal(narrative)}</div>', unsafe_allow_html=True
             )
     else:
         st.markdown(
-            f'<div class="story-error">{html.escape(t("story.slide_error", lang, error=shown.error))}</div>',
+            f'<div class="story-error">{html_literal(t("story.slide_error", lang, error=shown.error))}</div>',
             unsafe_allow_html=True,
         )
     controls = st.columns([1, 1, 1, 1, 1], vertical_alignment="center")
@@ -168,10 +168,12 @@ def slide_list(story, lang: str) -> None:
         with st.container(border=True):
             row = st.columns([6, 1, 1, 1], vertical_alignment="center")
             title = slide.text("title", lang) or t("story.untitled", lang)
-            row[0].markdown(f"**{html.escape(t('story.slide_label', lang, number=index + 1, title=title))}**")
-            row[0].caption(_slide_caption(slide, lang))
+            row[0].markdown(
+                f"**{markdown_literal(t('story.slide_label', lang, number=index + 1, title=title))}**"
+            )
+            row[0].caption(markdown_literal(_slide_caption(slide, lang)))
             for error in slide.errors:
-                row[0].warning(error, icon=":material/warning:")
+                row[0].warning(markdown_literal(error), icon=":material/warning:")
             if row[1].button(
                 t("story.move_up", lang),
                 key=f"story_up_{index}",
@@ -244,7 +246,7 @@ def files(story, lang: str) -> None:
         try:
             uploaded = parse_story(upload.getvalue(), upload.name)
         except UserError as error:
-            st.error(str(error))
+            st.error(markdown_literal(error))
         else:
             set_story(uploaded)
             st.success(t("story.uploaded", lang, count=len(uploaded.slides)))
@@ -258,7 +260,7 @@ story = current_story()
 if st.session_state.get(PRESENT):
     present(story, view.lang)
 else:
-    st.markdown(f"### {html.escape(story.text(view.lang))}")
+    st.markdown(f"### {markdown_literal(story.text(view.lang))}")
     st.caption(t("story.intro", view.lang))
     files(story, view.lang)
     slide_list(story, view.lang)

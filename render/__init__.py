@@ -14,6 +14,9 @@ from dataclasses import dataclass
 import matplotlib
 
 matplotlib.use("Agg")  # no display on a server or in CI; must precede any pyplot import
+# Titles, narratives and place names come from stories and data files: "US$320 dan US$ 100" is text,
+# not math (mathtext would italicise it, and "$\\frac$" would raise). Every render module imports this.
+matplotlib.rcParams["text.parse_math"] = False
 from matplotlib.figure import Figure  # noqa: E402
 
 from stunting import prevalence, store  # noqa: E402

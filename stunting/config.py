@@ -20,6 +20,34 @@ QUERIES_DIR = REPO_ROOT / "queries"
 MIN_CHILDREN = int(os.environ.get("STUNTING_MIN_CHILDREN", "10"))
 
 
+# The store is personal data (a child's birth date follows from measured_on - age_days): only the
+# installation's own user may read it, whatever the umask.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` and any missing parents as folders only the owner can open (0700).
+
+    Existing folders are left as they are: a data dir the administrator set up deliberately (say,
+    shared with a backup group) is not changed behind their back."""
+    path = Path(path)
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(folder, PRIVATE_DIR_MODE)  # mkdir's mode is filtered by the umask
+    return path
+
+
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data dir: ``--data-dir`` if given, else ``$STUNTING_DATA_DIR``, else ``data/`` in the repo."""
     if override:

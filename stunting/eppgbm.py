@@ -13,6 +13,12 @@ What the reader accepts
   serial day numbers; Indonesian exports are day-first, so ``03/04/2024`` is 3 April.
 * Numbers: ``8888``, ``9999``, ``888``, ``999``, ``0``, empty and text count as missing weight or height;
   for the ``ZS`` columns only ``8888``/``9999``/text/empty are missing (0 is a valid z-score).
+* Refused whole, in one sentence naming the file (and line): empty, binary or UTF-16 files, a BOM in
+  the middle (two exports pasted together), a first line over ``SNIFF_BYTES`` (no export row is that
+  long), a header naming one column twice, and workbooks that are ZIP bombs, carry macros or declare
+  XML entities (stunting/guards.py). No message quotes a cell: a header that is not recognised is
+  described by its number of columns and the e-PPGBM names it has (a data row taken for a header
+  holds a NIK and a name).
 * ``JK``: L / P, also Laki-laki / Perempuan. ``Cara Ukur``: Terlentang (lying) / Berdiri (standing),
   anything else unknown.
 
@@ -55,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from stunting.errors import UserError
+from stunting.guards import check_workbook
 from stunting.indicators import DAYS_PER_MONTH
 from stunting.pseudonym import normalise_name, normalise_nik
 from stunting.villages import VillageMatcher
@@ -65,6 +72,9 @@ CHUNK_ROWS = 100_000
 # calamine decompresses the whole sheet into memory, about 30 times the XLSX file's size; 40 MB
 # (roughly 400,000 rows) keeps that near 1.2 GB on a laptop. Bigger exports must come as CSV.
 MAX_XLSX_BYTES = 40 * 1024 * 1024
+# Workbook XML compresses 5 to 15 times: a 40 MB export holds at most about 600 MB of XML. More than
+# that, or a far higher ratio, is a ZIP bomb (stunting/guards.py), refused before calamine expands it.
+MAX_XLSX_UNZIPPED_BYTES = 16 * MAX_XLSX_BYTES
 # Exports often carry a title and a few blank lines above the header.
 HEADER_SEARCH_ROWS = 20
 # Calendar arithmetic in "X Tahun - Y Bulan - Z Hari" differs from days / 365.25 by a few days;
@@ -155,6 +165,8 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
         "measurement, and only children under five are counted.",
     ),
     "sex_invalid": ("sex", "{col} is neither L (Laki-laki) nor P (Perempuan)."),
+    "weight_negative": ("weight_kg", "{col} is negative."),
+    "height_negative": ("height_cm", "{col} is negative."),
     "no_measurement": ("weight_kg", "{col} and Tinggi are both missing (empty, 0, 8888, 9999 or text)."),
     "identity_missing": (
         "nik",
@@ -250,6 +262,8 @@ def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> La
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UserError(f"{name} is empty: it has no header row and no data.")
     if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        if head.startswith(_ZIP_MAGIC):
+            check_workbook(path, max_unzipped_bytes=MAX_XLSX_UNZIPPED_BYTES)
         if size > max_xlsx_bytes:
             raise UserError(
                 f"{name} is a {size / 2**20:.0f} MB Excel file, above the {max_xlsx_bytes / 2**20:.0f} MB "
@@ -262,11 +276,23 @@ def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> La
             if len(header_rows) >= HEADER_SEARCH_ROWS:
                 break
         index, headers = _find_header(name, [[_cell_text(v) for v in row] for row in header_rows])
-        return Layout(path, "excel", index + 1, _columns(name, headers), headers)
+        return Layout(path, "excel", index + 1, _columns(name, headers, index + 1), headers)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UserError(
+            f"{name} is UTF-16 text (as Excel's 'Unicode text' saves it); save it as CSV UTF-8, "
+            "or export it again from e-PPGBM as CSV or XLSX."
+        )
     if b"\x00" in head:
         raise UserError(
             f"{name} is not a text (CSV) file: it contains binary data; "
             "export it again from e-PPGBM as CSV or XLSX."
+        )
+    if len(head) == SNIFF_BYTES and b"\n" not in head and b"\r" not in head:
+        # 1,000,000 columns or a 100 MB line: no export row is that long, and reading it would mean
+        # holding the whole line in memory.
+        raise UserError(
+            f"{name}, line 1: longer than {SNIFF_BYTES // 1024} KB without a line break (an e-PPGBM row "
+            "is a few hundred bytes), so it is not an e-PPGBM export, or its line breaks were lost."
         )
     encoding = _detect_encoding(path, head)
     text = head.decode(encoding, errors="replace")
@@ -281,9 +307,9 @@ def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> La
     assert best is not None
     score, index, delimiter, fields = best
     if score == 0:
-        first = next((line for line in lines if line.strip()), "")
-        _raise_unrecognised(name, next(csv.reader([first], delimiter=delimiter), []), [])
-    columns = _columns(name, fields)
+        first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+        _raise_unrecognised(name, next(csv.reader([lines[first]], delimiter=delimiter), []), [], first + 1)
+    columns = _columns(name, fields, index + 1)
     body = "".join(text.splitlines(keepends=True)[index + 1 :])
     if len(head) == SNIFF_BYTES:
         body = body[: body.rfind("\n") + 1]  # the sniffed block may end inside a row
@@ -322,8 +348,13 @@ def _detect_encoding(path: Path, head: bytes) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with open(path, "rb") as fh:
+            lines, offset, tail = 0, 0, b""
             while block := fh.read(1 << 20):
                 decoder.decode(block)
+                _refuse_inner_bom(path.name, tail + block, offset - len(tail), lines - tail.count(b"\n"))
+                lines += block.count(b"\n")
+                offset += len(block)
+                tail = block[-2:]
             decoder.decode(b"", final=True)
         return "utf-8"
     except UnicodeDecodeError:
@@ -341,39 +372,68 @@ def _detect_encoding(path: Path, head: bytes) -> str:
     return "cp1252"
 
 
+def _refuse_inner_bom(name: str, block: bytes, offset: int, lines_before: int) -> None:
+    """UserError at a UTF-8 byte-order mark after the file's first bytes: two exports were joined
+    into one (each with its own BOM and, usually, its own header row)."""
+    at = block.find(codecs.BOM_UTF8, 1 if offset <= 0 else 0)
+    if at < 0 or offset + at == 0:
+        return
+    line = lines_before + block.count(b"\n", 0, at) + 1
+    raise UserError(
+        f"{name}, line {line}: a byte-order mark (BOM) in the middle of the file, as when two exports are "
+        "pasted into one; import each export as its own file."
+    )
+
+
 def _find_header(name: str, rows: list[list[str]]) -> tuple[int, list[str]]:
     scored = [(sum(header_key(v) in _HEADER_LOOKUP for v in row), -i, row) for i, row in enumerate(rows)]
     if not scored:
         raise UserError(f"{name} is empty: its first sheet has no header row and no data.")
     score, minus_index, row = max(scored, key=lambda t: (t[0], t[1]))
     if score == 0:
-        first = next((r for r in rows if any(str(v).strip() for v in r)), [])
-        _raise_unrecognised(name, first, [])
+        first = next((i for i, r in enumerate(rows) if any(str(v).strip() for v in r)), 0)
+        _raise_unrecognised(name, rows[first], [], first + 1)
     return -minus_index, row
 
 
-def _columns(name: str, headers: list[str]) -> dict[str, int]:
+def _columns(name: str, headers: list[str], header_line: int) -> dict[str, int]:
     columns: dict[str, int] = {}
     for i, header in enumerate(headers):
         canonical = _HEADER_LOOKUP.get(header_key(header))
-        if canonical and canonical not in columns:  # the first of duplicated headers wins
+        if canonical and canonical in columns:
+            # Two columns for one value (say two "Tgl Lahir"): which one holds the child's is a guess.
+            raise UserError(
+                f"{name}, line {header_line}: {DISPLAY[canonical]} appears twice, in columns "
+                f"{columns[canonical] + 1} and {i + 1}; keep one of them and import the file again."
+            )
+        if canonical:
             columns[canonical] = i
     missing = [c for c in REQUIRED if c not in columns]
     if "nik" not in columns and "name" not in columns:
         missing.append("nik")
     if missing:
-        _raise_unrecognised(name, headers, missing)
+        _raise_unrecognised(name, headers, missing, header_line)
     return columns
 
 
-def _raise_unrecognised(name: str, found: list[str], missing: list[str]) -> None:
-    shown = ", ".join(f"'{h.strip()}'" for h in found if str(h).strip()) or "nothing"
+def _raise_unrecognised(name: str, found: list[str], missing: list[str], line: int) -> None:
+    """The header is described by its size and the e-PPGBM names it has, never by its other cells:
+    the row taken for a header may be a child's data row (NIK, name, address)."""
+    # Up to the last filled cell: a sheet's row and a CSV line then count alike.
+    columns = max((i + 1 for i, h in enumerate(found) if str(h).strip()), default=0)
+    known = [DISPLAY[c] for c in dict.fromkeys(_HEADER_LOOKUP.get(header_key(h)) for h in found) if c]
     if not missing:
         missing = list(REQUIRED) + ["nik"]
     wanted = ", ".join("NIK or Nama" if c == "nik" else DISPLAY[c] for c in missing)
+    if known:
+        has = f"its header row (line {line}) has {columns} columns, of which {', '.join(known)} are e-PPGBM's"
+    else:
+        has = (
+            f"no row among its first {HEADER_SEARCH_ROWS} has an e-PPGBM column name "
+            f"(line {line} has {columns} columns)"
+        )
     raise UserError(
-        f"{name} does not look like an e-PPGBM export: its header row has {shown}, "
-        f"but these columns are missing: {wanted}."
+        f"{name} does not look like an e-PPGBM export: {has}, but these columns are missing: {wanted}."
     )
 
 
@@ -456,8 +516,17 @@ def _raw_chunks(layout: Layout, chunk_rows: int) -> Iterator[pd.DataFrame]:
     except pd.errors.EmptyDataError:
         return  # a header and nothing after it: no rows (the caller says so)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UserError(f"{layout.path.name} cannot be read as CSV: {detail}.") from None
+        raise UserError(f"{layout.path.name} cannot be read as CSV: {_parser_detail(error)}.") from None
+
+
+_PARSER_WHERE = re.compile(r"(Expected \d+ fields in line \d+, saw \d+|line \d+|row \d+)")
+
+
+def _parser_detail(error: Exception) -> str:
+    """Where pandas' parser stopped (line and field counts), without the text it quotes: a parser
+    message may carry a piece of the row, and rows hold names and NIKs."""
+    where = _PARSER_WHERE.search(str(error))
+    return f"{type(error).__name__} at {where.group(0)}" if where else type(error).__name__
 
 
 def _raw_frame(buffer: list[list[str]], names: list[str], start: int) -> pd.DataFrame:
@@ -482,7 +551,9 @@ def _drop_empty(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 _ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T].*)?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: .*)?$")
 _SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0, counting its fictional 29 Feb 1900
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EARLIEST_DATE = pd.Timestamp("1678-01-01")  # within datetime64[ns]
+_LATEST_DATE = pd.Timestamp("2262-04-01")  # Excel's day 0, counting its fictional 29 Feb 1900
 
 
 def _per_unique(parse: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
@@ -518,7 +589,9 @@ def _dates(text: pd.Series) -> pd.Series:
     dates = pd.to_datetime(joined, format="%Y-%m-%d", errors="coerce")
     serial = pd.to_numeric(s.str.extract(_SERIAL)[0], errors="coerce")
     from_serial = _EXCEL_EPOCH + pd.to_timedelta(serial, unit="D")
-    return dates.fillna(from_serial).astype("datetime64[ns]")
+    # A typo such as 3024 for 2024 is a date nanosecond timestamps cannot hold: clipped to their range,
+    # it is still rejected for what it is (later than today, or before the birth date).
+    return dates.fillna(from_serial).clip(_EARLIEST_DATE, _LATEST_DATE).astype("datetime64[ns]")
 
 
 def parse_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -617,6 +690,8 @@ def parse_chunk(
     flag("measured_before_birth", age < 0)
     flag("age_60_months_or_more", np.floor(age / DAYS_PER_MONTH) >= MAX_AGE_MONTHS)
     flag("sex_invalid", out["sex"].isna())
+    flag("weight_negative", out["weight_kg"] < 0)
+    flag("height_negative", out["height_cm"] < 0)
     flag("no_measurement", out["weight_kg"].isna() & out["height_cm"].isna())
     nik_ok = normalise_nik(col("nik")) != ""
     name_ok = normalise_name(col("name")) != ""

@@ -102,6 +102,11 @@ _COMMON: dict[str, dict[str, str]] = {
         "en": "The link holds values we do not know ({details}); showing the default view.",
     },
     "notice.url.item": {"id": "{name}={value}", "en": "{name}={value}"},
+    # Shown by the app while its import waits for another writer (stunting.snapshots.on_writer_wait).
+    "store.writer_wait": {
+        "id": "Import lain sedang berjalan; menunggu hingga selesai (paling lama {seconds} detik)…",
+        "en": "Another import is running; waiting for it to finish (at most {seconds} s)…",
+    },
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from stunting import eppgbm, pseudonym, store, who
+from stunting.config import PRIVATE_FILE_MODE, private_dir
 from stunting.config import data_dir as resolve_data_dir
 from stunting.errors import UserError
 from stunting.indicators import age_group_labels, completed_months
@@ -421,6 +422,7 @@ def _periods(measured_on: pd.Series) -> pd.Series:
 
 def _write_report(rejected: pd.DataFrame, path: Path) -> None:
     """The rejects report: row numbers, column and reason only (utf-8 with BOM, so Excel opens it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     ordered = rejected[REPORT_COLUMNS].sort_values("source_row", kind="stable")
     ordered.to_csv(path, index=False, encoding="utf-8-sig")
+    os.chmod(path, PRIVATE_FILE_MODE)

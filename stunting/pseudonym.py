@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stunting.config import data_dir as resolve_data_dir
+from stunting.config import private_dir
 from stunting.errors import UserError
 
 SECRET_ENV = "STUNTING_SECRET_FILE"
@@ -77,7 +78,7 @@ def load_secret(data_dir: str | os.PathLike[str] | None = None) -> bytes:
 def _create_secret(path: Path) -> None:
     # Written under a temporary name and hard-linked into place: a kill mid-write never leaves a
     # short key, and two processes racing both end up with the one key that won the link.
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -73,9 +73,16 @@ def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duck
     """A fresh cursor with the ``views`` (measurements, counted, summary, aggregates) of one snapshot
     (by default the current one, resolved once, so all views see the same import even if another
     lands meanwhile). A snapshot in an older format is refused (UserError): its numbers are wrong."""
+    import weakref
+
+    from stunting.snapshots import pin_snapshot
+
     con = _cursor()
-    if snapshot is None:
-        snapshot = layout.current_snapshot(data_dir)
+    # The snapshot stays on disk while this cursor lives, though imports land meanwhile (a commit
+    # deletes only unpinned snapshots): DuckDB lists and opens the files at each execute.
+    pin = layout.snapshot_store(data_dir).pin_current() if snapshot is None else pin_snapshot(snapshot)
+    snapshot = pin.path
+    weakref.finalize(con, pin.release)
     try:
         if layout.is_outdated(snapshot):
             raise UserError(layout.outdated_message(snapshot))

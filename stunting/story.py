@@ -12,6 +12,9 @@ A story is a small YAML file a presenter can edit by hand, e-mail and upload aga
         figure: trend                  # headline | trend | ranking | age_profile
         view: {indicator: stunting, a: "64.02", b: "64.74", period: latest}
 
+A story is data, never a program: the loader is PyYAML's safe loader minus anchors and aliases (a
+505-byte file of nested aliases expands to millions of characters), with bounded size, slides, text
+lengths and nesting, and a message names a bad value's type and place, never its content at length.
 A file that is not a story at all (not YAML, no slide list) raises ``UserError``. A bad slide does
 not stop the story: it keeps its place with one message per bad field naming the slide number and
 the field, and presents (and exports) as that message while every other slide shows as usual.
@@ -54,6 +57,13 @@ MAX_STORY_BYTES = 256 * 1024
 # A title must fit on one line of a 16:9 slide at projector size.
 MAX_TITLE_CHARS = 120
 MAX_NARRATIVE_CHARS = 2000
+# A story is five levels deep (story > slides > slide > view/title > value); anything deeper is not a
+# story, and deep nesting costs the (recursive) YAML composer its stack.
+MAX_NESTING = 8
+# View values are codes, periods and names of choices ("64.02.01", "2024-08", "quantile").
+MAX_VIEW_VALUE_CHARS = 40
+# A bad value is quoted in a message only when it is this short; otherwise it is described.
+QUOTE_CHARS = 40
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -111,22 +121,27 @@ def parse_story(data: bytes | str, name: str = "story file") -> Story:
             f"{name} is {len(raw_bytes) // 1024} KB; a story file is at most {MAX_STORY_BYTES // 1024} KB."
         )
     try:
-        document = yaml.safe_load(raw_bytes.decode("utf-8"))
+        document = yaml.load(raw_bytes.decode("utf-8"), Loader=_StoryLoader)  # a SafeLoader, stricter
+    except _Refused as refused:
+        raise UserError(f"{name}, {refused}") from None
     except UnicodeDecodeError:
         raise UserError(f"{name} is not UTF-8 text; save the story as a UTF-8 YAML file.") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise UserError(f"{name} is not valid YAML{where}: {getattr(error, 'problem', error)}.") from None
+        problem = _quoted(str(getattr(error, "problem", None) or type(error).__name__))
+        raise UserError(f"{name} is not valid YAML{where}: {problem}.") from None
     return story_from_dict(document, name)
 
 
 def story_from_dict(document, name: str = "story file") -> Story:
     if not isinstance(document, dict):
         raise UserError(f"{name} must be a YAML mapping with 'title' and 'slides'.")
-    unknown = sorted(set(document) - {"title", "slides"})
+    unknown = sorted(set(document) - {"title", "slides"}, key=str)
     if unknown:
-        raise UserError(f"{name}: unknown top-level field {unknown[0]!r}; a story has 'title' and 'slides'.")
+        raise UserError(
+            f"{name}: unknown top-level field {_describe(unknown[0])}; a story has 'title' and 'slides'."
+        )
     slides = document.get("slides")
     if not isinstance(slides, list) or not slides:
         raise UserError(f"{name}: field 'slides' must be a list of at least one slide.")
@@ -152,16 +167,20 @@ def parse_slide(raw, number: int) -> Slide:
             raw={"_": raw},
         )
     errors: list[str] = []
-    for key in sorted(set(raw) - set(SLIDE_FIELDS)):
-        errors.append(f"{prefix}, field {key!r}: unknown field; a slide has {', '.join(SLIDE_FIELDS)}.")
+    for key in sorted(set(raw) - set(SLIDE_FIELDS), key=str):
+        errors.append(
+            f"{prefix}, field {_describe(key)}: unknown field; a slide has {', '.join(SLIDE_FIELDS)}."
+        )
     page = raw.get("page")
-    if page not in PAGES:
-        errors.append(f"{prefix}, field 'page': {page!r} is not a page; use one of {', '.join(PAGES)}.")
+    if not isinstance(page, str) or page not in PAGES:
+        errors.append(
+            f"{prefix}, field 'page': {_describe(page)} is not a page; use one of {', '.join(PAGES)}."
+        )
         page = "map"
     figure = raw.get("figure", FIGURES[page][0])
-    if figure not in FIGURES[page]:
+    if not isinstance(figure, str) or figure not in FIGURES[page]:
         errors.append(
-            f"{prefix}, field 'figure': {figure!r} is not a part of the {page} page; "
+            f"{prefix}, field 'figure': {_describe(figure)} is not a part of the {page} page; "
             f"use one of {', '.join(FIGURES[page])}."
         )
         figure = FIGURES[page][0]
@@ -173,6 +192,56 @@ def parse_slide(raw, number: int) -> Slide:
     )
     errors += title_errors + narrative_errors
     return Slide(page, figure, view, title, narrative, tuple(errors), raw=dict(raw))
+
+
+class _Refused(Exception):
+    """A YAML construct a story never needs (its message names the place)."""
+
+
+class _StoryLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases, and with bounded nesting.
+
+    Aliases are what turn a small file into a huge document (each level repeats the one below), and
+    a story has no use for them; refusing the anchor as well says so at the first place it appears."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        where = f"line {event.start_mark.line + 1}, column {event.start_mark.column + 1}"
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(f"{where}: YAML anchors and aliases (& and *) are not allowed in a story.")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self._depth += 1
+            try:
+                if self._depth > MAX_NESTING:
+                    raise _Refused(f"{where}: nested more than {MAX_NESTING} levels deep; a story is five.")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        return super().compose_node(parent, index)
+
+
+def _describe(value) -> str:
+    """A bad value for a message: short text quoted, anything else by its type and size."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= QUOTE_CHARS else f"a text of {len(value):,} characters"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value):,} entries"
+    if isinstance(value, list):
+        return f"a list of {len(value):,} items"
+    if value is None:
+        return "nothing"
+    text = str(value)
+    if len(text) <= QUOTE_CHARS:
+        return f"{text} ({type(value).__name__})"
+    return f"a {type(value).__name__}"
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= 4 * QUOTE_CHARS else text[: 4 * QUOTE_CHARS] + " …"
 
 
 def _field(prefix: str | None, name: str) -> str:
@@ -187,7 +256,9 @@ def _texts(value, prefix: str | None, name: str, *, required: bool, limit: int) 
         return {}, [f"{_field(prefix, name)} must map each language ({', '.join(LANGUAGES)}) to a text."]
     errors = []
     for key in sorted(set(value) - set(LANGUAGES), key=str):
-        errors.append(f"{_field(prefix, f'{name}.{key}')}: unknown language; use {', '.join(LANGUAGES)}.")
+        errors.append(
+            f"{_field(prefix, name)}: unknown language {_describe(key)}; use {', '.join(LANGUAGES)}."
+        )
     out = {}
     for lang in LANGUAGES:
         text = value.get(lang)
@@ -214,7 +285,8 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
     fields = MAP_VIEW_FIELDS if page == "map" else COMPARE_VIEW_FIELDS
     required = MAP_REQUIRED if page == "map" else COMPARE_REQUIRED
     errors = [
-        f"{_field(prefix, f'view.{key}')}: unknown field for the {page} page; use {', '.join(fields)}."
+        f"{_field(prefix, 'view')}: unknown field {_describe(key)} for the {page} page; "
+        f"use {', '.join(fields)}."
         for key in sorted(set(value) - set(fields), key=str)
     ]
     view = {}
@@ -223,6 +295,12 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
         if item is None or item == "":
             if key in required:
                 errors.append(f"{_field(prefix, f'view.{key}')} is missing.")
+            continue
+        if isinstance(item, (dict, list)) or len(str(item)) > MAX_VIEW_VALUE_CHARS:
+            errors.append(
+                f"{_field(prefix, f'view.{key}')} must be a code, a month or a choice of at most "
+                f"{MAX_VIEW_VALUE_CHARS} characters, not {_describe(item)}."
+            )
             continue
         # YAML reads 64.02 as a float and 2024-08 as a date-less string: codes and periods are text.
         view[key] = (

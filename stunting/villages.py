@@ -211,12 +211,12 @@ class VillageMatcher:
                 options = self._listed(f"{self._regency_names[c]} ({c})" for c in codes)
                 return VillageMatch(
                     "regency_unknown",
-                    reason=f"Kab/Kota '{regency}' could be more than one regency ({options}); "
+                    reason=f"Kab/Kota could be more than one regency ({options}); "
                     "write it as the gazetteer does (e.g. 'Kabupaten ...' or 'Kota ...').",
                 )
             if verdict != "ok":
                 return VillageMatch(
-                    "regency_unknown", reason=f"Kab/Kota '{regency}' is not a regency of the gazetteer."
+                    "regency_unknown", reason="Kab/Kota is not a regency of the gazetteer."
                 )
             regency_code = codes[0]
         if kecamatan:
@@ -234,7 +234,7 @@ class VillageMatcher:
                 )
                 return VillageMatch(
                     "kecamatan_unknown",
-                    reason=f"Kec '{kecamatan}' is the name of more than one kecamatan ({options}); "
+                    reason=f"Kec is the name of more than one kecamatan ({options}); "
                     "fill in Kab/Kota to tell them apart.",
                 )
             if verdict != "ok":
@@ -243,18 +243,20 @@ class VillageMatcher:
                 within = f" of {self._regency_names[regency_code]}" if regency_code else " of the gazetteer"
                 return VillageMatch(
                     "kecamatan_unknown",
-                    reason=f"Kec '{kecamatan}' is not a kecamatan{within}{detail}.",
+                    reason=f"Kec is not a kecamatan{within}{detail}.",
                 )
             kecamatan_code = codes[0]
         village_choices = self._choices_for(regency_code, kecamatan_code, "village")
         codes, verdict = _best(name_key(village, _VILLAGE_PREFIXES), village_choices, name_key(village))
-        if kecamatan:
-            where = f" in Kec '{kecamatan}'"
+        # Reasons never repeat the cell's own text (a misplaced column may hold a name or a NIK): the
+        # row and column locate it, and what the gazetteer offers instead is named.
+        if kecamatan_code:
+            where = f" in Kec {self._kec_names[kecamatan_code]}"
         else:
             where = f" in {self._regency_names[regency_code]}" if regency_code else ""
         if verdict == "unknown":
             return VillageMatch(
-                "village_unknown", reason=f"Desa/Kel '{village}'{where} is not a village of the gazetteer."
+                "village_unknown", reason=f"Desa/Kel is not a village of the gazetteer{where}."
             )
         if verdict == "ambiguous":
             shown = [
@@ -267,7 +269,7 @@ class VillageMatcher:
             fill = "Kec" if len(regencies) == 1 or regency_code else "Kec and Kab/Kota"
             return VillageMatch(
                 "village_ambiguous",
-                reason=f"Desa/Kel '{village}'{where} could be more than one village "
+                reason=f"Desa/Kel could be more than one village{where} "
                 f"({'; '.join(shown)}{more}); fill in {fill} to tell them apart.",
             )
         code = codes[0]

@@ -155,7 +155,8 @@ def test_unsupported_and_missing_files(installed, capsys, tmp_path):
     assert "does not exist" in refuse(installed, capsys, tmp_path / "nothing.geojson")
     garbage = tmp_path / "broken.gpkg"
     garbage.write_bytes(b"this is not a geopackage at all")
-    assert "could not be read as a GIS file" in refuse(installed, capsys, garbage)
+    # The GeoPackage guard tells this before GDAL reads it.
+    assert "broken.gpkg is not a GeoPackage" in refuse(installed, capsys, garbage)
 
 
 def _swap(nested):

@@ -139,15 +139,31 @@ def test_header_below_title_rows_and_header_variants(tmp_path: Path) -> None:
     assert "Kelurahan" in other.rejects["column"].tolist()
 
 
-def test_unrecognised_headers_name_what_was_found_and_what_is_missing(tmp_path: Path) -> None:
+def test_unrecognised_headers_are_described_by_size_and_missing_names_not_by_their_cells(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "rekap.csv"
     path.write_text("NIK;Nama;Tgl Lahir;Desa/Kel;Keterangan\n1;2;3;4;5\n", encoding="utf-8")
     with pytest.raises(UserError) as raised:
         _read(path)
+    assert str(raised.value) == (
+        "rekap.csv does not look like an e-PPGBM export: its header row (line 1) has 5 columns, of which "
+        "NIK, Nama, Tgl Lahir, Desa/Kel are e-PPGBM's, but these columns are missing: JK, Tanggal "
+        "Pengukuran, Berat, Tinggi, Kec."
+    )
+
+
+def test_a_file_without_any_header_is_described_without_its_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("\n6402015508210001;Siti Aminah;Jl. Mawar 3\n", encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        _read(path)
     message = str(raised.value)
-    assert message.startswith("rekap.csv does not look like an e-PPGBM export")
-    assert "'Keterangan'" in message and "'Tgl Lahir'" in message
-    assert "missing: JK, Tanggal Pengukuran, Berat, Tinggi, Kec." in message
+    assert message.startswith(
+        "data.csv does not look like an e-PPGBM export: no row among its first 20 has an e-PPGBM column "
+        "name (line 2 has 3 columns), but these columns are missing: JK, Tgl Lahir"
+    )
+    assert "6402" not in message and "Siti" not in message and "Mawar" not in message
 
 
 def test_dates_in_every_export_format() -> None:

@@ -9,7 +9,9 @@ import pytest
 from stunting.errors import UserError
 from stunting.story import (
     BUILTIN_STORY,
+    MAX_NESTING,
     MAX_SLIDES,
+    MAX_STORY_BYTES,
     dump_story,
     load_story,
     moved,
@@ -175,3 +177,66 @@ def test_missing_file_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="does not exist"):
         load_story(tmp_path / "nope.yaml")
     assert BUILTIN_STORY.exists()
+
+
+# 505 bytes: nine levels of nine aliases each, 9**9 (387 million) leaves once expanded.
+ALIAS_BOMB = (
+    "a: &a [x,x,x,x,x,x,x,x,x]\n"
+    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    + "title: {id: a, en: b}\nslides: *i\n"
+)
+
+
+def test_an_alias_bomb_is_refused_at_its_first_anchor_in_one_short_sentence():
+    assert len(ALIAS_BOMB.encode()) < 600
+    with pytest.raises(UserError) as caught:
+        parse_story(ALIAS_BOMB, "bomb.yaml")
+    assert str(caught.value) == (
+        "bomb.yaml, line 1, column 4: YAML anchors and aliases (& and *) are not allowed in a story."
+    )
+
+
+def test_an_alias_is_refused_even_without_expansion():
+    text = story_text(GOOD_SLIDE) + "  - *first\n"
+    text = text.replace("  - page: map", "  - &first\n    page: map", 1)
+    with pytest.raises(UserError, match=r"upload.yaml, line 3, column 5: YAML anchors and aliases"):
+        parse_story(text, "upload.yaml")
+
+
+def test_nesting_deeper_than_a_story_is_refused_with_its_place():
+    deep = "title: {id: a, en: b}\nslides:\n  - view: " + "[" * 50 + "]" * 50 + "\n"
+    with pytest.raises(UserError) as caught:
+        parse_story(deep, "deep.yaml")
+    # Story, slide list and slide are three levels; the first "[" (column 11) is the fourth.
+    column = 11 + MAX_NESTING - 3
+    assert str(caught.value).startswith(f"deep.yaml, line 3, column {column}: nested more than")
+
+
+def test_ten_thousand_slides_are_refused_before_any_slide_is_checked():
+    text = "title: {id: a, en: b}\nslides:\n" + "  - {}\n" * 10_000
+    assert len(text.encode()) < MAX_STORY_BYTES
+    with pytest.raises(UserError, match=f"has 10000 slides; a story holds at most {MAX_SLIDES}"):
+        parse_story(text, "many.yaml")
+
+
+@pytest.mark.parametrize(
+    ("replace", "expected"),
+    [
+        (("page: map", "page: [" + ", ".join(["peta"] * 5000) + "]"), "field 'page': a list of 5,000 items"),
+        (("page: map", "page: " + "p" * 20_000), "field 'page': a text of 20,000 characters is not a page"),
+        (
+            ('regency: "64.02"', 'regency: "64.02", ' + "k" * 1000 + ": 1"),
+            "field 'view': unknown field a text of 1,000 characters",
+        ),
+        (('regency: "64.02"', "regency: " + "6" * 300), "field 'view.regency' must be a code, a month"),
+        (
+            ("indicator: stunting", "indicator: {a: 1, b: 2}"),
+            "must be a code, a month or a choice of at most",
+        ),
+    ],
+)
+def test_messages_describe_a_bad_value_by_type_and_size_not_by_content(replace, expected):
+    bad = GOOD_SLIDE.replace(*replace)
+    message = one_error(bad)
+    assert expected in message and message.startswith("Slide 2")
+    assert len(message) < 300

@@ -4,13 +4,14 @@ and next/previous that stop at the ends; a broken slide presents as its message,
 
 from __future__ import annotations
 
-import html
+import re
 
 import pytest
 from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
 from streamlit.testing.v1 import AppTest
 
 from stunting.config import REPO_ROOT
+from stunting.plaintext import html_literal
 from stunting.story import load_story, parse_story
 
 PAGE = str(REPO_ROOT / "pages" / "story.py")
@@ -34,7 +35,9 @@ def _html(at) -> str:
 
 
 def _titles(at) -> list[str]:
-    return [m.value for m in at.markdown if m.value.startswith("**") and ". " in m.value]
+    """Slide titles as shown: the page escapes their Markdown (a title is text, never markup)."""
+    shown = [re.sub(r"\\(.)", r"\1", m.value) for m in at.markdown if m.value.startswith("**")]
+    return [title for title in shown if ". " in title]
 
 
 def test_slide_list_reorders_edits_and_deletes(page):
@@ -95,10 +98,10 @@ def test_present_mode_shows_the_narrative_under_the_picture_when_asked(page):
     assert '<div class="story-narrative">' not in _html(at)
     at.toggle(key="story_show_narrative").set_value(True).run()
     shown = _html(at)
-    assert '<div class="story-narrative">' in shown and html.escape(narrative) in shown
+    assert '<div class="story-narrative">' in shown and html_literal(narrative) in shown
     assert 'class="story-image with-narrative"' in shown
     _button(at, "story_next").click().run()
-    assert html.escape(load_story().slides[1].text("narrative", "id")) in _html(at)
+    assert html_literal(load_story().slides[1].text("narrative", "id")) in _html(at)
 
 
 BROKEN = """
@@ -117,7 +120,7 @@ slides:
 
 def test_broken_slides_present_as_their_message_and_the_rest_still_shows(page):
     at = page(story=parse_story(BROKEN))
-    warnings = [w.value for w in at.warning]
+    warnings = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning]  # shown as text: escaped
     assert any(w.startswith("Slide 3, field 'view' is missing") for w in warnings)
     _button(at, "story_start").click().run()
     shown = _html(at)

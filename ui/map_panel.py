@@ -29,6 +29,7 @@ from stunting.i18n import (
     t,
     trend_provenance,
 )
+from stunting.plaintext import csv_bytes, markdown_literal
 from stunting.viewstate import ViewState
 from ui import sidebar, tables
 
@@ -238,7 +239,7 @@ def render_map(model: MapModel) -> str | None:
 def _download(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
     st.download_button(
         t("download.csv", lang),
-        frame.to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(frame),  # names from uploaded files: no cell may start a formula
         file_name=name,
         mime="text/csv",
         key=key,
@@ -278,7 +279,7 @@ def render_area_panel(model: MapModel) -> None:
     trend = app_cache.trend(view.indicator, level, code, **_filters(view))
     if trend["measured"].sum() == 0:
         return
-    st.markdown(f"**{html.escape(name)}**")
+    st.markdown(f"**{markdown_literal(name)}**")
     st.plotly_chart(
         trend_figure(
             trend,
@@ -308,7 +309,7 @@ def render_village_panel(model: MapModel) -> None:
     kecamatan_code = gaz.loc[view.village, "kecamatan_code"]
     regency_code = gaz.loc[view.village, "regency_code"]
     title = t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])
-    st.markdown(f"#### {html.escape(title)}")
+    st.markdown(f"#### {markdown_literal(title)}")  # names may come from an imported boundary file
     if st.button(t("panel.close", lang), key="close_village", icon=":material/close:"):
         sidebar.select_village(None)
         st.rerun()
@@ -394,7 +395,7 @@ def render_village_panel(model: MapModel) -> None:
         # and the prevalence column would scroll out of sight. The CSV holds the full table.
         st.markdown(
             "\n".join(
-                f"- {html.escape(level)} **{html.escape(name)}**: {tables.rate_line(r, lang)}"
+                f"- {html.escape(level)} **{markdown_literal(name)}**: {tables.rate_line(r, lang)}"
                 for level, name, (_, r) in zip(
                     comparison["level"], comparison["name"], comparison.iterrows(), strict=True
                 )

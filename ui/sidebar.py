@@ -16,6 +16,7 @@ from stunting.classes import METHODS
 from stunting.gazetteer import regencies
 from stunting.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_month, t
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
+from stunting.plaintext import markdown_code
 from stunting.viewstate import (
     PARAMS,
     REGENCY_ALL,
@@ -211,6 +212,6 @@ def url_notice(lang: str) -> None:
     rejected = st.session_state.pop(_REJECTED, [])
     if rejected:
         details = ", ".join(
-            t("notice.url.item", lang, name=name, value=value[:40]) for name, value in rejected
+            t("notice.url.item", lang, name=name, value=markdown_code(value[:40])) for name, value in rejected
         )
         st.warning(t("notice.url", lang, details=details), icon=":material/link_off:")

@@ -156,7 +156,7 @@ def _get(relpath: str, mirror: str, cache: Path) -> Path:
             f"{source} does not match the pinned SHA-256 of {relpath} (a changed or damaged copy); "
             "nothing was installed."
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
+    config.private_dir(target.parent)
     partial = target.with_name(target.name + ".part")
     shutil.copyfile(source, partial)
     os.replace(partial, target)
@@ -167,7 +167,7 @@ def _download(url: str, expected: str, target: Path) -> Path:
     import pooch
     import requests
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    config.private_dir(target.parent)
     # pooch logs each download at INFO through a handler bound to the stderr of import time;
     # the command prints its own summary instead.
     pooch.get_logger().setLevel("WARNING")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from stunting.boundaries import wilayah_sql
+from stunting.boundaries import guards, wilayah_sql
 from stunting.errors import UserError
 
 VILLAGE_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}")
@@ -75,6 +75,7 @@ def read_source(path: Path, code_field: str | None = None, name_field: str | Non
         raise UserError(f"{path} is a folder; give the boundary files themselves.")
     if path.stat().st_size == 0:
         raise UserError(f"{path.name} is empty.")
+    guards.check_boundary_file(path)  # ZIP bombs, missing Shapefile parts, vertex limits: before reading
     suffix = path.suffix.lower()
     if suffix in SQL_SUFFIXES:
         read = read_wilayah_sql(path)

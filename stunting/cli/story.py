@@ -27,12 +27,13 @@ def register(commands):
 def run_export(args) -> int:
     import time
 
-    from render.export import export_story
     from stunting.config import data_dir
     from stunting.story import load_story
 
     started = time.perf_counter()
-    story = load_story(args.story)
+    story = load_story(args.story)  # a file that is no story is told before the renderer loads
+    from render.export import export_story
+
     report = export_story(story, args.format, args.out, lang=args.lang, data_dir=data_dir(args.data_dir))
     for slide in report.failed:
         print(f"warning: {slide.error}", file=sys.stderr)

@@ -1,0 +1,2 @@
+-- just a comment
+SELECT 1;
