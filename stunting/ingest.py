@@ -2,7 +2,9 @@
 
 Per file: its SHA-256 is looked up in the import log first (the same file imported again stores
 nothing and says when it was imported). The export is read in chunks; each chunk's names and NIK are
-turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed.
+turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed,
+except the normalised child's and mother's names the duplicate check compares until the file's import
+ends (stunting/quality/imported.py; only source row numbers of probable duplicates are written).
 WHO z-scores are computed here (the export's own ``ZS`` values are kept only as ``reported_*``).
 Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row numbers, column, reason; never
 a name), then the store merges the accepted rows in one atomic write. A file whose every row is
@@ -32,6 +34,7 @@ from stunting import eppgbm, pseudonym, store, who
 from stunting.config import data_dir as resolve_data_dir
 from stunting.errors import UserError
 from stunting.indicators import age_group_labels, completed_months
+from stunting.quality import imported as quality_import
 from stunting.villages import VillageMatcher
 
 REPORTS = "reports"
@@ -67,6 +70,7 @@ class ImportSummary:
     village_months_replaced: int = 0  # village-months those rows were in
     add: bool = False  # merged without retracting (--add)
     dry_run: bool = False  # nothing was written (--dry-run)
+    duplicates_report: Path | None = None  # source rows of probable duplicate children (quality)
 
 
 @dataclass
@@ -202,6 +206,7 @@ def ingest_file(
     layouts: list[eppgbm.Layout] = []
     frames: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
+    identities: list[pd.DataFrame] = []  # for the duplicate check; held until this file is done
     rows_read = 0
     nik_disagreements = 0
     bytes_per_row: float | None = None
@@ -226,6 +231,7 @@ def ingest_file(
                     ).sum()
                 )
             frames.append(_pseudonymise(chunk.frame, secret))
+            identities.append(quality_import.identities(chunk.frame, frames[-1]["child_id"]))
         if bytes_per_row is None and rows_read:
             bytes_per_row = _bytes_per_row(path, layouts[0])
         estimate = size / bytes_per_row if bytes_per_row else rows_read
@@ -312,6 +318,7 @@ def ingest_file(
     summary.rows_stored = record.rows_stored
     summary.rows_replaced = record.rows_replaced
     summary.village_months_replaced = record.village_months_replaced
+    summary.duplicates_report = quality_import.record_import(root, import_id, identities)
     progress(1.0, f"{name}: done")
     return summary
 

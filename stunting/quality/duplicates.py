@@ -58,11 +58,12 @@ def probable_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
         rows[column] = rows[column].fillna("").astype(str)
     found: dict[tuple[int, int], tuple] = {}
     # Block on village and on posyandu: a posyandu may serve two villages, a village have several.
-    for block in (["period", "village_code", "sex"], ["period", "posyandu", "sex"]):
+    # Posyandu names repeat across a regency ("Melati 1"), so a posyandu is one within its puskesmas.
+    for block in (["period", "village_code", "sex"], ["period", "puskesmas", "posyandu", "sex"]):
         for _, group in rows.groupby(block, sort=False):
             if len(group) < 2:
                 continue
-            if block[1] == "posyandu" and group["posyandu"].iat[0] == "":
+            if "posyandu" in block and group["posyandu"].iat[0] == "":
                 continue
             _pairs_in_block(group.sort_values("day", kind="stable"), found)
     if not found:
