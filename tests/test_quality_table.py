@@ -214,3 +214,29 @@ def test_duplicates_report_lists_row_numbers_and_never_a_name(planted):
     assert len(frame) == 3
     for row in planted["a"][30:33]:
         assert row["Nama"] not in text and row["Nama Ortu"] not in text
+
+
+def test_targets_template_loads_back_and_gives_coverage(planted, tmp_path):
+    template = tmp_path / "sasaran.csv"
+    _cli("quality-targets", "--template", str(template), "--regency", "64.02", "--year", "2024",
+         "--data-dir", str(planted["data_dir"]))  # fmt: skip
+    frame = pd.read_csv(template, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(frame.columns[:2]) == ["kode_desa", "nama_desa"]
+    frame.loc[frame["kode_desa"] == "64.02.02.2003", "sasaran_balita"] = "1.230"  # 1,230 as typed in id
+    frame.loc[frame["kode_desa"] == "64.02.02.2005", "sasaran_balita"] = "240"
+    frame.to_csv(template, index=False)
+    _cli("quality-targets", "--load", str(template), "--data-dir", str(planted["data_dir"]))
+    table = _table(planted, "village").set_index("code")
+    assert table.loc["64.02.02.2003", "coverage_pct"] == pytest.approx(100 * 123 / 1230)
+    assert table.loc["64.02.02.2005", "coverage_pct"] == pytest.approx(50.0)
+    # A kecamatan with villages lacking targets gets no coverage (a partial sum would inflate it).
+    assert np.isnan(_table(planted, "kecamatan").set_index("code").loc["64.02.02", "coverage_pct"])
+
+
+def test_a_bad_target_names_file_row_and_column(planted, tmp_path, capsys):
+    bad = tmp_path / "sasaran.csv"
+    bad.write_text("kode_desa,tahun,sasaran_balita\n64.02.02.2003,2024,banyak\n", encoding="utf-8")
+    assert cli_main(["quality-targets", "--load", str(bad), "--data-dir", str(planted["data_dir"])]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "error: sasaran.csv, row 2, column sasaran_balita: 'banyak' is not a whole number from 0 to 10000000."
+    )
