@@ -679,6 +679,50 @@ _QUALITY: dict[str, dict[str, str]] = {
         "`python -m stunting quality-targets --load FILE`.",
     },
     "quality.warning": {"id": "⚠ data perlu dicek: {reasons}", "en": "⚠ data to be checked: {reasons}"},
+    "report.title": {
+        "id": "Laporan kualitas data · {area} · {month}",
+        "en": "Data-quality report · {area} · {month}",
+    },
+    "report.intro": {
+        "id": "Setiap pemeriksaan berdiri sendiri (tanpa skor gabungan); ⚠ = di luar batas terbitan.",
+        "en": "Each check stands on its own (no composite score); ⚠ = beyond its published limit.",
+    },
+    "report.missing": {
+        "id": "Data kosong dan nilai tidak wajar",
+        "en": "Missing data and implausible values",
+    },
+    "report.age_sex": {"id": "Sebaran umur dan jenis kelamin", "en": "Age and sex distribution"},
+    "report.position": {"id": "Cara ukur", "en": "Measurement position"},
+    "report.digits": {"id": "Preferensi digit", "en": "Digit preference"},
+    "report.zscores": {
+        "id": "Sebaran z-score (flag dikeluarkan)",
+        "en": "Z-score distributions (flagged excluded)",
+    },
+    "report.duplicates": {"id": "Pengukuran ulang dan anak ganda", "en": "Repeats and duplicates"},
+    "report.coverage": {"id": "Cakupan", "en": "Coverage"},
+    "report.posyandu_failing": {
+        "id": "{count} posyandu perlu dicek: {names}",
+        "en": "{count} posyandu to be checked: {names}",
+    },
+    "report.figures": {"id": "Grafik", "en": "Charts"},
+    "report.age_sex_chart": {
+        "id": "Anak per bulan umur (L atas, P bawah)",
+        "en": "Children per month of age (boys up, girls down)",
+    },
+    "report.position_chart": {
+        "id": "% diukur berdiri per bulan umur (garis: 24 bulan)",
+        "en": "% measured standing by month of age (line: 24 months)",
+    },
+    "report.digits_height": {
+        "id": "Digit akhir tinggi (%) · DPS {dps}",
+        "en": "Height terminal digit (%) · DPS {dps}",
+    },
+    "report.digits_weight": {
+        "id": "Digit akhir berat (%) · DPS {dps}",
+        "en": "Weight terminal digit (%) · DPS {dps}",
+    },
+    "report.z_haz": {"id": "TB/U dan N(0, 1) · SD {sd}", "en": "HAZ and N(0, 1) · SD {sd}"},
+    "report.z_whz": {"id": "BB/TB dan N(0, 1) · SD {sd}", "en": "WHZ and N(0, 1) · SD {sd}"},
 }
 
 _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _QUALITY)
