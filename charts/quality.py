@@ -28,6 +28,7 @@ from stunting.quality.table import (
     MISSING_LIMIT_PCT,
     POSITION_MISMATCH_LIMIT_PCT,
     REPORTED_DISAGREE_LIMIT_PCT,
+    STANDING_UNDER_9M_LIMIT_PCT,
     WHO_FLAGGED_LIMIT_PCT,
 )
 
@@ -50,6 +51,7 @@ PCT_LIMITS = {
     "flagged_haz_pct": WHO_FLAGGED_LIMIT_PCT,
     "flagged_whz_pct": WHO_FLAGGED_LIMIT_PCT,
     "position_mismatch_pct": POSITION_MISMATCH_LIMIT_PCT,
+    "standing_under_9m_pct": STANDING_UNDER_9M_LIMIT_PCT,
     "reported_z_disagree_pct": REPORTED_DISAGREE_LIMIT_PCT,
     "probable_duplicates_pct": DUPLICATE_LIMIT_PCT,
     "birth_day_1_15_pct": 200 * checks.EXPECTED_DAY_1_15_SHARE,

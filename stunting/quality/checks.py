@@ -39,6 +39,7 @@ DHS_SD_RANGES: dict[str, tuple[float, float]] = {
 # SMART plausibility check (SMART Methodology 2.0, 2017): skewness and (excess) kurtosis beyond
 # ±0.6 are "problematic" (< 0.2 excellent, < 0.4 good, < 0.6 acceptable).
 SMART_SKEW_KURT_PROBLEMATIC = 0.6
+SKEW_KURT_P = 0.05  # ...and beyond chance at this two-sided level (see skew_kurt_problematic)
 
 # WHO 2006 standards: length (lying) before 731 days, height (standing) from 731 days (anthro:
 # `lenhei` is corrected by 0.7 cm when the position disagrees with this rule).
@@ -52,6 +53,10 @@ EXPECTED_BOY_SHARE = 105 / 205
 
 # Share of days that are the 1st or the 15th of their month: 24 such days in 365.25.
 EXPECTED_DAY_1_15_SHARE = 24 / 365.25
+
+# A share "above its limit" must be so beyond chance at this one-sided level (see exceeds): with a
+# few dozen children, one unlucky record would otherwise mark a posyandu as faulty.
+EXCEEDS_P = 0.05
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,16 @@ def skew_kurt(values) -> SkewKurt:
     return skew_kurt_from_sums(len(x), x.sum(), (x**2).sum(), (x**3).sum(), (x**4).sum())
 
 
+def skew_kurt_problematic(result: SkewKurt, stat: str) -> bool:
+    """SMART's "problematic" (|x| >= 0.6) that chance alone does not explain (two-sided p < 0.05 by
+    nipnTK's standard error): with 50-100 children the kurtosis's SE is 0.5-0.7, so |k| >= 0.6 alone
+    would call a third of honest posyandu faulty."""
+    value, p = (result.skew, result.skew_p) if stat == "skew" else (result.kurt, result.kurt_p)
+    if not (math.isfinite(value) and math.isfinite(p)):
+        return False
+    return abs(value) >= SMART_SKEW_KURT_PROBLEMATIC and p < SKEW_KURT_P
+
+
 def sd_above_reference(indicator: str, sd: float) -> bool | None:
     """True when an SD lies above Mei & Grummer-Strawn's DHS range for the indicator.
 
@@ -198,6 +213,16 @@ def birth_day_heaping(on_1st_or_15th: int, n: int):
         return math.nan, math.nan
     p = stats.binomtest(int(on_1st_or_15th), int(n), EXPECTED_DAY_1_15_SHARE, alternative="greater").pvalue
     return on_1st_or_15th / n, float(p)
+
+
+def exceeds(part, whole, limit_share: float, p_limit: float = EXCEEDS_P) -> bool:
+    """True when part/whole lies above ``limit_share`` beyond chance: the one-sided exact binomial
+    test of "the unit's true share is at most the limit" rejects at ``p_limit``. One standing infant
+    among 15 (6.7%) is not yet a posyandu that records positions wrongly; 5 among 15 is."""
+    part, whole = int(part), int(whole)
+    if whole <= 0 or part / whole <= limit_share:
+        return False
+    return stats.binomtest(part, whole, limit_share, alternative="greater").pvalue < p_limit
 
 
 def share(part, whole) -> float:

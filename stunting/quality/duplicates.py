@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from stunting.pseudonym import normalise_name
@@ -53,48 +54,69 @@ def probable_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
     rows["mother"] = normalise_name(frame["mother_name"]).to_numpy()
     rows = rows[(rows["child"] != "") & (rows["mother"] != "")]
     rows = rows.sort_values("source_row", kind="stable").drop_duplicates(["child_id", "period"])
-    rows["day"] = (pd.to_datetime(rows["birth_date"]) - pd.Timestamp("1970-01-01")).dt.days
+    rows["day"] = (pd.to_datetime(rows["birth_date"]) - pd.Timestamp("1970-01-01")).dt.days.astype("int64")
     for column in ("puskesmas", "posyandu"):
         rows[column] = rows[column].fillna("").astype(str)
-    found: dict[tuple[int, int], tuple] = {}
+    rows = rows.reset_index(drop=True)
     # Block on village and on posyandu: a posyandu may serve two villages, a village have several.
     # Posyandu names repeat across a regency ("Melati 1"), so a posyandu is one within its puskesmas.
-    for block in (["period", "village_code", "sex"], ["period", "puskesmas", "posyandu", "sex"]):
-        for _, group in rows.groupby(block, sort=False):
-            if len(group) < 2:
-                continue
-            if "posyandu" in block and group["posyandu"].iat[0] == "":
-                continue
-            _pairs_in_block(group.sort_values("day", kind="stable"), found)
-    if not found:
+    candidates = [
+        _candidates(rows, ["period", "village_code", "sex"]),
+        _candidates(rows[rows["posyandu"] != ""], ["period", "puskesmas", "posyandu", "sex"]),
+    ]
+    first = np.concatenate([c[0] for c in candidates])
+    second = np.concatenate([c[1] for c in candidates])
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    pairs = np.unique(np.stack([low, high], axis=1), axis=0) if len(low) else np.empty((0, 2), dtype=np.int64)
+    if len(pairs):
+        ids = rows["child_id"].to_numpy(dtype=object)
+        pairs = pairs[ids[pairs[:, 0]] != ids[pairs[:, 1]]]
+    if len(pairs):
+        similar = np.ones(len(pairs), dtype=bool)
+        for column in ("child", "mother"):
+            names = rows[column].to_numpy(dtype=object)
+            score = process.cpdist(
+                names[pairs[:, 0]].tolist(),
+                names[pairs[:, 1]].tolist(),
+                scorer=JaroWinkler.normalized_similarity,
+            )
+            similar &= score >= NAME_SIMILARITY
+        pairs = pairs[similar]
+    if not len(pairs):
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    out = pd.DataFrame(list(found.values()), columns=PAIR_COLUMNS)
+    source = rows["source_row"].to_numpy()
+    a, b = source[pairs[:, 0]], source[pairs[:, 1]]
+    first_row = np.where(a <= b, pairs[:, 0], pairs[:, 1])
+    out = pd.DataFrame(
+        {
+            "period": rows["period"].to_numpy()[first_row],
+            "village_code": rows["village_code"].to_numpy()[first_row],
+            "puskesmas": rows["puskesmas"].to_numpy()[first_row],
+            "posyandu": rows["posyandu"].to_numpy()[first_row],
+            "source_row": np.minimum(a, b).astype("int64"),
+            "other_source_row": np.maximum(a, b).astype("int64"),
+        }
+    )
+    out = out.drop_duplicates(["source_row", "other_source_row"])
     return out.sort_values(["period", "source_row", "other_source_row"], kind="stable").reset_index(drop=True)
 
 
-def _pairs_in_block(group: pd.DataFrame, found: dict) -> None:
-    days = group["day"].to_numpy()
-    ids = group["child_id"].to_numpy()
-    children = group["child"].to_numpy()
-    mothers = group["mother"].to_numpy()
-    source = group["source_row"].to_numpy()
-    # Candidates: each row against the later rows whose birth date is within the window.
-    ends = np.searchsorted(days, days + BIRTH_DATE_WINDOW_DAYS, side="right")
-    for i in range(len(group)):
-        for j in range(i + 1, ends[i]):
-            if ids[i] == ids[j]:
-                continue
-            if JaroWinkler.normalized_similarity(children[i], children[j]) < NAME_SIMILARITY:
-                continue
-            if JaroWinkler.normalized_similarity(mothers[i], mothers[j]) < NAME_SIMILARITY:
-                continue
-            a, b = sorted((int(source[i]), int(source[j])))
-            if (a, b) not in found:
-                found[(a, b)] = (
-                    group["period"].iat[i],
-                    group["village_code"].iat[i],
-                    group["puskesmas"].iat[i],
-                    group["posyandu"].iat[i],
-                    a,
-                    b,
-                )
+def _candidates(rows: pd.DataFrame, block: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in ``rows``) of every pair in one block whose birth dates lie within the window:
+    one sort by block and birth day, then each row against the rows after it up to day + window."""
+    if len(rows) < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    codes = rows.groupby(block, sort=False).ngroup().to_numpy(dtype=np.int64)
+    day = rows["day"].to_numpy(dtype=np.int64)
+    span = int(day.max() - day.min()) + BIRTH_DATE_WINDOW_DAYS + 1  # blocks never overlap on this key
+    key = codes * span + (day - day.min())
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    ends = np.searchsorted(key, key + BIRTH_DATE_WINDOW_DAYS, side="right")
+    counts = ends - np.arange(len(key)) - 1
+    first = np.repeat(np.arange(len(key)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    second = first + 1 + offsets
+    positions = rows.index.to_numpy()
+    return positions[order[first]], positions[order[second]]

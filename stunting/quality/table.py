@@ -36,7 +36,7 @@ class Check:
     value: Callable[[pd.Series], float]
     basis: Callable[[pd.Series], float]
     minimum: int
-    fails: Callable[[float], bool] | None
+    fails: Callable[[float, pd.Series], bool] | None
     source: str
     percent: bool = False
 
@@ -61,6 +61,11 @@ def _reported(row: pd.Series, what: str) -> float:
     return sum(row[f"reported_{z}_{what}"] for z in INDICATORS)
 
 
+def _above(part: str, whole: str, limit_pct: float) -> Callable[[float, pd.Series], bool]:
+    """Fails when the share part/whole is above limit_pct beyond chance (checks.exceeds)."""
+    return lambda value, row: checks.exceeds(row[part], row[whole], limit_pct / 100)
+
+
 def _children(row: pd.Series) -> float:
     return row["children"]
 
@@ -83,32 +88,36 @@ POSITION_MISMATCH_LIMIT_PCT = 10.0  # a tenth of children in the wrong position 
 REPORTED_DISAGREE_LIMIT_PCT = 10.0  # a tenth of z-scores computed by other rules than WHO 2006's
 DUPLICATE_LIMIT_PCT = 1.0  # one child in a hundred probably registered twice
 MISSING_LIMIT_PCT = 5.0  # one measure in twenty missing
+STANDING_UNDER_9M_LIMIT_PCT = 5.0  # one infant in twenty "standing": the position is not being recorded
 TEST_P_LIMIT = 0.001  # heaping and sex-ratio tests: only a very unlikely pattern is called a fault
 
 CHECKS: tuple[Check, ...] = (
     Check("missing_height_pct", _pct("missing_height", "children"), _children, config.MIN_CHILDREN,
-          lambda v: v > MISSING_LIMIT_PCT, "WHO Anthro Survey Analyser: missing data", True),
+          _above("missing_height", "children", MISSING_LIMIT_PCT), "WHO Anthro Survey Analyser", True),
     Check("missing_weight_pct", _pct("missing_weight", "children"), _children, config.MIN_CHILDREN,
-          lambda v: v > MISSING_LIMIT_PCT, "WHO Anthro Survey Analyser: missing data", True),
+          _above("missing_weight", "children", MISSING_LIMIT_PCT), "WHO Anthro Survey Analyser", True),
     Check("missing_position_pct", _pct("missing_position", "children"), _children, config.MIN_CHILDREN,
           None, "WHO Anthro Survey Analyser: missing data", True),
     *(
         Check(f"flagged_{z}_pct", _pct(f"{z}_flagged", f"{z}_defined"), lambda r, z=z: r[f"{z}_defined"],
-              config.MIN_CHILDREN, lambda v: v > WHO_FLAGGED_LIMIT_PCT,
+              config.MIN_CHILDREN, _above(f"{z}_flagged", f"{z}_defined", WHO_FLAGGED_LIMIT_PCT),
               "WHO/UNICEF 2019 recommendations, 3.3: flags (anthro), > 1% suggests a problem", True)
         for z in INDICATORS
     ),
     Check("position_mismatch_pct",
           lambda r: 100 * checks.share(r["standing_under_24m"] + r["lying_from_24m"], _position_known(r)),
-          _position_known, config.MIN_CHILDREN, lambda v: v > POSITION_MISMATCH_LIMIT_PCT,
+          _position_known, config.MIN_CHILDREN,
+          lambda v, r: checks.exceeds(r["standing_under_24m"] + r["lying_from_24m"], _position_known(r),
+                                      POSITION_MISMATCH_LIMIT_PCT / 100),
           "WHO 2006: length lying before 731 days, height standing from 731 days", True),
     Check("standing_under_9m_pct", _pct("standing_under_9m", "position_known_under_9m"),
-          lambda r: r["position_known_under_9m"], config.MIN_CHILDREN, lambda v: v > 0,
+          lambda r: r["position_known_under_9m"], config.MIN_CHILDREN,
+          _above("standing_under_9m", "position_known_under_9m", STANDING_UNDER_9M_LIMIT_PCT),
           "anthro c9mo_flag: a child under 9 months cannot be measured standing", True),
     *(
         Check(f"{m}_dps", lambda r, m=m: checks.digit_preference_score([r[c] for c in _digits(m)]),
               lambda r, m=m: sum(r[c] for c in _digits(m)), checks.MIN_MEASURES_DIGITS,
-              lambda v: v >= 20, "nipnTK digitPreference (SMART classes: >= 20 problematic)")
+              lambda v, r: v >= 20, "nipnTK digitPreference (SMART classes: >= 20 problematic)")
         for m in ("height", "weight")
     ),
     *(
@@ -119,32 +128,35 @@ CHECKS: tuple[Check, ...] = (
     ),
     *(
         Check(f"sd_{z}", lambda r, z=z: _moments(r, z).sd, lambda r, z=z: r[f"{z}_n"],
-              checks.MIN_CHILDREN_DISTRIBUTION, lambda v, z=z: bool(checks.sd_above_reference(z, v)),
+              checks.MIN_CHILDREN_DISTRIBUTION, lambda v, r, z=z: bool(checks.sd_above_reference(z, v)),
               "Mei & Grummer-Strawn 2007: above the SD range of DHS surveys")
         for z in INDICATORS
     ),
     *(
         Check(f"{stat}_{z}", lambda r, z=z, stat=stat: getattr(_moments(r, z), stat),
               lambda r, z=z: r[f"{z}_n"], checks.MIN_CHILDREN_DISTRIBUTION,
-              lambda v: abs(v) >= checks.SMART_SKEW_KURT_PROBLEMATIC, "nipnTK skewKurt; SMART: |x| >= 0.6")
+              lambda v, r, z=z, stat=stat: checks.skew_kurt_problematic(_moments(r, z), stat),
+              "nipnTK skewKurt; SMART: |x| >= 0.6, beyond chance (p < 0.05)")
         for z in INDICATORS
         for stat in ("skew", "kurt")
     ),
     Check("sex_ratio", lambda r: checks.sex_ratio_test(r["boys"], r["girls"])[0], _sexes,
           checks.MIN_CHILDREN_DISTRIBUTION, None, "boys / girls (expected about 1.05)"),
     Check("sex_ratio_p", lambda r: checks.sex_ratio_test(r["boys"], r["girls"])[1], _sexes,
-          checks.MIN_CHILDREN_DISTRIBUTION, lambda v: v < TEST_P_LIMIT, "binomial test (scipy binomtest)"),
+          checks.MIN_CHILDREN_DISTRIBUTION, lambda v, r: v < TEST_P_LIMIT, "binomial test (scipy binomtest)"),
     Check("age_whole_years_pct", _age_heaping_share, _children, checks.MIN_CHILDREN_DISTRIBUTION, None,
           "age in months mod 12 = 0 (8.3% without heaping)", True),
     Check("age_heaping_p", _age_heaping_p, _children, checks.MIN_CHILDREN_DISTRIBUTION,
-          lambda v: v < TEST_P_LIMIT, "nipnTK ageHeaping (divisor 12), chi-squared"),
+          lambda v, r: v < TEST_P_LIMIT, "nipnTK ageHeaping (divisor 12), chi-squared"),
     Check("birth_day_1_15_pct", _pct("born_1st_or_15th", "children"), _children,
           checks.MIN_CHILDREN_DISTRIBUTION,
-          lambda v: v > 100 * checks.EXPECTED_DAY_1_15_SHARE * 2,
+          _above("born_1st_or_15th", "children", 200 * checks.EXPECTED_DAY_1_15_SHARE),
           "birth dates on the 1st or 15th (6.6% without heaping)", True),
     Check("reported_z_disagree_pct",
           lambda r: 100 * checks.share(_reported(r, "disagree"), _reported(r, "n")),
-          lambda r: _reported(r, "n"), config.MIN_CHILDREN, lambda v: v > REPORTED_DISAGREE_LIMIT_PCT,
+          lambda r: _reported(r, "n"), config.MIN_CHILDREN,
+          lambda v, r: checks.exceeds(
+              _reported(r, "disagree"), _reported(r, "n"), REPORTED_DISAGREE_LIMIT_PCT / 100),
           "e-PPGBM ZS columns against WHO 2006 (|difference| > 0.1 z)", True),
     Check("reported_z_mean_diff",
           lambda r: checks.share(_reported(r, "diff_sum"), _reported(r, "n")),
@@ -155,7 +167,8 @@ CHECKS: tuple[Check, ...] = (
     Check("probable_duplicates", lambda r: r["probable_duplicates"], _children, 1,
           None, "pairs of records (see stunting/quality/duplicates.py)"),
     Check("probable_duplicates_pct", _pct("probable_duplicates", "children"), _children,
-          config.MIN_CHILDREN, lambda v: v > DUPLICATE_LIMIT_PCT, "duplicate pairs / children", True),
+          config.MIN_CHILDREN, _above("probable_duplicates", "children", DUPLICATE_LIMIT_PCT),
+          "duplicate pairs / children", True),
     Check("coverage_pct", _pct("children", "target_children"), lambda r: r["target_children"], 1,
           None, "distinct children measured / sasaran balita (targets loaded per village)", True),
 )  # fmt: skip
@@ -272,7 +285,7 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
                     value = float(check.value(row))
                 if not math.isfinite(value):
                     value, status = math.nan, "none"
-                elif check.fails is not None and check.fails(value):
+                elif check.fails is not None and check.fails(value, row):
                     status = "fail"
                     failed.append(check.name)
                 else:
