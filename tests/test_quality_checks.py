@@ -127,3 +127,14 @@ def test_birth_day_heaping_share_and_one_sided_test():
     assert p < 1e-6  # 30 of 100 where 6.6 are expected
     share, p = checks.birth_day_heaping(7, 100)
     assert p > 0.3
+
+
+def test_a_share_fails_only_when_above_its_limit_beyond_chance():
+    # 1 of 15 (6.7%) against a 5% limit: P(X >= 1 | n = 15, p = 0.05) = 1 - 0.95^15 = 0.537.
+    assert 1 - 0.95**15 == pytest.approx(0.5367, abs=1e-4)
+    assert checks.exceeds(1, 15, 0.05) is False
+    # 5 of 15: P(X >= 5) = 1 - Σ_{k<5} C(15,k) 0.05^k 0.95^(15-k) = 0.00061, below 0.05.
+    tail = 1 - sum(math.comb(15, k) * 0.05**k * 0.95 ** (15 - k) for k in range(5))
+    assert tail == pytest.approx(0.000615, abs=1e-6)
+    assert checks.exceeds(5, 15, 0.05) is True
+    assert checks.exceeds(0, 0, 0.05) is False
