@@ -222,7 +222,7 @@ def exceeds(part, whole, limit_share: float, p_limit: float = EXCEEDS_P) -> bool
     part, whole = int(part), int(whole)
     if whole <= 0 or part / whole <= limit_share:
         return False
-    return stats.binomtest(part, whole, limit_share, alternative="greater").pvalue < p_limit
+    return bool(stats.binomtest(part, whole, limit_share, alternative="greater").pvalue < p_limit)
 
 
 def share(part, whole) -> float:
