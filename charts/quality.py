@@ -373,3 +373,33 @@ def quality_map(
 
 def _js(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+WARNING_MARK = "⚠"
+
+
+def add_warning_marks(group: folium.FeatureGroup, villages: gpd.GeoDataFrame, table: pd.DataFrame, lang: str):
+    """A small warning mark, with the failing checks on hover, on every village of ``villages``
+    (code, geometry) whose row in the village-level quality ``table`` fails a check: so nobody
+    presents a green village without knowing its heights are rounded. Added to ``group`` (the
+    prevalence map's village layer, which a new period replaces as a whole)."""
+    failing = table[table["failed"].fillna("") != ""]
+    shown = villages[villages["code"].isin(failing["code"])]
+    if shown.empty:
+        return group
+    reasons = {row["code"]: warning_text(row, lang) for row in failing.to_dict("records")}
+    points = shapely.point_on_surface(np.asarray(shown.geometry.values))
+    for code, point in zip(shown["code"], points, strict=True):
+        text = html.escape(reasons[code])
+        folium.Marker(
+            [round(float(point.y), 5), round(float(point.x), 5)],
+            icon=folium.DivIcon(
+                html=f'<div class="peta-quality-mark" data-code="{html.escape(code)}" title="{text}" '
+                'style="font:bold 15px sans-serif;color:#b30000;text-shadow:0 0 3px #fff,0 0 3px #fff">'
+                f"{WARNING_MARK}</div>",
+                icon_size=(16, 16),
+                icon_anchor=(8, 8),
+            ),
+            tooltip=folium.Tooltip(text),
+        ).add_to(group)
+    return group
