@@ -47,5 +47,5 @@ def record_import(root, import_id: str, chunks: list[pd.DataFrame]):
     if not chunks:
         return None
     rows = pd.concat(chunks, ignore_index=True)
-    pairs = duplicates.probable_duplicates(rows)
+    pairs = duplicates.probable_duplicates(rows, normalised=True)
     return findings.record(root, import_id, pairs, rows[["period", "village_code"]])
