@@ -7,7 +7,6 @@ from streamlit_folium import st_folium
 from charts import quality as charts
 from stunting import app_cache
 from stunting.i18n import fmt_month, provenance, t
-from stunting.quality import table as quality
 from stunting.quality import targets
 from ui import navigation, sidebar
 
@@ -15,16 +14,6 @@ navigation.through_app()
 
 MAP_HEIGHT_PX = 430  # the map and the ranked table's first rows on one 1366x768 projector screen
 LEVELS = ("posyandu", "puskesmas", "village", "kecamatan")
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _table(folder: str, key: str, period: str, level: str, regency: str | None):
-    return quality.quality_table(period, level, regency=regency, data_dir=folder)
-
-
-def quality_table(period: str, level: str, regency: str | None):
-    folder = app_cache.data_dir()
-    return _table(str(folder), app_cache.snapshot_key(folder), period, level, regency)
 
 
 view = sidebar.view_sidebar()
@@ -46,8 +35,8 @@ check = picks[0].selectbox(
 level = picks[1].selectbox(
     t("quality.level", lang), LEVELS, key="quality_level", format_func=lambda v: t(f"quality.level.{v}", lang)
 )
-villages = quality_table(view.period, "village", view.regency_filter)
-units = villages if level == "village" else quality_table(view.period, level, view.regency_filter)
+villages = app_cache.quality(view.period, "village", view.regency_filter)
+units = villages if level == "village" else app_cache.quality(view.period, level, view.regency_filter)
 demo = app_cache.is_demo()
 
 map_column, table_column = st.columns((3, 2))

@@ -134,3 +134,25 @@ def test_readings_say_what_to_check_in_both_languages():
         "62% of heights end in 0 or 5 (DPS 31.2): check the board or how it is read"
     ]
     assert charts.warning_text(row, "id") == "⚠ data perlu dicek: Preferensi digit tinggi (DPS)"
+
+
+def test_warning_marks_only_on_failing_villages_with_the_reason_on_hover():
+    import folium
+
+    villages = gpd.GeoDataFrame(
+        {"code": ["a", "b"], "name": ["A", "B"]}, geometry=[_square(0), _square(2)], crs="EPSG:4326"
+    )
+    table = _table(
+        [
+            {"code": "a", "children": 300, "failed": "height_dps;flagged_haz_pct"},
+            {"code": "b", "children": 300, "failed": ""},
+        ]
+    )
+    group = charts.add_warning_marks(folium.FeatureGroup(name="villages"), villages, table, "id")
+    m = folium.Map(tiles=None)
+    group.add_to(m)
+    html = m.get_root().render()
+    html = html.replace('\\"', '"')  # the mark's HTML sits in a JavaScript string
+    assert html.count('class="peta-quality-mark"') == 1
+    assert 'data-code="a"' in html and 'data-code="b"' not in html
+    assert "Preferensi digit tinggi (DPS); TB/U tidak wajar (flag WHO)" in html
