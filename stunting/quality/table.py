@@ -49,8 +49,13 @@ def _digits(measure: str) -> list[str]:
     return [f"{measure}_d{d}" for d in checks.DIGITS]
 
 
-def _moments(row: pd.Series, z: str) -> checks.SkewKurt:
-    return checks.skew_kurt_from_sums(*(row[f"{z}_{k}"] for k in ("n", "s1", "s2", "s3", "s4")))
+def _moments(row: dict, z: str) -> checks.SkewKurt:
+    """The unit's moments of ``z``, computed once per unit (SD, skewness, kurtosis and their fails
+    all read them)."""
+    cache = row.setdefault("_moments", {})
+    if z not in cache:
+        cache[z] = checks.skew_kurt_from_sums(*(row[f"{z}_{k}"] for k in ("n", "s1", "s2", "s3", "s4")))
+    return cache[z]
 
 
 def _position_known(row: pd.Series) -> float:
@@ -269,7 +274,7 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
     else:
         units["target_children"] = 0
     rows = []
-    for _, row in units.iterrows():
+    for row in units.to_dict(orient="records"):  # plain dicts: a Series per unit costs more than the checks
         out: dict[str, object] = {"code": row["code"], "name": row["name"], "children": int(row["children"])}
         failed = []
         for check in CHECKS:
