@@ -162,9 +162,10 @@ def quality_share(export: Path, root: Path, total: float, cpu: float, summary) -
     from stunting.quality import imported
     from stunting.quality.table import quality_table
 
-    hooks = imported.identities, imported.record_import
+    hooks = imported.identities, imported.find_duplicates, imported.record_duplicates
     imported.identities = lambda parsed, child_ids: None
-    imported.record_import = lambda *args, **kwargs: None
+    imported.find_duplicates = lambda chunks: None
+    imported.record_duplicates = lambda *args, **kwargs: None
     try:
         data_dir = root / "data-without-quality"
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -172,7 +173,7 @@ def quality_share(export: Path, root: Path, total: float, cpu: float, summary) -
         ingest_files([export], data_dir)
         bare, bare_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
-        imported.identities, imported.record_import = hooks
+        imported.identities, imported.find_duplicates, imported.record_duplicates = hooks
     print(
         f"quality checks in the import: {total - bare:+.1f} s wall ({100 * (total - bare) / bare:+.0f}%), "
         f"{cpu - bare_cpu:+.1f} s CPU ({100 * (cpu - bare_cpu) / bare_cpu:+.0f}%) over {bare:.1f} s / "

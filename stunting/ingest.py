@@ -306,6 +306,7 @@ def ingest_file(
         rejects_report=f"{REPORTS}/{report.name}" if tmp_report is not None else None,
     )
     progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
+    duplicate_search = quality_import.find_duplicates(identities)  # runs while the store writes
     try:
         record = store.write_measurements(root, measurements, record, add=add, keep_imports=keep_imports)
     except BaseException:
@@ -318,7 +319,7 @@ def ingest_file(
     summary.rows_stored = record.rows_stored
     summary.rows_replaced = record.rows_replaced
     summary.village_months_replaced = record.village_months_replaced
-    summary.duplicates_report = quality_import.record_import(root, import_id, identities)
+    summary.duplicates_report = quality_import.record_duplicates(root, import_id, duplicate_search)
     progress(1.0, f"{name}: done")
     return summary
 

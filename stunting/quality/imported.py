@@ -8,10 +8,15 @@ row numbers only (stunting/quality/findings.py). Nothing here is ever written wi
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import pandas as pd
 
 from stunting.pseudonym import normalise_name
 from stunting.quality import duplicates, findings
+
+# One worker: imports run one file at a time; a second search would only compete for the same cores.
+_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-duplicates")
 
 COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "posyandu", "sex", "birth_date",
            "name", "mother_name"]  # fmt: skip
@@ -42,10 +47,31 @@ def identities(parsed: pd.DataFrame, child_ids: pd.Series) -> pd.DataFrame:
     )
 
 
-def record_import(root, import_id: str, chunks: list[pd.DataFrame]):
-    """Find and store the probable duplicates of one import; returns the report's path or None."""
+def find_duplicates(chunks: list[pd.DataFrame]) -> Future:
+    """Start the duplicate search of one import in a background thread and return its future:
+    the import runs it while the store writes (parquet writing and rapidfuzz release the GIL, so on
+    two cores most of it costs the user no waiting). The result is (pairs, scopes) or None."""
+    return _EXECUTOR.submit(_search, chunks)
+
+
+def _search(chunks: list[pd.DataFrame]):
     if not chunks:
         return None
     rows = pd.concat(chunks, ignore_index=True)
     pairs = duplicates.probable_duplicates(rows, normalised=True)
-    return findings.record(root, import_id, pairs, rows[["period", "village_code"]])
+    return pairs, rows[["period", "village_code"]]
+
+
+def record_duplicates(root, import_id: str, search: Future):
+    """Store what ``find_duplicates`` found, once the import's measurements are stored; returns the
+    duplicates report's path or None."""
+    found = search.result()
+    if found is None:
+        return None
+    pairs, scopes = found
+    return findings.record(root, import_id, pairs, scopes)
+
+
+def record_import(root, import_id: str, chunks: list[pd.DataFrame]):
+    """find_duplicates and record_duplicates in one step (callers without a store write to overlap)."""
+    return record_duplicates(root, import_id, find_duplicates(chunks))
