@@ -19,7 +19,7 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from geo.choropleth import BORDER, LEAFLET_BASE, NO_DATA_FILL, TOO_FEW_FILL
+from geo.choropleth import BORDER, LEAFLET_BASE, LEGEND_CLEARANCE_PX, NO_DATA_FILL, TOO_FEW_FILL
 from stunting.i18n import fmt_children, fmt_month, fmt_number, fmt_percent, t
 from stunting.quality import checks
 from stunting.quality.table import (
@@ -367,7 +367,8 @@ def quality_map(
     _Layer(data, _js(styles), _js(html.escape(fmt_month(period, lang)))).add_to(m)
     _Legend(legend_html(check, lang)).add_to(m)
     minx, miny, maxx, maxy = frame.total_bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    # The opening view keeps the villages left of the legend (bottom right), as on the prevalence map.
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=(LEGEND_CLEARANCE_PX, 0))
     return m
 
 

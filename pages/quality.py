@@ -13,7 +13,7 @@ from ui import navigation, sidebar
 navigation.through_app()
 
 MAP_HEIGHT_PX = 430  # the map and the ranked table's first rows on one 1366x768 projector screen
-LEVELS = ("posyandu", "puskesmas", "village", "kecamatan")
+LEVELS = ("village", "posyandu", "puskesmas", "kecamatan")  # the map's level first
 
 
 view = sidebar.view_sidebar()
