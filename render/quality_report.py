@@ -40,7 +40,8 @@ SECTIONS = (
     ("report.digits", ("height_dps", "height_0_5_pct", "weight_dps", "weight_0_5_pct")),
     ("report.zscores", ("sd_haz", "skew_haz", "kurt_haz", "sd_waz", "skew_waz", "kurt_waz", "sd_whz",
                         "skew_whz", "kurt_whz", "reported_z_disagree_pct", "reported_z_mean_diff")),
-    ("report.duplicates", ("repeated_measurements_pct", "probable_duplicates", "probable_duplicates_pct")),
+    ("report.duplicates", ("repeated_measurements_pct", "probable_duplicates", "probable_duplicates_pct",
+                           "nik_invalid_pct", "nik_date_mismatch_pct")),
     ("report.coverage", ("coverage_pct",)),
 )  # fmt: skip
 

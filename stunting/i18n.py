@@ -570,6 +570,11 @@ _QUALITY: dict[str, dict[str, str]] = {
         "id": "Kemungkinan anak ganda (% anak)",
         "en": "Probable duplicates (% of children)",
     },
+    "quality.check.nik_invalid_pct": {"id": "NIK salah bentuk", "en": "NIK malformed"},
+    "quality.check.nik_date_mismatch_pct": {
+        "id": "NIK dengan tanggal lahir lain",
+        "en": "NIK with another birth date",
+    },
     "quality.check.coverage_pct": {
         "id": "Cakupan (anak diukur ÷ sasaran balita)",
         "en": "Coverage (children measured ÷ target under-fives)",

@@ -224,14 +224,14 @@ def ingest_file(
         if len(chunk.frame):
             if secret is None:
                 secret = _secret(root, dry_run)
+            disagrees = None
             if "nik" in chunk.frame:
-                nik_disagreements += int(
-                    pseudonym.nik_disagrees(
-                        chunk.frame["nik"], chunk.frame["birth_date"], chunk.frame["sex"]
-                    ).sum()
+                disagrees = pseudonym.nik_disagrees(
+                    chunk.frame["nik"], chunk.frame["birth_date"], chunk.frame["sex"]
                 )
+                nik_disagreements += int(disagrees.sum())
             frames.append(_pseudonymise(chunk.frame, secret))
-            identities.append(quality_import.identities(chunk.frame, frames[-1]["child_id"]))
+            identities.append(quality_import.identities(chunk.frame, frames[-1]["child_id"], disagrees))
         if bytes_per_row is None and rows_read:
             bytes_per_row = _bytes_per_row(path, layouts[0])
         estimate = size / bytes_per_row if bytes_per_row else rows_read

@@ -103,6 +103,8 @@ def planted(tmp_path_factory):
         row["Cara Ukur"] = "Berdiri"
     for row in a[110:114]:
         row["Cara Ukur"] = ""
+    for row in a[40:44]:
+        row["NIK"] = "6402-123"  # typed, but not 16 digits
     twice = [dict(r, **{"Tanggal Pengukuran": "02/08/2024"}) for r in a[20:25]]  # an earlier weighing
     again = []
     for k, row in enumerate(a[30:33]):
@@ -158,6 +160,10 @@ def test_planted_faults_are_counted_as_planted(planted):
     # 10 standing under 24 months, nobody lying from 24 months.
     assert a["position_mismatch_pct"] == pytest.approx(100 * 10 / 119, abs=1e-3)
     assert a["probable_duplicates"] == 3
+    assert a["nik_invalid_pct"] == pytest.approx(100 * 4 / 123, abs=1e-3)
+    # The planted NIKs carry no birth date (digits 7-12 are 000000 or 000001, never a day): every
+    # child with a valid NIK (120 - 4 malformed; the 3 registered again have none) disagrees.
+    assert a["nik_date_mismatch_pct"] == pytest.approx(100 * 116 / 123, abs=1e-3)
     assert a["repeated_measurements_pct"] == pytest.approx(100 * 5 / 123, abs=1e-3)
     assert a["sex_ratio"] == pytest.approx(
         sum(r["JK"] == "L" for r in planted["a"] + planted["again"])

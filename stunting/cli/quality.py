@@ -86,7 +86,7 @@ def run_quality(args) -> int:
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=_plain)
         sys.stdout.write("\n")
     else:
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.4g")
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.6g")
     return 0
 
 

@@ -2,7 +2,9 @@
 
 Kept in their own atomic folder ``DATA_DIR/quality/`` (stunting/snapshots.py), written right after
 the measurement store's own write: ``duplicates.parquet`` (one row per pair: import, period,
-village, puskesmas, posyandu, the two source row numbers; never a name) and ``scopes.parquet``
+village, puskesmas, posyandu, the two source row numbers; never a name), ``nik.parquet`` (children
+whose NIK fails the structure check or embeds another birth date, counted per posyandu; never a
+NIK) and ``scopes.parquet``
 (which period x village each import brought). A period x village counts the pairs of the latest
 import that brought it and that is in the store's import log, so a corrected export replaces the
 pairs of the one before, and a pair whose import never reached the store counts nowhere.
@@ -40,24 +42,44 @@ DUPLICATE_SCHEMA = pa.schema(
     ]
 )
 SCOPE_SCHEMA = pa.schema([("import_id", pa.string()), ("period", pa.string()), ("village_code", pa.string())])
+NIK_FILE = "nik.parquet"
+NIK_SCHEMA = pa.schema(
+    [
+        ("import_id", pa.string()),
+        ("period", pa.string()),
+        ("village_code", pa.string()),
+        ("puskesmas", pa.string()),
+        ("posyandu", pa.string()),
+        ("nik_invalid", pa.int64()),
+        ("nik_date_mismatch", pa.int64()),
+    ]
+)
 
 
 def _snapshots(data_dir) -> SnapshotStore:
     return SnapshotStore(resolve_data_dir(data_dir) / FOLDER)
 
 
-def record(data_dir, import_id: str, pairs: pd.DataFrame, scopes: pd.DataFrame) -> Path | None:
-    """Store one import's pairs and scopes (atomically) and write its report; returns the report's
-    path (None without pairs)."""
+def record(
+    data_dir, import_id: str, pairs: pd.DataFrame, scopes: pd.DataFrame, nik: pd.DataFrame | None = None
+) -> Path | None:
+    """Store one import's pairs, scopes and NIK counts (atomically) and write its report; returns the
+    report's path (None without pairs)."""
     root = resolve_data_dir(data_dir)
     snapshots = _snapshots(root)
     pairs = pairs[PAIR_COLUMNS].assign(import_id=import_id)
     scopes = scopes[["period", "village_code"]].drop_duplicates().assign(import_id=import_id)
+    if nik is None:
+        nik = NIK_SCHEMA.empty_table().to_pandas()
+    nik = nik.assign(import_id=import_id)
+    for column in ("puskesmas", "posyandu"):
+        nik[column] = nik[column].fillna("").astype(str)
     with snapshots.transaction() as building:
         current = snapshots.current()
         for name, frame, schema in (
             (DUPLICATES_FILE, pairs, DUPLICATE_SCHEMA),
             (SCOPES_FILE, scopes, SCOPE_SCHEMA),
+            (NIK_FILE, nik, NIK_SCHEMA),
         ):
             new = pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
             if current is not None and (current / name).exists():
@@ -82,7 +104,19 @@ def _read(data_dir, name: str, schema: pa.Schema) -> pd.DataFrame:
 
 def duplicate_pairs(period: str, *, data_dir=None, snapshot=None) -> pd.DataFrame:
     """The pairs that count for ``period`` (see the module docstring)."""
-    pairs = _read(data_dir, DUPLICATES_FILE, DUPLICATE_SCHEMA)
+    return _latest(DUPLICATES_FILE, DUPLICATE_SCHEMA, period, data_dir, snapshot)
+
+
+def nik_counts(period: str, *, data_dir=None, snapshot=None) -> pd.DataFrame:
+    """Children whose NIK fails the structure check (nik_invalid) or embeds another birth date
+    (nik_date_mismatch) per village x puskesmas x posyandu for ``period``."""
+    rows = _latest(NIK_FILE, NIK_SCHEMA, period, data_dir, snapshot)
+    keys = ["village_code", "puskesmas", "posyandu"]
+    return rows.groupby(keys, as_index=False)[["nik_invalid", "nik_date_mismatch"]].sum()
+
+
+def _latest(name: str, schema: pa.Schema, period: str, data_dir, snapshot) -> pd.DataFrame:
+    pairs = _read(data_dir, name, schema)
     scopes = _read(data_dir, SCOPES_FILE, SCOPE_SCHEMA)
     pairs = pairs[pairs["period"] == period]
     scopes = scopes[scopes["period"] == period]

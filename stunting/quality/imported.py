@@ -1,9 +1,11 @@
 """The import's side of the quality checks: what needs the rows before names are dropped.
 
 ``identities`` keeps, per parsed chunk, only what the duplicate check compares (normalised child's
-and mother's names, sex, birth date, village, posyandu, period, child_id, source row) and only
-until the file's import ends; ``record_import`` finds the probable duplicates among them and stores
-row numbers only (stunting/quality/findings.py). Nothing here is ever written with a name.
+and mother's names, sex, birth date, village, posyandu, period, child_id, source row) and whether
+the row's NIK fails the structure check or embeds another birth date (pseudonym.nik_disagrees),
+and only until the file's import ends; ``find_duplicates`` / ``record_duplicates`` find the probable
+duplicates among them and store row numbers and NIK counts only (stunting/quality/findings.py).
+Nothing here is ever written with a name or a NIK.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pandas as pd
 
-from stunting.pseudonym import normalise_name
+from stunting.pseudonym import normalise_name, normalise_nik
 from stunting.quality import duplicates, findings
 
 # One worker: imports run one file at a time; a second search would only compete for the same cores.
@@ -22,9 +24,14 @@ COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "pos
            "name", "mother_name"]  # fmt: skip
 
 
-def identities(parsed: pd.DataFrame, child_ids: pd.Series) -> pd.DataFrame:
-    """The comparison columns of one parsed chunk (``child_ids`` aligned with its rows)."""
+def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -> pd.DataFrame:
+    """The comparison columns of one parsed chunk (``child_ids`` and the ingest's ``nik_disagrees``
+    aligned with its rows)."""
     empty = pd.Series("", index=parsed.index, dtype=object)
+    nik = parsed["nik"] if "nik" in parsed else empty
+    typed = nik.fillna("").astype(str).str.strip() != ""
+    # A NIK typed but not 16 digits (or one digit repeated): the structure check of pseudonym.
+    nik_invalid = typed.to_numpy() & (normalise_nik(nik) == "").to_numpy()
     measured = pd.to_datetime(parsed["measured_on"])
     # "YYYY-MM" formatted once per distinct month (strftime per row is slow on a million rows).
     months, labels = pd.factorize(measured.dt.year.to_numpy() * 100 + measured.dt.month.to_numpy())
@@ -43,6 +50,8 @@ def identities(parsed: pd.DataFrame, child_ids: pd.Series) -> pd.DataFrame:
             "mother_name": normalise_name(
                 parsed["mother_name"] if "mother_name" in parsed else empty
             ).to_numpy(),
+            "nik_invalid": nik_invalid,
+            "nik_date_mismatch": False if nik_disagrees is None else nik_disagrees,
         }
     )
 
@@ -59,7 +68,12 @@ def _search(chunks: list[pd.DataFrame]):
         return None
     rows = pd.concat(chunks, ignore_index=True)
     pairs = duplicates.probable_duplicates(rows, normalised=True)
-    return pairs, rows[["period", "village_code"]]
+    # NIK problems per child and period (its first row), per village x puskesmas x posyandu.
+    children = rows.drop_duplicates(["child_id", "period"])
+    nik = children.groupby(["period", "village_code", "puskesmas", "posyandu"], as_index=False, dropna=False)[
+        ["nik_invalid", "nik_date_mismatch"]
+    ].sum()
+    return pairs, rows[["period", "village_code"]], nik
 
 
 def record_duplicates(root, import_id: str, search: Future):
@@ -68,8 +82,8 @@ def record_duplicates(root, import_id: str, search: Future):
     found = search.result()
     if found is None:
         return None
-    pairs, scopes = found
-    return findings.record(root, import_id, pairs, scopes)
+    pairs, scopes, nik = found
+    return findings.record(root, import_id, pairs, scopes, nik)
 
 
 def record_import(root, import_id: str, chunks: list[pd.DataFrame]):

@@ -174,6 +174,10 @@ CHECKS: tuple[Check, ...] = (
     Check("probable_duplicates_pct", _pct("probable_duplicates", "children"), _children,
           config.MIN_CHILDREN, _above("probable_duplicates", "children", DUPLICATE_LIMIT_PCT),
           "duplicate pairs / children", True),
+    Check("nik_invalid_pct", _pct("nik_invalid", "children"), _children, config.MIN_CHILDREN,
+          None, "NIK typed but not 16 digits (stunting.pseudonym.normalise_nik)", True),
+    Check("nik_date_mismatch_pct", _pct("nik_date_mismatch", "children"), _children, config.MIN_CHILDREN,
+          None, "NIK's embedded birth date is not the child's (stunting.pseudonym.nik_disagrees)", True),
     Check("coverage_pct", _pct("children", "target_children"), lambda r: r["target_children"], 1,
           None, "distinct children measured / sasaran balita (targets loaded per village)", True),
 )  # fmt: skip
@@ -207,6 +211,11 @@ def stats(period: str, regency: str | None = None, *, data_dir=None, snapshot=No
     keys = ["village_code", "puskesmas", "posyandu"]
     frame = frame.merge(pairs, on=keys, how="left")
     frame["probable_duplicates"] = frame["probable_duplicates"].fillna(0).astype("int64")
+    frame = frame.merge(
+        findings.nik_counts(period, data_dir=data_dir, snapshot=snapshot), on=keys, how="left"
+    )
+    for column in ("nik_invalid", "nik_date_mismatch"):
+        frame[column] = frame[column].fillna(0).astype("int64")
     return frame
 
 
