@@ -71,16 +71,22 @@ def output_frame(period: str, level: str, regency: str | None, data_dir=None):
         ";".join(c for c in CHECK_NAMES if row[f"status_{c}"] == "too_few")
         for row in statuses.to_dict(orient="records")
     ]
+    table["probable_duplicates"] = table["probable_duplicates"].astype("Int64")  # a count: 3, not 3.0
     rest = [c for c in CHECK_NAMES if c not in CORE_COLUMNS]
     return table[[*CORE_COLUMNS, *rest, "target_children", "failed", "too_few"]]
 
 
 def run_quality(args) -> int:
+    import pandas as pd
+
     _check_regency(args.regency)
     frame = output_frame(args.period, args.level, args.regency, args.data_dir)
     if args.format == "json":
         records = [
-            {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+            {
+                k: (None if v is pd.NA or (isinstance(v, float) and not math.isfinite(v)) else v)
+                for k, v in row.items()
+            }
             for row in frame.astype(object).to_dict(orient="records")
         ]
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=_plain)
