@@ -188,7 +188,7 @@ def quality_share(export: Path, root: Path, total: float, cpu: float, summary, h
     from stunting.quality.table import quality_table
 
     hooks = imported.identities, imported.find_duplicates, imported.record_duplicates
-    imported.identities = lambda parsed, child_ids: None
+    imported.identities = lambda *args: None
     imported.find_duplicates = lambda chunks: None
     imported.record_duplicates = lambda *args, **kwargs: None
     try:
