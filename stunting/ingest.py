@@ -2,7 +2,9 @@
 
 Per file: its SHA-256 is looked up in the import log first (the same file imported again stores
 nothing and says when it was imported). The export is read in chunks; each chunk's names and NIK are
-turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed.
+turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed,
+except the normalised child's and mother's names the duplicate check compares until the file's import
+ends (stunting/quality/imported.py; only source row numbers of probable duplicates are written).
 WHO z-scores are computed here (the export's own ``ZS`` values are kept only as ``reported_*``).
 Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row numbers, column, reason; never
 a name), then the store merges the accepted rows in one atomic write. A file whose every row is
@@ -33,6 +35,7 @@ from stunting.config import PRIVATE_FILE_MODE, private_dir
 from stunting.config import data_dir as resolve_data_dir
 from stunting.errors import UserError
 from stunting.indicators import age_group_labels, completed_months
+from stunting.quality import imported as quality_import
 from stunting.villages import VillageMatcher
 
 REPORTS = "reports"
@@ -68,6 +71,7 @@ class ImportSummary:
     village_months_replaced: int = 0  # village-months those rows were in
     add: bool = False  # merged without retracting (--add)
     dry_run: bool = False  # nothing was written (--dry-run)
+    duplicates_report: Path | None = None  # source rows of probable duplicate children (quality)
 
 
 @dataclass
@@ -203,6 +207,7 @@ def ingest_file(
     layouts: list[eppgbm.Layout] = []
     frames: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
+    identities: list[pd.DataFrame] = []  # for the duplicate check; held until this file is done
     rows_read = 0
     nik_disagreements = 0
     bytes_per_row: float | None = None
@@ -220,13 +225,14 @@ def ingest_file(
         if len(chunk.frame):
             if secret is None:
                 secret = _secret(root, dry_run)
+            disagrees = None
             if "nik" in chunk.frame:
-                nik_disagreements += int(
-                    pseudonym.nik_disagrees(
-                        chunk.frame["nik"], chunk.frame["birth_date"], chunk.frame["sex"]
-                    ).sum()
+                disagrees = pseudonym.nik_disagrees(
+                    chunk.frame["nik"], chunk.frame["birth_date"], chunk.frame["sex"]
                 )
+                nik_disagreements += int(disagrees.sum())
             frames.append(_pseudonymise(chunk.frame, secret))
+            identities.append(quality_import.identities(chunk.frame, frames[-1]["child_id"], disagrees))
         if bytes_per_row is None and rows_read:
             bytes_per_row = _bytes_per_row(path, layouts[0])
         estimate = size / bytes_per_row if bytes_per_row else rows_read
@@ -301,6 +307,7 @@ def ingest_file(
         rejects_report=f"{REPORTS}/{report.name}" if tmp_report is not None else None,
     )
     progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
+    duplicate_search = quality_import.find_duplicates(identities)  # runs while the store writes
     try:
         record = store.write_measurements(root, measurements, record, add=add, keep_imports=keep_imports)
     except BaseException:
@@ -313,6 +320,7 @@ def ingest_file(
     summary.rows_stored = record.rows_stored
     summary.rows_replaced = record.rows_replaced
     summary.village_months_replaced = record.village_months_replaced
+    summary.duplicates_report = quality_import.record_duplicates(root, import_id, duplicate_search)
     progress(1.0, f"{name}: done")
     return summary
 

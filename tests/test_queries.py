@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from test_store import measurement, write
 
+from render.quality_report import report_bytes
 from stunting import compare, queries, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
 from stunting.config import QUERIES_DIR
+from stunting.quality.table import quality_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SQL_FILES = sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
@@ -57,6 +59,9 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         data_dir=tmp_path,
     )
     assert months.children_in_both == 0
+    quality_table("2024-08", "village", data_dir=tmp_path)  # queries/quality_stats.sql
+    # quality_age_sex.sql and quality_zscore_histogram.sql: the data-quality report's charts
+    assert report_bytes("2024-08", "64.02", data_dir=tmp_path).startswith(b"%PDF")
     # The row-level view, for questions the summary cannot answer (e.g. reported vs computed z).
     con = queries.connect(tmp_path, views=("measurements",))
     try:

@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from charts import breakdown_figure, trend_figure
+from charts.quality import add_warning_marks, warning_text
 from geo.choropleth import DETAIL_DECIMALS, OVERVIEW_DECIMALS, Choropleth, MapOptions, build_map
 from stunting import app_cache
 from stunting.classes import ClassScheme, make_scheme
@@ -55,6 +56,7 @@ class MapModel:
     frame: gpd.GeoDataFrame  # one row per village drawn: rates, state, class (geo.choropleth.map_frame)
     choropleth: Choropleth
     schematic: bool
+    quality: pd.DataFrame | None = None  # village-level data-quality table (the warning marks)
 
 
 def _filters(view: ViewState) -> dict:
@@ -105,6 +107,9 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
         kecamatan_areas=app_cache.outline_areas("kecamatan", view.regency_filter),
         regency_areas=app_cache.outline_areas("regency", view.regency_filter),
     )
+    # Villages whose data fail a quality check carry a warning mark (in the swapped village layer).
+    quality = app_cache.quality(view.period, "village", view.regency_filter)
+    add_warning_marks(choropleth.villages, choropleth.frame, quality, view.lang)
     return MapModel(
         view,
         app_cache.is_demo(),
@@ -113,6 +118,7 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
         choropleth.frame,
         choropleth,
         bool(areas.attrs.get("schematic")),
+        quality,
     )
 
 
@@ -310,6 +316,11 @@ def render_village_panel(model: MapModel) -> None:
     regency_code = gaz.loc[view.village, "regency_code"]
     title = t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])
     st.markdown(f"#### {markdown_literal(title)}")  # names may come from an imported boundary file
+    if model.quality is not None:
+        quality_row = model.quality[model.quality["code"] == view.village]
+        warning = warning_text(quality_row.iloc[0].to_dict(), lang) if len(quality_row) else None
+        if warning:
+            st.caption(f":red[{markdown_literal(warning)}]")
     if st.button(t("panel.close", lang), key="close_village", icon=":material/close:"):
         sidebar.select_village(None)
         st.rerun()

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "stunting.cli.prevalence",  # prevalence
     "stunting.cli.compare",  # compare
     "stunting.cli.story",  # story export
+    "stunting.cli.quality",  # quality | quality-targets | quality-report
 )
 
 

@@ -1,0 +1,131 @@
+"""Probable duplicate children: one child registered twice under two identities.
+
+A child whose NIK was mistyped, missing once, or who was registered again at another visit gets a
+second ``child_id`` and is counted twice (one district's coverage fell to 28.6% this way). The
+store cannot find them afterwards, because names never enter it, so this runs in the import on the
+parsed rows, while the names are still in memory, and keeps only source row numbers.
+
+A pair is two different identities (no matching NIK) in one period that agree on village or
+posyandu and sex, whose birth dates lie within ``BIRTH_DATE_WINDOW_DAYS`` of each other, and whose
+child's and mother's names are both at least ``NAME_SIMILARITY`` alike by Jaro-Winkler (rapidfuzz).
+Pairs are counted and listed for the data manager, never merged: only a person can tell twins
+from a double registration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from stunting.pseudonym import normalise_name
+
+# A birth date typed a few days off (or day and month swapped within the first days) still pairs.
+BIRTH_DATE_WINDOW_DAYS = 5
+# Jaro-Winkler 0.88: "Muhammad Rizki" / "Muh. Rizky" pair, "Rizki" / "Rizka" (twins) stay apart
+# only through the mother's name being required as well; the issue's threshold.
+NAME_SIMILARITY = 0.88
+
+PAIR_COLUMNS = ["period", "village_code", "puskesmas", "posyandu", "source_row", "other_source_row"]
+
+
+def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.DataFrame:
+    """Pairs of source rows that are probably one child registered twice (PAIR_COLUMNS).
+
+    ``frame``: parsed, accepted rows with child_id, period, village_code, posyandu, sex, birth_date,
+    name, mother_name and source_row. One representative row per identity and period (its first
+    row) is compared; rows without a child's or mother's name cannot pair. ``normalised``: the names
+    are already pseudonym.normalise_name's keys (stunting.quality.imported keeps them so).
+    """
+    needed = [
+        "child_id",
+        "period",
+        "village_code",
+        "puskesmas",
+        "posyandu",
+        "sex",
+        "birth_date",
+        "source_row",
+    ]
+    if frame.empty or "name" not in frame or "mother_name" not in frame:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    rows = frame[needed].copy()
+    fold = (
+        (lambda names: names.to_numpy(dtype=object))
+        if normalised
+        else (lambda n: normalise_name(n).to_numpy())
+    )
+    rows["child"] = fold(frame["name"])
+    rows["mother"] = fold(frame["mother_name"])
+    rows = rows[(rows["child"] != "") & (rows["mother"] != "")]
+    if not rows["source_row"].is_monotonic_increasing:  # the import's rows come in file order already
+        rows = rows.sort_values("source_row", kind="stable")
+    rows = rows.drop_duplicates(["child_id", "period"])
+    rows["day"] = (pd.to_datetime(rows["birth_date"]) - pd.Timestamp("1970-01-01")).dt.days.astype("int64")
+    for column in ("puskesmas", "posyandu"):
+        rows[column] = rows[column].fillna("").astype(str)
+    rows = rows.reset_index(drop=True)
+    # Block on village and on posyandu: a posyandu may serve two villages, a village have several.
+    # Posyandu names repeat across a regency ("Melati 1"), so a posyandu is one within its puskesmas.
+    candidates = [
+        _candidates(rows, ["period", "village_code", "sex"]),
+        _candidates(rows[rows["posyandu"] != ""], ["period", "puskesmas", "posyandu", "sex"]),
+    ]
+    first = np.concatenate([c[0] for c in candidates])
+    second = np.concatenate([c[1] for c in candidates])
+    # One key per unordered pair (a pair found in both blocks counts once); pd.unique hashes, where
+    # numpy 2's np.unique takes ten times longer on a million keys.
+    keys = pd.unique(np.minimum(first, second) * len(rows) + np.maximum(first, second))
+    pairs = np.stack([keys // len(rows), keys % len(rows)], axis=1).astype(np.int64)
+    ids = pd.factorize(rows["child_id"])[0]
+    pairs = pairs[ids[pairs[:, 0]] != ids[pairs[:, 1]]]
+    for column in ("child", "mother"):  # the mothers' names only for pairs whose child's names agree
+        if not len(pairs):
+            break
+        names = rows[column]
+        score = process.cpdist(
+            names.iloc[pairs[:, 0]].tolist(),
+            names.iloc[pairs[:, 1]].tolist(),
+            scorer=JaroWinkler.normalized_similarity,
+            score_cutoff=NAME_SIMILARITY,
+        )
+        pairs = pairs[score >= NAME_SIMILARITY]
+    if not len(pairs):
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    source = rows["source_row"].to_numpy()
+    a, b = source[pairs[:, 0]], source[pairs[:, 1]]
+    picked = rows.iloc[np.where(a <= b, pairs[:, 0], pairs[:, 1])]
+    out = pd.DataFrame(
+        {
+            "period": picked["period"].to_numpy(dtype=object),
+            "village_code": picked["village_code"].to_numpy(dtype=object),
+            "puskesmas": picked["puskesmas"].to_numpy(dtype=object),
+            "posyandu": picked["posyandu"].to_numpy(dtype=object),
+            "source_row": np.minimum(a, b).astype("int64"),
+            "other_source_row": np.maximum(a, b).astype("int64"),
+        }
+    )
+    out = out.drop_duplicates(["source_row", "other_source_row"])
+    return out.sort_values(["period", "source_row", "other_source_row"], kind="stable").reset_index(drop=True)
+
+
+def _candidates(rows: pd.DataFrame, block: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in ``rows``) of every pair in one block whose birth dates lie within the window:
+    one sort by block and birth day, then each row against the rows after it up to day + window."""
+    if len(rows) < 2:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    codes = rows.groupby(block, sort=False).ngroup().to_numpy(dtype=np.int64)
+    day = rows["day"].to_numpy(dtype=np.int64)
+    span = int(day.max() - day.min()) + BIRTH_DATE_WINDOW_DAYS + 1  # blocks never overlap on this key
+    key = codes * span + (day - day.min())
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    ends = np.searchsorted(key, key + BIRTH_DATE_WINDOW_DAYS, side="right")
+    counts = ends - np.arange(len(key)) - 1
+    first = np.repeat(np.arange(len(key)), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    second = first + 1 + offsets
+    positions = rows.index.to_numpy()
+    return positions[order[first]], positions[order[second]]

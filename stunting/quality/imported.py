@@ -1,0 +1,91 @@
+"""The import's side of the quality checks: what needs the rows before names are dropped.
+
+``identities`` keeps, per parsed chunk, only what the duplicate check compares (normalised child's
+and mother's names, sex, birth date, village, posyandu, period, child_id, source row) and whether
+the row's NIK fails the structure check or embeds another birth date (pseudonym.nik_disagrees),
+and only until the file's import ends; ``find_duplicates`` / ``record_duplicates`` find the probable
+duplicates among them and store row numbers and NIK counts only (stunting/quality/findings.py).
+Nothing here is ever written with a name or a NIK.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import pandas as pd
+
+from stunting.pseudonym import normalise_name, normalise_nik
+from stunting.quality import duplicates, findings
+
+# One worker: imports run one file at a time; a second search would only compete for the same cores.
+_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-duplicates")
+
+COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "posyandu", "sex", "birth_date",
+           "name", "mother_name"]  # fmt: skip
+
+
+def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -> pd.DataFrame:
+    """The comparison columns of one parsed chunk (``child_ids`` and the ingest's ``nik_disagrees``
+    aligned with its rows)."""
+    empty = pd.Series("", index=parsed.index, dtype=object)
+    nik = parsed["nik"] if "nik" in parsed else empty
+    typed = nik.fillna("").astype(str).str.strip() != ""
+    # A NIK typed but not 16 digits (or one digit repeated): the structure check of pseudonym.
+    nik_invalid = typed.to_numpy() & (normalise_nik(nik) == "").to_numpy()
+    measured = pd.to_datetime(parsed["measured_on"])
+    # "YYYY-MM" formatted once per distinct month (strftime per row is slow on a million rows).
+    months, labels = pd.factorize(measured.dt.year.to_numpy() * 100 + measured.dt.month.to_numpy())
+    periods = pd.Index([f"{m // 100:04d}-{m % 100:02d}" for m in labels], dtype=object)[months]
+    return pd.DataFrame(
+        {
+            "child_id": child_ids.to_numpy(),
+            "source_row": parsed["source_row"].to_numpy(),
+            "period": periods.to_numpy(),
+            "village_code": parsed["village_code"].to_numpy(),
+            "puskesmas": parsed["puskesmas"].to_numpy(),
+            "posyandu": parsed["posyandu"].to_numpy(),
+            "sex": parsed["sex"].to_numpy(),
+            "birth_date": pd.to_datetime(parsed["birth_date"]).to_numpy(),
+            "name": normalise_name(parsed["name"] if "name" in parsed else empty).to_numpy(),
+            "mother_name": normalise_name(
+                parsed["mother_name"] if "mother_name" in parsed else empty
+            ).to_numpy(),
+            "nik_invalid": nik_invalid,
+            "nik_date_mismatch": False if nik_disagrees is None else nik_disagrees,
+        }
+    )
+
+
+def find_duplicates(chunks: list[pd.DataFrame]) -> Future:
+    """Start the duplicate search of one import in a background thread and return its future:
+    the import runs it while the store writes (parquet writing and rapidfuzz release the GIL, so on
+    two cores most of it costs the user no waiting). The result is (pairs, scopes) or None."""
+    return _EXECUTOR.submit(_search, chunks)
+
+
+def _search(chunks: list[pd.DataFrame]):
+    if not chunks:
+        return None
+    rows = pd.concat(chunks, ignore_index=True)
+    pairs = duplicates.probable_duplicates(rows, normalised=True)
+    # NIK problems per child and period (its first row), per village x puskesmas x posyandu.
+    children = rows.drop_duplicates(["child_id", "period"])
+    nik = children.groupby(["period", "village_code", "puskesmas", "posyandu"], as_index=False, dropna=False)[
+        ["nik_invalid", "nik_date_mismatch"]
+    ].sum()
+    return pairs, rows[["period", "village_code"]], nik
+
+
+def record_duplicates(root, import_id: str, search: Future):
+    """Store what ``find_duplicates`` found, once the import's measurements are stored; returns the
+    duplicates report's path or None."""
+    found = search.result()
+    if found is None:
+        return None
+    pairs, scopes, nik = found
+    return findings.record(root, import_id, pairs, scopes, nik)
+
+
+def record_import(root, import_id: str, chunks: list[pd.DataFrame]):
+    """find_duplicates and record_duplicates in one step (callers without a store write to overlap)."""
+    return record_duplicates(root, import_id, find_duplicates(chunks))
