@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "stunting.cli.prevalence",  # prevalence
     "stunting.cli.compare",  # compare
     "stunting.cli.story",  # story export
+    "stunting.cli.users",  # users add | list | disable | enable | set-password
 )
 
 
