@@ -493,7 +493,70 @@ _STORY: dict[str, dict[str, str]] = {
     "story.ci_bars": {"id": "Garis hitam: IK 95%", "en": "Black lines: 95% CI"},
 }
 
-_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY)
+# ---------------------------------------------------------------------------------------------
+# Login, roles and accounts (ui/auth.py, pages/login.py, pages/users.py).
+# ---------------------------------------------------------------------------------------------
+_AUTH: dict[str, dict[str, str]] = {
+    "auth.page": {"id": "Masuk", "en": "Log in"},
+    "auth.why": {
+        "id": "Masuk untuk mengelola data. Melihat peta tidak perlu masuk.",
+        "en": "Log in to manage data. Viewing the map needs no login.",
+    },
+    "auth.name": {"id": "Nama pengguna", "en": "User name"},
+    "auth.password": {"id": "Kata sandi", "en": "Password"},
+    "auth.submit": {"id": "Masuk", "en": "Log in"},
+    "auth.sso": {"id": "Masuk dengan akun kantor (SSO)", "en": "Log in with the office account (SSO)"},
+    "auth.invalid": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong user name or password."},
+    "auth.locked": {
+        "id": "Akun ini terkunci {minutes} menit setelah 5 kali kata sandi salah; coba lagi nanti.",
+        "en": "This account is locked for {minutes} minutes after 5 wrong passwords; try again later.",
+    },
+    "auth.disabled": {
+        "id": "Akun ini dinonaktifkan; hubungi admin.",
+        "en": "This account is disabled; ask an admin.",
+    },
+    "auth.forbidden": {
+        "id": "Halaman ini memerlukan hak akses yang lebih tinggi. Masuk dengan akun yang berhak.",
+        "en": "This page needs more rights. Log in with an account that has them.",
+    },
+    "auth.session_ended": {
+        "id": "Sesi berakhir (8 jam tanpa aktivitas, atau akun diubah). Silakan masuk lagi.",
+        "en": "The session ended (8 hours idle, or the account changed). Please log in again.",
+    },
+    "auth.sso_refused": {
+        "id": "Akun SSO ini belum diizinkan di aplikasi ini, atau tidak membawa peran; hubungi admin.",
+        "en": "This SSO account is not allowed in this app, or carries no role; ask an admin.",
+    },
+    "auth.logged_in_as": {"id": "Masuk sebagai {name} ({role})", "en": "Logged in as {name} ({role})"},
+    "auth.logout": {"id": "Keluar", "en": "Log out"},
+    "auth.welcome": {"id": "Berhasil masuk sebagai {name}.", "en": "Logged in as {name}."},
+    "role.viewer": {"id": "pemirsa", "en": "viewer"},
+    "role.data_manager": {"id": "pengelola data", "en": "data manager"},
+    "role.admin": {"id": "admin", "en": "admin"},
+    "users.page": {"id": "Pengguna", "en": "Users"},
+    "users.how": {
+        "id": "Tambah akun dan ganti kata sandi dengan `python -m stunting users` di server.",
+        "en": "Add accounts and set passwords with `python -m stunting users` on the server.",
+    },
+    "users.col.name": {"id": "Nama", "en": "Name"},
+    "users.col.role": {"id": "Peran", "en": "Role"},
+    "users.col.regencies": {"id": "Kabupaten/kota", "en": "Regencies"},
+    "users.col.login": {"id": "Cara masuk", "en": "Login"},
+    "users.col.state": {"id": "Status", "en": "State"},
+    "users.sso": {"id": "SSO", "en": "SSO"},
+    "users.password": {"id": "kata sandi", "en": "password"},
+    "users.active": {"id": "aktif", "en": "active"},
+    "users.disabled": {"id": "nonaktif", "en": "disabled"},
+    "users.enable": {"id": "Aktifkan", "en": "Enable"},
+    "users.disable": {"id": "Nonaktifkan", "en": "Disable"},
+    "users.audit": {"id": "Catatan audit", "en": "Audit log"},
+}
+
+_DATA: dict[str, dict[str, str]] = {
+    "data.page": {"id": "Kelola data", "en": "Manage data"},
+}
+
+_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _AUTH, _DATA)
 
 
 def _merge(sections: tuple[dict[str, dict[str, str]], ...]) -> dict[str, dict[str, str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import secrets
 import sqlite3
@@ -372,3 +373,18 @@ def _verify(hashed: str, password: str) -> bool:
 def _token_key(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
+
+# --- who may view without logging in -----------------------------------------------------------
+
+AUTH_ENV = "STUNTING_AUTH"
+# viewers-public: anyone in the room views, a login is asked only to change data (a meeting room's
+# laptop on a projector). required: every page asks for a login first (a server on an office network).
+AUTH_MODES = ("viewers-public", "required")
+
+
+def auth_mode(value: str | None = None) -> str:
+    """``$STUNTING_AUTH`` checked: a mistyped value is an error, never a silent fall back to public."""
+    chosen = (value if value is not None else os.environ.get(AUTH_ENV, "")).strip() or AUTH_MODES[0]
+    if chosen not in AUTH_MODES:
+        raise UserError(f"{AUTH_ENV}={chosen!r} is not a setting: use one of {', '.join(AUTH_MODES)}.")
+    return chosen

@@ -196,7 +196,8 @@ def test_users_command_adds_lists_disables_and_sets_passwords(tmp_path, monkeypa
     assert "budi@dinkes.go.id\tviewer\tsingle sign-on" in listing
     assert UserDB(tmp_path).login("ani", PASSWORD)[0].regencies == ("64.02", "64.74")
 
-    assert _cli(["users", "set-password", "ani", "--password-stdin", *d], "new-password-123\n", monkeypatch) == 0
+    new = "new-password-123\n"
+    assert _cli(["users", "set-password", "ani", "--password-stdin", *d], new, monkeypatch) == 0
     assert UserDB(tmp_path).login("ani", "new-password-123")[0].name == "ani"
     assert _cli(["users", "disable", "ani", *d], "", monkeypatch) == 0
     assert _cli(["users", "list", *d], "", monkeypatch) == 0

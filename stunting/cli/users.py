@@ -78,7 +78,7 @@ def run_add(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     users = _db(args).list()
     if not users:
-        print("no accounts yet: add one with `python -m stunting users add NAME --role ROLE --password-stdin`")
+        print("no accounts yet: `python -m stunting users add NAME --role ROLE --password-stdin` adds one")
     for user in users:
         state = " [disabled]" if user.disabled else ""
         login = "password" if user.has_password else "single sign-on"
