@@ -83,6 +83,23 @@ CREATE TABLE IF NOT EXISTS sessions (
     created_at REAL NOT NULL,
     last_seen REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS import_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    import_id TEXT,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows_read INTEGER NOT NULL,
+    rows_stored INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    regencies TEXT NOT NULL,
+    snapshot_before TEXT,
+    snapshot_after TEXT,
+    undone_at TEXT,
+    undone_by TEXT
+);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -299,6 +316,54 @@ class UserDB:
         if row:
             self.audit(row["name"], "logout")
 
+    # --- the import history (who imported which file, and the snapshot before it, for undo) ----------
+
+    def record_import(
+        self,
+        *,
+        actor: str,
+        kind: str,
+        import_id: str | None,
+        file_name: str,
+        sha256: str,
+        rows_read: int,
+        rows_stored: int,
+        rows_rejected: int,
+        regencies: list[str],
+        snapshot_before: str | None,
+        snapshot_after: str | None,
+    ) -> str:
+        with self._connect() as db:
+            cursor = db.execute(
+                "INSERT INTO import_history (at, actor, kind, import_id, file_name, sha256, rows_read, "
+                "rows_stored, rows_rejected, regencies, snapshot_before, snapshot_after) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (self._now_iso(), actor, kind, import_id, file_name, sha256, rows_read, rows_stored,
+                 rows_rejected, json.dumps(list(regencies)), snapshot_before, snapshot_after),
+            )  # fmt: skip
+        return str(cursor.lastrowid)
+
+    def import_entry(self, history_id: str) -> dict | None:
+        with self._connect() as db:
+            row = db.execute("SELECT * FROM import_history WHERE id = ?", (int(history_id),)).fetchone()
+        return _history(row) if row else None
+
+    def import_history(self, kind: str | None = None, limit: int = 100) -> list[dict]:
+        """Newest first."""
+        query, params = "SELECT * FROM import_history", ()
+        if kind is not None:
+            query, params = query + " WHERE kind = ?", (kind,)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
+        return [_history(row) for row in rows]
+
+    def mark_undone(self, history_id: str, *, actor: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "UPDATE import_history SET undone_at = ?, undone_by = ? WHERE id = ?",
+                (self._now_iso(), actor, int(history_id)),
+            )
+
     # --- the audit log --------------------------------------------------------------------------
 
     def audit(self, actor: str, event: str, **detail: object) -> None:
@@ -338,6 +403,10 @@ def _user(row: sqlite3.Row) -> User:
         disabled=bool(row["disabled"]),
         has_password=row["password_hash"] is not None,
     )
+
+
+def _history(row: sqlite3.Row) -> dict:
+    return dict(row) | {"id": str(row["id"]), "regencies": json.loads(row["regencies"])}
 
 
 def _check_name(name: str) -> None:

@@ -1,0 +1,264 @@
+"""The data page (pages/data.py, in-process with AppTest) and the upload rules it draws
+(stunting/uploads.py): preview before anything is stored, Simpan, summary and the translated rejects
+report, history and undo; a renamed or foreign file refused in one sentence; regencies outside a data
+manager's own refused; one import at a time; the numbers after an upload equal those of `ingest`."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+import time
+import zipfile
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from stunting import prevalence, store, uploads
+from stunting.cli import main
+from stunting.config import REPO_ROOT
+from stunting.users import User, UserDB
+
+PAGE = str(REPO_ROOT / "pages" / "data.py")
+EXPORT = REPO_ROOT / "tests" / "data" / "eppgbm" / "export.csv"
+EXPECTED = pd.read_csv(REPO_ROOT / "tests" / "data" / "eppgbm" / "expected.csv", dtype=str)
+EXPECTED_REJECTS = pd.read_csv(REPO_ROOT / "tests" / "data" / "eppgbm" / "expected_rejects.csv", dtype=str)
+PASSWORD = "manager-password-1"
+
+
+@pytest.fixture
+def data_dir(demo_dir, tmp_path):
+    """A writable copy of the demo store (the shared one stays as it is)."""
+    folder = tmp_path / "data"
+    shutil.copytree(demo_dir, folder, ignore=shutil.ignore_patterns("users.sqlite3*"))
+    return folder
+
+
+@pytest.fixture
+def manager(data_dir) -> tuple[UserDB, str]:
+    db = UserDB(data_dir)
+    db.add("ani", "data_manager", PASSWORD, ("64.02", "64.74"), actor="test")
+    return db, db.login("ani", PASSWORD)[1]
+
+
+def _page(monkeypatch, data_dir, token) -> AppTest:
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(data_dir))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["_auth_token"] = token
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _upload(at, name: str, data: bytes, kind: str = "eppgbm") -> AppTest:
+    (uploader,) = [u for u in at.get("file_uploader") if u.key == f"data_upload_{kind}_0"]
+    uploader.upload(name, data, "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _village_numbers(folder, periods) -> pd.DataFrame:
+    frames = [
+        prevalence.prevalence("stunting", p, "village", data_dir=folder).assign(period=p) for p in periods
+    ]
+    return pd.concat(frames, ignore_index=True).sort_values(["period", "code"], ignore_index=True)
+
+
+def _stored_rows_of_the_files_village_months(folder) -> int:
+    """Counted by pyarrow over the whole store, apart from the page's own partition-by-partition count."""
+    stored = pd.read_parquet(
+        store.current_snapshot(folder) / store.MEASUREMENTS, columns=["village_code", "period"]
+    )
+    pairs = EXPECTED[["village_code", "period"]].drop_duplicates()
+    return len(stored.merge(pairs, on=["village_code", "period"]))
+
+
+def test_preview_then_save_then_rejects_then_undo(monkeypatch, data_dir, manager, tmp_path):
+    db, token = manager
+    before_snapshot = store.current_snapshot(data_dir).name
+    periods = sorted(EXPECTED["period"].unique())
+    before = _village_numbers(data_dir, periods)
+
+    at = _upload(_page(monkeypatch, data_dir, token), "eppgbm_kukar.csv", EXPORT.read_bytes())
+    # The preview counts what the fixture's maker wrote down row by row.
+    assert _metrics(at) == {
+        "Baris dibaca": f"{len(EXPECTED) + len(EXPECTED_REJECTS)}",
+        "Diterima": f"{len(EXPECTED)}",
+        "Ditolak": f"{len(EXPECTED_REJECTS)}",
+        "Baris tersimpan yang diganti": f"{_stored_rows_of_the_files_village_months(data_dir):,}".replace(
+            ",", "."
+        ),
+    }
+    assert store.current_snapshot(data_dir).name == before_snapshot  # nothing stored by a preview
+    assert not list((data_dir / uploads.STAGING).glob("tmp-*"))  # and nothing left in staging
+
+    (save,) = [b for b in at.button if b.key == "save_eppgbm"]
+    save.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.current_snapshot(data_dir).name != before_snapshot
+    (saved,) = [s.value for s in at.success]
+    assert saved.startswith("Tersimpan: eppgbm_kukar.csv — 137 baris baru atau berubah, 14 ditolak")
+
+    # The rejects: one row per rejected line, reasons in Indonesian, no name or NIK anywhere.
+    (download,) = [d for d in at.get("download_button")]
+    report = next((data_dir / "reports").glob("*-rejects.csv"))
+    csv = uploads.rejects_csv(report, "id").decode("utf-8-sig")
+    rejects = pd.read_csv(io.StringIO(csv), dtype=str)
+    assert list(rejects.columns) == ["baris", "baris_berkas", "kolom", "kode_alasan", "alasan"]
+    assert sorted(zip(rejects["baris"], rejects["kode_alasan"])) == sorted(
+        zip(EXPECTED_REJECTS["source_row"], EXPECTED_REJECTS["reason_code"])
+    )
+    assert rejects.loc[rejects["kode_alasan"] == "sex_invalid", "alasan"].item() == (
+        "JK bukan L (Laki-laki) atau P (Perempuan)."
+    )
+    raw = EXPORT.read_text(encoding="utf-8")
+    for identity in ("Anak Fiktif", "Ibu Fiktif", "6402011000017001", "Jl. Fiktif"):
+        assert identity in raw and identity not in csv
+    assert download.proto.label == "Unduh laporan baris ditolak (CSV)"
+
+    # History: who, when, which file, its SHA-256, rows; the audit log has the import.
+    (entry,) = db.import_history("eppgbm")
+    assert (entry["actor"], entry["file_name"], entry["rows_read"]) == ("ani", "eppgbm_kukar.csv", 151)
+    import hashlib
+
+    assert entry["sha256"] == hashlib.sha256(EXPORT.read_bytes()).hexdigest()
+    assert db.audit_log(event="import")[0]["actor"] == "ani"
+
+    after = _village_numbers(data_dir, periods)
+    assert not after.equals(before)
+    (undo,) = [b for b in at.button if b.key.startswith("undo_eppgbm_")]
+    undo.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Impor eppgbm_kukar.csv dibatalkan; data kembali seperti sebelumnya." in [
+        s.value for s in at.success
+    ]
+    pd.testing.assert_frame_equal(_village_numbers(data_dir, periods), before)
+    assert db.import_history("eppgbm")[0]["undone_by"] == "ani"
+    assert db.audit_log(event="undo")[0]["detail"]["file"] == "eppgbm_kukar.csv"
+
+
+def test_numbers_after_an_upload_equal_those_after_ingest(monkeypatch, data_dir, manager, tmp_path, demo_dir):
+    _db, token = manager
+    at = _upload(_page(monkeypatch, data_dir, token), "export.csv", EXPORT.read_bytes())
+    [b for b in at.button if b.key == "save_eppgbm"][0].click().run()
+    assert not at.exception
+    by_cli = tmp_path / "cli"
+    shutil.copytree(demo_dir, by_cli, ignore=shutil.ignore_patterns("users.sqlite3*"))
+    assert main(["ingest", str(EXPORT), "--data-dir", str(by_cli)]) == 0
+    periods = sorted(EXPECTED["period"].unique())
+    pd.testing.assert_frame_equal(_village_numbers(data_dir, periods), _village_numbers(by_cli, periods))
+    columns = ["file_name", "sha256", "rows_read", "rows_stored", "rows_rejected"]
+    pd.testing.assert_frame_equal(store.imports(data_dir)[columns], store.imports(by_cli)[columns])
+
+
+def _zip(member: str, content: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(member, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "sentence"),
+    [
+        (_zip("export.csv", b"a;b\n1;2\n"), "rekap.csv bukan CSV atau XLSX ekspor e-PPGBM: isinya arsip ZIP (diganti namanya?)."),
+        (b"<!DOCTYPE html><html><body>Login</body></html>", "rekap.csv bukan CSV atau XLSX ekspor e-PPGBM: isinya halaman web (HTML)."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "rekap.csv bukan CSV atau XLSX ekspor e-PPGBM: isinya Excel lama (.xls); simpan sebagai XLSX atau CSV."),
+    ],
+)  # fmt: skip
+def test_a_file_is_judged_by_its_content_not_its_name(monkeypatch, data_dir, manager, data, sentence):
+    _db, token = manager
+    before = store.current_snapshot(data_dir).name
+    at = _upload(_page(monkeypatch, data_dir, token), "rekap.csv", data)
+    assert [e.value for e in at.error] == [sentence]
+    assert not [b for b in at.button if b.key == "save_eppgbm"]
+    assert store.current_snapshot(data_dir).name == before
+
+
+def test_sniffing_recognises_every_accepted_kind(tmp_path):
+    xlsx = tmp_path / "x.xlsx"
+    pd.DataFrame({"a": [1]}).to_excel(xlsx, index=False)
+    assert uploads.sniff("x", xlsx.read_bytes()) == "xlsx"
+    assert uploads.sniff("x", _zip("desa.shp", b"\x00\x00\x27\x0a")) == "shapefile_zip"
+    assert uploads.sniff("x", b'{"type": "FeatureCollection", "features": []}') == "geojson"
+    assert uploads.sniff("x", b"SQLite format 3\x00" + bytes(100)) == "gpkg"
+    assert uploads.sniff("x", b"INSERT INTO wilayah_boundaries VALUES ('64.02', ...);") == "wilayah_sql"
+    assert uploads.sniff("x", "\ufeffNIK;Nama\n1;2\n".encode()) == "csv"
+    assert uploads.sniff("x", b"%PDF-1.7") == "pdf"
+    assert uploads.sniff("x", b"  \n ") == "empty"
+
+
+def test_the_size_limit_matches_the_server_setting():
+    import tomllib
+
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == uploads.MAX_UPLOAD_MB
+    with pytest.raises(uploads.UploadRefused) as refused:
+        uploads.check_upload("eppgbm", "big.csv", b"x" * (uploads.MAX_UPLOAD_BYTES + 1))
+    assert refused.value.code == "too_big"
+
+
+def test_a_file_outside_the_managers_regencies_is_refused(monkeypatch, data_dir):
+    db = UserDB(data_dir)
+    db.add("budi", "data_manager", PASSWORD, ("64.74",), actor="test")
+    before = store.current_snapshot(data_dir).name
+    at = _upload(
+        _page(monkeypatch, data_dir, db.login("budi", PASSWORD)[1]), "export.csv", EXPORT.read_bytes()
+    )
+    assert [e.value for e in at.error] == [
+        "Berkas ini memuat data 64.02, di luar wilayah Anda (64.74); tidak ada yang disimpan."
+    ]
+    assert not [b for b in at.button if b.key == "save_eppgbm"]
+    assert store.current_snapshot(data_dir).name == before
+
+
+def test_a_second_import_waits_for_the_first_and_never_interleaves(data_dir):
+    events: list[str] = []
+    first_holds = threading.Event()
+    release = threading.Event()
+
+    def first() -> None:
+        with uploads.import_lock(data_dir):
+            events.append("first in")
+            first_holds.set()
+            release.wait(30)
+            events.append("first out")
+
+    def second() -> None:
+        with uploads.import_lock(data_dir, on_wait=lambda: events.append("second waits")):
+            events.append("second in")
+
+    a = threading.Thread(target=first)
+    a.start()
+    first_holds.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    deadline = time.monotonic() + 30
+    while "second waits" not in events and time.monotonic() < deadline:
+        time.sleep(0.01)  # polling for the event under test, not a guessed duration
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert events == ["first in", "second waits", "first out", "second in"]
+
+
+def test_a_batch_whose_second_file_fails_leaves_the_store_as_it_was(data_dir):
+    db = UserDB(data_dir)
+    user = User("ani", "data_manager", ("64.02", "64.74"))
+    before = _village_numbers(data_dir, sorted(EXPECTED["period"].unique()))
+    imports_before = len(store.imports(data_dir))
+    header = EXPORT.read_text(encoding="utf-8").splitlines()[0]
+    with uploads.staged(
+        data_dir, [("a.csv", EXPORT.read_bytes()), ("b.csv", (header + "\n").encode())]
+    ) as paths:
+        with pytest.raises(Exception, match="no data rows"):
+            uploads.run_import("eppgbm", paths, data_dir, user, db, ["64.02", "64.74"])
+    pd.testing.assert_frame_equal(_village_numbers(data_dir, sorted(EXPECTED["period"].unique())), before)
+    assert len(store.imports(data_dir)) == imports_before
+    assert db.audit_log(event="import_failed")[0]["detail"]["file"] == "b.csv"
