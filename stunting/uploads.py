@@ -354,7 +354,7 @@ def run_import(
                          rows=entry["rows_stored"])  # fmt: skip
         except BaseException as error:
             if done and batch_before is not None:
-                _restore(kind, root, batch_before)
+                _restore(kind, root, batch_before)  # the whole batch, or none of it
                 for history_id in done:
                     db.mark_undone(history_id, actor=user.name)
             db.audit(user.name, "import_failed", kind=kind, file=paths[len(summaries)].name

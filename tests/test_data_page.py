@@ -70,7 +70,11 @@ def _village_numbers(folder, periods) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).sort_values(["period", "code"], ignore_index=True)
 
 
-def _stored_rows_of_the_files_village_months(folder) -> int:
+def _thousands(count: int) -> str:
+    return f"{count:,}".replace(",", ".")
+
+
+def _stored_rows_in_the_files_months(folder) -> int:
     """Counted by pyarrow over the whole store, apart from the page's own partition-by-partition count."""
     stored = pd.read_parquet(
         store.current_snapshot(folder) / store.MEASUREMENTS, columns=["village_code", "period"]
@@ -91,9 +95,7 @@ def test_preview_then_save_then_rejects_then_undo(monkeypatch, data_dir, manager
         "Baris dibaca": f"{len(EXPECTED) + len(EXPECTED_REJECTS)}",
         "Diterima": f"{len(EXPECTED)}",
         "Ditolak": f"{len(EXPECTED_REJECTS)}",
-        "Baris tersimpan yang diganti": f"{_stored_rows_of_the_files_village_months(data_dir):,}".replace(
-            ",", "."
-        ),
+        "Baris tersimpan yang diganti": _thousands(_stored_rows_in_the_files_months(data_dir)),
     }
     assert store.current_snapshot(data_dir).name == before_snapshot  # nothing stored by a preview
     assert not list((data_dir / uploads.STAGING).glob("tmp-*"))  # and nothing left in staging
@@ -111,8 +113,8 @@ def test_preview_then_save_then_rejects_then_undo(monkeypatch, data_dir, manager
     csv = uploads.rejects_csv(report, "id").decode("utf-8-sig")
     rejects = pd.read_csv(io.StringIO(csv), dtype=str)
     assert list(rejects.columns) == ["baris", "baris_berkas", "kolom", "kode_alasan", "alasan"]
-    assert sorted(zip(rejects["baris"], rejects["kode_alasan"])) == sorted(
-        zip(EXPECTED_REJECTS["source_row"], EXPECTED_REJECTS["reason_code"])
+    assert sorted(zip(rejects["baris"], rejects["kode_alasan"], strict=True)) == sorted(
+        zip(EXPECTED_REJECTS["source_row"], EXPECTED_REJECTS["reason_code"], strict=True)
     )
     assert rejects.loc[rejects["kode_alasan"] == "sex_invalid", "alasan"].item() == (
         "JK bukan L (Laki-laki) atau P (Perempuan)."
@@ -164,12 +166,16 @@ def _zip(member: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
+NOT_EPPGBM = "rekap.csv bukan CSV atau XLSX ekspor e-PPGBM: isinya "
+OLD_XLS = "Excel lama (.xls); simpan sebagai XLSX atau CSV."
+
+
 @pytest.mark.parametrize(
     ("data", "sentence"),
     [
-        (_zip("export.csv", b"a;b\n1;2\n"), "rekap.csv bukan CSV atau XLSX ekspor e-PPGBM: isinya arsip ZIP (diganti namanya?)."),
-        (b"<!DOCTYPE html><html><body>Login</body></html>", "rekap.csv bukan CSV atau XLSX ekspor e-PPGBM: isinya halaman web (HTML)."),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "rekap.csv bukan CSV atau XLSX ekspor e-PPGBM: isinya Excel lama (.xls); simpan sebagai XLSX atau CSV."),
+        (_zip("export.csv", b"a;b\n1;2\n"), NOT_EPPGBM + "arsip ZIP (diganti namanya?)."),
+        (b"<!DOCTYPE html><html><body>Login</body></html>", NOT_EPPGBM + "halaman web (HTML)."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), NOT_EPPGBM + OLD_XLS),
     ],
 )  # fmt: skip
 def test_a_file_is_judged_by_its_content_not_its_name(monkeypatch, data_dir, manager, data, sentence):
