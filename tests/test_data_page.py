@@ -268,3 +268,34 @@ def test_a_batch_whose_second_file_fails_leaves_the_store_as_it_was(data_dir):
     pd.testing.assert_frame_equal(_village_numbers(data_dir, sorted(EXPECTED["period"].unique())), before)
     assert len(store.imports(data_dir)) == imports_before
     assert db.audit_log(event="import_failed")[0]["detail"]["file"] == "b.csv"
+
+
+def test_village_counts_upload_preview_save(monkeypatch, data_dir, manager):
+    db, token = manager
+    counts = (
+        b"period,village_code,measured,stunting\n2018-08,64.02.01.2001,40,9\n2018-08,64.02.01.2002,25,4\n"
+    )
+    # 2018-08: a month the demo store does not have
+    at = _upload(_page(monkeypatch, data_dir, token), "rekap.csv", counts, kind="aggregates")
+    assert _metrics(at)["Baris dibaca"] == "2"
+    assert "2018-08" not in store.periods(data_dir)  # the preview stored nothing
+    [b for b in at.button if b.key == "save_aggregates"][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Tersimpan: rekap.csv." in [s.value for s in at.success]
+    assert "2018-08" in store.periods(data_dir)
+    village = prevalence.prevalence("stunting", "2018-08", "village", data_dir=data_dir).set_index("code")
+    assert (village.loc["64.02.01.2001", "cases"], village.loc["64.02.01.2001", "measured"]) == (9, 40)
+    assert db.import_history("aggregates")[0]["file_name"] == "rekap.csv"
+
+
+def test_boundary_upload_preview_save(monkeypatch, data_dir, manager, wilayah_dir):
+    from stunting.boundaries import installed_source
+
+    db, token = manager
+    dump = wilayah_dir / "db" / "kel" / "64" / "wilayah_boundaries_kel_64.74.sql"
+    at = _upload(_page(monkeypatch, data_dir, token), dump.name, dump.read_bytes(), kind="boundaries")
+    assert _metrics(at)["Baris dibaca"] == "15"  # Bontang's 15 villages (FACTS.md)
+    [b for b in at.button if b.key == "save_boundaries"][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert installed_source(data_dir) is not None
+    assert db.import_history("boundaries")[0]["rows_read"] == 15
