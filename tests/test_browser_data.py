@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import urllib.request
 
 import pandas as pd
 import pytest
 from browser import CHROMIUM_FLAGS, VIEWPORT, block_the_network, free_port, streamlit_app
+from test_data_page import build_real_store
 
 from stunting.config import REPO_ROOT
 from stunting.users import UserDB
@@ -53,9 +53,9 @@ def _kpis(page) -> list[str]:
 
 
 @pytest.fixture
-def data_dir(demo_dir, tmp_path):
+def data_dir(tmp_path):
     folder = tmp_path / "data"
-    shutil.copytree(demo_dir, folder, ignore=shutil.ignore_patterns("users.sqlite3*"))
+    build_real_store(folder)
     db = UserDB(folder)
     db.add("tamu", "viewer", VIEWER_PASSWORD, actor="test")
     db.add("ani", "data_manager", MANAGER_PASSWORD, ("64.02", "64.74"), actor="test")

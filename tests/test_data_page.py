@@ -27,11 +27,31 @@ EXPECTED_REJECTS = pd.read_csv(REPO_ROOT / "tests" / "data" / "eppgbm" / "expect
 PASSWORD = "manager-password-1"
 
 
+def build_real_store(folder) -> None:
+    """A store holding one earlier real import (the demo's 2024 export, imported as e-PPGBM): the
+    upload then lands on top of stored data, as in an office, and has a snapshot to be undone to."""
+    from stunting.demo import write_exports
+    from stunting.ingest import ingest_files
+
+    exports = folder / "exports"
+    exports.mkdir(parents=True)
+    (export,) = write_exports(exports, scale=0.03, years=(2024,)).files
+    ingest_files([export], folder)
+    shutil.rmtree(exports)
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("real-store")
+    build_real_store(folder)
+    return folder
+
+
 @pytest.fixture
-def data_dir(demo_dir, tmp_path):
-    """A writable copy of the demo store (the shared one stays as it is)."""
+def data_dir(real_store, tmp_path):
+    """A writable copy of the store with one earlier import (the shared one stays as it is)."""
     folder = tmp_path / "data"
-    shutil.copytree(demo_dir, folder, ignore=shutil.ignore_patterns("users.sqlite3*"))
+    shutil.copytree(real_store, folder, ignore=shutil.ignore_patterns("users.sqlite3*"))
     return folder
 
 
@@ -145,13 +165,13 @@ def test_preview_then_save_then_rejects_then_undo(monkeypatch, data_dir, manager
     assert db.audit_log(event="undo")[0]["detail"]["file"] == "eppgbm_kukar.csv"
 
 
-def test_numbers_after_an_upload_equal_those_after_ingest(monkeypatch, data_dir, manager, tmp_path, demo_dir):
+def test_numbers_after_upload_equal_those_after_ingest(monkeypatch, data_dir, manager, tmp_path, real_store):
     _db, token = manager
     at = _upload(_page(monkeypatch, data_dir, token), "export.csv", EXPORT.read_bytes())
     [b for b in at.button if b.key == "save_eppgbm"][0].click().run()
     assert not at.exception
     by_cli = tmp_path / "cli"
-    shutil.copytree(demo_dir, by_cli, ignore=shutil.ignore_patterns("users.sqlite3*"))
+    shutil.copytree(real_store, by_cli, ignore=shutil.ignore_patterns("users.sqlite3*"))
     assert main(["ingest", str(EXPORT), "--data-dir", str(by_cli)]) == 0
     periods = sorted(EXPECTED["period"].unique())
     pd.testing.assert_frame_equal(_village_numbers(data_dir, periods), _village_numbers(by_cli, periods))
