@@ -13,6 +13,7 @@ from stunting import app_cache, uploads
 from stunting.errors import UserError
 from stunting.i18n import fmt_month, fmt_number, t
 from ui.auth import Visitor, database
+from ui.uploader import file_uploader
 
 _PREVIEWS = "_data_previews"  # (kind, files digest) -> Preview, so a rerun does not read them again
 _RESULT = "_data_result_{kind}"
@@ -39,11 +40,13 @@ def section(kind: str, visitor: Visitor, lang: str) -> None:
     """One kind of file: its uploader, preview, save button, last result and history."""
     round_key = _ROUND.format(kind=kind)
     st.session_state.setdefault(round_key, 0)
-    files = st.file_uploader(
+    files = file_uploader(
         t(f"data.upload.{kind}", lang),
-        type=ACCEPT[kind],
-        accept_multiple_files=True,
         key=_UPLOADER.format(kind=kind, round=st.session_state[round_key]),
+        types=ACCEPT[kind],
+        max_mb=uploads.MAX_UPLOAD_MB,
+        lang=lang,
+        accept_multiple_files=True,
         help=t("data.limit", lang, limit=uploads.MAX_UPLOAD_MB),
     )
     _last_result(kind, lang)
