@@ -21,7 +21,8 @@ if current.logged_in:
 
 st.markdown(f"### {t('auth.page', lang)}")
 st.caption(t("auth.why", lang))
-with st.form("login", enter_to_submit=True):
+# clear_on_submit: the typed password does not stay in the page after the attempt.
+with st.form("login", enter_to_submit=True, clear_on_submit=True):
     name = st.text_input(t("auth.name", lang), key="login_name", autocomplete="username")
     password = st.text_input(t("auth.password", lang), type="password", key="login_password")
     submitted = st.form_submit_button(t("auth.submit", lang), type="primary")
