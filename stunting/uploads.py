@@ -450,6 +450,10 @@ def undo(history_id: str, root, user: User, db: UserDB) -> dict:
             raise UploadRefused("undo_not_kept", name=entry["file_name"])
         _restore(entry["kind"], root, entry["snapshot_before"])
         db.mark_undone(history_id, actor=user.name)
+        # The restored copy is a new snapshot with the same content as the one before: the import that
+        # made that one is the last again, and may be undone in turn.
+        sharing = [k for k, name in SOURCE_STORE.items() if name == SOURCE_STORE[entry["kind"]]]
+        db.retarget_snapshot(sharing, entry["snapshot_before"], _snapshot_name(entry["kind"], root))
         db.audit(user.name, "undo", kind=entry["kind"], file=entry["file_name"], sha256=entry["sha256"])
     return entry
 

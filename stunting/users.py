@@ -357,6 +357,16 @@ class UserDB:
             rows = db.execute(query + " ORDER BY id DESC LIMIT ?", (*params, limit)).fetchall()
         return [_history(row) for row in rows]
 
+    def retarget_snapshot(self, kinds: list[str], old: str, new: str | None) -> None:
+        """Imports (of ``kinds``) whose result was snapshot ``old`` now have ``new``, an identical copy."""
+        marks = ",".join("?" * len(kinds))
+        with self._connect() as db:
+            db.execute(
+                "UPDATE import_history SET snapshot_after = ? "
+                f"WHERE snapshot_after = ? AND kind IN ({marks})",  # marks: one ? per kind, all bound
+                (new, old, *kinds),
+            )
+
     def mark_undone(self, history_id: str, *, actor: str) -> None:
         with self._connect() as db:
             db.execute(

@@ -319,3 +319,40 @@ def test_boundary_upload_preview_save(monkeypatch, data_dir, manager, wilayah_di
     assert not at.exception, [e.value for e in at.exception]
     assert installed_source(data_dir) is not None
     assert db.import_history("boundaries")[0]["rows_read"] == 15
+
+
+def _import(data_dir, db, user, name: str, data: bytes) -> str:
+    with uploads.staged(data_dir, [(name, data)]) as paths:
+        preview = uploads.preview_eppgbm(paths, data_dir)
+        (history_id,) = uploads.run_import("eppgbm", paths, data_dir, user, db, preview.regencies).history_ids
+    return history_id
+
+
+def test_undo_only_the_last_import_and_only_within_ones_regencies(data_dir):
+    db = UserDB(data_dir)
+    ani = User("ani", "data_manager", ("64.02", "64.74"))
+    budi = User("budi", "data_manager", ("64.74",))
+    periods = sorted(EXPECTED["period"].unique())
+    original = _village_numbers(data_dir, periods)
+    first = _import(data_dir, db, ani, "export.csv", EXPORT.read_bytes())
+    after_first = _village_numbers(data_dir, periods)
+    kukar_only = "\n".join(
+        line for line in EXPORT.read_text(encoding="utf-8").splitlines() if "BONTANG" not in line
+    )
+    second = _import(data_dir, db, ani, "kukar.csv", (kukar_only.replace("11,63", "11,70") + "\n").encode())
+
+    with pytest.raises(uploads.UploadRefused) as refused:
+        uploads.undo(first, data_dir, ani, db)
+    assert refused.value.code == "undo_not_last"
+    with pytest.raises(uploads.UploadRefused) as refused:
+        uploads.undo(second, data_dir, budi, db)  # Kukar's data: not budi's
+    assert refused.value.code == "not_your_regency"
+
+    uploads.undo(second, data_dir, ani, db)
+    pd.testing.assert_frame_equal(_village_numbers(data_dir, periods), after_first)
+    uploads.undo(first, data_dir, ani, db)
+    pd.testing.assert_frame_equal(_village_numbers(data_dir, periods), original)
+    with pytest.raises(uploads.UploadRefused) as refused:
+        uploads.undo(first, data_dir, ani, db)
+    assert refused.value.code == "undo_gone"
+    assert [row["actor"] for row in db.audit_log(event="undo")] == ["ani", "ani"]
