@@ -86,7 +86,7 @@ def role_from_claim(value: object, role_values: dict[str, str]) -> str | None:
 
 
 def _sso_user(settings: dict) -> User | None:
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         return None
     identity = str(st.user.get(settings["identity_claim"]) or "")
     allowed = database().get(identity) if identity else None
