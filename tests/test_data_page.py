@@ -356,3 +356,12 @@ def test_undo_only_the_last_import_and_only_within_ones_regencies(data_dir):
         uploads.undo(first, data_dir, ani, db)
     assert refused.value.code == "undo_gone"
     assert [row["actor"] for row in db.audit_log(event="undo")] == ["ani", "ani"]
+
+
+def test_every_reject_reason_of_the_reader_has_both_languages():
+    from stunting.eppgbm import REJECT_REASONS
+    from stunting.i18n import CATALOGUE
+
+    assert [code for code in REJECT_REASONS if f"reject.{code}" not in CATALOGUE] == []
+    assert uploads.reason_text("sex_invalid", "JK", "en") == "JK is neither L (Laki-laki) nor P (Perempuan)."
+    assert uploads.reason_text("a_new_code", "JK", "id") == "Ditolak (a_new_code)."
