@@ -470,6 +470,12 @@ def reason_text(code: str, column: str, lang: str) -> str:
     return t(key, lang, col=column) if key in CATALOGUE else t("reject.other", lang, code=code)
 
 
+def usual_header(code: str) -> str:
+    """The e-PPGBM column a reason concerns, as exports usually name it (the preview has no file's own)."""
+    canonical = eppgbm.REJECT_REASONS.get(code, ("", ""))[0]
+    return eppgbm.DISPLAY.get(canonical, canonical)
+
+
 def rejects_table(report: Path, lang: str) -> pd.DataFrame:
     """The rejects report (row, file line, column, reason; never a name or NIK), reasons translated."""
     from stunting.i18n import t

@@ -104,7 +104,7 @@ def _show_preview(kind: str, preview: uploads.Preview, lang: str) -> None:
         reasons = pd.DataFrame(
             [
                 {
-                    t("data.col.reason", lang): uploads.reason_text(code, "…", lang),
+                    t("data.col.reason", lang): uploads.reason_text(code, uploads.usual_header(code), lang),
                     t("data.col.count", lang): n,
                 }
                 for code, n in preview.rejected_by_reason.items()
