@@ -201,35 +201,42 @@ class Preview:
     # One row per village x period in the files: rows in the file, rows already stored for it.
     village_months: pd.DataFrame = field(default_factory=pd.DataFrame)
     already_imported: list[str] = field(default_factory=list)  # file names imported before (same SHA-256)
+    replaced: int | None = None  # stored rows the import retracts (ingest --dry-run); None: not counted
+    village_months_replaced: int = 0
 
     @property
     def rows_replaced(self) -> int:
+        if self.replaced is not None:
+            return self.replaced
         return int(self.village_months["stored_rows"].sum()) if len(self.village_months) else 0
 
 
 def preview_eppgbm(paths: list[Path], root) -> Preview:
-    """Read the exports without storing anything (names and NIK stay in the chunk being parsed)."""
-    from stunting.ingest import file_sha256
+    """What storing the exports would do, without storing anything: the numbers are those of
+    ``ingest --dry-run`` (stunting.ingest.preview); one more pass lists each village-month with the
+    rows the store holds for it now, and the regencies (a data manager may change only their own)."""
+    from stunting import ingest
     from stunting.villages import VillageMatcher
 
     root = resolve_data_dir(root)
+    numbers = ingest.preview(paths, root)
     result = Preview([p.name for p in paths])
+    result.rows_read, result.rows_accepted = numbers.rows_read, numbers.rows_accepted
+    result.rows_rejected, result.periods = numbers.rows_rejected, numbers.periods
+    result.replaced = numbers.rows_replaced
+    result.village_months_replaced = numbers.village_months_replaced
     reasons: Counter[str] = Counter()
     per_village_month: Counter[tuple[str, str, str]] = Counter()
-    for path in paths:
-        if store.find_import(root, file_sha256(path)) is not None:
+    for path, summary in zip(paths, numbers.files, strict=True):
+        if summary.already_imported_on:
             result.already_imported.append(path.name)
             continue
+        reasons.update(summary.rejected_by_reason)
         for chunk in eppgbm.iter_export(path, matcher=VillageMatcher()):
-            result.rows_read += chunk.rows_read
-            result.rows_rejected += len(chunk.rejects)
-            reasons.update(chunk.rejects["reason_code"].tolist())
             frame = chunk.frame
             if len(frame):
-                result.rows_accepted += len(frame)
                 months = frame["measured_on"].dt.strftime("%Y-%m")
-                keys = zip(frame["regency"], frame["village_code"], months, strict=True)
-                per_village_month.update(keys)
+                per_village_month.update(zip(frame["regency"], frame["village_code"], months, strict=True))
     result.rejected_by_reason = dict(reasons.most_common())
     months = pd.DataFrame(
         [(r, v, p, n) for (r, v, p), n in per_village_month.items()],
@@ -237,7 +244,6 @@ def preview_eppgbm(paths: list[Path], root) -> Preview:
     )
     months["stored_rows"] = _stored_rows(root, months)
     result.village_months = months.sort_values(["period", "village_code"], ignore_index=True)
-    result.periods = sorted(months["period"].unique().tolist())
     result.villages = int(months["village_code"].nunique())
     result.regencies = sorted(months["regency"].unique().tolist())
     return result

@@ -240,3 +240,25 @@ def test_single_sign_on_outside_the_allow_list_or_without_a_role_gets_nothing(mo
     assert "### Peta Stunting (pendek)" in _headings(at)
     with pytest.raises(ValueError):
         at.switch_page("pages/data.py")
+
+
+def test_an_emptied_store_stops_viewers_but_lets_a_data_manager_reach_the_data_page(monkeypatch, tmp_path):
+    from stunting import store
+    from stunting.demo import build_demo
+
+    folder = tmp_path / "data"
+    build_demo(folder, scale=0.005)
+    store.remove_demo(folder)
+    users = UserDB(folder)
+    users.add("pengelola", "data_manager", PASSWORDS["data_manager"], ("64.02",), actor="test")
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(folder))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception and _headings(at) == []
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["_auth_token"] = users.login("pengelola", PASSWORDS["data_manager"])[1]
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "### Kelola data" in _headings(at)

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from stunting import prevalence, store, uploads
 from stunting.cli import main
 from stunting.config import REPO_ROOT
+from stunting.i18n import fmt_month
 from stunting.users import User, UserDB
 
 PAGE = str(REPO_ROOT / "pages" / "data.py")
@@ -365,3 +366,24 @@ def test_every_reject_reason_of_the_reader_has_both_languages():
     assert [code for code in REJECT_REASONS if f"reject.{code}" not in CATALOGUE] == []
     assert uploads.reason_text("sex_invalid", "JK", "en") == "JK is neither L (Laki-laki) nor P (Perempuan)."
     assert uploads.reason_text("a_new_code", "JK", "id") == "Ditolak (a_new_code)."
+
+
+def test_the_preview_shows_the_numbers_of_ingest_dry_run(monkeypatch, data_dir, manager, capsys):
+    import re
+
+    assert main(["ingest", "--dry-run", str(EXPORT), "--data-dir", str(data_dir)]) == 0
+    printed = capsys.readouterr().out
+    read, accepted, rejected = (int(n.replace(",", "")) for n in re.search(
+        r"([\d,]+) rows read, ([\d,]+) accepted .*?, ([\d,]+) rejected", printed).groups())  # fmt: skip
+    replaced = int(re.search(r"would replace ([\d,]+) rows", printed).group(1).replace(",", ""))
+    periods = re.search(r"periods: ([\d, -]+);", printed).group(1).split(", ")
+    _db, token = manager
+    at = _upload(_page(monkeypatch, data_dir, token), "export.csv", EXPORT.read_bytes())
+    assert _metrics(at) == {
+        "Baris dibaca": _thousands(read),
+        "Diterima": _thousands(accepted),
+        "Ditolak": _thousands(rejected),
+        "Baris tersimpan yang diganti": _thousands(replaced),
+    }
+    shown = [c.value for c in at.caption if c.value.startswith("Periode:")]
+    assert shown == ["Periode: " + ", ".join(fmt_month(p, "id") for p in periods)]
