@@ -5,31 +5,27 @@ from __future__ import annotations
 import streamlit as st
 
 from stunting import app_cache
-from stunting.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from stunting.errors import UserError
+from stunting.i18n import t
+from stunting.users import role_rank
+from ui import auth
 from ui.assets import ensure_leaflet
+from ui.pages_registry import LOGIN, pages_for
 
-# The pages, landing page first: (file, catalogue key of the title). No icons: a
-# page's material icon becomes the favicon, which streamlit fetches from fonts.gstatic.com.
-PAGES = [
-    ("pages/map.py", "app.page.map"),
-    ("pages/compare.py", "compare.page"),
-    ("pages/story.py", "story.page"),
-    ("pages/quality.py", "quality.page"),
-]
+# What an anonymous visitor sees with STUNTING_AUTH=viewers-public: (file, title key), landing page
+# first. Pages and their roles are listed in ui/pages_registry.py.
+PAGES = [(page.path, page.title_key) for page in pages_for("viewer", logged_in=False)]
 
 
-def _language() -> str:
-    chosen = st.session_state.get("view_lang") or st.query_params.get("lang")
-    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
-
-
-def _first_run_demo(lang: str) -> None:
+def _first_run_demo(lang: str, manages_data: bool) -> None:
     """A fresh store gets the synthetic demo data, with a progress bar (an old-format demo is built
-    again); a store emptied by removing the demo, or real data in an old format, says what to do."""
+    again); a store emptied by removing the demo, or real data in an old format, says what to do.
+    An empty store still lets a data manager through, to "Kelola data", where data is loaded."""
     state = app_cache.store_state()
     if state == "removed":
         st.info(t("app.empty_store", lang))
-        st.stop()
+        if not manages_data:
+            st.stop()
     if state == "outdated":
         st.error(t("app.store_outdated", lang))
         st.stop()
@@ -58,16 +54,32 @@ st.html(
     "[data-testid='stMetricValue']{font-size:1.9rem}</style>"
 )
 ensure_leaflet()
-language = _language()
-_first_run_demo(language)
-if app_cache.is_demo():
-    # Behind a popover: one stray click in a meeting must not empty the store.
+language = auth.language()
+try:
+    visitor = auth.visitor()  # checked on every rerun: a disabled account loses its pages at once
+except UserError as error:  # a mistyped STUNTING_AUTH: say so, show nothing
+    st.error(str(error))
+    st.stop()
+manages_data = role_rank(visitor.role) >= role_rank("data_manager")
+_first_run_demo(language, manages_data)
+if manages_data and app_cache.is_demo():
+    # Removing the demo changes the data: data managers only. Behind a popover: one stray click in
+    # a meeting must not empty the store.
     with st.sidebar.popover(t("app.demo_remove", language)):
         st.caption(t("app.demo_remove.help", language))
         if st.button(t("app.demo_remove.confirm", language), key="remove_demo", type="primary"):
             app_cache.remove_demo()
             st.rerun()
-navigation = st.navigation(
-    [st.Page(path, title=t(key, language), default=i == 0) for i, (path, key) in enumerate(PAGES)]
-)
+# Only the pages this role may open: a page left out cannot be reached by URL or st.switch_page.
+entries = pages_for(visitor.role, visitor.logged_in)
+pages = [
+    st.Page(page.path, title=t(page.title_key, language), url_path=page.url_path, default=i == 0)
+    for i, page in enumerate(entries)
+]
+if visitor.logged_in:
+    # The login form's own rerun still lands on /login: a hidden entry that forwards it on.
+    pages.append(st.Page(LOGIN.path, title=t(LOGIN.title_key, language), url_path=LOGIN.url_path,
+                         visibility="hidden"))  # fmt: skip
+navigation = st.navigation(pages)
+auth.sidebar_account(visitor)
 navigation.run()

@@ -10,9 +10,10 @@ from stunting.classes import who_classes
 from stunting.compare import Choices, area, area_codes, choices_query, overlap_note, parse_choices
 from stunting.i18n import fmt_month, provenance, t
 from stunting.plaintext import csv_bytes, markdown_code
-from ui import navigation, sidebar, story_button
+from ui import auth, navigation, sidebar, story_button
 
 navigation.through_app()
+auth.require("viewer")  # the role again (ui/pages_registry.py): STUNTING_AUTH=required hides it
 
 MAP_HEIGHT_PX = 330  # two maps side by side under the headline fit a 1366x768 projector
 _READY, _REJECTED = "_compare_from_url", "_compare_rejected"

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from stunting.i18n import t
-from ui import map_panel, navigation, sidebar, story_button
+from ui import auth, map_panel, navigation, sidebar, story_button
 
 navigation.through_app()
+auth.require("viewer")  # the role again (ui/pages_registry.py): STUNTING_AUTH=required hides it
 
 view = sidebar.view_sidebar(map_filters=True)
 sidebar.url_notice(view.lang)

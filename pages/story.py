@@ -21,10 +21,11 @@ from stunting.story import (
     with_slide,
     without,
 )
-from ui import navigation, sidebar, uploader
+from ui import auth, navigation, sidebar, uploader
 from ui.story_button import current_story, set_story
 
 navigation.through_app()
+auth.require("viewer")  # the role again (ui/pages_registry.py): STUNTING_AUTH=required hides it
 
 PRESENT, INDEX, UPLOADED = "story_present", "story_index", "story_uploaded"
 NARRATIVE_ON = "story_show_narrative"

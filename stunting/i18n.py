@@ -740,6 +740,264 @@ _QUALITY: dict[str, dict[str, str]] = {
 }
 
 _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _QUALITY)
+# Login, roles and accounts (ui/auth.py, pages/login.py, pages/users.py).
+# ---------------------------------------------------------------------------------------------
+_AUTH: dict[str, dict[str, str]] = {
+    "auth.page": {"id": "Masuk", "en": "Log in"},
+    "auth.why": {
+        "id": "Masuk untuk mengelola data. Melihat peta tidak perlu masuk.",
+        "en": "Log in to manage data. Viewing the map needs no login.",
+    },
+    "auth.name": {"id": "Nama pengguna", "en": "User name"},
+    "auth.password": {"id": "Kata sandi", "en": "Password"},
+    "auth.submit": {"id": "Masuk", "en": "Log in"},
+    "auth.sso": {"id": "Masuk dengan akun kantor (SSO)", "en": "Log in with the office account (SSO)"},
+    "auth.invalid": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong user name or password."},
+    "auth.locked": {
+        "id": "Akun ini terkunci {minutes} menit setelah 5 kali kata sandi salah; coba lagi nanti.",
+        "en": "This account is locked for {minutes} minutes after 5 wrong passwords; try again later.",
+    },
+    "auth.disabled": {
+        "id": "Akun ini dinonaktifkan; hubungi admin.",
+        "en": "This account is disabled; ask an admin.",
+    },
+    "auth.forbidden": {
+        "id": "Halaman ini memerlukan hak akses yang lebih tinggi. Masuk dengan akun yang berhak.",
+        "en": "This page needs more rights. Log in with an account that has them.",
+    },
+    "auth.session_ended": {
+        "id": "Sesi berakhir (8 jam tanpa aktivitas, atau akun diubah). Silakan masuk lagi.",
+        "en": "The session ended (8 hours idle, or the account changed). Please log in again.",
+    },
+    "auth.sso_refused": {
+        "id": "Akun SSO ini belum diizinkan di aplikasi ini, atau tidak membawa peran; hubungi admin.",
+        "en": "This SSO account is not allowed in this app, or carries no role; ask an admin.",
+    },
+    "auth.logged_in_as": {"id": "Masuk sebagai {name} ({role})", "en": "Logged in as {name} ({role})"},
+    "auth.logout": {"id": "Keluar", "en": "Log out"},
+    "auth.welcome": {"id": "Berhasil masuk sebagai {name}.", "en": "Logged in as {name}."},
+    "role.viewer": {"id": "pemirsa", "en": "viewer"},
+    "role.data_manager": {"id": "pengelola data", "en": "data manager"},
+    "role.admin": {"id": "admin", "en": "admin"},
+    "users.page": {"id": "Pengguna", "en": "Users"},
+    "users.how": {
+        "id": "Tambah akun dan ganti kata sandi dengan `python -m stunting users` di server.",
+        "en": "Add accounts and set passwords with `python -m stunting users` on the server.",
+    },
+    "users.col.name": {"id": "Nama", "en": "Name"},
+    "users.col.role": {"id": "Peran", "en": "Role"},
+    "users.col.regencies": {"id": "Kabupaten/kota", "en": "Regencies"},
+    "users.col.login": {"id": "Cara masuk", "en": "Login"},
+    "users.col.state": {"id": "Status", "en": "State"},
+    "users.sso": {"id": "SSO", "en": "SSO"},
+    "users.password": {"id": "kata sandi", "en": "password"},
+    "users.active": {"id": "aktif", "en": "active"},
+    "users.disabled": {"id": "nonaktif", "en": "disabled"},
+    "users.enable": {"id": "Aktifkan", "en": "Enable"},
+    "users.disable": {"id": "Nonaktifkan", "en": "Disable"},
+    "users.audit": {"id": "Catatan audit", "en": "Audit log"},
+}
+
+_DATA: dict[str, dict[str, str]] = {
+    "data.page": {"id": "Kelola data", "en": "Manage data"},
+    "data.intro": {
+        "id": "Unggah berkas, periksa pratinjau, lalu Simpan. Tidak ada yang disimpan sebelum Simpan.",
+        "en": "Upload files, check the preview, then Save. Nothing is stored before Save.",
+    },
+    "data.your_regencies": {"id": "Wilayah Anda: {regencies}", "en": "Your regencies: {regencies}"},
+    "data.all_regencies": {"id": "semua kabupaten/kota", "en": "every regency"},
+    "data.tab.eppgbm": {"id": "e-PPGBM (per anak)", "en": "e-PPGBM (per child)"},
+    "data.tab.aggregates": {"id": "Rekap per desa", "en": "Village counts"},
+    "data.tab.boundaries": {"id": "Batas wilayah", "en": "Boundaries"},
+    "data.upload.eppgbm": {
+        "id": "Ekspor e-PPGBM (CSV atau XLSX), satu atau beberapa berkas",
+        "en": "e-PPGBM exports (CSV or XLSX), one or more files",
+    },
+    "data.upload.aggregates": {
+        "id": "Rekap jumlah anak per desa (CSV: periode, desa, diukur, stunting, …)",
+        "en": "Village counts (CSV: period, village, measured, stunting, …)",
+    },
+    "data.upload.boundaries": {
+        "id": "Batas desa (GeoJSON, GeoPackage, Shapefile dalam ZIP, atau dump SQL wilayah)",
+        "en": "Village boundaries (GeoJSON, GeoPackage, zipped Shapefile, or wilayah SQL dump)",
+    },
+    "data.limit": {
+        "id": "Paling besar {limit} MB per berkas; berkas lebih besar dimuat di server dengan "
+        "`python -m stunting ingest`.",
+        "en": "At most {limit} MB per file; load larger files on the server with "
+        "`python -m stunting ingest`.",
+    },
+    "data.preview": {"id": "Pratinjau (belum disimpan)", "en": "Preview (not stored yet)"},
+    "data.reading": {"id": "Membaca berkas…", "en": "Reading the files…"},
+    "data.rows_read": {"id": "Baris dibaca", "en": "Rows read"},
+    "data.rows_accepted": {"id": "Diterima", "en": "Accepted"},
+    "data.rows_rejected": {"id": "Ditolak", "en": "Rejected"},
+    "data.rows_replaced": {"id": "Baris tersimpan yang diganti", "en": "Stored rows replaced"},
+    "data.periods": {"id": "Periode: {periods}", "en": "Periods: {periods}"},
+    "data.villages": {"id": "{count} desa/kel. dalam berkas", "en": "{count} villages in the files"},
+    "data.by_reason": {"id": "Ditolak menurut alasan", "en": "Rejected by reason"},
+    "data.village_months": {
+        "id": "Per desa dan bulan: baris dalam berkas dan baris tersimpan yang akan diganti",
+        "en": "Per village and month: rows in the files and stored rows they replace",
+    },
+    "data.already": {
+        "id": "{name} sudah pernah dimuat (SHA-256 sama); tidak ada yang ditambahkan.",
+        "en": "{name} was imported before (same SHA-256); nothing is added.",
+    },
+    "data.save": {"id": "Simpan", "en": "Save"},
+    "data.saving": {"id": "Menyimpan {file}…", "en": "Saving {file}…"},
+    "data.waiting": {
+        "id": "Import lain sedang berjalan; impor ini menunggu sampai selesai.",
+        "en": "Another import is running; this one waits until it has finished.",
+    },
+    "data.saved": {
+        "id": "Tersimpan: {file} — {stored} baris baru atau berubah, {rejected} ditolak.",
+        "en": "Stored: {file} — {stored} new or changed rows, {rejected} rejected.",
+    },
+    "data.saved_other": {"id": "Tersimpan: {file}.", "en": "Stored: {file}."},
+    "data.rejects": {"id": "Baris yang ditolak", "en": "Rejected rows"},
+    "data.rejects_download": {
+        "id": "Unduh laporan baris ditolak (CSV)",
+        "en": "Download the rejects report (CSV)",
+    },
+    "data.col.source_row": {"id": "baris", "en": "row"},
+    "data.col.file_line": {"id": "baris_berkas", "en": "file_line"},
+    "data.col.column": {"id": "kolom", "en": "column"},
+    "data.col.reason_code": {"id": "kode_alasan", "en": "reason_code"},
+    "data.col.reason": {"id": "alasan", "en": "reason"},
+    "data.col.village": {"id": "desa", "en": "village"},
+    "data.col.period": {"id": "periode", "en": "period"},
+    "data.col.file_rows": {"id": "baris berkas", "en": "file rows"},
+    "data.col.stored_rows": {"id": "baris tersimpan", "en": "stored rows"},
+    "data.col.count": {"id": "jumlah", "en": "count"},
+    "data.history": {"id": "Riwayat impor", "en": "Import history"},
+    "data.history.none": {"id": "Belum ada impor dari halaman ini.", "en": "No imports from this page yet."},
+    "data.col.at": {"id": "waktu (UTC)", "en": "time (UTC)"},
+    "data.col.actor": {"id": "oleh", "en": "by"},
+    "data.col.file": {"id": "berkas", "en": "file"},
+    "data.col.sha256": {"id": "SHA-256", "en": "SHA-256"},
+    "data.col.rows": {"id": "baris", "en": "rows"},
+    "data.col.replaced": {"id": "baru/berubah", "en": "new/changed"},
+    "data.col.state": {"id": "status", "en": "state"},
+    "data.state.undone": {"id": "dibatalkan oleh {by}", "en": "undone by {by}"},
+    "data.state.stored": {"id": "tersimpan", "en": "stored"},
+    "data.undo": {"id": "Batalkan impor terakhir: {file}", "en": "Undo the last import: {file}"},
+    "data.undo_help": {
+        "id": "Mengembalikan data ke keadaan sebelum impor ini. Aplikasi menyimpan {keep} keadaan terakhir.",
+        "en": "Puts the data back as it was before this import. The app keeps the last {keep} states.",
+    },
+    "data.undone": {
+        "id": "Impor {file} dibatalkan; data kembali seperti sebelumnya.",
+        "en": "Import of {file} undone; the data is as it was before.",
+    },
+    "data.failed": {"id": "Tidak disimpan: {reason}", "en": "Not stored: {reason}"},
+    "upload.too_big": {
+        "id": "{name} berukuran {mb} MB; batasnya {limit} MB per berkas.",
+        "en": "{name} is {mb} MB; the limit is {limit} MB per file.",
+    },
+    "upload.xlsx_too_big": {
+        "id": "{name} adalah XLSX di atas {limit} MB; simpan sebagai CSV lalu unggah lagi.",
+        "en": "{name} is an XLSX above {limit} MB; save it as CSV and upload again.",
+    },
+    "upload.wrong_type.eppgbm": {
+        "id": "{name} bukan CSV atau XLSX ekspor e-PPGBM: isinya {found}.",
+        "en": "{name} is not an e-PPGBM CSV or XLSX export: its content is {found}.",
+    },
+    "upload.wrong_type.aggregates": {
+        "id": "{name} bukan berkas CSV: isinya {found}.",
+        "en": "{name} is not a CSV file: its content is {found}.",
+    },
+    "upload.wrong_type.boundaries": {
+        "id": "{name} bukan GeoJSON, GeoPackage, Shapefile dalam ZIP atau dump SQL wilayah: isinya {found}.",
+        "en": "{name} is not GeoJSON, GeoPackage, a zipped Shapefile or a wilayah SQL dump: "
+        "its content is {found}.",
+    },
+    "upload.not_your_regency": {
+        "id": "Berkas ini memuat data {regencies}, di luar wilayah Anda ({yours}); tidak ada yang disimpan.",
+        "en": "These files hold data of {regencies}, outside your regencies ({yours}); nothing was stored.",
+    },
+    "upload.undo_unavailable": {
+        "id": "Pembatalan belum tersedia di versi ini.",
+        "en": "Undo is not available in this version.",
+    },
+    "upload.undo_gone": {"id": "Impor ini sudah dibatalkan.", "en": "This import was already undone."},
+    "upload.undo_not_last": {
+        "id": "Ada impor lain setelah {name}; batalkan yang terakhir dulu.",
+        "en": "Another import came after {name}; undo the last one first.",
+    },
+    "upload.undo_first": {
+        "id": "Ini impor pertama; tidak ada keadaan sebelumnya untuk dikembalikan.",
+        "en": "This was the first import; there is no earlier state to go back to.",
+    },
+    "upload.undo_not_kept": {
+        "id": "Keadaan sebelum {name} sudah tidak disimpan; tidak bisa dibatalkan.",
+        "en": "The state before {name} is no longer kept; it cannot be undone.",
+    },
+    "filetype.zip": {"id": "arsip ZIP (diganti namanya?)", "en": "a ZIP archive (renamed?)"},
+    "filetype.html": {"id": "halaman web (HTML)", "en": "a web page (HTML)"},
+    "filetype.xls": {
+        "id": "Excel lama (.xls); simpan sebagai XLSX atau CSV",
+        "en": "an old Excel file (.xls); save it as XLSX or CSV",
+    },
+    "filetype.pdf": {"id": "dokumen PDF", "en": "a PDF document"},
+    "filetype.binary": {"id": "data biner", "en": "binary data"},
+    "filetype.empty": {"id": "kosong", "en": "empty"},
+    "filetype.csv": {"id": "teks CSV", "en": "CSV text"},
+    "filetype.xlsx": {"id": "buku kerja XLSX", "en": "an XLSX workbook"},
+    "filetype.geojson": {"id": "GeoJSON/JSON", "en": "GeoJSON/JSON"},
+    "filetype.gpkg": {"id": "basis data SQLite/GeoPackage", "en": "an SQLite/GeoPackage database"},
+    "filetype.shapefile_zip": {"id": "Shapefile dalam ZIP", "en": "a zipped Shapefile"},
+    "filetype.wilayah_sql": {"id": "dump SQL", "en": "an SQL dump"},
+    # The rejects report's reasons, by the reader's reason code (stunting/eppgbm.py REJECT_REASONS).
+    "reject.birth_date_missing": {"id": "{col} kosong.", "en": "{col} is empty."},
+    "reject.birth_date_invalid": {
+        "id": "{col} bukan tanggal (dd/mm/yyyy, yyyy-mm-dd atau tanggal Excel).",
+        "en": "{col} is not a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date).",
+    },
+    "reject.measured_on_missing": {"id": "{col} kosong.", "en": "{col} is empty."},
+    "reject.measured_on_invalid": {
+        "id": "{col} bukan tanggal (dd/mm/yyyy, yyyy-mm-dd atau tanggal Excel).",
+        "en": "{col} is not a date (dd/mm/yyyy, yyyy-mm-dd or an Excel date).",
+    },
+    "reject.measured_on_future": {"id": "{col} setelah hari ini.", "en": "{col} is later than today."},
+    "reject.measured_before_birth": {"id": "{col} sebelum Tgl Lahir.", "en": "{col} is before Tgl Lahir."},
+    "reject.age_60_months_or_more": {
+        "id": "Umur 60 bulan atau lebih saat diukur ({col}); hanya balita yang dihitung.",
+        "en": "Age 60 months or more at measurement ({col}); only children under five are counted.",
+    },
+    "reject.sex_invalid": {
+        "id": "{col} bukan L (Laki-laki) atau P (Perempuan).",
+        "en": "{col} is neither L (Laki-laki) nor P (Perempuan).",
+    },
+    "reject.no_measurement": {
+        "id": "{col} dan Tinggi sama-sama tidak ada (kosong, 0, 8888, 9999 atau teks).",
+        "en": "{col} and Tinggi are both missing (empty, 0, 8888, 9999 or text).",
+    },
+    "reject.identity_missing": {
+        "id": "{col} bukan NIK 16 digit dan Nama kosong, jadi anak tidak dapat dikenali antar-pengukuran.",
+        "en": "{col} is not a 16-digit NIK and Nama is empty, so the child cannot be recognised "
+        "across measurements.",
+    },
+    "reject.regency_unknown": {
+        "id": "Kabupaten/kota di {col} tidak dikenal.",
+        "en": "The regency in {col} is not known.",
+    },
+    "reject.kecamatan_unknown": {
+        "id": "Kecamatan di {col} tidak ditemukan di kabupaten/kota itu.",
+        "en": "The kecamatan in {col} is not found in that regency.",
+    },
+    "reject.village_unknown": {
+        "id": "Desa/kelurahan di {col} tidak ditemukan di kecamatan itu.",
+        "en": "The village in {col} is not found in that kecamatan.",
+    },
+    "reject.village_ambiguous": {
+        "id": "Desa/kelurahan di {col} cocok dengan lebih dari satu desa; tulis namanya lengkap.",
+        "en": "The village in {col} matches more than one village; write its full name.",
+    },
+    "reject.other": {"id": "Ditolak ({code}).", "en": "Rejected ({code})."},
+}
+
+_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _AUTH, _DATA)
 
 
 def _merge(sections: tuple[dict[str, dict[str, str]], ...]) -> dict[str, dict[str, str]]:

@@ -54,24 +54,34 @@ def block_the_network(context) -> list[str]:
     return left_the_machine
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
+
 @contextmanager
-def streamlit_app(data_dir: Path) -> Iterator[str]:
+def streamlit_app(
+    data_dir: Path,
+    *,
+    port: int | None = None,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+) -> Iterator[str]:
     """`streamlit run app.py` on 127.0.0.1 with ``data_dir`` as its store; yields the base URL once the
-    server answers its health check, and stops it afterwards."""
-    port = _free_port()
+    server answers its health check, and stops it afterwards. ``port``, extra ``args`` (``--secrets.files``)
+    and ``env`` for the login tests; ``log`` keeps the server's output (a test reads it for secrets)."""
+    port = port or free_port()
+    output = open(log, "wb") if log is not None else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true", *args],
         cwd=REPO_ROOT,  # .streamlit/config.toml: static serving on, usage stats off
-        env=os.environ | {"STUNTING_DATA_DIR": str(data_dir)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        env=os.environ | {"STUNTING_DATA_DIR": str(data_dir)} | (env or {}),
+        stdout=output,
+        stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -91,3 +101,5 @@ def streamlit_app(data_dir: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+        if log is not None:
+            output.close()

@@ -340,8 +340,18 @@ def test_the_demo_can_be_removed_and_the_emptied_store_says_how_to_load_data(tmp
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception
-    # The app offers the removal (its button calls app_cache.remove_demo; AppTest does not deliver a
-    # click to a widget of app.py once a page has rerun, so the test calls what the button calls).
+    assert not [b for b in at.button if b.key == "remove_demo"]  # removing changes data: not for viewers
+    from stunting.users import UserDB
+
+    users = UserDB(small)
+    users.add("pengelola", "data_manager", "manager-password-1", ("64.02",), actor="test")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["_auth_token"] = users.login("pengelola", "manager-password-1")[1]
+    at.run()
+    assert not at.exception
+    # The app offers the removal to a data manager (its button calls app_cache.remove_demo; AppTest
+    # does not deliver a click to a widget of app.py once a page has rerun, so the test calls what the
+    # button calls).
     assert at.button(key="remove_demo").label == t("app.demo_remove.confirm", "id")
     store.remove_demo(small)
     monkeypatch.setattr(stunting.demo, "build_demo", lambda *a, **k: pytest.fail("the demo was built again"))

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "stunting.cli.compare",  # compare
     "stunting.cli.story",  # story export
     "stunting.cli.quality",  # quality | quality-targets | quality-report
+    "stunting.cli.users",  # users add | list | disable | enable | set-password
 )
 
 
