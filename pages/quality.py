@@ -8,9 +8,10 @@ from charts import quality as charts
 from stunting import app_cache
 from stunting.i18n import fmt_month, provenance, t
 from stunting.quality import targets
-from ui import navigation, sidebar
+from ui import auth, navigation, sidebar
 
 navigation.through_app()
+auth.require("viewer")  # the role again (ui/pages_registry.py): STUNTING_AUTH=required hides it
 
 MAP_HEIGHT_PX = 430  # the map and the ranked table's first rows on one 1366x768 projector screen
 LEVELS = ("village", "posyandu", "puskesmas", "kecamatan")  # the map's level first
