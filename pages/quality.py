@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 from charts import quality as charts
 from stunting import app_cache
 from stunting.i18n import fmt_month, provenance, t
+from stunting.plaintext import csv_bytes
 from stunting.quality import targets
 from ui import auth, navigation, sidebar
 
@@ -56,7 +57,7 @@ with table_column:
     st.dataframe(charts.ranking(units, check, lang), hide_index=True, height=MAP_HEIGHT_PX - 40)
     st.download_button(
         t("download.csv", lang),
-        units.drop(columns=[c for c in units.columns if c.startswith("status_")]).to_csv(index=False),
+        csv_bytes(units.drop(columns=[c for c in units.columns if c.startswith("status_")])),
         file_name=f"kualitas-{level}-{view.period}.csv",
         mime="text/csv",
     )
@@ -74,7 +75,7 @@ if code is not None:
 
 st.download_button(
     t("quality.targets.template", lang),
-    targets.template(view.regency_filter, int(view.period[:4])).to_csv(index=False),
+    csv_bytes(targets.template(view.regency_filter, int(view.period[:4]))),
     file_name=f"sasaran-{view.period[:4]}.csv",
     mime="text/csv",
     help=t("quality.targets.help", lang),

@@ -739,7 +739,6 @@ _QUALITY: dict[str, dict[str, str]] = {
     "report.z_whz": {"id": "BB/TB dan N(0, 1) · SD {sd}", "en": "WHZ and N(0, 1) · SD {sd}"},
 }
 
-_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _QUALITY)
 # Login, roles and accounts (ui/auth.py, pages/login.py, pages/users.py).
 # ---------------------------------------------------------------------------------------------
 _AUTH: dict[str, dict[str, str]] = {
@@ -994,10 +993,24 @@ _DATA: dict[str, dict[str, str]] = {
         "id": "Desa/kelurahan di {col} cocok dengan lebih dari satu desa; tulis namanya lengkap.",
         "en": "The village in {col} matches more than one village; write its full name.",
     },
+    "reject.weight_negative": {"id": "{col} bernilai negatif.", "en": "{col} is negative."},
+    "reject.height_negative": {"id": "{col} bernilai negatif.", "en": "{col} is negative."},
+    "reject.boundary_unavailable": {
+        "id": "Desa tanpa batas di berkas: disimpan, digambar sebagai 'batas tidak tersedia'.",
+        "en": "Villages without a border in the file: stored, drawn as 'boundary not available'.",
+    },
     "reject.other": {"id": "Ditolak ({code}).", "en": "Rejected ({code})."},
 }
 
-_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _AUTH, _DATA)
+_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (
+    _COMMON,
+    _MAP,
+    _COMPARISON,
+    _STORY,
+    _QUALITY,
+    _AUTH,
+    _DATA,
+)
 
 
 def _merge(sections: tuple[dict[str, dict[str, str]], ...]) -> dict[str, dict[str, str]]:

@@ -279,9 +279,11 @@ def preview_aggregates(paths: list[Path]) -> Preview:
 def preview_boundaries(paths: list[Path]) -> Preview:
     from stunting.boundaries.install import read_all
 
-    villages, _names, _is_wilayah = read_all(paths)
+    villages, _names, _is_wilayah, no_geometry = read_all(paths)
     result = Preview([p.name for p in paths])
     result.rows_read = result.rows_accepted = len(villages)
+    if no_geometry:  # imported all the same, drawn as "batas tidak tersedia": said, not refused
+        result.rejected_by_reason = {"boundary_unavailable": len(no_geometry)}
     result.villages = int(villages["code"].nunique())
     result.regencies = sorted(villages["regency"].unique().tolist())
     return result
