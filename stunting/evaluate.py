@@ -390,3 +390,61 @@ def _group_means(panel: _Panel, periods: list[str]) -> pd.DataFrame:
     summary = summary.rename(columns={"count": "villages"}).drop(columns="std")
     summary["villages"] = summary["villages"].astype(int)
     return summary.sort_values(["group", "period"]).reset_index(drop=True)
+
+
+def evaluate_programme(
+    programme: str,
+    regency: str,
+    *,
+    start: int | None = None,
+    indicator: str = "stunting",
+    data_dir=None,
+) -> tuple[Evaluation, dict]:
+    """The evaluation of ``programme`` in ``regency`` on the stored measurements, and what it rests
+    on (programme, regency, indicator, periods, sources, children counted) for the JSON and the page.
+
+    ``start``: only the villages whose programme began in that year are the treated group (villages
+    that began in other years are left out of both groups).
+    """
+    from stunting import gazetteer, prevalence, programmes
+
+    if regency not in gazetteer.regencies():
+        raise UserError(f"{regency!r} is not a regency code of the gazetteer (e.g. 64.02).")
+    starts = programmes.first_start(programme, regency=regency, data_dir=data_dir)
+    if starts.empty:
+        raise UserError(f"No village of {regency} has the programme {programme!r} in the programme data.")
+    left_out: list[str] = []
+    if start is not None:
+        keep = starts.dt.year == start
+        if not keep.any():
+            years = ", ".join(str(y) for y in sorted(starts.dt.year.unique()))
+            raise UserError(
+                f"No village of {regency} started {programme!r} in {start}; start years: {years}."
+            )
+        left_out = list(starts.index[~keep])
+        starts = starts[keep]
+    periods = prevalence.periods(data_dir)
+    frames, sources = [], set()
+    for period in periods:
+        rates = prevalence.prevalence(indicator, period, "village", regency=regency, data_dir=data_dir)
+        sources.update(s for s in rates["source"].dropna().unique())
+        frames.append(rates[["code", "measured", "cases"]].assign(period=period))
+    panel = pd.concat(frames, ignore_index=True).rename(columns={"code": "village"})
+    panel = panel[(panel["measured"] > 0) & ~panel["village"].isin(left_out)]
+    # A programme starting on day d counts from the first period (calendar month) on or after d.
+    first_period = starts.dt.strftime("%Y-%m").where(
+        starts.dt.day == 1, (starts + pd.offsets.MonthBegin()).dt.strftime("%Y-%m")
+    )
+    result = difference_in_differences(panel, first_period)
+    context = {
+        "programme": programme,
+        "regency": regency,
+        "indicator": indicator,
+        "start": start,
+        "first_period": periods[0] if periods else None,
+        "last_period": periods[-1] if periods else None,
+        # Children of one period, not a sum over periods (that would count each child many times).
+        "children_last_period": int(panel.loc[panel["period"] == periods[-1], "measured"].sum()),
+        "sources": sorted(sources),
+    }
+    return result, context

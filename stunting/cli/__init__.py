@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "stunting.cli.prevalence",  # prevalence
     "stunting.cli.compare",  # compare
     "stunting.cli.story",  # story export
+    "stunting.cli.programmes",  # programmes import | template | list
+    "stunting.cli.evaluate",  # evaluate
 )
 
 
