@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_store import measurement, write
 
-from stunting import compare, queries, store
+from stunting import compare, queries, recovery, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
 from stunting.config import QUERIES_DIR
@@ -57,6 +57,7 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         data_dir=tmp_path,
     )
     assert months.children_in_both == 0
+    recovery.recovery("64.02", data_dir=tmp_path)  # children who recovered (the evaluation page)
     # The row-level view, for questions the summary cannot answer (e.g. reported vs computed z).
     con = queries.connect(tmp_path, views=("measurements",))
     try:

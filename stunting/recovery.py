@@ -1,0 +1,60 @@
+"""Children who recovered: of the children stunted in a period, the share no longer stunted at their
+next measurement within 6 and within 12 months (queries/recovery.sql), with Wilson 95% intervals.
+
+Aggregates only: a share resting on fewer than ``MIN_CHILDREN`` followed children is suppressed
+(NaN, ``suppressed`` True). The denominator is the stunted children measured again within the window;
+children never measured again are not counted as recovered or not (they are reported as
+``stunted`` minus ``followed``). ``villages`` splits the children into a programme's villages
+(``group`` "treated") and the others ("control").
+
+Known limit: a child's next height can be measured in another position or by another posyandu; a
+HAZ just below -2 that moves to just above is counted as recovered, as the programme's own
+monitoring would count it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from stunting import queries, store
+from stunting.config import MIN_CHILDREN
+from stunting.indicators import INDICATORS
+from stunting.stats import wilson_interval
+
+WINDOWS = (6, 12)  # months to the next measurement
+
+
+def recovery(regency: str, *, villages: list[str] | None = None, data_dir=None) -> pd.DataFrame:
+    """One row per period x group x window: period, group, window (months), stunted, followed,
+    recovered, share, ci_low, ci_high, suppressed."""
+    snapshot = store.current_snapshot(data_dir)
+    counts = queries.run(
+        "recovery",
+        {"regency": regency, "villages": list(villages or []), "cutoff": INDICATORS["stunting"].cutoff},
+        snapshot=snapshot,
+    )
+    rows = []
+    for window in WINDOWS:
+        part = pd.DataFrame(
+            {
+                "period": counts["period"],
+                "group": np.where(counts["in_group"], "treated", "control"),
+                "window": window,
+                "stunted": counts["stunted"].astype("int64"),
+                "followed": counts[f"followed_{window}"].astype("int64"),
+                "recovered": counts[f"recovered_{window}"].astype("int64"),
+            }
+        )
+        rows.append(part)
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    followed, recovered = out["followed"].to_numpy(), out["recovered"].to_numpy()
+    shown = followed >= MIN_CHILDREN
+    low, high = wilson_interval(recovered, followed)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = recovered / np.where(followed > 0, followed, 1)
+    out["share"] = np.where(shown, share, np.nan)
+    out["ci_low"] = np.where(shown, low, np.nan)
+    out["ci_high"] = np.where(shown, high, np.nan)
+    out["suppressed"] = (followed > 0) & ~shown
+    return out.sort_values(["window", "group", "period"]).reset_index(drop=True)
