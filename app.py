@@ -14,6 +14,7 @@ PAGES = [
     ("pages/map.py", "app.page.map"),
     ("pages/compare.py", "compare.page"),
     ("pages/story.py", "story.page"),
+    ("pages/evaluate.py", "evaluate.page"),
 ]
 
 

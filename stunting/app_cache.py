@@ -152,3 +152,92 @@ def comparison(indicator: str, code_a: str, code_b: str, period_a: str, period_b
 def outline_areas(level: str, regency: str | None) -> gpd.GeoDataFrame:
     """Kecamatan or regency polygons (overview detail) for the map's context outlines."""
     return load_display(level, "overview", regency=regency, data_dir=data_dir())
+
+
+# ---------------------------------------------------------------------------------------------
+# "Apakah berhasil?" (pages/evaluate.py): programme evaluation, recovery and where to act next.
+# ---------------------------------------------------------------------------------------------
+
+
+def programme_key(folder: Path | None = None) -> str:
+    """The programme store's snapshot: an import of programme data is seen on the next rerun."""
+    from stunting import programmes
+
+    current = programmes.store(folder or data_dir()).current()
+    return f"{snapshot_key(folder)}|{current.name if current else '-'}"
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _programme_names(folder: str, key: str) -> list[str]:
+    from stunting import programmes
+
+    return programmes.names(folder)
+
+
+def programme_names() -> list[str]:
+    folder = data_dir()
+    return _programme_names(str(folder), programme_key(folder))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _programme_start_years(folder: str, key: str, programme: str, regency: str) -> list[int]:
+    from stunting import programmes
+
+    starts = programmes.first_start(programme, regency=regency, data_dir=folder)
+    return sorted(int(y) for y in starts.dt.year.unique())
+
+
+def programme_start_years(programme: str, regency: str) -> list[int]:
+    folder = data_dir()
+    return _programme_start_years(str(folder), programme_key(folder), programme, regency)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _evaluation(folder: str, key: str, programme: str, regency: str, start: int | None, indicator: str):
+    from stunting.evaluate import evaluate_programme
+
+    return evaluate_programme(programme, regency, start=start, indicator=indicator, data_dir=folder)
+
+
+def evaluation(programme: str, regency: str, start: int | None, indicator: str):
+    """stunting.evaluate.evaluate_programme for the app's data dir: (Evaluation, context)."""
+    folder = data_dir()
+    return _evaluation(str(folder), programme_key(folder), programme, regency, start, indicator)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _recovery(folder: str, key: str, programme: str, regency: str) -> pd.DataFrame:
+    from stunting import programmes
+    from stunting.recovery import recovery
+
+    villages = list(programmes.first_start(programme, regency=regency, data_dir=folder).index)
+    return recovery(regency, villages=villages, data_dir=folder)
+
+
+def recovery(programme: str, regency: str) -> pd.DataFrame:
+    folder = data_dir()
+    return _recovery(str(folder), programme_key(folder), programme, regency)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _where_to_act(folder: str, key: str, indicator: str, period: str, regency: str) -> pd.DataFrame:
+    from stunting.smoothing import where_to_act
+
+    return where_to_act(indicator, period, regency, data_dir=folder)
+
+
+def where_to_act(indicator: str, period: str, regency: str) -> pd.DataFrame:
+    folder = data_dir()
+    return _where_to_act(str(folder), snapshot_key(folder), indicator, period, regency)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def programme_template(regency: str | None) -> bytes:
+    """The programme template (XLSX) as bytes, for the download button."""
+    import tempfile
+
+    from stunting import programmes
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = programmes.write_template(Path(folder) / "template.xlsx", regency=regency)
+        return path.read_bytes()

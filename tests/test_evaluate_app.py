@@ -1,0 +1,59 @@
+"""The "Apakah berhasil?" page (AppTest on the small demo store) and its builders."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from charts import evaluate as charts
+from stunting.config import REPO_ROOT
+from stunting.evaluate import evaluate_programme
+from stunting.i18n import t
+
+PAGE = str(REPO_ROOT / "pages" / "evaluate.py")
+
+
+@pytest.fixture
+def page(run_page):
+    return functools.partial(run_page, PAGE)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_page_shows_estimate_interval_verdict_and_warnings(page, demo_dir, lang):
+    at = page(lang=lang, regency="64.02", session_state={"eval_programme": "baas"})
+    result, _ = evaluate_programme("baas", "64.02", data_dir=demo_dir)
+    (metric,) = at.metric
+    assert metric.value == charts.estimate_text(result, lang)
+    captions = [c.value for c in at.caption]
+    assert charts.interval_text(result, lang) in captions
+    shown = [w.value for w in at.warning] + [s.value for s in at.success]
+    assert charts.verdict_text(result, lang) in shown
+    for sentence in charts.warning_texts(result, lang):
+        assert sentence in shown
+    assert len(at.get("plotly_chart")) == 2
+    assert at.dataframe, "the recovery and where-to-act tables"
+
+
+def test_verdict_never_overstates_when_the_interval_contains_zero(demo_dir):
+    result, _ = evaluate_programme("raga_pantas", "64.02", data_dir=demo_dir)
+    if result.ci_low <= 0 <= result.ci_high:
+        assert charts.verdict_text(result, "id").startswith("Tidak dapat disimpulkan")
+    result.ci_low, result.ci_high, result.verdict = -0.01, 0.02, "cannot_conclude"
+    assert charts.verdict_text(result, "id") == t("evaluate.verdict.cannot_conclude", "id")
+
+
+def test_both_regencies_ask_for_one(page):
+    at = page(lang="id", regency="all")
+    assert t("evaluate.regency_needed", "id") in [i.value for i in at.info]
+
+
+def test_event_study_chart_marks_the_reference_period_and_keeps_every_period(demo_dir):
+    result, _ = evaluate_programme("baas", "64.02", data_dir=demo_dir)
+    figure = charts.event_figure(result, "en")
+    (trace,) = figure.data
+    assert list(trace.x) == sorted(result.event_study["relative_period"])
+    assert 0.0 in list(trace.y)  # the reference period (-1)
+    groups = charts.groups_figure(result, "id")
+    names = {trace.name for trace in groups.data if trace.name}
+    assert names == {t("evaluate.group.treated", "id"), t("evaluate.group.control", "id")}
