@@ -170,20 +170,25 @@ def groups_figure(result: Evaluation, lang: str, *, height: int = 330) -> go.Fig
                 legendgroup=group,
             )  # fmt: skip
         )
-    for start in result.cohorts:
+    for number, start in enumerate(sorted(result.cohorts)):
         first = next((p for p in periods if p >= start), None)
-        if first is not None:
-            figure.add_vline(x=labels[first], line_dash="dot", line_color="#555")
-            figure.add_annotation(x=labels[first], y=1, yref="paper", text=t("evaluate.chart.start", lang),
-                                  showarrow=False, yanchor="bottom")  # fmt: skip
-    figure.update_layout(title=t("evaluate.chart.groups", lang))
+        if first is None:
+            continue
+        figure.add_vline(x=labels[first], line_dash="dot", line_color="#555")
+        if number == 0:  # one label: with staggered starts the labels would overlap
+            figure.add_annotation(x=labels[first], y=0.02, yref="paper", text=t("evaluate.chart.start", lang),
+                                  showarrow=False, xanchor="left", yanchor="bottom")  # fmt: skip
+    figure.update_layout(title={"text": t("evaluate.chart.groups", lang), "font": {"size": 15}})
     return base_layout(figure, lang, height)
 
 
 def event_figure(result: Evaluation, lang: str, *, height: int = 300) -> go.Figure:
     """The event study: the difference per period relative to the start (the period before is 0 by
-    construction), with 95% intervals; the pre-periods show whether the groups moved alike before."""
+    construction), with 95% intervals; the pre-periods show whether the groups moved alike before.
+    Relative periods that rest on fewer than MIN_VILLAGES_PER_SIDE treated villages (the edges of
+    late or early cohorts) are left off the chart: one village's noise would look like a trend."""
     frame = result.event_study.sort_values("relative_period")
+    frame = frame[(frame["villages"] >= MIN_VILLAGES_PER_SIDE) | (frame["relative_period"] == -1)]
     figure = go.Figure()
     estimate = frame["estimate"] * 100
     figure.add_trace(
@@ -216,7 +221,7 @@ def event_figure(result: Evaluation, lang: str, *, height: int = 300) -> go.Figu
     figure.add_hline(y=0, line_color="#555")
     figure.add_vline(x=-0.5, line_dash="dot", line_color="#555")
     figure.update_layout(
-        title=t("evaluate.chart.events", lang),
+        title={"text": t("evaluate.chart.events", lang), "font": {"size": 15}},
         xaxis_title=t("evaluate.chart.relative", lang),
         yaxis_title=t("evaluate.chart.points", lang),
     )

@@ -313,8 +313,17 @@ def _extended_twfe(panel: _Panel, y: np.ndarray) -> dict:
 
 def _event_study(panel: _Panel) -> pd.DataFrame:
     """Sun-Abraham effects per period relative to the start (reference: the period just before),
-    the per-cohort effects averaged with weights proportional to their treated villages."""
+    the per-cohort effects averaged with weights proportional to their treated villages.
+
+    A cohort with no village-period just before its start (all below the minimum of children) has
+    no reference period: its effects would be collinear with its villages' own, so it is left out
+    of the event study (not of the estimate)."""
     relative = panel.t - panel.g
+    referenced = np.unique(panel.g[panel.treated & (relative == -1)])
+    keep = ~panel.treated | np.isin(panel.g, referenced)
+    if not keep.all():
+        panel = panel.subset(keep)
+        relative = panel.t - panel.g
     rows = np.flatnonzero(panel.treated & (relative != -1))
     effects, pairs = _cell_dummies(relative, panel.g, rows, len(panel.rate))
     result = _fit(panel, panel.rate, effects)

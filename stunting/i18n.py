@@ -597,8 +597,8 @@ _EVALUATE: dict[str, dict[str, str]] = {
     "evaluate.group.control": {"id": "Desa tanpa program", "en": "Villages without it"},
     "evaluate.chart.start": {"id": "mulai", "en": "start"},
     "evaluate.chart.events": {
-        "id": "Selisih per periode sebelum dan sesudah mulai (studi peristiwa, IK 95%)",
-        "en": "Difference per period before and after the start (event study, 95% CI)",
+        "id": "Selisih per periode sejak mulai (IK 95%)",
+        "en": "Difference per period since the start (95% CI)",
     },
     "evaluate.chart.relative": {"id": "Periode sejak mulai", "en": "Periods since the start"},
     "evaluate.chart.points": {"id": "Selisih (poin)", "en": "Difference (points)"},

@@ -52,7 +52,9 @@ def test_event_study_chart_marks_the_reference_period_and_keeps_every_period(dem
     result, _ = evaluate_programme("baas", "64.02", data_dir=demo_dir)
     figure = charts.event_figure(result, "en")
     (trace,) = figure.data
-    assert list(trace.x) == sorted(result.event_study["relative_period"])
+    events = result.event_study
+    shown = events[(events["villages"] >= 10) | (events["relative_period"] == -1)]
+    assert list(trace.x) == sorted(shown["relative_period"])
     assert 0.0 in list(trace.y)  # the reference period (-1)
     groups = charts.groups_figure(result, "id")
     names = {trace.name for trace in groups.data if trace.name}
