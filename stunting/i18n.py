@@ -633,6 +633,18 @@ _EVALUATE: dict[str, dict[str, str]] = {
     "cluster.high_among_low": {"id": "tinggi di antara rendah", "en": "high among low"},
     "cluster.low_among_high": {"id": "rendah di antara tinggi", "en": "low among high"},
     "cluster.none": {"id": "–", "en": "–"},
+    "layer.lokus": {"id": "Desa lokus {year}", "en": "Priority villages (lokus) {year}"},
+    "layer.lokus.tip": {"id": "{village}: desa lokus {year}", "en": "{village}: priority village in {year}"},
+    "layer.baas": {"id": "Anak diasuh BAAS {year}", "en": "Children fostered by BAAS {year}"},
+    "layer.baas.tip": {
+        "id": "{village}: {children} anak diasuh BAAS ({year})",
+        "en": "{village}: {children} children fostered by BAAS ({year})",
+    },
+    "layer.hot": {"id": "Titik panas ({period})", "en": "Hot spots ({period})"},
+    "layer.hot.tip": {
+        "id": "{village}: titik panas (tinggi di antara tetangga tinggi, koreksi FDR)",
+        "en": "{village}: hot spot (high among high neighbours, FDR-corrected)",
+    },
 }
 
 _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _EVALUATE)

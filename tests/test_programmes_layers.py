@@ -1,0 +1,45 @@
+"""Programme layers on the map (geo/programme_layers.py): in the layer control, off at first, drawing
+exactly the villages the programme tables name."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import pytest
+
+from geo.programme_layers import add_programme_layers
+from stunting.boundaries import load_display
+from stunting.i18n import t
+
+
+def _areas(tmp_path):
+    return load_display("village", "overview", regency="64.74", data_dir=tmp_path)  # schematic cells
+
+
+def test_lokus_baas_and_hot_spot_layers_draw_the_named_villages(tmp_path):
+    areas = _areas(tmp_path)
+    codes = list(areas["code"])
+    lokus = pd.DataFrame({"village_code": codes[:3] + codes[:1], "year": [2024, 2024, 2023, 2023],
+                          "lokus": [True, True, True, False]})  # fmt: skip
+    baas = pd.DataFrame({"village_code": codes[3:5], "year": [2024, 2024], "children_fostered": [50, 8]})
+    ranking = pd.DataFrame({"code": codes, "cluster": ["hot"] + ["none"] * (len(codes) - 1)})
+    m = folium.Map()
+    layers = add_programme_layers(m, areas, lokus=lokus, baas=baas, year=2024, lang="id", ranking=ranking,
+                                  period_label="Agustus 2024")  # fmt: skip
+    folium.LayerControl().add_to(m)
+    assert len(layers) == 3 and all(not layer.show and layer.control for layer in layers)
+    html = m.get_root().render()
+    names = [areas.set_index("code").loc[c, "name"] for c in codes]
+    assert f"{names[0]}: desa lokus 2024" in html and f"{names[1]}: desa lokus 2024" in html
+    assert f"{names[2]}: desa lokus 2024" not in html  # lokus in 2023 only
+    assert f"{names[3]}: 50 anak diasuh BAAS (2024)" in html
+    assert t("layer.lokus", "id", year=2024) in html and t("layer.hot", "id", period="Agustus 2024") in html
+    radii = sorted(float(x) for x in pd.Series(html.split('"radius": ')[1:]).str.split(",").str[0])
+    assert radii[1] / radii[0] == pytest.approx((50 / 8) ** 0.5, rel=1e-6)  # area ∝ children
+
+
+def test_no_layer_without_data_for_the_year(tmp_path):
+    areas = _areas(tmp_path)
+    empty = pd.DataFrame({"village_code": [], "year": [], "lokus": []})
+    baas = pd.DataFrame({"village_code": [], "year": [], "children_fostered": []})
+    assert add_programme_layers(folium.Map(), areas, lokus=empty, baas=baas, year=2024, lang="en") == []
