@@ -1,12 +1,19 @@
 """Apakah berhasil? Villages with a programme against villages without it, with what could mislead."""
 
+import tempfile
+from pathlib import Path
+
 import streamlit as st
 
 from charts import evaluate as charts
-from stunting import app_cache
+from stunting import app_cache, programmes
 from stunting.errors import UserError
 from stunting.i18n import fmt_month, t
-from ui import navigation, sidebar
+from ui import navigation, sidebar, uploader
+
+# A programme workbook is a few hundred KB (252 villages x years x 18 indicators); 10 MB is an
+# e-PPGBM export or another wrong file, refused before it is read.
+UPLOAD_MB = 10
 
 navigation.through_app()
 
@@ -22,12 +29,29 @@ if regency is None:
     st.stop()
 
 names = app_cache.programme_names()
-st.download_button(
-    t("evaluate.template", lang),
-    app_cache.programme_template(regency),
-    file_name=f"template-program-{regency}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
+with st.expander(t("evaluate.load", lang), expanded=not names):
+    st.download_button(
+        t("evaluate.template", lang),
+        app_cache.programme_template(regency),
+        file_name=f"template-program-{regency}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    upload = uploader.file_uploader(
+        t("evaluate.upload", lang), key="eval_upload", types=["xlsx", "csv"], max_mb=UPLOAD_MB, lang=lang
+    )
+    accept = st.checkbox(t("evaluate.accept_valid", lang), key="eval_accept")
+    if upload is not None and st.button(t("evaluate.store", lang), key="eval_store"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(upload.name).name  # messages name the user's own file
+            path.write_bytes(upload.getvalue())
+            try:
+                stored = programmes.import_file(path, accept_valid=accept, data_dir=app_cache.data_dir())
+            except UserError as error:
+                st.error(str(error))
+            else:
+                rows = ", ".join(f"{sheet} {count}" for sheet, count in stored.stored.items())
+                st.success(t("evaluate.stored", lang, rows=rows, problems=len(stored.problems)))
+                names = app_cache.programme_names()
 if not names:
     st.info(t("evaluate.no_programmes", lang))
     st.stop()
