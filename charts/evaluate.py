@@ -46,6 +46,16 @@ def interval_text(result: Evaluation, lang: str) -> str:
     return t("evaluate.interval", lang, low=points(result.ci_low, lang), high=points(result.ci_high, lang))
 
 
+def odds_text(result: Evaluation, lang: str) -> str:
+    return t(
+        "evaluate.odds",
+        lang,
+        value=fmt_number(result.odds_ratio, lang, decimals=2),
+        low=fmt_number(result.odds_ratio_low, lang, decimals=2),
+        high=fmt_number(result.odds_ratio_high, lang, decimals=2),
+    )
+
+
 def villages_text(result: Evaluation, lang: str) -> str:
     return t(
         "evaluate.villages",

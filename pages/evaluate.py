@@ -86,6 +86,7 @@ cards[0].metric(
     t("evaluate.estimate", lang), charts.estimate_text(result, lang), help=t("evaluate.estimate.help", lang)
 )
 cards[0].caption(charts.interval_text(result, lang))
+cards[0].caption(charts.odds_text(result, lang))
 (cards[1].warning if result.verdict == "cannot_conclude" else cards[1].success)(
     charts.verdict_text(result, lang)
 )

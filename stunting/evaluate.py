@@ -22,6 +22,10 @@ out loud:
   (fewer than ``MIN_VILLAGES_PER_SIDE`` on a side: clustered intervals are then too narrow),
   ``coverage_changed`` (the number of children measured moved differently between the groups, so
   the rates may describe different children).
+* **Odds scale.** The same estimator on the villages' empirical log-odds, as an odds ratio with its
+  interval: when villages with higher rates fall faster in percentage points anyway (a common
+  logistic trend, as in the demo), parallel trends hold on the odds scale rather than on points,
+  and the two disagree. Shown beside the headline, never instead of it.
 * **Verdict.** ``cannot_conclude`` whenever the interval contains 0 or the pre-trends differ;
   otherwise ``lower`` or ``higher``. Never "it worked": the design cannot rule out everything else
   that happened in the programme villages at the same time.
@@ -88,6 +92,9 @@ class Evaluation:
     baseline_p_value: float
     pre_trend_p_value: float
     coverage_effect: float
+    odds_ratio: float  # the same estimator on empirical log-odds: a check of the scale
+    odds_ratio_low: float
+    odds_ratio_high: float
     excluded_village_periods: int
     cohorts: dict[str, int]  # first treated period -> villages
     groups: pd.DataFrame = field(repr=False)  # period, group, villages, mean, ci_low, ci_high
@@ -107,6 +114,9 @@ class Evaluation:
                 "baseline_p_value",
                 "pre_trend_p_value",
                 "coverage_effect",
+                "odds_ratio",
+                "odds_ratio_low",
+                "odds_ratio_high",
             )
         }
         out |= {
@@ -190,6 +200,10 @@ def difference_in_differences(
     )
     main = _extended_twfe(arrays, arrays.rate)
     coverage = _extended_twfe(arrays, arrays.log_measured)
+    # Empirical logits (Cox's +0.5): where villages with higher rates fall faster in points (a
+    # common logistic trend), parallel trends hold on this scale and not on the points one.
+    cases, measured = data["cases"].to_numpy(float), data["measured"].to_numpy(float)
+    odds = _extended_twfe(arrays, np.log((cases + 0.5) / (measured - cases + 0.5)))
     pre_trend_p = _pre_trend(arrays)
     baseline = _baseline(arrays)
     events = _event_study(arrays) if details else pd.DataFrame()
@@ -227,6 +241,9 @@ def difference_in_differences(
         baseline_p_value=baseline["p_value"],
         pre_trend_p_value=pre_trend_p,
         coverage_effect=coverage["estimate"],
+        odds_ratio=math.exp(odds["estimate"]),
+        odds_ratio_low=math.exp(odds["ci_low"]),
+        odds_ratio_high=math.exp(odds["ci_high"]),
         excluded_village_periods=excluded,
         cohorts={periods[int(g)]: int(n) for g, n in cohorts.items()},
         groups=groups,

@@ -549,6 +549,13 @@ _EVALUATE: dict[str, dict[str, str]] = {
         "95% CI clustered by village).",
     },
     "evaluate.interval": {"id": "IK 95%: {low} sampai {high} poin", "en": "95% CI: {low} to {high} points"},
+    "evaluate.odds": {
+        "id": "Pada skala odds: rasio odds {value} (IK 95% {low}–{high}); di bawah 1 berarti turun lebih "
+        "banyak. Bila kedua skala tidak sejalan, desa yang angkanya tinggi mungkin turun lebih cepat "
+        "dengan sendirinya.",
+        "en": "On the odds scale: odds ratio {value} (95% CI {low}–{high}); below 1 means a larger fall. "
+        "When the two scales disagree, villages with high rates may simply fall faster.",
+    },
     "evaluate.villages": {
         "id": "{treated} desa dengan program, {control} desa tanpa program; {before} periode sebelum, "
         "{after} periode sesudah mulai",

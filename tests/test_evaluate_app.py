@@ -27,6 +27,7 @@ def test_the_page_shows_estimate_interval_verdict_and_warnings(page, demo_dir, l
     assert metric.value == charts.estimate_text(result, lang)
     captions = [c.value for c in at.caption]
     assert charts.interval_text(result, lang) in captions
+    assert charts.odds_text(result, lang) in captions
     shown = [w.value for w in at.warning] + [s.value for s in at.success]
     assert charts.verdict_text(result, lang) in shown
     for sentence in charts.warning_texts(result, lang):
