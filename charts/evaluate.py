@@ -246,7 +246,14 @@ def recovery_table(recovery: pd.DataFrame, window: int, lang: str, periods: int 
     recovered share with its interval (or "too few children")."""
     part = recovery[(recovery["window"] == window) & (recovery["followed"] > 0)]
     keep = sorted(part["period"].unique())[-periods:]
-    part = part[part["period"].isin(keep)].sort_values(["period", "group"], ascending=[False, False])
+    order = ["period", "group", "severe"] if "severe" in part else ["period", "group"]
+    part = part[part["period"].isin(keep)].sort_values(order, ascending=False)
+    groups = [t(f"evaluate.group.{g}", lang) for g in part["group"]]
+    if "severe" in part:  # fostered against other children, within the same severity
+        groups = [
+            f"{name} · {t('evaluate.severity.' + ('severe' if severe else 'moderate'), lang)}"
+            for name, severe in zip(groups, part["severe"], strict=True)
+        ]
 
     def share(row) -> str:
         if row["suppressed"]:
@@ -257,9 +264,7 @@ def recovery_table(recovery: pd.DataFrame, window: int, lang: str, periods: int 
     return pd.DataFrame(
         {
             t("evaluate.recovery.column.period", lang): [fmt_month(p, lang) for p in part["period"]],
-            t("evaluate.recovery.column.group", lang): [
-                t(f"evaluate.group.{g}", lang) for g in part["group"]
-            ],
+            t("evaluate.recovery.column.group", lang): groups,
             t("evaluate.recovery.column.followed", lang): [fmt_number(n, lang) for n in part["followed"]],
             t("evaluate.recovery.column.share", lang): [share(row) for _, row in part.iterrows()],
         }

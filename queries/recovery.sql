@@ -1,9 +1,10 @@
--- One row per period x group of regency $regency: children stunted (height-for-age z below
--- $cutoff) at their last valid measurement of the period, how many were measured again within 6 and
--- within 12 months (their next valid measurement, in a later period), and how many of those were no
--- longer stunted then. group is true for children whose village is in $villages (a programme's
--- villages; an empty list puts every child in group false). A valid measurement has a defined,
--- unflagged z-score: the counting rule of summary.sql, per child and period.
+-- One row per period x group x fostered x severe of regency $regency: children stunted (height-for-age
+-- z below $cutoff) at their last valid measurement of the period, how many were measured again within
+-- 6 and within 12 months (their next valid measurement, in a later period), and how many of those were
+-- no longer stunted then. in_group: the child's village is in $villages (a programme's villages);
+-- fostered: the child's key is in $children (a child-level programme list such as BAAS's fostered
+-- children); severe: z below $severe_cutoff, so fostered and other children compare at similar HAZ.
+-- A valid measurement has a defined, unflagged z-score: the counting rule of summary.sql.
 WITH valid AS (
     SELECT child_id, village_code, period, measured_on, haz
     FROM measurements
@@ -24,6 +25,7 @@ followed AS (
     SELECT
         period,
         list_contains($villages, village_code) AS in_group,
+        list_contains($children, child_id) AS fostered,
         haz,
         lead(month_number) OVER next_one - month_number AS months_to_next,
         lead(haz) OVER next_one AS next_haz
@@ -33,6 +35,8 @@ followed AS (
 SELECT
     period,
     in_group,
+    fostered,
+    haz < $severe_cutoff AS severe,
     count(*) AS stunted,
     count(*) FILTER (WHERE months_to_next <= 6) AS followed_6,
     count(*) FILTER (WHERE months_to_next <= 6 AND next_haz >= $cutoff) AS recovered_6,
@@ -40,5 +44,5 @@ SELECT
     count(*) FILTER (WHERE months_to_next <= 12 AND next_haz >= $cutoff) AS recovered_12
 FROM followed
 WHERE haz < $cutoff
-GROUP BY period, in_group
-ORDER BY period, in_group;
+GROUP BY ALL
+ORDER BY ALL;

@@ -210,6 +210,12 @@ def _recovery(folder: str, key: str, programme: str, regency: str) -> pd.DataFra
     from stunting import programmes
     from stunting.recovery import recovery
 
+    if programme == "baas":
+        # A child-level list of fostered children (anak_baas) follows the children themselves.
+        fostered = programmes.read_table("anak_baas", folder)
+        fostered = fostered[fostered["village_code"].astype(str).str.startswith(regency + ".")]
+        if len(fostered):
+            return recovery(regency, children=sorted(set(fostered["child_id"])), data_dir=folder)
     villages = list(programmes.first_start(programme, regency=regency, data_dir=folder).index)
     return recovery(regency, villages=villages, data_dir=folder)
 

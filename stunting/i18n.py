@@ -616,6 +616,10 @@ _EVALUATE: dict[str, dict[str, str]] = {
     },
     "evaluate.group.treated": {"id": "Desa dengan program", "en": "Villages with the programme"},
     "evaluate.group.control": {"id": "Desa tanpa program", "en": "Villages without it"},
+    "evaluate.group.fostered": {"id": "Anak asuh", "en": "Fostered children"},
+    "evaluate.group.not_fostered": {"id": "Anak lain", "en": "Other children"},
+    "evaluate.severity.severe": {"id": "sangat pendek", "en": "severely stunted"},
+    "evaluate.severity.moderate": {"id": "pendek", "en": "moderately stunted"},
     "evaluate.chart.start": {"id": "mulai", "en": "start"},
     "evaluate.chart.events": {
         "id": "Selisih per periode sejak mulai (IK 95%)",

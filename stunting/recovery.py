@@ -25,21 +25,42 @@ from stunting.stats import wilson_interval
 WINDOWS = (6, 12)  # months to the next measurement
 
 
-def recovery(regency: str, *, villages: list[str] | None = None, data_dir=None) -> pd.DataFrame:
+def recovery(
+    regency: str,
+    *,
+    villages: list[str] | None = None,
+    children: list[str] | None = None,
+    data_dir=None,
+) -> pd.DataFrame:
     """One row per period x group x window: period, group, window (months), stunted, followed,
-    recovered, share, ci_low, ci_high, suppressed."""
+    recovered, share, ci_low, ci_high, suppressed.
+
+    Without ``children`` the groups are the programme's ``villages`` ("treated") and the others
+    ("control"). With ``children`` (child keys, e.g. BAAS's fostered children) the groups are
+    "fostered" and "not_fostered", each split by severity (``severe``: HAZ below -3 when stunted),
+    so fostered children, who are chosen among the most stunted, meet others of similar HAZ."""
     snapshot = store.current_snapshot(data_dir)
-    counts = queries.run(
-        "recovery",
-        {"regency": regency, "villages": list(villages or []), "cutoff": INDICATORS["stunting"].cutoff},
-        snapshot=snapshot,
-    )
+    params = {
+        "regency": regency,
+        "villages": list(villages or []),
+        "children": list(children or []),
+        "cutoff": INDICATORS["stunting"].cutoff,
+        "severe_cutoff": INDICATORS["severe_stunting"].cutoff,
+    }
+    counts = queries.run("recovery", params, snapshot=snapshot)
+    numbers = ["stunted"] + [f"{kind}_{w}" for w in WINDOWS for kind in ("followed", "recovered")]
+    keys = ["period", "fostered", "severe"] if children else ["period", "in_group"]
+    counts = counts.groupby(keys, as_index=False)[numbers].sum()
+    if children:
+        group = np.where(counts["fostered"], "fostered", "not_fostered")
+    else:
+        group = np.where(counts["in_group"], "treated", "control")
     rows = []
     for window in WINDOWS:
         part = pd.DataFrame(
             {
                 "period": counts["period"],
-                "group": np.where(counts["in_group"], "treated", "control"),
+                "group": group,
                 "window": window,
                 "stunted": counts["stunted"].astype("int64"),
                 "followed": counts[f"followed_{window}"].astype("int64"),
@@ -47,7 +68,9 @@ def recovery(regency: str, *, villages: list[str] | None = None, data_dir=None) 
             }
         )
         rows.append(part)
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+        if children:
+            part["severe"] = counts["severe"].astype(bool).to_numpy()
+    out = pd.concat(rows, ignore_index=True)
     followed, recovered = out["followed"].to_numpy(), out["recovered"].to_numpy()
     shown = followed >= MIN_CHILDREN
     low, high = wilson_interval(recovered, followed)
@@ -57,4 +80,5 @@ def recovery(regency: str, *, villages: list[str] | None = None, data_dir=None) 
     out["ci_low"] = np.where(shown, low, np.nan)
     out["ci_high"] = np.where(shown, high, np.nan)
     out["suppressed"] = (followed > 0) & ~shown
-    return out.sort_values(["window", "group", "period"]).reset_index(drop=True)
+    order = ["window", "group", "severe", "period"] if children else ["window", "group", "period"]
+    return out.sort_values(order).reset_index(drop=True)

@@ -7,7 +7,7 @@ import functools
 import pytest
 
 from charts import evaluate as charts
-from stunting.config import REPO_ROOT
+from stunting.config import MIN_CHILDREN, REPO_ROOT
 from stunting.evaluate import evaluate_programme
 from stunting.i18n import t
 
@@ -60,3 +60,21 @@ def test_event_study_chart_marks_the_reference_period_and_keeps_every_period(dem
     groups = charts.groups_figure(result, "id")
     names = {trace.name for trace in groups.data if trace.name}
     assert names == {t("evaluate.group.treated", "id"), t("evaluate.group.control", "id")}
+
+
+def test_recovery_table_words_groups_severity_and_suppression():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"period": ["2025-02"] * 3, "group": ["fostered", "not_fostered", "not_fostered"], "window": 6,
+         "stunted": [9, 300, 80], "followed": [6, 200, 60], "recovered": [3, 100, 15],
+         "severe": [True, False, True], "share": [float("nan"), 0.5, 0.25],
+         "ci_low": [float("nan"), 0.43, 0.16], "ci_high": [float("nan"), 0.57, 0.37],
+         "suppressed": [True, False, False]}
+    )  # fmt: skip
+    table = charts.recovery_table(frame, 6, "id")
+    groups = table[t("evaluate.recovery.column.group", "id")].tolist()
+    assert groups == ["Anak lain · sangat pendek", "Anak lain · pendek", "Anak asuh · sangat pendek"]
+    shares = table[t("evaluate.recovery.column.share", "id")].tolist()
+    assert shares[-1] == t("rate.too_few", "id", minimum=MIN_CHILDREN)
+    assert shares[1] == "50,0% (IK 95%: 43,0%–57,0%)"

@@ -63,3 +63,28 @@ def test_shares_have_wilson_intervals_and_small_groups_are_suppressed(demo_dir):
     small = result[(result["followed"] > 0) & (result["followed"] < MIN_CHILDREN)]
     assert len(small) > 0, "the demo's one-village group should fall below the minimum"
     assert small["suppressed"].all() and small["share"].isna().all() and small["ci_low"].isna().all()
+
+
+def test_fostered_children_are_compared_with_others_of_similar_severity(demo_dir):
+    con = queries.connect(demo_dir, views=("measurements",))
+    try:
+        stunted = (
+            con.execute(
+                "SELECT DISTINCT child_id FROM measurements WHERE regency = '64.74' AND haz < -2 "
+                "AND NOT coalesce(haz_flag, false) ORDER BY child_id LIMIT 40"
+            )
+            .df()["child_id"]
+            .tolist()
+        )
+    finally:
+        con.close()
+    by_child = recovery("64.74", children=stunted, data_dir=demo_dir)
+    by_village = recovery("64.74", data_dir=demo_dir)
+    assert set(by_child["group"]) == {"fostered", "not_fostered"}
+    assert set(by_child["severe"]) == {True, False}
+    # The same children, split another way: totals per period and window agree.
+    totals = by_child.groupby(["period", "window"])[["stunted", "followed", "recovered"]].sum()
+    village_totals = by_village.groupby(["period", "window"])[["stunted", "followed", "recovered"]].sum()
+    assert totals.equals(village_totals)
+    fostered = by_child[by_child["group"] == "fostered"]
+    assert 0 < fostered["stunted"].sum() and fostered["suppressed"].any()
