@@ -193,3 +193,19 @@ def test_evaluate_cli_on_the_demo_prints_the_required_keys(demo_dir):
     assert record["periods_before"] == 6 and record["periods_after"] == 8
     assert record["villages_treated"] + record["villages_control"] <= 237
     assert record["verdict"] in ("cannot_conclude", "lower", "higher")
+
+
+def test_evaluate_start_year_keeps_one_cohort_and_csv_has_the_headline(demo_dir, capsys):
+    assert main(["evaluate", "--programme", "lokus", "--regency", "64.02", "--start", "2023",
+                 "--data-dir", str(demo_dir)]) == 0  # fmt: skip
+    record = json.loads(capsys.readouterr().out)
+    assert list(record["cohorts"]) == ["2023-02"] and record["start"] == 2023
+    assert main(["evaluate", "--programme", "lokus", "--regency", "64.02", "--format", "csv",
+                 "--data-dir", str(demo_dir)]) == 0  # fmt: skip
+    header, row = capsys.readouterr().out.strip().splitlines()
+    assert header.split(",")[:4] == ["estimate", "ci_low", "ci_high", "p_value"]
+    assert main(["evaluate", "--programme", "nope", "--regency", "64.02", "--data-dir", str(demo_dir)]) == 1
+    assert "No programme called 'nope'" in capsys.readouterr().err
+    assert main(["evaluate", "--programme", "lokus", "--regency", "64.02", "--start", "2019",
+                 "--data-dir", str(demo_dir)]) == 1  # fmt: skip
+    assert "started 'lokus' in 2019; start years: 2022, 2023" in capsys.readouterr().err
