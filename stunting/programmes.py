@@ -761,3 +761,18 @@ def summary(data_dir=None) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def village_starts(code: str, periods: list[str], data_dir=None) -> list[tuple[str, str]]:
+    """(first period, programme name) for each programme ``code`` ever had, in start order: the
+    village panel's trend marks them. The period is the first of ``periods`` on or after the start."""
+    out = []
+    for name in names(data_dir):
+        starts = first_start(name, data_dir=data_dir)
+        if code not in starts.index:
+            continue
+        begun = starts[code].strftime("%Y-%m")
+        first = next((p for p in sorted(periods) if p >= begun), None)
+        if first is not None:
+            out.append((first, name))
+    return sorted(out)

@@ -209,3 +209,22 @@ def test_evaluate_start_year_keeps_one_cohort_and_csv_has_the_headline(demo_dir,
     assert main(["evaluate", "--programme", "lokus", "--regency", "64.02", "--start", "2019",
                  "--data-dir", str(demo_dir)]) == 1  # fmt: skip
     assert "started 'lokus' in 2019; start years: 2022, 2023" in capsys.readouterr().err
+
+
+def test_village_starts_mark_the_trend_at_each_programme_start(tmp_path):
+    from charts.trend import trend_figure
+
+    path = workbook(
+        tmp_path / "p.xlsx",
+        {"baas": [BAAS_HEADER, [VILLAGE, "", 2023, 0, 0], [VILLAGE, "", 2024, 5, 2]],
+         "lokus": [["Kode Desa", "Tahun", "Lokus"], [VILLAGE, 2022, "Ya"], [OTHER, 2021, "Ya"]]},
+    )  # fmt: skip
+    programmes.import_file(path, data_dir=tmp_path)
+    periods = ["2021-08", "2022-02", "2022-08", "2023-02", "2024-02", "2024-08"]
+    marks = programmes.village_starts(VILLAGE, periods, tmp_path)
+    assert marks == [("2022-02", "lokus"), ("2024-02", "baas")]  # BAAS counts from its first child
+    trend = pd.DataFrame({"period": periods, "measured": 20, "prevalence": 0.2, "ci_low": 0.1, "ci_high": 0.3,
+                          "suppressed": False})  # fmt: skip
+    figure = trend_figure(trend, "id", title="x", markers=marks)
+    assert [a.text for a in figure.layout.annotations] == ["lokus", "baas"]
+    assert len(figure.layout.shapes) == 2
