@@ -352,9 +352,8 @@ def _parse_sheet(table: Table, rows: list[list[str]], data_dir) -> tuple[pd.Data
         if row_problems:
             problems.extend(row_problems)
             continue
-        if table.sheet == "anak_baas":
-            record = _pseudonymised(record, data_dir)
-        key = tuple(record[k] for k in table.key)
+        # A fostered child is keyed by NIK until the whole sheet is pseudonymised at once below.
+        key = tuple(record["nik" if k == "child_id" else k] for k in table.key)
         if key in seen:
             problems.append(Problem(table.sheet, number, "", f"the same row as row {seen[key]} (same key)"))
             continue
@@ -363,6 +362,8 @@ def _parse_sheet(table: Table, rows: list[list[str]], data_dir) -> tuple[pd.Data
     if not records:
         return _empty(table), problems
     frame = pd.DataFrame.from_records(records)
+    if table.sheet == "anak_baas":
+        frame = _pseudonymised(frame, data_dir)
     return frame[_stored_columns(table)], problems
 
 
@@ -483,19 +484,18 @@ def _check_scorecard(table: Table, record: dict, bad) -> None:
         bad(column["numerator"], f"the numerator ({numerator}) is above the denominator ({denominator})")
 
 
-def _pseudonymised(record: dict, data_dir) -> dict:
-    """The fostered child as the keyed hash e-PPGBM rows get; NIK, birth date and sex are dropped."""
+def _pseudonymised(frame: pd.DataFrame, data_dir) -> pd.DataFrame:
+    """The fostered children as the keyed hash e-PPGBM rows get; NIK, birth date and sex dropped."""
     from stunting import pseudonym
 
-    secret = pseudonym.load_secret(data_dir)
-    child = pseudonym.child_ids(
-        pd.Series([record["nik"]]),
-        pd.Series([""]),
-        pd.Series([pd.Timestamp(record["birth_date"])]),
+    ids = pseudonym.child_ids(
+        frame["nik"],
+        pd.Series([""] * len(frame), index=frame.index),
+        pd.to_datetime(frame["birth_date"]),
         None,
-        secret,
-    )[0]
-    return {"child_id": child, "village_code": record["village_code"], "year": record["year"]}
+        pseudonym.load_secret(data_dir),
+    )
+    return pd.DataFrame({"child_id": ids, "village_code": frame["village_code"], "year": frame["year"]})
 
 
 # --- storing ------------------------------------------------------------------------------------------
