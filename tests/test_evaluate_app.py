@@ -78,3 +78,29 @@ def test_recovery_table_words_groups_severity_and_suppression():
     shares = table[t("evaluate.recovery.column.share", "id")].tolist()
     assert shares[-1] == t("rate.too_few", "id", minimum=MIN_CHILDREN)
     assert shares[1] == "50,0% (IK 95%: 43,0%–57,0%)"
+
+
+def test_story_slides_what_kukar_did_render_with_their_source(demo_dir):
+    from render import StoryRenderer
+    from stunting.story import load_story
+
+    story = load_story()
+    ours = [n for n, slide in enumerate(story.slides, 1) if slide.page == "evaluate"]
+    assert len(ours) == 2 and all(story.slides[n - 1].ok for n in ours)
+    renderer = StoryRenderer(demo_dir)
+    for number in ours:
+        rendered = renderer.render(story.slides[number - 1], number, "id")
+        assert rendered.error is None and rendered.png.startswith(b"\x89PNG")
+        assert "data contoh (sintetis)" in rendered.source and "anak" in rendered.source
+
+
+def test_a_bad_evaluation_slide_names_its_field():
+    from stunting.story import parse_slide
+
+    slide = parse_slide(
+        {"page": "evaluate", "figure": "evaluation", "view": {"indicator": "stunting", "programme": "baas",
+         "regency": "99.99", "period": "latest"}, "title": {"id": "x", "en": "x"}}, 3
+    )  # fmt: skip
+    assert slide.errors == (
+        "Slide 3, field 'view.regency': '99.99' is not a regency; use one of 64.02, 64.74.",
+    )
