@@ -665,9 +665,9 @@ def _model(seed: int, scale: float) -> Model:
     rng = np.random.default_rng([seed, 0])
     villages = _villages(rng)
     expected = villages.share * np.array([CHILDREN_PER_ROUND[c] for c in villages.regency]) * scale
-    programmes = demo_programmes.plan(villages.frame, _village_prevalence(villages), ROUNDS, expected, seed)
-    prevalence = _village_prevalence(villages, programmes.log_odds)
-    return Model(villages, prevalence, _cohort(rng, villages, scale), seed, scale, programmes)
+    planned = demo_programmes.plan(villages.frame, _village_prevalence(villages), ROUNDS, expected, seed)
+    prevalence = _village_prevalence(villages, planned.log_odds)
+    return Model(villages, prevalence, _cohort(rng, villages, scale), seed, scale, planned)
 
 
 def _year_table(model: Model, year: int) -> tuple[pa.Table, np.ndarray]:

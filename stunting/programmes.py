@@ -485,7 +485,9 @@ def _check_scorecard(table: Table, record: dict, bad) -> None:
 
 
 def _pseudonymised(frame: pd.DataFrame, data_dir) -> pd.DataFrame:
-    """The fostered children as the keyed hash e-PPGBM rows get; NIK, birth date and sex dropped."""
+    """The fostered children as the keyed hash e-PPGBM rows get (NIK + birth date + sex, the same
+    function and secret), so they can be followed in the measurements; NIK, birth date and sex are
+    then dropped."""
     from stunting import pseudonym
 
     ids = pseudonym.child_ids(
@@ -494,6 +496,7 @@ def _pseudonymised(frame: pd.DataFrame, data_dir) -> pd.DataFrame:
         pd.to_datetime(frame["birth_date"]),
         None,
         pseudonym.load_secret(data_dir),
+        sex=frame["sex"],
     )
     return pd.DataFrame({"child_id": ids, "village_code": frame["village_code"], "year": frame["year"]})
 
@@ -596,7 +599,8 @@ def read_table(sheet: str, data_dir=None) -> pd.DataFrame:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], data_dir=None, *, source: str) -> None:
-    """Replace the whole programme store with ``tables`` (the demo's programmes; already valid)."""
+    """Replace the whole programme store with ``tables`` (the demo's programmes; already valid;
+    logged as the demo, so ``remove_demo`` can take them away again)."""
     programmes = store(data_dir)
     with programmes.transaction() as folder:
         for sheet, frame in tables.items():
@@ -606,8 +610,20 @@ def write_tables(tables: dict[str, pd.DataFrame], data_dir=None, *, source: str)
                 folder / table_file(sheet), index=False
             )
         log = [{"file": source, "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "rows": {k: len(v) for k, v in tables.items()}, "problems": 0}]  # fmt: skip
+                "rows": {k: len(v) for k, v in tables.items()}, "problems": 0, "demo": True}]  # fmt: skip
         (folder / LOG_FILE).write_text(json.dumps(log, indent=2, ensure_ascii=False), "utf-8")
+
+
+def remove_demo(data_dir=None) -> bool:
+    """Empty the programme store when it holds only the demo's programmes (the measurement store's
+    demo --remove calls this); True if it did. Programme data a user imported are never removed."""
+    programmes = store(data_dir)
+    log = _log(data_dir)
+    if programmes.current() is None or not log or not all(entry.get("demo") for entry in log):
+        return False
+    with programmes.transaction() as folder:
+        (folder / LOG_FILE).write_text("[]", "utf-8")
+    return True
 
 
 # --- what the evaluation and the map ask ---------------------------------------------------------------

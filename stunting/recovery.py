@@ -19,7 +19,6 @@ import pandas as pd
 
 from stunting import queries, store
 from stunting.config import MIN_CHILDREN
-from stunting.indicators import INDICATORS
 from stunting.stats import wilson_interval
 
 WINDOWS = (6, 12)  # months to the next measurement
@@ -37,16 +36,10 @@ def recovery(
 
     Without ``children`` the groups are the programme's ``villages`` ("treated") and the others
     ("control"). With ``children`` (child keys, e.g. BAAS's fostered children) the groups are
-    "fostered" and "not_fostered", each split by severity (``severe``: HAZ below -3 when stunted),
+    "fostered" and "not_fostered", each split by severity (``severe``: severely stunted then),
     so fostered children, who are chosen among the most stunted, meet others of similar HAZ."""
     snapshot = store.current_snapshot(data_dir)
-    params = {
-        "regency": regency,
-        "villages": list(villages or []),
-        "children": list(children or []),
-        "cutoff": INDICATORS["stunting"].cutoff,
-        "severe_cutoff": INDICATORS["severe_stunting"].cutoff,
-    }
+    params = {"regency": regency, "villages": list(villages or []), "children": list(children or [])}
     counts = queries.run("recovery", params, snapshot=snapshot)
     numbers = ["stunted"] + [f"{kind}_{w}" for w in WINDOWS for kind in ("followed", "recovered")]
     keys = ["period", "fostered", "severe"] if children else ["period", "in_group"]

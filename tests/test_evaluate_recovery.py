@@ -13,7 +13,12 @@ from stunting.recovery import recovery
 
 
 def recovered_by_pandas(measurements: pd.DataFrame, villages: set[str]) -> pd.DataFrame:
-    valid = measurements[measurements["haz"].notna() & ~measurements["haz_flag"].fillna(False).astype(bool)]
+    # The counting rule (docs/architecture.md): the last measurement with a valid HAZ, under 60 months.
+    valid = measurements[
+        measurements["haz"].notna()
+        & ~measurements["haz_flag"].fillna(False).astype(bool)
+        & measurements["age_group"].notna()
+    ]
     last = valid.sort_values("measured_on").groupby(["child_id", "period"], as_index=False).last()
     last["month"] = last["period"].str[:4].astype(int) * 12 + last["period"].str[5:7].astype(int)
     last = last.sort_values(["child_id", "month"])
@@ -37,7 +42,7 @@ def test_recovery_counts_match_pandas_on_the_demo(demo_dir):
     con = queries.connect(demo_dir, views=("measurements",))
     try:
         measurements = con.execute(
-            "SELECT child_id, village_code, period, measured_on, haz, haz_flag FROM measurements "
+            "SELECT child_id, village_code, period, measured_on, haz, haz_flag, age_group FROM measurements "
             "WHERE regency = '64.74'"
         ).df()
     finally:

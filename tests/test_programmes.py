@@ -157,7 +157,7 @@ def test_fostered_children_are_stored_as_the_e_ppgbm_key_never_as_nik(tmp_path):
     stored = programmes.read_table("anak_baas", tmp_path)
     expected = pseudonym.child_ids(
         pd.Series([nik]), pd.Series([""]), pd.Series([pd.Timestamp("2021-03-12")]), None,
-        pseudonym.load_secret(tmp_path),
+        pseudonym.load_secret(tmp_path), sex=pd.Series(["P"]),
     )[0]  # fmt: skip
     assert stored["child_id"].tolist() == [expected]
     snapshot = programmes.store(tmp_path).current()
@@ -228,3 +228,16 @@ def test_village_starts_mark_the_trend_at_each_programme_start(tmp_path):
     figure = trend_figure(trend, "id", title="x", markers=marks)
     assert [a.text for a in figure.layout.annotations] == ["lokus", "baas"]
     assert len(figure.layout.shapes) == 2
+
+
+def test_demo_remove_takes_the_demo_programmes_but_never_imported_ones(tmp_path):
+    from stunting import store
+
+    baas = pd.DataFrame({"village_code": [VILLAGE], "year": [2022], "children_fostered": [3], "foster_parents": [1]})
+    programmes.write_tables({"baas": baas}, tmp_path, source="demo")
+    store.remove_demo(tmp_path)
+    assert programmes.read_table("baas", tmp_path).empty and programmes.names(tmp_path) == []
+    path = workbook(tmp_path / "real.xlsx", {"baas": [BAAS_HEADER, [VILLAGE, "", 2022, 3, 1]]})
+    programmes.import_file(path, data_dir=tmp_path)
+    assert programmes.remove_demo(tmp_path) is False
+    assert len(programmes.read_table("baas", tmp_path)) == 1
