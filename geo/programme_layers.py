@@ -41,6 +41,8 @@ def _outlines(polygons: gpd.GeoDataFrame, name: str, style: dict, tooltips: list
         for line, tip in zip(lines, tooltips, strict=True)
         if not line.is_empty
     ]
+    if not features:  # folium refuses a tooltip on an empty collection; the layer adds nothing
+        return group
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         style_function=lambda _f, style=style: style,
@@ -106,13 +108,19 @@ def add_programme_layers(
     ranking: pd.DataFrame | None = None,
     period_label: str = "",
 ) -> list[folium.FeatureGroup]:
-    """Add the layers that have data for ``year`` (and the hot spots, given a ranking) to ``m``."""
+    """Add the layers that have villages of ``areas`` in ``year`` (and the hot spots, given a ranking)
+    to ``m``; a layer with nothing to draw in view is left out of the layer control."""
     layers = []
-    if len(lokus) and ((lokus["year"] == year) & lokus["lokus"].astype(bool)).any():
+    codes = set(areas["code"])
+    lokus_codes = (
+        lokus.loc[(lokus["year"] == year) & lokus["lokus"].astype(bool), "village_code"] if len(lokus) else []
+    )
+    if codes & set(lokus_codes):
         layers.append(lokus_layer(areas, lokus, year, lang))
-    if len(baas) and (baas["year"] == year).any():
+    baas_codes = baas.loc[baas["year"] == year, "village_code"] if len(baas) else []
+    if codes & set(baas_codes):
         layers.append(baas_layer(areas, baas, year, lang))
-    if ranking is not None and (ranking["cluster"] == "hot").any():
+    if ranking is not None and codes & set(ranking.loc[ranking["cluster"] == "hot", "code"]):
         layers.append(hot_spot_layer(areas, ranking, period_label, lang))
     for layer in layers:
         layer.add_to(m)

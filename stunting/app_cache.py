@@ -247,3 +247,29 @@ def programme_template(regency: str | None) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         path = programmes.write_template(Path(folder) / "template.xlsx", regency=regency)
         return path.read_bytes()
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _programme_table(folder: str, key: str, sheet: str) -> pd.DataFrame:
+    from stunting import programmes
+
+    return programmes.read_table(sheet, folder)
+
+
+def programme_table(sheet: str) -> pd.DataFrame:
+    """One stored programme table (lokus, baas, ...) for the map's programme layers."""
+    folder = data_dir()
+    return _programme_table(str(folder), programme_key(folder), sheet)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _village_starts(folder: str, key: str, code: str, periods: tuple[str, ...]) -> list[tuple[str, str]]:
+    from stunting import programmes
+
+    return programmes.village_starts(code, list(periods), folder)
+
+
+def village_starts(code: str) -> list[tuple[str, str]]:
+    """(first period, programme) for each programme the village had: the village trend's marks."""
+    folder = data_dir()
+    return _village_starts(str(folder), programme_key(folder), code, tuple(periods()))

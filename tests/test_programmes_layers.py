@@ -43,3 +43,17 @@ def test_no_layer_without_data_for_the_year(tmp_path):
     empty = pd.DataFrame({"village_code": [], "year": [], "lokus": []})
     baas = pd.DataFrame({"village_code": [], "year": [], "children_fostered": []})
     assert add_programme_layers(folium.Map(), areas, lokus=empty, baas=baas, year=2024, lang="en") == []
+
+
+def test_the_map_page_offers_the_programme_layers_on_the_demo(run_page, demo_dir):
+    import json
+
+    from stunting import prevalence
+    from stunting.config import REPO_ROOT
+
+    at = run_page(str(REPO_ROOT / "app.py"), lang="id", regency="64.02")
+    (component,) = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    script = json.dumps(json.loads(component.proto.json_args))
+    year = int(prevalence.periods(demo_dir)[-1][:4])
+    assert t("layer.lokus", "id", year=year) in script
+    assert t("layer.baas", "id", year=year) in script
