@@ -3,7 +3,7 @@ proportional circles, hot spots outlined. Each is a folium FeatureGroup in the l
 when the map opens, its symbol drawn in its own name (the layer control is the legend of these).
 
 Pure builders: polygons + the programme store's frames in, folium layers out. They go onto a built
-choropleth's base map (folium's LayerControl collects the layers when the map is rendered).
+choropleth's base map; ``add_programme_layers`` moves the layer control after them.
 """
 
 from __future__ import annotations
@@ -124,4 +124,9 @@ def add_programme_layers(
         layers.append(hot_spot_layer(areas, ranking, period_label, lang))
     for layer in layers:
         layer.add_to(m)
+    # The layer control's script names every overlay's variable: it must come after the layers in
+    # the page, or it meets them undefined and the whole map stays blank (Leaflet's setZIndex error).
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            m._children.move_to_end(key)
     return layers

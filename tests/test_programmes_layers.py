@@ -24,11 +24,14 @@ def test_lokus_baas_and_hot_spot_layers_draw_the_named_villages(tmp_path):
     baas = pd.DataFrame({"village_code": codes[3:5], "year": [2024, 2024], "children_fostered": [50, 8]})
     ranking = pd.DataFrame({"code": codes, "cluster": ["hot"] + ["none"] * (len(codes) - 1)})
     m = folium.Map()
+    folium.LayerControl().add_to(m)  # as geo.choropleth.build_map does, before the layers come
     layers = add_programme_layers(m, areas, lokus=lokus, baas=baas, year=2024, lang="id", ranking=ranking,
                                   period_label="Agustus 2024")  # fmt: skip
-    folium.LayerControl().add_to(m)
     assert len(layers) == 3 and all(not layer.show and layer.control for layer in layers)
     html = m.get_root().render()
+    # The control's script refers to the layers' variables: it must come after their definitions.
+    control_at = html.index("L.control.layers")
+    assert all(html.index(f"var {layer.get_name()} = ") < control_at for layer in layers)
     names = [areas.set_index("code").loc[c, "name"] for c in codes]
     assert f"{names[0]}: desa lokus 2024" in html and f"{names[1]}: desa lokus 2024" in html
     assert f"{names[2]}: desa lokus 2024" not in html  # lokus in 2023 only
