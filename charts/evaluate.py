@@ -282,7 +282,10 @@ def action_table(ranking: pd.DataFrame, lang: str, rows: int = 20) -> pd.DataFra
         {
             t("evaluate.act.column.rank", lang): top["rank"].astype(int),
             t("evaluate.act.column.village", lang): top["name"],
-            t("evaluate.act.column.cases", lang): [fmt_number(n, lang) for n in top["cases"]],
+            t("evaluate.act.column.cases", lang): [
+                t("rate.too_few", lang, minimum=MIN_CHILDREN) if pd.isna(n) else fmt_number(int(n), lang)
+                for n in top["cases"]
+            ],
             t("evaluate.act.column.measured", lang): [fmt_number(n, lang) for n in top["measured"]],
             t("evaluate.act.column.rate", lang): [rate(v) for v in top["prevalence"]],
             t("evaluate.act.column.smoothed", lang): [rate(v) for v in top["smoothed"]],

@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stunting import queries, store
-from stunting.config import MIN_CHILDREN
-from stunting.stats import wilson_interval
+from stunting.publish import publish
 
 WINDOWS = (6, 12)  # months to the next measurement
 
@@ -64,14 +63,12 @@ def recovery(
         if children:
             part["severe"] = counts["severe"].astype(bool).to_numpy()
     out = pd.concat(rows, ignore_index=True)
-    followed, recovered = out["followed"].to_numpy(), out["recovered"].to_numpy()
-    shown = followed >= MIN_CHILDREN
-    low, high = wilson_interval(recovered, followed)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = recovered / np.where(followed > 0, followed, 1)
-    out["share"] = np.where(shown, share, np.nan)
-    out["ci_low"] = np.where(shown, low, np.nan)
-    out["ci_high"] = np.where(shown, high, np.nan)
-    out["suppressed"] = (followed > 0) & ~shown
+    # The publishing rule: a share and its recovered count only from MIN_CHILDREN followed children.
+    published = publish(out.rename(columns={"followed": "measured", "recovered": "cases"}))
+    out["recovered"] = published["cases"]
+    out["share"] = published["prevalence"]
+    out["ci_low"] = published["ci_low"]
+    out["ci_high"] = published["ci_high"]
+    out["suppressed"] = published["suppressed"]
     order = ["window", "group", "severe", "period"] if children else ["window", "group", "period"]
     return out.sort_values(order).reset_index(drop=True)

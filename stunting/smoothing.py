@@ -86,15 +86,24 @@ def hot_spots(cases: np.ndarray, measured: np.ndarray, weights) -> pd.DataFrame:
 
 def where_to_act(indicator: str, period: str, regency: str, *, data_dir=None) -> pd.DataFrame:
     """One row per village of ``regency`` with children measured in ``period``: code, name,
-    measured, cases, prevalence (raw, NaN below the minimum), smoothed (empirical Bayes, NaN below
-    the minimum), cluster, p_value, rank (by cases, then smoothed rate: where most stunted children
-    live first)."""
-    from stunting import prevalence
+    measured, cases (missing below the minimum), prevalence (published: NaN below the minimum),
+    smoothed (empirical Bayes, NaN below the minimum), cluster, p_value, rank (by cases, then
+    smoothed rate: where most stunted children live first)."""
+    from stunting import prevalence, queries, store
+    from stunting.publish import publish
 
-    rates = prevalence.prevalence(indicator, period, "village", regency=regency, data_dir=data_dir)
-    rates = rates[rates["measured"] > 0].reset_index(drop=True)
-    places = gazetteer.villages().set_index("code").loc[rates["code"], ["lat", "lng"]]
-    cases, measured = rates["cases"].to_numpy(float), rates["measured"].to_numpy(float)
+    # Smoothing and hot spots must weigh the small villages too: they read the counted numbers (the
+    # prevalence API publishes, and withholds the cases of villages below the minimum).
+    params = prevalence._filters(indicator, "village", None, None) | {
+        "period": period, "year": int(period[:4]), "regency": regency, "kecamatan": None,
+    }  # fmt: skip
+    counted = queries.run("prevalence_by_area", params, snapshot=store.current_snapshot(data_dir))
+    counted = counted[counted["measured"] > 0].reset_index(drop=True)
+    names = gazetteer.villages().set_index("code")
+    counted = counted[counted["code"].isin(names.index)].reset_index(drop=True)
+    rates = publish(counted.assign(name=names.loc[counted["code"], "name"].to_numpy()))
+    places = names.loc[counted["code"], ["lat", "lng"]]
+    cases, measured = counted["cases"].to_numpy(float), counted["measured"].to_numpy(float)
     smoothed = empirical_bayes(cases, measured)
     spots = hot_spots(cases, measured, neighbours(places["lng"].to_numpy(), places["lat"].to_numpy()))
     shown = measured >= MIN_CHILDREN
@@ -103,13 +112,14 @@ def where_to_act(indicator: str, period: str, regency: str, *, data_dir=None) ->
             "code": rates["code"],
             "name": rates["name"],
             "measured": rates["measured"].astype(int),
-            "cases": rates["cases"].astype(int),
+            "cases": rates["cases"],
             "prevalence": rates["prevalence"],
             "smoothed": np.where(shown, smoothed, np.nan),
             "cluster": spots["cluster"],
             "p_value": spots["p_value"],
         }
     )
+    # Published cases only (none below the minimum): the ranking never gives a small village's count away.
     out = out.sort_values(["cases", "smoothed"], ascending=False, na_position="last").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out

@@ -52,8 +52,12 @@ def test_recovery_counts_match_pandas_on_the_demo(demo_dir):
     reference = recovered_by_pandas(measurements, set(villages))
     merged = ours.merge(reference, on=["period", "group", "window"], suffixes=("", "_pandas"))
     assert len(merged) == len(reference) == len(ours)
-    for column in ("stunted", "followed", "recovered"):
+    for column in ("stunted", "followed"):
         assert (merged[column] == merged[f"{column}_pandas"]).all(), column
+    # Recovered children are published only from MIN_CHILDREN followed children (the publishing rule).
+    shown = merged["followed"] >= MIN_CHILDREN
+    assert (merged.loc[shown, "recovered"] == merged.loc[shown, "recovered_pandas"]).all()
+    assert merged.loc[~shown, "recovered"].isna().all()
     assert (merged["followed"] <= merged["stunted"]).all()
 
 
@@ -62,8 +66,9 @@ def test_shares_have_wilson_intervals_and_small_groups_are_suppressed(demo_dir):
 
     result = recovery("64.74", villages=["64.74.01.1001"], data_dir=demo_dir)
     shown = result[result["followed"] >= MIN_CHILDREN]
-    low, high = wilson_interval(shown["recovered"], shown["followed"])
-    assert shown["share"].to_numpy() == pytest.approx((shown["recovered"] / shown["followed"]).to_numpy())
+    low, high = wilson_interval(shown["recovered"].astype(float), shown["followed"])
+    recovered = shown["recovered"].astype(float)
+    assert shown["share"].to_numpy() == pytest.approx((recovered / shown["followed"]).to_numpy())
     assert shown["ci_low"].to_numpy() == pytest.approx(low)
     small = result[(result["followed"] > 0) & (result["followed"] < MIN_CHILDREN)]
     assert len(small) > 0, "the demo's one-village group should fall below the minimum"
@@ -88,8 +93,8 @@ def test_fostered_children_are_compared_with_others_of_similar_severity(demo_dir
     assert set(by_child["group"]) == {"fostered", "not_fostered"}
     assert set(by_child["severe"]) == {True, False}
     # The same children, split another way: totals per period and window agree.
-    totals = by_child.groupby(["period", "window"])[["stunted", "followed", "recovered"]].sum()
-    village_totals = by_village.groupby(["period", "window"])[["stunted", "followed", "recovered"]].sum()
+    totals = by_child.groupby(["period", "window"])[["stunted", "followed"]].sum()
+    village_totals = by_village.groupby(["period", "window"])[["stunted", "followed"]].sum()
     assert totals.equals(village_totals)
     fostered = by_child[by_child["group"] == "fostered"]
     assert 0 < fostered["stunted"].sum() and fostered["suppressed"].any()
