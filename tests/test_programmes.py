@@ -233,7 +233,9 @@ def test_village_starts_mark_the_trend_at_each_programme_start(tmp_path):
 def test_demo_remove_takes_the_demo_programmes_but_never_imported_ones(tmp_path):
     from stunting import store
 
-    baas = pd.DataFrame({"village_code": [VILLAGE], "year": [2022], "children_fostered": [3], "foster_parents": [1]})
+    baas = pd.DataFrame(
+        {"village_code": [VILLAGE], "year": [2022], "children_fostered": [3], "foster_parents": [1]}
+    )
     programmes.write_tables({"baas": baas}, tmp_path, source="demo")
     store.remove_demo(tmp_path)
     assert programmes.read_table("baas", tmp_path).empty and programmes.names(tmp_path) == []
