@@ -1,6 +1,7 @@
 """Programme layers for the village map: lokus villages outlined per year, BAAS children as
-proportional circles, hot spots outlined. Each is a folium FeatureGroup in the layer control, off
-when the map opens, its symbol drawn in its own name (the layer control is the legend of these).
+proportional circles, hot spots outlined, and the empirical Bayes rates as a choropleth option.
+Each is a folium FeatureGroup in the layer control, off when the map opens, its symbol drawn in its
+own name (the layer control is the legend of these).
 
 Pure builders: polygons + the programme store's frames in, folium layers out. They go onto a built
 choropleth's base map; ``add_programme_layers`` moves the layer control after them.
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from stunting.i18n import fmt_number, t
+from stunting.i18n import fmt_number, fmt_percent, t
 
 LOKUS_COLOUR = "#6a3d9a"  # purple: not a hue of any rate palette, so it never reads as a rate
 BAAS_COLOUR = "#1f78b4"
@@ -97,6 +98,39 @@ def hot_spot_layer(areas: gpd.GeoDataFrame, ranking: pd.DataFrame, period_label:
     return _outlines(chosen, name, style, tips)
 
 
+def smoothed_layer(areas: gpd.GeoDataFrame, ranking: pd.DataFrame, scheme, period_label: str, lang: str):
+    """Villages coloured by their empirical Bayes rate (stunting.smoothing) in the map's own classes:
+    the choropleth with small villages' noise pulled towards the regency's rate. Villages below the
+    minimum have no smoothed rate and are not drawn (the choropleth under it shows them grey)."""
+    rates = ranking.dropna(subset=["smoothed"]).set_index("code")["smoothed"]
+    chosen = areas[areas["code"].isin(rates.index)]
+    name = _swatch("background:linear-gradient(90deg,#fed976,#bd0026)") + html.escape(
+        t("layer.smoothed", lang, period=period_label)
+    )
+    group = folium.FeatureGroup(name=name, overlay=True, control=True, show=False)
+    shapes = shapely.transform(np.asarray(chosen.geometry.values), lambda xy: np.round(xy, LINE_DECIMALS))
+    features = []
+    for code, village, shape in zip(chosen["code"], chosen["name"], shapes, strict=True):
+        rate = float(rates[code])
+        tip = t("layer.smoothed.tip", lang, village=village, rate=fmt_percent(rate, lang))
+        properties = {"tip": html.escape(tip), "fill": scheme.colour(rate)}
+        features.append(
+            {"type": "Feature", "properties": properties, "geometry": json.loads(shapely.to_geojson(shape))}
+        )
+    if features:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            style_function=lambda f: {
+                "fillColor": f["properties"]["fill"],
+                "fillOpacity": 0.9,
+                "color": "#555555",
+                "weight": 0.5,
+            },  # fmt: skip
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(group)
+    return group
+
+
 def add_programme_layers(
     m: folium.Map,
     areas: gpd.GeoDataFrame,
@@ -107,6 +141,7 @@ def add_programme_layers(
     lang: str,
     ranking: pd.DataFrame | None = None,
     period_label: str = "",
+    scheme=None,
 ) -> list[folium.FeatureGroup]:
     """Add the layers that have villages of ``areas`` in ``year`` (and the hot spots, given a ranking)
     to ``m``; a layer with nothing to draw in view is left out of the layer control."""
@@ -120,6 +155,12 @@ def add_programme_layers(
     baas_codes = baas.loc[baas["year"] == year, "village_code"] if len(baas) else []
     if codes & set(baas_codes):
         layers.append(baas_layer(areas, baas, year, lang))
+    if (
+        ranking is not None
+        and scheme is not None
+        and codes & set(ranking.dropna(subset=["smoothed"])["code"])
+    ):
+        layers.insert(0, smoothed_layer(areas, ranking, scheme, period_label, lang))
     if ranking is not None and codes & set(ranking.loc[ranking["cluster"] == "hot", "code"]):
         layers.append(hot_spot_layer(areas, ranking, period_label, lang))
     for layer in layers:

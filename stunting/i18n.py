@@ -669,6 +669,14 @@ _EVALUATE: dict[str, dict[str, str]] = {
         "en": "{village}: {children} children fostered by BAAS ({year})",
     },
     "layer.hot": {"id": "Titik panas ({period})", "en": "Hot spots ({period})"},
+    "layer.smoothed": {
+        "id": "Angka dihaluskan, empirical Bayes ({period})",
+        "en": "Smoothed rates, empirical Bayes ({period})",
+    },
+    "layer.smoothed.tip": {
+        "id": "{village}: {rate} setelah dihaluskan (empirical Bayes)",
+        "en": "{village}: {rate} smoothed (empirical Bayes)",
+    },
     "layer.hot.tip": {
         "id": "{village}: titik panas (tinggi di antara tetangga tinggi, koreksi FDR)",
         "en": "{village}: hot spot (high among high neighbours, FDR-corrected)",

@@ -60,3 +60,23 @@ def test_the_map_page_offers_the_programme_layers_on_the_demo(run_page, demo_dir
     year = int(prevalence.periods(demo_dir)[-1][:4])
     assert t("layer.lokus", "id", year=year) in script
     assert t("layer.baas", "id", year=year) in script
+
+
+def test_smoothed_layer_colours_villages_by_their_empirical_bayes_rate_in_the_map_classes(tmp_path):
+    from stunting.classes import who_classes
+
+    areas = _areas(tmp_path)
+    codes = list(areas["code"])
+    scheme = who_classes("stunting")
+    ranking = pd.DataFrame({"code": codes[:3], "cluster": "none", "smoothed": [0.05, 0.35, float("nan")]})
+    m = folium.Map()
+    no_lokus = pd.DataFrame({"village_code": [], "year": [], "lokus": []})
+    no_baas = pd.DataFrame({"village_code": [], "year": [], "children_fostered": []})
+    layers = add_programme_layers(m, areas, lokus=no_lokus, baas=no_baas, year=2024, lang="en",
+                                  ranking=ranking, period_label="August 2024", scheme=scheme)  # fmt: skip
+    assert len(layers) == 1 and not layers[0].show
+    html = m.get_root().render()
+    names = areas.set_index("code")["name"]
+    assert f"{names[codes[0]]}: 5.0% smoothed" in html and f"{names[codes[1]]}: 35.0% smoothed" in html
+    assert f"{names[codes[2]]}:" not in html  # below the minimum: no smoothed rate, not drawn
+    assert scheme.colour(0.05) in html and scheme.colour(0.35) in html

@@ -105,7 +105,7 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
         kecamatan_areas=app_cache.outline_areas("kecamatan", view.regency_filter),
         regency_areas=app_cache.outline_areas("regency", view.regency_filter),
     )
-    _programme_layers(choropleth, areas, view)
+    _programme_layers(choropleth, areas, view, scheme)
     return MapModel(
         view,
         app_cache.is_demo(),
@@ -117,9 +117,10 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
     )
 
 
-def _programme_layers(choropleth: Choropleth, areas, view: ViewState) -> None:
+def _programme_layers(choropleth: Choropleth, areas, view: ViewState, choropleth_scheme: ClassScheme) -> None:
     """Lokus villages, BAAS children (the period's year) and, for one regency, the hot spots: layers
-    in the layer control, off when the map opens (geo/programme_layers.py)."""
+    in the layer control, off when the map opens (geo/programme_layers.py); for one regency also
+    the empirical Bayes rates in the map's classes, as a choropleth option."""
     from geo.programme_layers import add_programme_layers
 
     ranking = None
@@ -134,6 +135,7 @@ def _programme_layers(choropleth: Choropleth, areas, view: ViewState) -> None:
         lang=view.lang,
         ranking=ranking,
         period_label=fmt_month(view.period, view.lang),
+        scheme=choropleth_scheme,
     )
 
 
