@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,9 +13,18 @@ from stunting.config import MIN_CHILDREN
 from stunting.i18n import fmt_children, fmt_month, fmt_month_short, fmt_percent, t
 
 
-def trend_figure(trend: pd.DataFrame, lang: str, *, title: str, height: int = 320) -> go.Figure:
+def trend_figure(
+    trend: pd.DataFrame,
+    lang: str,
+    *,
+    title: str,
+    height: int = 320,
+    markers: Sequence[tuple[str, str]] = (),
+) -> go.Figure:
     """``trend``: the prevalence API's trend frame (period, measured, prevalence, ci_low, ci_high,
-    suppressed). Suppressed periods and periods without data leave a gap: no point, no band."""
+    suppressed). Suppressed periods and periods without data leave a gap: no point, no band.
+    ``markers``: (first period, label) pairs, e.g. when each programme started in the village
+    (stunting.programmes.village_starts), drawn as dotted lines at that period."""
     shown = ~trend["suppressed"].astype(bool) & trend["prevalence"].notna()
     labels = [fmt_month_short(p, lang) for p in trend["period"]]
     rate = trend["prevalence"].where(shown)
@@ -69,6 +80,12 @@ def trend_figure(trend: pd.DataFrame, lang: str, *, title: str, height: int = 32
             connectgaps=False,
         )
     )
+    for period, label in markers:
+        if period in set(trend["period"]):
+            x = labels[list(trend["period"]).index(period)]
+            figure.add_vline(x=x, line_dash="dot", line_color="#555")
+            figure.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, textangle=-90,
+                                  xanchor="right", yanchor="top", font={"size": 11})  # fmt: skip
     base_layout(figure, lang, height)
     figure.update_layout(title={"text": title, "font": {"size": 16}})
     figure.update_xaxes(type="category", tickangle=-45 if len(labels) > 6 else 0)

@@ -84,6 +84,10 @@ class StoryRenderer:
                 view["period"], data.rates["source"], measured_children(data), lang, self.demo
             )
             return figure, source
+        if slide.page == "evaluate":
+            from render.evaluate import draw_slide
+
+            return figure, draw_slide(figure, slide.figure, view, lang, self.demo, self.data_dir)
         from render.charts import DRAWERS
 
         comparison = self.comparison(view)

@@ -170,3 +170,123 @@ def quality(period: str, level: str, regency: str | None) -> pd.DataFrame:
     """stunting.quality.table.quality_table for the app's data dir."""
     folder = data_dir()
     return _quality(str(folder), snapshot_key(folder), period, level, regency)
+
+
+# "Apakah berhasil?" (pages/evaluate.py): programme evaluation, recovery and where to act next.
+# ---------------------------------------------------------------------------------------------
+
+
+def programme_key(folder: Path | None = None) -> str:
+    """The programme store's snapshot: an import of programme data is seen on the next rerun."""
+    from stunting import programmes
+
+    current = programmes.store(folder or data_dir()).current()
+    return f"{snapshot_key(folder)}|{current.name if current else '-'}"
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _programme_names(folder: str, key: str) -> list[str]:
+    from stunting import programmes
+
+    return programmes.names(folder)
+
+
+def programme_names() -> list[str]:
+    folder = data_dir()
+    return _programme_names(str(folder), programme_key(folder))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _programme_start_years(folder: str, key: str, programme: str, regency: str) -> list[int]:
+    from stunting import programmes
+
+    starts = programmes.first_start(programme, regency=regency, data_dir=folder)
+    return sorted(int(y) for y in starts.dt.year.unique())
+
+
+def programme_start_years(programme: str, regency: str) -> list[int]:
+    folder = data_dir()
+    return _programme_start_years(str(folder), programme_key(folder), programme, regency)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _evaluation(folder: str, key: str, programme: str, regency: str, start: int | None, indicator: str):
+    from stunting.evaluate import evaluate_programme
+
+    return evaluate_programme(programme, regency, start=start, indicator=indicator, data_dir=folder)
+
+
+def evaluation(programme: str, regency: str, start: int | None, indicator: str):
+    """stunting.evaluate.evaluate_programme for the app's data dir: (Evaluation, context)."""
+    folder = data_dir()
+    return _evaluation(str(folder), programme_key(folder), programme, regency, start, indicator)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _recovery(folder: str, key: str, programme: str, regency: str) -> pd.DataFrame:
+    from stunting import programmes
+    from stunting.recovery import recovery
+
+    if programme == "baas":
+        # A child-level list of fostered children (anak_baas) follows the children themselves.
+        fostered = programmes.read_table("anak_baas", folder)
+        fostered = fostered[fostered["village_code"].astype(str).str.startswith(regency + ".")]
+        if len(fostered):
+            return recovery(regency, children=sorted(set(fostered["child_id"])), data_dir=folder)
+    villages = list(programmes.first_start(programme, regency=regency, data_dir=folder).index)
+    return recovery(regency, villages=villages, data_dir=folder)
+
+
+def recovery(programme: str, regency: str) -> pd.DataFrame:
+    folder = data_dir()
+    return _recovery(str(folder), programme_key(folder), programme, regency)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _where_to_act(folder: str, key: str, indicator: str, period: str, regency: str) -> pd.DataFrame:
+    from stunting.smoothing import where_to_act
+
+    return where_to_act(indicator, period, regency, data_dir=folder)
+
+
+def where_to_act(indicator: str, period: str, regency: str) -> pd.DataFrame:
+    folder = data_dir()
+    return _where_to_act(str(folder), snapshot_key(folder), indicator, period, regency)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def programme_template(regency: str | None) -> bytes:
+    """The programme template (XLSX) as bytes, for the download button."""
+    import tempfile
+
+    from stunting import programmes
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = programmes.write_template(Path(folder) / "template.xlsx", regency=regency)
+        return path.read_bytes()
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _programme_table(folder: str, key: str, sheet: str) -> pd.DataFrame:
+    from stunting import programmes
+
+    return programmes.read_table(sheet, folder)
+
+
+def programme_table(sheet: str) -> pd.DataFrame:
+    """One stored programme table (lokus, baas, ...) for the map's programme layers."""
+    folder = data_dir()
+    return _programme_table(str(folder), programme_key(folder), sheet)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _village_starts(folder: str, key: str, code: str, periods: tuple[str, ...]) -> list[tuple[str, str]]:
+    from stunting import programmes
+
+    return programmes.village_starts(code, list(periods), folder)
+
+
+def village_starts(code: str) -> list[tuple[str, str]]:
+    """(first period, programme) for each programme the village had: the village trend's marks."""
+    folder = data_dir()
+    return _village_starts(str(folder), programme_key(folder), code, tuple(periods()))

@@ -46,7 +46,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from scipy.special import ndtri
 
-from stunting import gazetteer, store, who
+from stunting import demo_programmes, gazetteer, programmes, store, who
 from stunting.config import data_dir as resolve_data_dir
 from stunting.eppgbm import EXPORT_HEADER
 from stunting.errors import UserError
@@ -228,6 +228,7 @@ def build_demo(
             summaries += ingest.ingest_files([path], target, source=DEMO_SOURCE, progress=scaled)
             ingest_seconds += time.perf_counter() - importing
             path.unlink()
+    programmes.write_tables(model.programmes.tables, target, source=DEMO_LABEL)
     report(1.0, "demo data imported")
     return DemoSummary(
         data_dir=target,
@@ -404,18 +405,19 @@ def _age_risk(age_days: np.ndarray) -> np.ndarray:
     return raw / mean
 
 
-def _village_prevalence(villages: Villages) -> np.ndarray:
+def _village_prevalence(villages: Villages, offset: np.ndarray | None = None) -> np.ndarray:
     """Target stunting prevalence per village (rows) and round (columns).
 
     Each regency's rounds are shifted on the logit scale so that its villages, weighted by their
-    expected children, average exactly the regency's trend.
+    expected children, average exactly the regency's trend. ``offset`` (village x round, logit
+    units) is the demo programmes' built-in effect (stunting.demo_programmes).
     """
     prevalence = np.zeros((len(villages.share), len(ROUNDS)))
     for code, trend in STUNTING_TREND.items():
         mine = villages.regency == code
         weights = villages.share[mine]
-        effect = villages.logit_effect[mine]
         for r, target in enumerate(trend):
+            effect = villages.logit_effect[mine] + (0.0 if offset is None else offset[mine, r])
             shift = np.log(target / (1 - target))
             for _ in range(50):  # Newton on a smooth monotone function: converges in a few steps
                 p = 1 / (1 + np.exp(-(shift + effect)))
@@ -702,6 +704,7 @@ class Model:
     cohort: Cohort
     seed: int
     scale: float
+    programmes: demo_programmes.DemoProgrammes | None = None
     names: tuple[list[str], list[str]] | None = None  # each cohort child's and mother's name (_names)
 
 
@@ -709,8 +712,11 @@ def _model(seed: int, scale: float) -> Model:
     """Villages, their target prevalence and the birth cohort: everything but the weighing months."""
     rng = np.random.default_rng([seed, 0])
     villages = _villages(rng)
+    expected = villages.share * np.array([CHILDREN_PER_ROUND[c] for c in villages.regency]) * scale
+    planned = demo_programmes.plan(villages.frame, _village_prevalence(villages), ROUNDS, expected, seed)
+    prevalence = _village_prevalence(villages, planned.log_odds)
     cohort = _cohort(rng, villages, scale)
-    return Model(villages, _village_prevalence(villages), cohort, seed, scale, _names(cohort))
+    return Model(villages, prevalence, cohort, seed, scale, planned, _names(cohort))
 
 
 def _year_table(model: Model, year: int) -> tuple[pa.Table, np.ndarray]:

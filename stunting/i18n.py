@@ -452,12 +452,15 @@ _STORY: dict[str, dict[str, str]] = {
     "story.slide_counter": {"id": "Slide {number} dari {total}", "en": "Slide {number} of {total}"},
     "story.page.map": {"id": "Peta", "en": "Map"},
     "story.page.compare": {"id": "Bandingkan", "en": "Compare"},
+    "story.page.evaluate": {"id": "Apakah berhasil?", "en": "Did it help?"},
     "story.figure": {"id": "Bagian halaman", "en": "Part of the page"},
     "story.figure.map": {"id": "peta", "en": "map"},
     "story.figure.headline": {"id": "angka utama", "en": "headline"},
     "story.figure.trend": {"id": "tren", "en": "trend"},
     "story.figure.ranking": {"id": "peringkat desa", "en": "village ranking"},
     "story.figure.age_profile": {"id": "menurut umur", "en": "by age"},
+    "story.figure.evaluation": {"id": "evaluasi program", "en": "programme evaluation"},
+    "story.figure.programme_map": {"id": "peta program", "en": "programme map"},
     "story.move_up": {"id": "Naik", "en": "Move up"},
     "story.move_down": {"id": "Turun", "en": "Move down"},
     "story.delete": {"id": "Hapus", "en": "Delete"},
@@ -999,8 +1002,200 @@ _DATA: dict[str, dict[str, str]] = {
         "id": "Desa tanpa batas di berkas: disimpan, digambar sebagai 'batas tidak tersedia'.",
         "en": "Villages without a border in the file: stored, drawn as 'boundary not available'.",
     },
+    "evaluate.load_needs_login": {
+        "id": "Memuat data program hanya untuk pengelola data kabupaten ini: masuk lewat halaman Masuk.",
+        "en": "Loading programme data is for this regency's data managers: log in on the Log in page.",
+    },
     "reject.other": {"id": "Ditolak ({code}).", "en": "Rejected ({code})."},
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# "Apakah berhasil?" (pages/evaluate.py, charts/evaluate.py): did a programme help?
+# ---------------------------------------------------------------------------------------------
+_EVALUATE: dict[str, dict[str, str]] = {
+    "evaluate.page": {"id": "Apakah berhasil?", "en": "Did it help?"},
+    "evaluate.title": {
+        "id": "Apakah {programme} menurunkan {indicator}?",
+        "en": "Did {programme} lower {indicator}?",
+    },
+    "evaluate.programme": {"id": "Program", "en": "Programme"},
+    "evaluate.start": {"id": "Desa yang mulai pada tahun", "en": "Villages that started in"},
+    "evaluate.start.all": {"id": "semua tahun", "en": "every year"},
+    "evaluate.regency_needed": {
+        "id": "Pilih satu kabupaten/kota di panel samping: program dievaluasi per kabupaten/kota.",
+        "en": "Choose one regency in the sidebar: programmes are evaluated per regency.",
+    },
+    "evaluate.no_programmes": {
+        "id": "Belum ada data program. Muat dengan `python -m stunting programmes import FILE` "
+        "(unduh templatnya di bawah).",
+        "en": "No programme data yet. Load it with `python -m stunting programmes import FILE` "
+        "(download the template below).",
+    },
+    "evaluate.template": {
+        "id": "Unduh templat data program (XLSX)",
+        "en": "Download the programme template (XLSX)",
+    },
+    "evaluate.load": {"id": "Muat data program", "en": "Load programme data"},
+    "evaluate.upload": {
+        "id": "Berkas data program (templat XLSX, atau CSV satu lembar)",
+        "en": "Programme data file (the XLSX template, or a CSV of one sheet)",
+    },
+    "evaluate.accept_valid": {
+        "id": "Simpan baris yang benar walaupun ada baris bermasalah",
+        "en": "Store the valid rows even when other rows have problems",
+    },
+    "evaluate.store": {"id": "Periksa dan simpan", "en": "Check and store"},
+    "evaluate.stored": {
+        "id": "Tersimpan: {rows}. Baris bermasalah yang tidak disimpan: {problems}.",
+        "en": "Stored: {rows}. Rows with problems, not stored: {problems}.",
+    },
+    "programme.lokus": {"id": "Desa lokus", "en": "Priority villages (lokus)"},
+    "programme.baas": {"id": "BAAS (Bapak/Bunda Asuh Anak Stunting)", "en": "BAAS (foster parents)"},
+    "programme.raga_pantas": {"id": "Raga Pantas", "en": "Raga Pantas"},
+    "programme.rembuk": {"id": "Rembuk stunting", "en": "Village stunting meeting (rembuk)"},
+    "evaluate.estimate": {"id": "Selisih perubahan", "en": "Difference in change"},
+    "evaluate.estimate.value": {"id": "{value} poin", "en": "{value} points"},
+    "evaluate.estimate.help": {
+        "id": "Perubahan prevalensi di desa dengan program dikurangi perubahan di desa tanpa program, "
+        "sebelum dan sesudah program mulai (difference-in-differences, efek desa dan periode, "
+        "IK 95% dikelompokkan per desa).",
+        "en": "Change in prevalence in villages with the programme minus the change in villages without "
+        "it, before and after it started (difference-in-differences with village and period effects, "
+        "95% CI clustered by village).",
+    },
+    "evaluate.interval": {"id": "IK 95%: {low} sampai {high} poin", "en": "95% CI: {low} to {high} points"},
+    "evaluate.odds": {
+        "id": "Pada skala odds: rasio odds {value} (IK 95% {low}–{high}); di bawah 1 berarti turun lebih "
+        "banyak. Bila kedua skala tidak sejalan, desa yang angkanya tinggi mungkin turun lebih cepat "
+        "dengan sendirinya.",
+        "en": "On the odds scale: odds ratio {value} (95% CI {low}–{high}); below 1 means a larger fall. "
+        "When the two scales disagree, villages with high rates may simply fall faster.",
+    },
+    "evaluate.villages": {
+        "id": "{treated} desa dengan program, {control} desa tanpa program; {before} periode sebelum, "
+        "{after} periode sesudah mulai",
+        "en": "{treated} villages with the programme, {control} without; {before} periods before, "
+        "{after} from the start",
+    },
+    "evaluate.excluded": {
+        "id": "{count} desa-periode dengan kurang dari {minimum} anak tidak dihitung.",
+        "en": "{count} village-periods with fewer than {minimum} children are left out.",
+    },
+    "evaluate.verdict.cannot_conclude": {
+        "id": "Tidak dapat disimpulkan: data ini tidak menunjukkan dengan yakin bahwa program mengubah "
+        "prevalensi.",
+        "en": "Cannot be concluded: these data do not show with confidence that the programme changed "
+        "the prevalence.",
+    },
+    "evaluate.verdict.lower": {
+        "id": "Prevalensi di desa dengan program turun {value} poin lebih banyak daripada di desa lain "
+        "(IK 95% {low} sampai {high}). Ini selisih, bukan bukti sebab: hal lain yang terjadi di desa "
+        "yang sama bisa ikut berperan.",
+        "en": "Prevalence in villages with the programme fell {value} points more than elsewhere (95% CI "
+        "{low} to {high}). This is a difference, not proof of cause: other things happening in the same "
+        "villages may play a part.",
+    },
+    "evaluate.verdict.higher": {
+        "id": "Prevalensi di desa dengan program naik {value} poin lebih banyak (atau turun lebih sedikit) "
+        "daripada di desa lain (IK 95% {low} sampai {high}).",
+        "en": "Prevalence in villages with the programme rose {value} points more (or fell less) than "
+        "elsewhere (95% CI {low} to {high}).",
+    },
+    "evaluate.warning.regression_to_the_mean": {
+        "id": "Regresi ke rata-rata: desa dengan program berangkat dari angka lebih tinggi ({treated} "
+        "lawan {control}). Desa yang dipilih karena angkanya tinggi cenderung turun dengan sendirinya, "
+        "jadi sebagian penurunan mungkin bukan karena program.",
+        "en": "Regression to the mean: villages with the programme started higher ({treated} against "
+        "{control}). Villages chosen because their rate was high tend to fall anyway, so part of the fall "
+        "may not be the programme's.",
+    },
+    "evaluate.warning.pre_trends_differ": {
+        "id": "Sebelum program mulai, kedua kelompok desa sudah bergerak berbeda: perbandingan ini tidak "
+        "adil, dan hasilnya tidak dapat disimpulkan.",
+        "en": "Before the programme started the two groups of villages already moved differently: the "
+        "comparison is not fair, and its result cannot be concluded.",
+    },
+    "evaluate.warning.few_villages": {
+        "id": "Kurang dari {minimum} desa di satu kelompok: interval ini mungkin terlalu sempit.",
+        "en": "Fewer than {minimum} villages on one side: this interval may be too narrow.",
+    },
+    "evaluate.warning.coverage_changed": {
+        "id": "Jumlah anak yang diukur berubah berbeda antara kedua kelompok ({value}%): angka sesudahnya "
+        "mungkin menggambarkan anak yang lain.",
+        "en": "The number of children measured changed differently between the groups ({value}%): the "
+        "later rates may describe other children.",
+    },
+    "evaluate.chart.groups": {
+        "id": "Rata-rata prevalensi desa per periode (IK 95%)",
+        "en": "Mean village prevalence per period (95% CI)",
+    },
+    "evaluate.group.treated": {"id": "Desa dengan program", "en": "Villages with the programme"},
+    "evaluate.group.control": {"id": "Desa tanpa program", "en": "Villages without it"},
+    "evaluate.group.fostered": {"id": "Anak asuh", "en": "Fostered children"},
+    "evaluate.group.not_fostered": {"id": "Anak lain", "en": "Other children"},
+    "evaluate.severity.severe": {"id": "sangat pendek", "en": "severely stunted"},
+    "evaluate.severity.moderate": {"id": "pendek", "en": "moderately stunted"},
+    "evaluate.chart.start": {"id": "mulai", "en": "start"},
+    "evaluate.chart.events": {
+        "id": "Selisih per periode sejak mulai (IK 95%)",
+        "en": "Difference per period since the start (95% CI)",
+    },
+    "evaluate.chart.relative": {"id": "Periode sejak mulai", "en": "Periods since the start"},
+    "evaluate.chart.points": {"id": "Selisih (poin)", "en": "Difference (points)"},
+    "evaluate.recovery.title": {"id": "Anak yang pulih", "en": "Children who recovered"},
+    "evaluate.recovery.caption": {
+        "id": "Dari anak stunting pada satu periode, persentase yang tidak lagi stunting pada pengukuran "
+        "berikutnya dalam {months} bulan (IK 95%). Hanya anak yang diukur lagi yang dihitung.",
+        "en": "Of the children stunted in a period, the share no longer stunted at their next measurement "
+        "within {months} months (95% CI). Only children measured again count.",
+    },
+    "evaluate.recovery.window": {"id": "{months} bulan", "en": "{months} months"},
+    "evaluate.recovery.column.period": {"id": "Periode", "en": "Period"},
+    "evaluate.recovery.column.group": {"id": "Kelompok", "en": "Group"},
+    "evaluate.recovery.column.followed": {"id": "Diukur lagi", "en": "Measured again"},
+    "evaluate.recovery.column.share": {"id": "Pulih", "en": "Recovered"},
+    "evaluate.act.title": {"id": "Di mana bertindak berikutnya", "en": "Where to act next"},
+    "evaluate.act.caption": {
+        "id": "Desa diurutkan menurut jumlah anak stunting, lalu angka yang dihaluskan (empirical Bayes). "
+        "Titik panas: Local Moran's I dengan koreksi FDR. {period}.",
+        "en": "Villages ranked by stunted children, then by the smoothed rate (empirical Bayes). Hot spots: "
+        "Local Moran's I with an FDR correction. {period}.",
+    },
+    "evaluate.act.column.rank": {"id": "Urutan", "en": "Rank"},
+    "evaluate.act.column.village": {"id": "Desa", "en": "Village"},
+    "evaluate.act.column.cases": {"id": "Anak stunting", "en": "Stunted children"},
+    "evaluate.act.column.measured": {"id": "Anak diukur", "en": "Children measured"},
+    "evaluate.act.column.rate": {"id": "Prevalensi", "en": "Prevalence"},
+    "evaluate.act.column.smoothed": {"id": "Dihaluskan", "en": "Smoothed"},
+    "evaluate.act.column.cluster": {"id": "Pola sekitar", "en": "Spatial pattern"},
+    "cluster.hot": {"id": "titik panas", "en": "hot spot"},
+    "cluster.cold": {"id": "titik dingin", "en": "cold spot"},
+    "cluster.high_among_low": {"id": "tinggi di antara rendah", "en": "high among low"},
+    "cluster.low_among_high": {"id": "rendah di antara tinggi", "en": "low among high"},
+    "cluster.none": {"id": "–", "en": "–"},
+    "layer.lokus": {"id": "Desa lokus {year}", "en": "Priority villages (lokus) {year}"},
+    "layer.lokus.tip": {"id": "{village}: desa lokus {year}", "en": "{village}: priority village in {year}"},
+    "layer.baas": {"id": "Anak diasuh BAAS {year}", "en": "Children fostered by BAAS {year}"},
+    "layer.baas.tip": {
+        "id": "{village}: {children} anak diasuh BAAS ({year})",
+        "en": "{village}: {children} children fostered by BAAS ({year})",
+    },
+    "layer.hot": {"id": "Titik panas ({period})", "en": "Hot spots ({period})"},
+    "layer.smoothed": {
+        "id": "Angka dihaluskan, empirical Bayes ({period})",
+        "en": "Smoothed rates, empirical Bayes ({period})",
+    },
+    "layer.smoothed.tip": {
+        "id": "{village}: {rate} setelah dihaluskan (empirical Bayes)",
+        "en": "{village}: {rate} smoothed (empirical Bayes)",
+    },
+    "layer.hot.tip": {
+        "id": "{village}: titik panas (tinggi di antara tetangga tinggi, koreksi FDR)",
+        "en": "{village}: hot spot (high among high neighbours, FDR-corrected)",
+    },
+}
+
 
 _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (
     _COMMON,
@@ -1010,6 +1205,7 @@ _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (
     _QUALITY,
     _AUTH,
     _DATA,
+    _EVALUATE,
 )
 
 

@@ -255,6 +255,9 @@ def remove_demo(data_dir=None) -> int:
         (building / DEMO_REMOVED_FILE).write_text(
             json.dumps({"removed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}), encoding="utf-8"
         )
+    from stunting import programmes  # the demo's programmes go with its measurements
+
+    programmes.remove_demo(data_dir)
     return int(len(log))
 
 

@@ -36,10 +36,12 @@ from stunting.indicators import INDICATORS
 
 BUILTIN_STORY = REPO_ROOT / "stories" / "studi_tiru_bontang_kukar.yaml"
 
-PAGES = ("map", "compare")
+PAGES = ("map", "compare", "evaluate")
 # What a comparison slide shows: the page has several parts, a slide projects one of them.
 COMPARE_FIGURES = ("headline", "trend", "ranking", "age_profile")
-FIGURES = {"map": ("map",), "compare": COMPARE_FIGURES}
+# "Apakah berhasil?" (pages/evaluate.py): the evaluation with its caveats, or the programme map.
+EVALUATE_FIGURES = ("evaluation", "programme_map")
+FIGURES = {"map": ("map",), "compare": COMPARE_FIGURES, "evaluate": EVALUATE_FIGURES}
 LATEST = "latest"
 
 # The map page's URL state (ui/url_state.PARAMS without the language, which the presenter picks).
@@ -47,6 +49,10 @@ MAP_VIEW_FIELDS = ("indicator", "period", "regency", "kecamatan", "village", "se
 MAP_REQUIRED = ("indicator", "period", "regency")
 COMPARE_VIEW_FIELDS = ("indicator", "a", "b", "period", "period_b")
 COMPARE_REQUIRED = ("indicator", "a", "b", "period")
+EVALUATE_VIEW_FIELDS = ("indicator", "programme", "regency", "period")
+EVALUATE_REQUIRED = EVALUATE_VIEW_FIELDS
+VIEW_FIELDS = {"map": MAP_VIEW_FIELDS, "compare": COMPARE_VIEW_FIELDS, "evaluate": EVALUATE_VIEW_FIELDS}
+REQUIRED = {"map": MAP_REQUIRED, "compare": COMPARE_REQUIRED, "evaluate": EVALUATE_REQUIRED}
 SLIDE_FIELDS = ("page", "figure", "view", "title", "narrative")
 
 # A story is read aloud in a meeting of an hour at most; a file with hundreds of slides is a mistake
@@ -282,8 +288,7 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
         return {}, [f"{where} is missing: a slide needs the saved view of its page."]
     if not isinstance(value, dict):
         return {}, [f"{where} must be a mapping (e.g. indicator, period, regency)."]
-    fields = MAP_VIEW_FIELDS if page == "map" else COMPARE_VIEW_FIELDS
-    required = MAP_REQUIRED if page == "map" else COMPARE_REQUIRED
+    fields, required = VIEW_FIELDS[page], REQUIRED[page]
     errors = [
         f"{_field(prefix, 'view')}: unknown field {_describe(key)} for the {page} page; "
         f"use {', '.join(fields)}."
@@ -317,7 +322,8 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
         if period is not None and period != LATEST and not _PERIOD.match(period):
             where = _field(prefix, f"view.{key}")
             errors.append(f"{where}: {period!r} is not a month like 2024-08 (or '{LATEST}').")
-    errors += _map_view_errors(view, prefix) if page == "map" else _compare_view_errors(view, prefix)
+    checks = {"map": _map_view_errors, "compare": _compare_view_errors, "evaluate": _evaluate_view_errors}
+    errors += checks[page](view, prefix)
     return view, errors
 
 
@@ -351,6 +357,16 @@ def _compare_view_errors(view: dict, prefix: str) -> list[str]:
             except UserError as error:
                 errors.append(f"{_field(prefix, f'view.{side}')}: {error}")
     return errors
+
+
+def _evaluate_view_errors(view: dict, prefix: str) -> list[str]:
+    from stunting.gazetteer import regencies
+
+    regency = view.get("regency")
+    if regency is not None and regency not in regencies():
+        known = ", ".join(regencies())
+        return [f"{_field(prefix, 'view.regency')}: {regency!r} is not a regency; use one of {known}."]
+    return []
 
 
 def resolve(story: Story, periods: list[str]) -> Story:

@@ -215,9 +215,7 @@ class VillageMatcher:
                     "write it as the gazetteer does (e.g. 'Kabupaten ...' or 'Kota ...').",
                 )
             if verdict != "ok":
-                return VillageMatch(
-                    "regency_unknown", reason="Kab/Kota is not a regency of the gazetteer."
-                )
+                return VillageMatch("regency_unknown", reason="Kab/Kota is not a regency of the gazetteer.")
             regency_code = codes[0]
         if kecamatan:
             kec_choices = self._choices_for(regency_code, None, "kecamatan")

@@ -60,7 +60,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-
 @contextmanager
 def streamlit_app(
     data_dir: Path,

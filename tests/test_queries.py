@@ -9,7 +9,7 @@ import pytest
 from test_store import measurement, write
 
 from render.quality_report import report_bytes
-from stunting import compare, queries, store
+from stunting import compare, queries, recovery, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
 from stunting.config import QUERIES_DIR
@@ -62,6 +62,7 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
     quality_table("2024-08", "village", data_dir=tmp_path)  # queries/quality_stats.sql
     # quality_age_sex.sql and quality_zscore_histogram.sql: the data-quality report's charts
     assert report_bytes("2024-08", "64.02", data_dir=tmp_path).startswith(b"%PDF")
+    recovery.recovery("64.02", data_dir=tmp_path)  # children who recovered (the evaluation page)
     # The row-level view, for questions the summary cannot answer (e.g. reported vs computed z).
     con = queries.connect(tmp_path, views=("measurements",))
     try:

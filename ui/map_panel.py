@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from charts import breakdown_figure, trend_figure
+from charts.evaluate import programme_label
 from charts.quality import add_warning_marks, warning_text
 from geo.choropleth import DETAIL_DECIMALS, OVERVIEW_DECIMALS, Choropleth, MapOptions, build_map
 from stunting import app_cache
@@ -110,6 +111,7 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
     # Villages whose data fail a quality check carry a warning mark (in the swapped village layer).
     quality = app_cache.quality(view.period, "village", view.regency_filter)
     add_warning_marks(choropleth.villages, choropleth.frame, quality, view.lang)
+    _programme_layers(choropleth, areas, view, scheme)
     return MapModel(
         view,
         app_cache.is_demo(),
@@ -119,6 +121,28 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
         choropleth,
         bool(areas.attrs.get("schematic")),
         quality,
+    )
+
+
+def _programme_layers(choropleth: Choropleth, areas, view: ViewState, choropleth_scheme: ClassScheme) -> None:
+    """Lokus villages, BAAS children (the period's year) and, for one regency, the hot spots: layers
+    in the layer control, off when the map opens (geo/programme_layers.py); for one regency also
+    the empirical Bayes rates in the map's classes, as a choropleth option."""
+    from geo.programme_layers import add_programme_layers
+
+    ranking = None
+    if view.regency_filter is not None and view.sex is None and view.age is None:
+        ranking = app_cache.where_to_act(view.indicator, view.period, view.regency_filter)
+    add_programme_layers(
+        choropleth.base,
+        areas,
+        lokus=app_cache.programme_table("lokus"),
+        baas=app_cache.programme_table("baas"),
+        year=int(view.period[:4]),
+        lang=view.lang,
+        ranking=ranking,
+        period_label=fmt_month(view.period, view.lang),
+        scheme=choropleth_scheme,
     )
 
 
@@ -334,8 +358,12 @@ def render_village_panel(model: MapModel) -> None:
         if trend["measured"].sum() == 0:
             st.info(t("panel.trend.none", lang))
         else:
+            marks = [
+                (period, programme_label(name, lang))
+                for period, name in app_cache.village_starts(view.village)
+            ]
             st.plotly_chart(
-                trend_figure(trend, lang, title=title, height=PANEL_CHART_HEIGHT_PX),
+                trend_figure(trend, lang, title=title, height=PANEL_CHART_HEIGHT_PX, markers=marks),
                 width="stretch",
                 key="village_trend",
             )

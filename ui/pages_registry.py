@@ -31,6 +31,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/compare.py", "compare.page", "compare", "viewer"),
     PageEntry("pages/story.py", "story.page", "story", "viewer"),
     PageEntry("pages/quality.py", "quality.page", "quality", "viewer"),
+    PageEntry("pages/evaluate.py", "evaluate.page", "evaluate", "viewer"),
     PageEntry("pages/data.py", "data.page", "data", "data_manager"),
     PageEntry("pages/users.py", "users.page", "users", "admin"),
     PageEntry("pages/login.py", "auth.page", "login", "viewer", logged_out_only=True),

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "stunting.cli.story",  # story export
     "stunting.cli.quality",  # quality | quality-targets | quality-report
     "stunting.cli.users",  # users add | list | disable | enable | set-password
+    "stunting.cli.programmes",  # programmes import | template | list
+    "stunting.cli.evaluate",  # evaluate
 )
 
 
