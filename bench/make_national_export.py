@@ -64,7 +64,10 @@ WHZ_MEAN, WHZ_SD = -0.4, 1.05
 
 @lru_cache(maxsize=1)
 def _wilayah_names() -> dict[str, str]:
-    """Code -> name of every area in wilayah.sql (``('64.02','Kabupaten Kutai Kartanegara'),`` lines)."""
+    """Code -> name of every area in wilayah.sql (``('64.02','Kabupaten Kutai Kartanegara'),`` lines);
+    empty without ../shared (the province column is then left blank: the reader ignores it)."""
+    if not WILAYAH_SQL.exists():
+        return {}
     text = WILAYAH_SQL.read_text(encoding="utf-8")
     rows = re.findall(r"\('([0-9.]+)','((?:[^']|'')*)'\)", text)
     return {code: name.replace("''", "'") for code, name in rows}
