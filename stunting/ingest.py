@@ -17,10 +17,13 @@ changing anything. Real exports never go into a store holding the demo (``store.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stunting import eppgbm, pseudonym, store, who
+from stunting import cluster, eppgbm, pseudonym, staging, store, who
 from stunting.config import data_dir as resolve_data_dir
 from stunting.errors import UserError
+from stunting.gazetteer import villages
 from stunting.indicators import age_group_labels, completed_months
 from stunting.villages import VillageMatcher
 
@@ -111,6 +115,7 @@ def ingest_files(
     max_xlsx_bytes: int = eppgbm.MAX_XLSX_BYTES,
     add: bool = False,
     keep_imports: Iterable[str] = (),
+    runner=None,
 ) -> list[ImportSummary]:
     """Import each file in turn; a ``UserError`` in one file stops there (earlier files stay imported).
 
@@ -136,6 +141,7 @@ def ingest_files(
             max_xlsx_bytes=max_xlsx_bytes,
             add=add,
             keep_imports=frozenset(ours),
+            runner=runner,
         )
         if summary.import_id is not None:
             ours.add(summary.import_id)
@@ -151,6 +157,7 @@ def preview(
     source: str = "e-ppgbm",
     chunk_rows: int = eppgbm.CHUNK_ROWS,
     max_xlsx_bytes: int = eppgbm.MAX_XLSX_BYTES,
+    runner=None,
 ) -> Preview:
     """The import summary of each file (rows read, accepted, rejected by reason, periods, villages,
     rows replaced in how many village-months) without changing the store or writing any report."""
@@ -167,6 +174,7 @@ def preview(
                 max_xlsx_bytes=max_xlsx_bytes,
                 add=add,
                 dry_run=True,
+                runner=runner,
             )
             for path in files
         ]
@@ -184,6 +192,7 @@ def ingest_file(
     add: bool = False,
     keep_imports: frozenset[str] = frozenset(),
     dry_run: bool = False,
+    runner=None,
 ) -> ImportSummary:
     name = path.name
     if not path.is_file():
@@ -198,59 +207,74 @@ def ingest_file(
         )
 
     progress(0.0, f"{name}: 0 rows read")
+    layout = eppgbm.open_layout(path, max_xlsx_bytes=max_xlsx_bytes)
+    import_id = store.new_import_id()
+    if dry_run and not root.exists():
+        # A preview changes nothing, not even by creating the data dir: stage in a temporary folder.
+        staged = Path(tempfile.mkdtemp(prefix="stunting-preview-")) / import_id
+    else:
+        staged = staging.staging_dir(root, import_id)
+    # Created once here, before any worker reads it; a preview without one hands a throwaway key.
+    secret = _secret(root, dry_run)
+    throwaway = secret if not pseudonym.secret_path(root).exists() else None
+    runner = runner or cluster.LOCAL
+    try:
+        return _stage_and_write(
+            path, root, layout, staged, import_id, digest, source, progress, chunk_rows, runner,
+            add=add, keep_imports=keep_imports, dry_run=dry_run, secret=throwaway,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staged.parent.rmdir()  # the staging folder itself, once no import uses it
+
+
+def _stage_and_write(
+    path, root, layout, staged, import_id, digest, source, progress, chunk_rows, runner, *, add, keep_imports,
+    dry_run, secret,
+) -> ImportSummary:  # fmt: skip
+    name = path.name
     size = max(path.stat().st_size, 1)
-    layouts: list[eppgbm.Layout] = []
-    frames: list[pd.DataFrame] = []
-    rejects: list[pd.DataFrame] = []
+    bytes_per_row = _bytes_per_row(path, layout)
+    chunks: list[StagedChunk] = []
     rows_read = 0
-    nik_disagreements = 0
-    bytes_per_row: float | None = None
-    secret: bytes | None = None
-    for chunk in eppgbm.iter_export(
-        path,
-        chunk_rows=chunk_rows,
-        max_xlsx_bytes=max_xlsx_bytes,
-        matcher=VillageMatcher(),
-        on_layout=layouts.append,
+    for chunk in runner.map_chunks(
+        stage_chunk,
+        eppgbm._raw_chunks(layout, chunk_rows),
+        layout=layout,
+        staging_dir=str(staged),
+        import_id=import_id,
+        root=str(root),
+        today=dt.date.today(),
+        secret=secret,
     ):
+        chunks.append(chunk)
         rows_read += chunk.rows_read
-        if len(chunk.rejects):
-            rejects.append(chunk.rejects)
-        if len(chunk.frame):
-            if secret is None:
-                secret = _secret(root, dry_run)
-            if "nik" in chunk.frame:
-                nik_disagreements += int(
-                    pseudonym.nik_disagrees(
-                        chunk.frame["nik"], chunk.frame["birth_date"], chunk.frame["sex"]
-                    ).sum()
-                )
-            frames.append(_pseudonymise(chunk.frame, secret))
-        if bytes_per_row is None and rows_read:
-            bytes_per_row = _bytes_per_row(path, layouts[0])
         estimate = size / bytes_per_row if bytes_per_row else rows_read
         progress(READ_SHARE * min(rows_read / max(estimate, 1), 0.99), f"{name}: {rows_read:,} rows read")
 
-    layout = layouts[0]
+    rejects = [c.rejects for c in chunks if len(c.rejects)]
     rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REPORT_COLUMNS)
     by_reason = {str(k): int(v) for k, v in rejected["reason_code"].value_counts().items()}
-    import_id = store.new_import_id()
     report = root / REPORTS / f"{import_id}{REPORT_SUFFIX}"
+    accepted = sum(c.rows_accepted for c in chunks)
     summary = ImportSummary(
         name,
         digest,
         import_id,
         rows_read=rows_read,
+        rows_accepted=accepted,
         rows_rejected=len(rejected),
         rejected_by_reason=by_reason,
         header_line=layout.header_line,
-        nik_disagreements=nik_disagreements,
+        nik_disagreements=sum(c.nik_disagreements for c in chunks),
+        age_text_mismatches=sum(c.age_text_mismatches for c in chunks),
         add=add,
         dry_run=dry_run,
     )
     if rows_read == 0:
         raise UserError(f"{name} has a header row but no data rows.")
-    if not frames:
+    if not accepted:
         if dry_run:
             raise UserError(
                 f"Every one of the {rows_read:,} rows of {name} would be rejected, so nothing would be "
@@ -265,18 +289,15 @@ def ingest_file(
             f"Every one of the {rows_read:,} rows of {name} was rejected ({top}), so nothing was stored; "
             f"the reasons per row are in {report}."
         )
+    scope = pd.concat([c.village_months for c in chunks if c.village_months is not None]).drop_duplicates()
+    summary.periods = sorted(scope["period"].unique().tolist())
+    summary.villages = int(scope["village_code"].nunique())
+    summary.village_months = len(scope)
 
-    progress(READ_SHARE, f"{name}: computing WHO z-scores")
-    measurements = _measurements(pd.concat(frames, ignore_index=True), import_id)
-    summary.rows_accepted = len(measurements)
-    summary.age_text_mismatches = int(measurements.pop("age_text_mismatch").sum())
-    summary.periods = sorted(measurements["period"].unique().tolist())
-    summary.villages = int(measurements["village_code"].nunique())
-    summary.village_months = int(len(measurements[["village_code", "period"]].drop_duplicates()))
-
+    progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
     if dry_run:
         record = store.ImportRecord(import_id, name, digest, source, "", rows_read, 0, len(rejected))
-        changes = store.plan_measurements(root, measurements, record, add=add)
+        changes = staging.plan_staged(root, staged, record, add=add, map_years=runner.map_years)
         summary.import_id = None
         summary.rows_stored = changes.rows_stored
         summary.rows_replaced = changes.rows_replaced
@@ -299,9 +320,10 @@ def ingest_file(
         rejected_by_reason=by_reason,
         rejects_report=f"{REPORTS}/{report.name}" if tmp_report is not None else None,
     )
-    progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
     try:
-        record = store.write_measurements(root, measurements, record, add=add, keep_imports=keep_imports)
+        record = staging.write_staged(
+            root, staged, record, add=add, keep_imports=keep_imports, map_years=runner.map_years
+        )
     except BaseException:
         if tmp_report is not None:
             tmp_report.unlink(missing_ok=True)
@@ -314,6 +336,58 @@ def ingest_file(
     summary.village_months_replaced = record.village_months_replaced
     progress(1.0, f"{name}: done")
     return summary
+
+
+@dataclass
+class StagedChunk:
+    """What staging one chunk did (small: no row of the file travels back to the caller)."""
+
+    rows_read: int
+    rejects: pd.DataFrame  # REPORT_COLUMNS: row numbers and reasons, never a name
+    rows_accepted: int = 0
+    age_text_mismatches: int = 0
+    nik_disagreements: int = 0
+    village_months: pd.DataFrame | None = None  # distinct (village_code, period) staged
+
+
+def stage_chunk(
+    raw: pd.DataFrame, *, index: int, layout: eppgbm.Layout, staging_dir: str, import_id: str, root: str,
+    today: dt.date, secret: bytes | None = None,
+) -> StagedChunk:  # fmt: skip
+    """One chunk of raw text -> parsed and matched -> pseudonymised -> WHO z-scores -> staged parquet.
+
+    The same function runs here chunk after chunk and on Dask workers side by side (stunting.cluster):
+    plain arguments, the secret read from the data dir (shared storage; ``secret`` only for a preview's
+    throwaway key), nothing personal returned."""
+    parsed = eppgbm.parse_chunk(raw, layout, _matcher(), today)
+    result = StagedChunk(parsed.rows_read, parsed.rejects)
+    frame = parsed.frame
+    if not len(frame):
+        return result
+    if "nik" in frame:
+        result.nik_disagreements = int(
+            pseudonym.nik_disagrees(frame["nik"], frame["birth_date"], frame["sex"]).sum()
+        )
+    key = secret if secret is not None else pseudonym.load_secret(Path(root))
+    measurements = _measurements(_pseudonymise(frame, key), import_id)
+    result.age_text_mismatches = int(measurements.pop("age_text_mismatch").sum())
+    result.rows_accepted = len(measurements)
+    result.village_months = measurements[["village_code", "period"]].drop_duplicates().reset_index(drop=True)
+    staging.stage_chunk(Path(staging_dir), index, measurements)
+    return result
+
+
+_matchers: dict[int, VillageMatcher] = {}
+
+
+def _matcher() -> VillageMatcher:
+    """One matcher per gazetteer per process: it remembers every name triple it has matched."""
+    gazetteer = villages()
+    key = id(gazetteer)
+    if key not in _matchers:
+        _matchers.clear()
+        _matchers[key] = VillageMatcher(gazetteer)
+    return _matchers[key]
 
 
 def _secret(root: Path, dry_run: bool) -> bytes:
