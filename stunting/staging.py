@@ -64,7 +64,7 @@ STAGED_SCHEMA = pa.schema(
 STORED = layout.MEASUREMENT_SCHEMA.names  # column order of a measurement part file
 SUMMARY_COLUMNS = layout.SUMMARY_FILE_SCHEMA.names
 SUMMARY_ORDER = ("period", "village_code", "age_group", "sex", "indicator")  # as summary.sql sorts
-PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 256000"
+ROW_GROUP_ROWS = 256_000  # as the pandas writer: a one-month query skips most row groups
 
 
 @dataclass(frozen=True)
@@ -184,31 +184,18 @@ def merge_year(
     )
     try:
         old_parts = _partitions(current_path, layout.MEASUREMENTS, year)
-        con.execute(
-            "CREATE TABLE inc AS SELECT * FROM read_parquet($files) "
-            # One file may hold the same child twice on one date (a corrected row further down).
-            "QUALIFY row_number() OVER (PARTITION BY child_id, measured_on ORDER BY source_row DESC) = 1",
-            {"files": staged},
-        )
-        con.execute("CREATE TABLE periods AS SELECT DISTINCT period FROM inc")
+        con.execute(queries.load("staging_incoming"), {"files": staged})
+        periods = [p for (p,) in con.execute("SELECT DISTINCT period FROM inc ORDER BY period").fetchall()]
         old_files = [str(f) for files in old_parts.values() for f in files]
-        periods = [p for (p,) in con.execute("SELECT period FROM periods ORDER BY period").fetchall()]
         if old_files:
-            # The periods as bound constants, not a subquery: DuckDB then skips every row group whose
-            # period statistics lie outside them, so a new round does not read the older ones.
-            wanted = ", ".join(f"$p{i}" for i in range(len(periods)))
-            con.execute(
-                "CREATE TABLE old AS SELECT * EXCLUDE (year) FROM read_parquet($files, "
-                "hive_partitioning = true, hive_types = {'regency': 'VARCHAR', 'year': 'INTEGER'}) "
-                f"WHERE period IN ({wanted})",
-                {"files": old_files} | {f"p{i}": p for i, p in enumerate(periods)},
-            )
+            bounds = {"first": periods[0], "last": periods[-1], "periods": periods}
+            con.execute(queries.load("staging_store_rows"), {"files": old_files} | bounds)
         else:
             con.execute("CREATE TABLE old AS SELECT *, true AS last_in_period FROM inc LIMIT 0")
         changes = _merge(con, year, add, keep_imports)
         rewrite, append = _plan(con, old_parts)
-        _write_measurements(con, building_path, staging, year, old_parts, rewrite, append, import_id)
-        _write_summary(con, current_path, building_path, year)
+        _write_measurements(con, building_path, year, periods, old_parts, rewrite, append, import_id)
+        _write_summary(con, current_path, building_path, year, periods)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
@@ -228,137 +215,97 @@ def _partitions(snapshot: Path | None, folder: str, year: int) -> dict[str, list
 
 
 def _merge(con: duckdb.DuckDBPyConnection, year: int, add: bool, keep_imports: list[str]) -> YearChanges:
-    """The tables ``fresh`` (staged rows that store something), ``old_state`` (the store's rows of the
-    import's periods, each with ``removed``) and ``merged`` (what those periods hold afterwards, with
-    ``last_in_period`` recomputed and ``origin`` old/new); the counts as store._merge gives them."""
-    same = " AND ".join(f"i.{c} IS NOT DISTINCT FROM o.{c}" for c in store.CONTENT_COLUMNS)
-    con.execute(
-        f"""
-        CREATE TABLE paired AS
-        SELECT i.child_id, i.measured_on, o.child_id IS NOT NULL AND {same} AS identical
-        FROM inc AS i LEFT JOIN old AS o ON i.child_id = o.child_id AND i.measured_on = o.measured_on
-        """
-    )
-    con.execute(
-        "CREATE VIEW fresh AS SELECT i.* FROM inc AS i JOIN paired AS p "
-        "ON i.child_id = p.child_id AND i.measured_on = p.measured_on WHERE NOT p.identical"
-    )
-    con.execute(
-        """
-        CREATE TABLE old_state AS
-        SELECT
-            o.*,
-            coalesce(p.identical = false, false)
-                OR (NOT $add AND s.village_code IS NOT NULL AND NOT coalesce(p.identical, false)
-                    AND NOT list_contains($keep::VARCHAR[], o.import_id)) AS removed
-        FROM old AS o
-        LEFT JOIN paired AS p ON o.child_id = p.child_id AND o.measured_on = p.measured_on
-        LEFT JOIN (SELECT DISTINCT village_code, period FROM inc) AS s
-            ON o.village_code = s.village_code AND o.period = s.period
-        """,
-        {"add": add, "keep": keep_imports},
-    )
-    columns = ", ".join(c for c in STAGED_SCHEMA.names)
-    con.execute(
-        f"""
-        CREATE TABLE merged AS
-        SELECT *, measured_on = max(measured_on) OVER (PARTITION BY child_id, period) AS last_in_period
-        FROM (
-            SELECT {columns}, 'old' AS origin, last_in_period AS stored_last FROM old_state WHERE NOT removed
-            UNION ALL
-            SELECT {columns}, 'new' AS origin, NULL AS stored_last FROM fresh
-        )
-        """
-    )
-    stored, replaced, village_months = con.execute(
-        "SELECT (SELECT count(*) FROM fresh), count(*) FILTER (WHERE removed), "
-        "count(DISTINCT village_code || chr(31) || period) FILTER (WHERE removed) FROM old_state"
-    ).fetchone()
+    """The tables ``paired``, ``old_state`` (each stored row of the import's months with ``removed``)
+    and ``merged`` (those months after the import), and the counts store.write_measurements gives."""
+    con.execute(queries.load("staging_paired"))
+    con.execute(queries.load("staging_fresh"))
+    con.execute(queries.load("staging_old_state"), {"add": add, "keep": keep_imports})
+    con.execute(queries.load("staging_merged"))
+    stored, replaced, village_months = con.execute(queries.load("staging_changes")).fetchone()
     return YearChanges(year, int(stored), int(replaced), int(village_months))
 
 
 def _plan(con: duckdb.DuckDBPyConnection, old_parts: dict[str, list[Path]]) -> tuple[set[str], set[str]]:
     """Regencies whose partition is rewritten (rows lost, last_in_period changed, or too many parts)
     and those that only gain a part file."""
-    rows = con.execute(
-        """
-        SELECT regency, bool_or(origin = 'new') AS gains,
-               bool_or(origin = 'old' AND last_in_period IS DISTINCT FROM stored_last) AS flips
-        FROM merged GROUP BY regency
-        UNION ALL
-        SELECT regency, false, true FROM old_state WHERE removed GROUP BY regency
-        """
-    ).fetchall()
-    changed = {r for r, _gains, flips in rows if flips}
-    gaining = {r for r, gains, _flips in rows if gains}
-    crowded = {r for r in gaining if len(old_parts.get(r, ())) >= MAX_PARTS}
+    rows = con.execute(queries.load("staging_plan")).fetchall()
+    changed = {regency for regency, _gains, flips in rows if flips}
+    gaining = {regency for regency, gains, _flips in rows if gains}
+    crowded = {regency for regency in gaining if len(old_parts.get(regency, ())) >= MAX_PARTS}
     rewrite = (changed | crowded) & set(old_parts)
     return rewrite, gaining - rewrite
 
 
 def _write_measurements(
-    con, building: Path, staging: str, year: int, old_parts, rewrite, append, import_id
+    con, building: Path, year: int, periods, old_parts, rewrite, append, import_id
 ) -> None:
-    stored = ", ".join(STORED)
+    def folder_of(regency: str) -> Path:
+        folder = building / layout.MEASUREMENTS / f"regency={regency}" / f"year={year}"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     for regency, files in old_parts.items():
-        folder = building / layout.MEASUREMENTS / f"regency={regency}" / f"year={year}"
-        if regency in rewrite:
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        for source in files:  # unchanged rows: hard links, no copy
-            _link(source, folder / source.name)
+        if regency not in rewrite:
+            for source in files:  # unchanged rows: hard links, no copy
+                _link(source, folder_of(regency) / source.name)
     for regency in sorted(rewrite):
-        folder = building / layout.MEASUREMENTS / f"regency={regency}" / f"year={year}"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / layout.PART_FILE
-        # Rows of other periods as they are; the import's periods from `merged`.
-        con.execute(
-            f"""
-            COPY (
-                SELECT {stored} FROM (
-                    SELECT {stored} FROM read_parquet($files)
-                    WHERE period NOT IN (SELECT period FROM periods)
-                    UNION ALL
-                    SELECT {stored} FROM merged WHERE regency = $regency
-                ) ORDER BY period, village_code
-            ) TO '{_sql_path(target)}' ({PARQUET})
-            """,
-            {"files": [str(f) for f in old_parts[regency]], "regency": regency},
+        folder = folder_of(regency)
+        rows = con.sql(
+            queries.load("staging_partition"),
+            params={"files": [str(f) for f in old_parts[regency]], "periods": periods, "regency": regency},
         )
-        if pq.ParquetFile(target).metadata.num_rows == 0:
+        if not _stream(rows.to_arrow_reader(ROW_GROUP_ROWS), folder / layout.PART_FILE):
             shutil.rmtree(folder)  # every row of the partition retracted: no partition, as in pandas
     if not append:
         return
-    # Every gaining partition in one pass (PARTITION_BY), then each file moved beside its partition's
-    # old files: one statement per regency would scan `merged` 514 times for a national round.
-    out = Path(staging) / f"new-{year}"
-    # A partitioned write buffers rows per partition: flushed every 64k rows, it stays within the limit.
-    con.execute("SET partitioned_write_flush_threshold = 65536")
-    con.execute(
-        f"COPY (SELECT {stored}, regency FROM merged "
-        "WHERE origin = 'new' AND list_contains($gaining, regency)) "
-        f"TO '{_sql_path(out)}' ({PARQUET}, PARTITION_BY (regency), FILENAME_PATTERN 'part-{{i}}')",
-        {"gaining": sorted(append)},
-    )
-    for written in sorted(out.glob("regency=*")):
-        regency = written.name.split("=", 1)[1]
-        folder = building / layout.MEASUREMENTS / f"regency={regency}" / f"year={year}"
-        folder.mkdir(parents=True, exist_ok=True)
-        for k, part in enumerate(sorted(written.glob("*.parquet"))):
-            # A partition's first file keeps the store's name; later imports add part-IMPORT_ID files.
-            first = k == 0 and not (folder / layout.PART_FILE).exists()
-            os.replace(part, folder / (layout.PART_FILE if first else f"part-{import_id}-{k}.parquet"))
-    shutil.rmtree(out)
+    # One sorted stream for every gaining partition, cut where the regency changes: a statement per
+    # regency would scan `merged` 514 times for a national round.
+    rows = con.sql(queries.load("staging_new_rows"), params={"gaining": sorted(append)})
+    writer: pq.ParquetWriter | None = None
+    writing = None
+    for batch in rows.to_arrow_reader(ROW_GROUP_ROWS):
+        regencies = batch.column("regency")
+        start = 0
+        while start < batch.num_rows:
+            regency = regencies[start].as_py()
+            same = pc.equal(regencies.slice(start), regency)
+            run = batch.num_rows - start if pc.all(same).as_py() else pc.index(same, False).as_py()
+            if regency != writing:
+                if writer is not None:
+                    writer.close()
+                folder = folder_of(regency)
+                # A partition's first file keeps the store's name; later imports add part-IMPORT_ID.
+                name = (
+                    f"part-{import_id}.parquet" if (folder / layout.PART_FILE).exists() else layout.PART_FILE
+                )
+                writer = pq.ParquetWriter(folder / name, layout.MEASUREMENT_SCHEMA, compression="zstd")
+                writing = regency
+            writer.write_table(_stored(pa.Table.from_batches([batch.slice(start, run)])))
+            start += run
+    if writer is not None:
+        writer.close()
 
 
-def _write_summary(con, current: Path | None, building: Path, year: int) -> None:
+def _stored(table: pa.Table) -> pa.Table:
+    return table.select(STORED).cast(layout.MEASUREMENT_SCHEMA)
+
+
+def _stream(reader, path: Path) -> int:
+    """Write a stream of record batches as one parquet file; the rows written (no file when 0)."""
+    rows = 0
+    with pq.ParquetWriter(path, layout.MEASUREMENT_SCHEMA, compression="zstd") as writer:
+        for batch in reader:
+            writer.write_table(_stored(pa.Table.from_batches([batch])))
+            rows += batch.num_rows
+    return rows
+
+
+def _write_summary(con, current: Path | None, building: Path, year: int, periods: list[str]) -> None:
     """Summary partitions of ``year``: the import's periods recomputed (counted.sql, summary.sql) over
     every regency's rows of those periods, the other periods' rows kept."""
-    con.execute(f"CREATE OR REPLACE VIEW measurements AS SELECT *, {int(year)}::INTEGER AS year FROM merged")
+    con.execute("CREATE OR REPLACE VIEW measurements AS SELECT * FROM merged")
     queries.define_counted(con)
-    summary_sql = queries.load(queries.SUMMARY_QUERY).strip().rstrip(";")
-    fresh = con.sql(summary_sql).to_arrow_table()
-    periods = {p for (p,) in con.execute("SELECT period FROM periods").fetchall()}
+    fresh = con.sql(queries.load(queries.SUMMARY_QUERY).strip().rstrip(";")).to_arrow_table()
     old = _partitions(current, layout.SUMMARY, year)
     by_regency: dict[str, list[pa.Table]] = {}
     for regency in sorted(set(fresh.column("regency").to_pylist())):
@@ -366,7 +313,7 @@ def _write_summary(con, current: Path | None, building: Path, year: int) -> None
         by_regency.setdefault(regency, []).append(fresh.filter(mask).select(SUMMARY_COLUMNS))
     for regency, files in old.items():
         table = pq.read_table(files, schema=layout.SUMMARY_FILE_SCHEMA)
-        in_periods = pc.is_in(table.column("period"), pa.array(sorted(periods), pa.string()))
+        in_periods = pc.is_in(table.column("period"), pa.array(periods, pa.string()))
         folder = building / layout.SUMMARY / f"regency={regency}" / f"year={year}"
         if regency not in by_regency and not pc.any(in_periods).as_py():
             folder.mkdir(parents=True, exist_ok=True)
@@ -378,9 +325,7 @@ def _write_summary(con, current: Path | None, building: Path, year: int) -> None
         table = pa.concat_tables([t.cast(layout.SUMMARY_FILE_SCHEMA) for t in tables])
         if table.num_rows == 0:
             continue
-        table = table.sort_by(
-            [(c, "ascending") for c in ("period", "village_code", "age_group", "sex", "indicator")]
-        )
+        table = table.sort_by([(c, "ascending") for c in SUMMARY_ORDER])
         folder = building / layout.SUMMARY / f"regency={regency}" / f"year={year}"
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, folder / layout.PART_FILE, compression="zstd")
@@ -391,12 +336,6 @@ def _link(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
-
-
-def _sql_path(path: Path) -> str:
-    """A path we made ourselves (data dir + fixed names) as a SQL string literal: COPY ... TO takes no
-    bound parameter for its target. Quotes are doubled, so no path can end the literal."""
-    return str(path).replace("'", "''")
 
 
 def plan_staged(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_store import measurement, write
 
-from stunting import compare, queries, store
+from stunting import compare, queries, staging, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
 from stunting.config import QUERIES_DIR
@@ -63,6 +64,18 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         assert con.execute("SELECT count(*), min(regency) FROM measurements").fetchone() == (1, "64.02")
     finally:
         con.close()
+    # The bounded-memory writer (stunting/staging.py, what ingest uses): a new month (a part file is
+    # added), then the same child and date with another z-score (the partition is rewritten).
+    for row in (
+        measurement("b", "64.02.01.2001", "2024-09-05", haz=-1.0),
+        measurement("b", "64.02.01.2001", "2024-09-05", haz=-2.5),
+    ):
+        staged = staging.staging_dir(tmp_path, f"staged-{row['haz']}")
+        staging.stage_chunk(staged, 0, pd.DataFrame([row]))
+        record = store.ImportRecord(staged.name, "staged.csv", staged.name, "e-ppgbm", "2026-12-01", 1, 0, 0)
+        staging.write_staged(tmp_path, staged, record, add=True)
+    frame = prevalence_module.prevalence("stunting", "2024-09", "regency", data_dir=tmp_path)
+    assert frame.set_index("code").loc["64.02", ["measured", "cases"]].tolist() == [1, 1]
     assert loaded == set(SQL_FILES)
     assert {"periods", "prevalence_by_area", "prevalence_trend", "prevalence_by_age_sex", "summary"} <= loaded
     assert {"counted", "overlap_counts"} <= loaded

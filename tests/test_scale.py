@@ -128,3 +128,15 @@ def test_a_new_round_adds_a_part_file_and_keeps_the_old_ones(exports, tmp_path: 
         pandas_import(in_memory, exports[name], add=False, keep=[])
     pd.testing.assert_frame_equal(read_summary(staged), read_summary(in_memory))
     pd.testing.assert_frame_equal(read_measurements(staged), read_measurements(in_memory))
+
+
+def test_the_merge_compares_exactly_the_stores_content_columns() -> None:
+    """queries/staging_paired.sql spells out the columns an identical re-import must match: the same
+    list as store.CONTENT_COLUMNS, which the pandas writer compares."""
+    import re
+
+    from stunting import queries
+
+    compared = re.findall(r"i\.(\w+) IS NOT DISTINCT FROM o\.(\w+)", queries.load("staging_paired"))
+    assert all(a == b for a, b in compared)
+    assert sorted(a for a, _ in compared) == sorted(store.CONTENT_COLUMNS)
