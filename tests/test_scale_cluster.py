@@ -21,7 +21,9 @@ CHUNK_ROWS = 500  # several chunks per file, so both workers get some
 @pytest.fixture(scope="module")
 def dask_runner():
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as local,
         Client(local) as client,
     ):
         yield cluster.DaskRunner(client)
