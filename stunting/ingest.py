@@ -3,10 +3,13 @@
 Per file: its SHA-256 is looked up in the import log first (the same file imported again stores
 nothing and says when it was imported). The export is read in chunks; each chunk's names and NIK are
 turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed.
-WHO z-scores are computed here (the export's own ``ZS`` values are kept only as ``reported_*``).
-Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row numbers, column, reason; never
-a name), then the store merges the accepted rows in one atomic write. A file whose every row is
-rejected stores nothing and raises ``UserError`` (its rejects report is still written).
+WHO z-scores are computed here (the export's own ``ZS`` values are kept only as ``reported_*``), and
+each chunk's rows are staged as parquet at once (``stage_chunk``), so memory holds one chunk, not the
+file. Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row numbers, column, reason;
+never a name), then stunting.staging merges the staged rows into the store in one atomic write. The
+chunk and year work runs here or on a Dask cluster (``runner``, stunting.cluster; docs/scale.md).
+A file whose every row is rejected stores nothing and raises ``UserError`` (its rejects report is
+still written).
 
 An export replaces its scope: for every (village, period) it holds, what earlier imports stored
 there goes (a child missing from the new export is gone, a corrected NIK replaces the mistyped one);
