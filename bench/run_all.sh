@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark, one after another (never two at once: the machine has 2 cores), results in
-# bench/out/results-<date>.txt. Synthetic stores are built on first use under bench/out/ (git-ignored,
-# about 2 GB); the Jawa Tengah boundary bench reads ../shared.
+# bench/out/results-<date>.txt. Synthetic stores and exports are built on first use under bench/out/
+# (git-ignored, about 15 GB with the national rounds); the Jawa Tengah boundary bench reads ../shared.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -23,7 +23,12 @@ if [ -d "$kel" ] && [ ! -e bench/out/store-10m/boundaries/CURRENT ]; then
         --data-dir bench/out/store-10m
 fi
 run $PY bench/bench_map.py --data-dir bench/out/store-10m
+# 20 sessions at once on the same 10M-row store, over the app's websocket (60 s).
+run $PY bench/bench_load.py --data-dir bench/out/store-10m
 run $PY bench/bench_boundaries.py
 run $PY bench/bench_gazetteer.py
 run $PY bench/bench_ingest.py
+# National rounds (bench/make_national_export.py writes them on first use: about 5 GB for 20M rows,
+# over the installed gazetteer's villages); the longest bench, last.
+run $PY bench/bench_scale.py
 echo "results in $out"

@@ -43,6 +43,12 @@ def store_state(folder: Path | None = None) -> str:
     folder = folder or data_dir()
     if store.current_snapshot(folder) is None:
         return "fresh"
+    # Asked on every rerun of every session: answered once per snapshot (a committed one never changes).
+    return _store_state(str(folder), snapshot_key(folder))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _store_state(folder: str, key: str) -> str:
     if store.is_outdated(folder):
         log = store.imports(folder)
         return "outdated_demo" if len(log) and (log["source"] == store.DEMO_SOURCE).all() else "outdated"

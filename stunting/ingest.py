@@ -4,11 +4,14 @@ Per file: its SHA-256 is looked up in the import log first (the same file import
 nothing and says when it was imported). The export is read in chunks; each chunk's names and NIK are
 turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed,
 except the normalised child's and mother's names the duplicate check compares until the file's import
-ends (stunting/quality/imported.py; only source row numbers of probable duplicates are written).
-WHO z-scores are computed here (the export's own ``ZS`` values are kept only as ``reported_*``).
-Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row numbers, column, reason; never
-a name), then the store merges the accepted rows in one atomic write. A file whose every row is
-rejected stores nothing and raises ``UserError`` (its rejects report is still written).
+ends (stunting/quality/imported.py; held in memory, never staged; only source row numbers of probable
+duplicates are written). WHO z-scores are computed here (the export's own ``ZS`` values are kept only
+as ``reported_*``), and each chunk's rows are staged as parquet at once (``stage_chunk``), so memory
+holds one chunk, not the file. Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row
+numbers, column, reason; never a name), then stunting.staging merges the staged rows into the store in
+one atomic write. The chunk and year work runs here or on a Dask cluster (``runner``,
+stunting.cluster; docs/scale.md). A file whose every row is rejected stores nothing and raises
+``UserError`` (its rejects report is still written).
 
 An export replaces its scope: for every (village, period) it holds, what earlier imports stored
 there goes (a child missing from the new export is gone, a corrected NIK replaces the mistyped one);
@@ -19,10 +22,13 @@ changing anything. Real exports never go into a store holding the demo (``store.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +36,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stunting import eppgbm, pseudonym, store, who
+from stunting import cluster, eppgbm, pseudonym, staging, store, who
 from stunting.config import PRIVATE_FILE_MODE, private_dir
 from stunting.config import data_dir as resolve_data_dir
 from stunting.errors import UserError
+from stunting.gazetteer import villages
 from stunting.indicators import age_group_labels, completed_months
 from stunting.quality import imported as quality_import
 from stunting.villages import VillageMatcher
@@ -116,6 +123,7 @@ def ingest_files(
     max_xlsx_bytes: int = eppgbm.MAX_XLSX_BYTES,
     add: bool = False,
     keep_imports: Iterable[str] = (),
+    runner=None,
 ) -> list[ImportSummary]:
     """Import each file in turn; a ``UserError`` in one file stops there (earlier files stay imported).
 
@@ -141,6 +149,7 @@ def ingest_files(
             max_xlsx_bytes=max_xlsx_bytes,
             add=add,
             keep_imports=frozenset(ours),
+            runner=runner,
         )
         if summary.import_id is not None:
             ours.add(summary.import_id)
@@ -156,6 +165,7 @@ def preview(
     source: str = "e-ppgbm",
     chunk_rows: int = eppgbm.CHUNK_ROWS,
     max_xlsx_bytes: int = eppgbm.MAX_XLSX_BYTES,
+    runner=None,
 ) -> Preview:
     """The import summary of each file (rows read, accepted, rejected by reason, periods, villages,
     rows replaced in how many village-months) without changing the store or writing any report."""
@@ -172,6 +182,7 @@ def preview(
                 max_xlsx_bytes=max_xlsx_bytes,
                 add=add,
                 dry_run=True,
+                runner=runner,
             )
             for path in files
         ]
@@ -189,6 +200,7 @@ def ingest_file(
     add: bool = False,
     keep_imports: frozenset[str] = frozenset(),
     dry_run: bool = False,
+    runner=None,
 ) -> ImportSummary:
     name = path.name
     if not path.is_file():
@@ -203,61 +215,74 @@ def ingest_file(
         )
 
     progress(0.0, f"{name}: 0 rows read")
+    layout = eppgbm.open_layout(path, max_xlsx_bytes=max_xlsx_bytes)
+    import_id = store.new_import_id()
+    if dry_run and not root.exists():
+        # A preview changes nothing, not even by creating the data dir: stage in a temporary folder.
+        staged = Path(tempfile.mkdtemp(prefix="stunting-preview-")) / import_id
+    else:
+        staged = staging.staging_dir(root, import_id)
+    # Created once here, before any worker reads it; a preview without one hands a throwaway key.
+    secret = _secret(root, dry_run)
+    throwaway = secret if not pseudonym.secret_path(root).exists() else None
+    runner = runner or cluster.LOCAL
+    try:
+        return _stage_and_write(
+            path, root, layout, staged, import_id, digest, source, progress, chunk_rows, runner,
+            add=add, keep_imports=keep_imports, dry_run=dry_run, secret=throwaway,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staged.parent.rmdir()  # the staging folder itself, once no import uses it
+
+
+def _stage_and_write(
+    path, root, layout, staged, import_id, digest, source, progress, chunk_rows, runner, *, add, keep_imports,
+    dry_run, secret,
+) -> ImportSummary:  # fmt: skip
+    name = path.name
     size = max(path.stat().st_size, 1)
-    layouts: list[eppgbm.Layout] = []
-    frames: list[pd.DataFrame] = []
-    rejects: list[pd.DataFrame] = []
-    identities: list[pd.DataFrame] = []  # for the duplicate check; held until this file is done
+    bytes_per_row = _bytes_per_row(path, layout)
+    chunks: list[StagedChunk] = []
     rows_read = 0
-    nik_disagreements = 0
-    bytes_per_row: float | None = None
-    secret: bytes | None = None
-    for chunk in eppgbm.iter_export(
-        path,
-        chunk_rows=chunk_rows,
-        max_xlsx_bytes=max_xlsx_bytes,
-        matcher=VillageMatcher(),
-        on_layout=layouts.append,
+    for chunk in runner.map_chunks(
+        stage_chunk,
+        eppgbm._raw_chunks(layout, chunk_rows),
+        layout=layout,
+        staging_dir=str(staged),
+        import_id=import_id,
+        root=str(root),
+        today=dt.date.today(),
+        secret=secret,
     ):
+        chunks.append(chunk)
         rows_read += chunk.rows_read
-        if len(chunk.rejects):
-            rejects.append(chunk.rejects)
-        if len(chunk.frame):
-            if secret is None:
-                secret = _secret(root, dry_run)
-            disagrees = None
-            if "nik" in chunk.frame:
-                disagrees = pseudonym.nik_disagrees(
-                    chunk.frame["nik"], chunk.frame["birth_date"], chunk.frame["sex"]
-                )
-                nik_disagreements += int(disagrees.sum())
-            frames.append(_pseudonymise(chunk.frame, secret))
-            identities.append(quality_import.identities(chunk.frame, frames[-1]["child_id"], disagrees))
-        if bytes_per_row is None and rows_read:
-            bytes_per_row = _bytes_per_row(path, layouts[0])
         estimate = size / bytes_per_row if bytes_per_row else rows_read
         progress(READ_SHARE * min(rows_read / max(estimate, 1), 0.99), f"{name}: {rows_read:,} rows read")
 
-    layout = layouts[0]
+    rejects = [c.rejects for c in chunks if len(c.rejects)]
     rejected = pd.concat(rejects, ignore_index=True) if rejects else pd.DataFrame(columns=REPORT_COLUMNS)
     by_reason = {str(k): int(v) for k, v in rejected["reason_code"].value_counts().items()}
-    import_id = store.new_import_id()
     report = root / REPORTS / f"{import_id}{REPORT_SUFFIX}"
+    accepted = sum(c.rows_accepted for c in chunks)
     summary = ImportSummary(
         name,
         digest,
         import_id,
         rows_read=rows_read,
+        rows_accepted=accepted,
         rows_rejected=len(rejected),
         rejected_by_reason=by_reason,
         header_line=layout.header_line,
-        nik_disagreements=nik_disagreements,
+        nik_disagreements=sum(c.nik_disagreements for c in chunks),
+        age_text_mismatches=sum(c.age_text_mismatches for c in chunks),
         add=add,
         dry_run=dry_run,
     )
     if rows_read == 0:
         raise UserError(f"{name} has a header row but no data rows.")
-    if not frames:
+    if not accepted:
         if dry_run:
             raise UserError(
                 f"Every one of the {rows_read:,} rows of {name} would be rejected, so nothing would be "
@@ -272,18 +297,15 @@ def ingest_file(
             f"Every one of the {rows_read:,} rows of {name} was rejected ({top}), so nothing was stored; "
             f"the reasons per row are in {report}."
         )
+    scope = pd.concat([c.village_months for c in chunks if c.village_months is not None]).drop_duplicates()
+    summary.periods = sorted(scope["period"].unique().tolist())
+    summary.villages = int(scope["village_code"].nunique())
+    summary.village_months = len(scope)
 
-    progress(READ_SHARE, f"{name}: computing WHO z-scores")
-    measurements = _measurements(pd.concat(frames, ignore_index=True), import_id)
-    summary.rows_accepted = len(measurements)
-    summary.age_text_mismatches = int(measurements.pop("age_text_mismatch").sum())
-    summary.periods = sorted(measurements["period"].unique().tolist())
-    summary.villages = int(measurements["village_code"].nunique())
-    summary.village_months = int(len(measurements[["village_code", "period"]].drop_duplicates()))
-
+    progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
     if dry_run:
         record = store.ImportRecord(import_id, name, digest, source, "", rows_read, 0, len(rejected))
-        changes = store.plan_measurements(root, measurements, record, add=add)
+        changes = staging.plan_staged(root, staged, record, add=add, map_years=runner.map_years)
         summary.import_id = None
         summary.rows_stored = changes.rows_stored
         summary.rows_replaced = changes.rows_replaced
@@ -306,10 +328,12 @@ def ingest_file(
         rejected_by_reason=by_reason,
         rejects_report=f"{REPORTS}/{report.name}" if tmp_report is not None else None,
     )
-    progress(READ_SHARE + (1 - READ_SHARE) / 2, f"{name}: writing the store")
+    identities = [c.identities for c in chunks if c.identities is not None]
     duplicate_search = quality_import.find_duplicates(identities)  # runs while the store writes
     try:
-        record = store.write_measurements(root, measurements, record, add=add, keep_imports=keep_imports)
+        record = staging.write_staged(
+            root, staged, record, add=add, keep_imports=keep_imports, map_years=runner.map_years
+        )
     except BaseException:
         if tmp_report is not None:
             tmp_report.unlink(missing_ok=True)
@@ -323,6 +347,63 @@ def ingest_file(
     summary.duplicates_report = quality_import.record_duplicates(root, import_id, duplicate_search)
     progress(1.0, f"{name}: done")
     return summary
+
+
+@dataclass
+class StagedChunk:
+    """What staging one chunk did (small: no row of the file travels back to the caller)."""
+
+    rows_read: int
+    rejects: pd.DataFrame  # REPORT_COLUMNS: row numbers and reasons, never a name
+    rows_accepted: int = 0
+    age_text_mismatches: int = 0
+    nik_disagreements: int = 0
+    village_months: pd.DataFrame | None = None  # distinct (village_code, period) staged
+    # The duplicate check's comparison columns (normalised names, row numbers): kept in memory for the
+    # file's import, never staged or stored (stunting/quality/imported.py).
+    identities: pd.DataFrame | None = None
+
+
+def stage_chunk(
+    raw: pd.DataFrame, *, index: int, layout: eppgbm.Layout, staging_dir: str, import_id: str, root: str,
+    today: dt.date, secret: bytes | None = None,
+) -> StagedChunk:  # fmt: skip
+    """One chunk of raw text -> parsed and matched -> pseudonymised -> WHO z-scores -> staged parquet.
+
+    The same function runs here chunk after chunk and on Dask workers side by side (stunting.cluster):
+    plain arguments, the secret read from the data dir (shared storage; ``secret`` only for a preview's
+    throwaway key), nothing personal returned."""
+    parsed = eppgbm.parse_chunk(raw, layout, _matcher(), today)
+    result = StagedChunk(parsed.rows_read, parsed.rejects)
+    frame = parsed.frame
+    if not len(frame):
+        return result
+    disagrees = None
+    if "nik" in frame:
+        disagrees = pseudonym.nik_disagrees(frame["nik"], frame["birth_date"], frame["sex"])
+        result.nik_disagreements = int(disagrees.sum())
+    key = secret if secret is not None else pseudonym.load_secret(Path(root))
+    pseudonymised = _pseudonymise(frame, key)
+    result.identities = quality_import.identities(frame, pseudonymised["child_id"], disagrees)
+    measurements = _measurements(pseudonymised, import_id)
+    result.age_text_mismatches = int(measurements.pop("age_text_mismatch").sum())
+    result.rows_accepted = len(measurements)
+    result.village_months = measurements[["village_code", "period"]].drop_duplicates().reset_index(drop=True)
+    staging.stage_chunk(Path(staging_dir), index, measurements)
+    return result
+
+
+_matchers: dict[int, VillageMatcher] = {}
+
+
+def _matcher() -> VillageMatcher:
+    """One matcher per gazetteer per process: it remembers every name triple it has matched."""
+    gazetteer = villages()
+    key = id(gazetteer)
+    if key not in _matchers:
+        _matchers.clear()
+        _matchers[key] = VillageMatcher(gazetteer)
+    return _matchers[key]
 
 
 def _secret(root: Path, dry_run: bool) -> bytes:

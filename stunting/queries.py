@@ -94,7 +94,7 @@ def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duck
                 con.execute("SET VARIABLE measurement_files = $files", {"files": files})
                 con.execute(load(MEASUREMENTS_VIEW))
         if "counted" in views:
-            _define_counted(con)
+            define_counted(con)
         if "summary" in views:
             summary = layout.summary_files_in(snapshot)
             if summary is None and files is not None:
@@ -121,7 +121,7 @@ def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duck
     return con
 
 
-def _define_counted(con: duckdb.DuckDBPyConnection) -> None:
+def define_counted(con: duckdb.DuckDBPyConnection) -> None:
     """The view ``counted`` (queries/counted.sql) over the cursor's ``measurements``."""
     con.register("indicators", INDICATOR_TABLE)
     con.execute(load(COUNTED_VIEW))
@@ -141,7 +141,7 @@ def summarise(measurements: pd.DataFrame) -> pd.DataFrame:
     con = _cursor()
     try:
         con.register("measurements", measurements)
-        _define_counted(con)
+        define_counted(con)
         return con.execute(load(SUMMARY_QUERY)).df()
     finally:
         con.close()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_store import measurement, write
 
 from render.quality_report import report_bytes
-from stunting import compare, queries, recovery, store
+from stunting import compare, queries, recovery, staging, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
 from stunting.config import QUERIES_DIR
@@ -69,6 +70,21 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         assert con.execute("SELECT count(*), min(regency) FROM measurements").fetchone() == (1, "64.02")
     finally:
         con.close()
+    # The bounded-memory writer (stunting/staging.py, what ingest uses): a new month (a part file is
+    # added), then the same child and date with another z-score (the partition is rewritten).
+    for row in (
+        measurement("b", "64.02.01.2001", "2024-09-05", haz=-1.0),
+        measurement("b", "64.02.01.2001", "2024-09-05", haz=-2.5),
+    ):
+        staged = staging.staging_dir(tmp_path, f"staged-{row['haz']}")
+        staging.stage_chunk(staged, 0, pd.DataFrame([row]))
+        record = store.ImportRecord(staged.name, "staged.csv", staged.name, "e-ppgbm", "2026-12-01", 1, 0, 0)
+        staging.write_staged(tmp_path, staged, record, add=True)
+    frame = prevalence_module.prevalence("stunting", "2024-09", "regency", data_dir=tmp_path)
+    assert int(frame.set_index("code").loc["64.02", "measured"]) == 1  # b once (its cases hidden: < 10)
+    summary = pd.read_parquet(store.current_snapshot(tmp_path) / "summary")
+    september = summary[(summary["period"] == "2024-09") & (summary["indicator"] == "stunting")]
+    assert september[["measured", "cases"]].sum().tolist() == [1, 1]  # with the newer z, -2.5
     assert loaded == set(SQL_FILES)
     assert {"periods", "prevalence_by_area", "prevalence_trend", "prevalence_by_age_sex", "summary"} <= loaded
     assert {"counted", "overlap_counts"} <= loaded

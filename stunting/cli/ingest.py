@@ -32,29 +32,46 @@ def register(commands) -> None:
         action="store_true",
         help="print what the import would do (rows, periods, villages, rows replaced) and change nothing",
     )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="run the work on a local Dask cluster of N worker processes (docs/scale.md)",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run the work on this running Dask cluster; every worker must see --data-dir at the same path",
+    )
     add_data_dir(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from stunting import cluster
     from stunting.config import data_dir
+    from stunting.errors import UserError
     from stunting.ingest import ingest_files, preview
 
     root = data_dir(args.data_dir)
-    if args.dry_run:
-        for summary in preview(args.files, root, add=args.add).files:
-            print(format_summary(summary))
-        print("dry run: nothing was changed.")
-        return 0
-    ours: list[str] = []
-    for path in args.files:
-        # One file at a time, printed as it finishes: if a later file fails, the earlier ones are
-        # already in the store and the user has seen their summaries. The files still form one
-        # export: a later one never retracts what an earlier one stored (keep_imports).
-        for summary in ingest_files([path], root, add=args.add, keep_imports=ours):
-            print(format_summary(summary))
-            if summary.import_id is not None:
-                ours.append(summary.import_id)
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers must be 1 or more, not {args.workers}.")
+    with cluster.runner(args.workers, args.scheduler) as runner:
+        if args.dry_run:
+            for summary in preview(args.files, root, add=args.add, runner=runner).files:
+                print(format_summary(summary))
+            print("dry run: nothing was changed.")
+            return 0
+        ours: list[str] = []
+        for path in args.files:
+            # One file at a time, printed as it finishes: if a later file fails, the earlier ones are
+            # already in the store and the user has seen their summaries. The files still form one
+            # export: a later one never retracts what an earlier one stored (keep_imports).
+            for summary in ingest_files([path], root, add=args.add, keep_imports=ours, runner=runner):
+                print(format_summary(summary))
+                if summary.import_id is not None:
+                    ours.append(summary.import_id)
     return 0
 
 

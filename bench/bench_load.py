@@ -1,0 +1,333 @@
+"""Many people at once: N concurrent sessions on `streamlit run app.py`, over the app's own websocket.
+
+    .venv/bin/python bench/bench_load.py --data-dir bench/out/store-10m [--sessions 20] [--seconds 60]
+
+Starts the app on 127.0.0.1 (a free port) with ``--data-dir`` as its store, then drives sessions at the
+protocol level: each is one websocket on ``/_stcore/stream`` speaking Streamlit's own protobuf
+messages (BackMsg / ForwardMsg from the installed streamlit), as the browser does, without drawing
+anything. A session opens the map page, then loops: change the period, change the indicator, click a
+village on the map (the st_folium component's value, as the map sends it) — with a pause of about
+``--think`` seconds between actions, like a person in a meeting. A rerun's time is from sending the
+widget change to the server's ``script_finished`` (the whole script: queries, map build, tables).
+
+Bounded in time and count: the concurrent phase stops at ``--seconds`` (no new action starts after it)
+and each session after ``--max-actions``; a rerun that takes over RERUN_TIMEOUT_S counts as an
+error. Before the concurrent phase one session runs alone for ``--solo-actions`` actions, so the
+figures say what the 20th session costs next to the first. Errors: exception elements in the page,
+a script that did not finish, a closed socket. The server's memory (RSS of the streamlit process)
+is sampled every half second. Only loopback traffic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from stunting.gazetteer import villages  # noqa: E402
+
+SERVER_START_S = 90  # a cold start on two shared cores
+RERUN_TIMEOUT_S = 60
+P95_TARGET_S = 2.0
+ACTIONS = ("period", "indicator", "village")
+MAP_COMPONENT = "streamlit_folium.st_folium"
+
+
+@dataclass
+class Session:
+    name: int
+    times: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ("open", *ACTIONS)})
+    errors: list[str] = field(default_factory=list)
+
+
+class Client:
+    """One browser tab at the protocol level: the widgets it last saw and the values it has set."""
+
+    def __init__(self, url: str, session: Session, rng: random.Random) -> None:
+        self.url = url
+        self.session = session
+        self.rng = rng
+        self.page_hash = ""
+        self.query = ""
+        self.selectboxes: dict[str, object] = {}  # widget key suffix -> Selectbox proto
+        self.map_id: str | None = None
+        self.states: dict[str, tuple[str, str]] = {}  # widget id -> (value field, value)
+        self.ws = None
+
+    async def rerun(self, kind: str) -> None:
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query
+        state.page_script_hash = self.page_hash
+        for widget_id, (value_field, value) in self.states.items():
+            widget = state.widget_states.widgets.add()
+            widget.id = widget_id
+            setattr(widget, value_field, value)
+        started = time.perf_counter()
+        await self.ws.send(message.SerializeToString())
+        try:
+            await asyncio.wait_for(self._until_finished(), RERUN_TIMEOUT_S)
+        except TimeoutError:
+            self.session.errors.append(f"{kind}: no script_finished within {RERUN_TIMEOUT_S} s")
+            return
+        self.session.times[kind].append(time.perf_counter() - started)
+
+    async def _until_finished(self) -> None:
+        while True:
+            forward = ForwardMsg()
+            forward.ParseFromString(await self.ws.recv())
+            kind = forward.WhichOneof("type")
+            if kind == "script_finished":
+                # A click reruns the script itself (st.rerun): the view is ready after the second run.
+                if forward.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    return
+                if forward.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    self.session.errors.append("script failed to compile")
+                    return
+            elif kind == "navigation":
+                self.page_hash = forward.navigation.page_script_hash
+            elif kind == "page_info_changed":
+                self.query = forward.page_info_changed.query_string
+            elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                self._see(forward.delta.new_element)
+
+    def _see(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            error = element.exception
+            self.session.errors.append(f"exception: {error.type}: {error.message[:200]}")
+        elif kind == "selectbox":
+            self.selectboxes[element.selectbox.id.rsplit("-", 1)[-1]] = element.selectbox
+        elif kind == "component_instance" and element.component_instance.component_name == MAP_COMPONENT:
+            self.map_id = element.component_instance.id
+
+    def choose(self, key: str) -> bool:
+        """Pick another option of the selectbox ``view_KEY``; False when there is no other."""
+        box = self.selectboxes.get(f"view_{key}")
+        if box is None:
+            return False
+        current = self.states.get(box.id, (None, box.raw_value))[1]
+        others = [option for option in box.options if option != current]
+        if not others:
+            return False
+        self.states[box.id] = ("string_value", self.rng.choice(others))
+        return True
+
+    def click_village(self, places: list[tuple[str, float, float]]) -> bool:
+        if self.map_id is None:
+            return False
+        code, lat, lng = self.rng.choice(places)
+        value = {
+            "last_active_drawing": {"type": "Feature", "properties": {"code": code}},
+            "last_object_clicked": {"lat": lat, "lng": lng},
+        }
+        self.states[self.map_id] = ("json_value", json.dumps(value))
+        return True
+
+
+async def run_session(url, session, deadline, max_actions, think, places, seed) -> None:
+    rng = random.Random(seed)
+    client = Client(url, session, rng)
+    stream = url.replace("http://", "ws://") + "/_stcore/stream"
+    try:
+        async with websockets.connect(
+            stream, subprotocols=["streamlit"], origin=url, max_size=None, open_timeout=RERUN_TIMEOUT_S
+        ) as ws:
+            client.ws = ws
+            await client.rerun("open")
+            for index in range(max_actions):
+                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                if time.monotonic() >= deadline:
+                    break
+                action = ACTIONS[index % len(ACTIONS)]
+                changed = client.click_village(places) if action == "village" else client.choose(action)
+                if not changed:
+                    session.errors.append(f"{action}: the widget was not on the page")
+                    continue
+                await client.rerun(action)
+    except (OSError, websockets.ConnectionClosed) as error:
+        session.errors.append(f"connection: {error!r}"[:200])
+
+
+async def run_phase(url, sessions, seconds, max_actions, think, places, seed) -> tuple[list[Session], float]:
+    crowd = [Session(i) for i in range(sessions)]
+    deadline = time.monotonic() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(run_session(url, s, deadline, max_actions, think, places, seed * 1000 + s.name) for s in crowd)
+    )
+    return crowd, time.perf_counter() - started
+
+
+class MemoryWatch(threading.Thread):
+    """RSS of the server process (and its children) every half second, until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.samples: list[int] = []
+        self.halt = threading.Event()
+
+    def rss(self) -> int:
+        total = self.process.memory_info().rss
+        for child in self.process.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def cpu(self) -> float:
+        """CPU seconds the server has used so far (user + system, its children included)."""
+        times = self.process.cpu_times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    def run(self) -> None:
+        while not self.halt.wait(0.5):
+            try:
+                self.samples.append(self.rss())
+            except psutil.NoSuchProcess:
+                return
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=REPO,  # .streamlit/config.toml: usage stats off
+        env=os.environ | {"STUNTING_DATA_DIR": str(data_dir.resolve())},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_S
+    while True:
+        if process.poll() is not None:
+            raise SystemExit(f"streamlit exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            if time.monotonic() > deadline:
+                process.terminate()
+                raise SystemExit(f"streamlit did not answer within {SERVER_START_S} s") from None
+            time.sleep(0.2)  # polling the health endpoint
+
+
+def _quantiles(values: list[float]) -> str:
+    if not values:
+        return "no reruns"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    median = statistics.median(ordered)
+    return f"p50 {median:5.2f} s  p95 {p95:5.2f} s  max {ordered[-1]:5.2f} s  (n={len(ordered)})"
+
+
+def report(title: str, crowd: list[Session], wall: float, cpu: float) -> dict[str, list[float]]:
+    print(f"{title}: {len(crowd)} session(s), {wall:.1f} s, server CPU {cpu:.1f} s")
+    merged = {kind: [t for s in crowd for t in s.times[kind]] for kind in ("open", *ACTIONS)}
+    for kind, values in merged.items():
+        print(f"  {kind:<10} {_quantiles(values)}")
+    reruns = [t for kind in ACTIONS for t in merged[kind]]
+    runs = len(reruns) + len(merged["open"])
+    print(
+        f"  {'all':<10} {_quantiles(reruns)}  ({len(reruns) / wall:.1f} reruns/s, "
+        f"{cpu / max(runs, 1):.2f} server CPU s per run, page opens included)"
+    )
+    errors = [e for s in crowd for e in s.errors]
+    print(f"  errors: {len(errors)}" + "".join(f"\n    {e}" for e in sorted(set(errors))[:10]))
+    return merged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True, help="a store, e.g. from bench/make_store.py")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--max-actions", type=int, default=200, help="per session")
+    parser.add_argument("--solo-actions", type=int, default=15, help="one session alone first")
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause between actions, s")
+    parser.add_argument("--regency", default="64.02", help="villages clicked (the page's default regency)")
+    parser.add_argument("--seed", type=int, default=20)
+    args = parser.parse_args()
+
+    gaz = villages()
+    area = gaz[gaz["regency_code"] == args.regency]
+    places = list(zip(area["code"], area["lat"], area["lng"], strict=True))
+    log = REPO / "bench" / "out" / "bench_load-server.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    launched = time.perf_counter()
+    server, url = start_server(args.data_dir, log)
+    watch = MemoryWatch(server.pid)
+    try:
+        print(f"server healthy after {time.perf_counter() - launched:.1f} s at {url}; store {args.data_dir}")
+        print(f"  load average {os.getloadavg()[0]:.1f} (2 cores); think time {args.think:.1f} s")
+        rss_idle = watch.rss()
+        watch.start()
+        cpu = watch.cpu()
+        solo, wall = asyncio.run(
+            run_phase(url, 1, args.seconds, args.solo_actions, args.think, places, args.seed)
+        )
+        solo_times = report("alone", solo, wall, watch.cpu() - cpu)
+        rss_solo = watch.rss()
+        cpu = watch.cpu()
+        crowd, wall = asyncio.run(
+            run_phase(url, args.sessions, args.seconds, args.max_actions, args.think, places, args.seed + 1)
+        )
+        crowd_times = report("together", crowd, wall, watch.cpu() - cpu)
+        rss_end = watch.rss()
+        print(f"  load average at the end {os.getloadavg()[0]:.1f} (2 cores)")
+        peak = max(watch.samples, default=rss_end)
+        print(
+            f"server RSS: idle {rss_idle / 2**20:,.0f} MB, after one session {rss_solo / 2**20:,.0f} MB, "
+            f"peak {peak / 2**20:,.0f} MB, end {rss_end / 2**20:,.0f} MB "
+            f"({(rss_end - rss_solo) / 2**20 / max(args.sessions - 1, 1):,.1f} MB per extra session)"
+        )
+        period = crowd_times["period"]
+        if period:
+            solo_p50 = statistics.median(solo_times["period"]) if solo_times["period"] else float("nan")
+            ordered = sorted(period)
+            p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+            print(
+                f"period change with {args.sessions} sessions: p95 {p95:.2f} s "
+                f"(target < {P95_TARGET_S:.0f} s), "
+                f"p50 {statistics.median(period):.2f} s vs {solo_p50:.2f} s alone"
+            )
+    finally:
+        watch.halt.set()
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    main()

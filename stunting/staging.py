@@ -1,0 +1,377 @@
+"""Imports in bounded memory: each chunk's rows are staged as parquet, then DuckDB merges them into a
+new snapshot year by year, streaming, with the rules of ``store.write_measurements``.
+
+``store.write_measurements`` (pandas) reads every touched year of every regency into memory and
+copies it a few times, so its peak grows with the file and with the store. Here:
+
+1. **stage** (``stage_chunk``): each chunk's measurements (``store.INPUT_COLUMNS``, checked and typed by
+   ``store.normalise``) go to ``DATA_DIR/staging/IMPORT_ID/year=YYYY/chunk-NNNNNN.parquet`` as soon as
+   the chunk is parsed; nothing of the file stays in memory. One file per chunk and year (not per
+   regency-year): a national chunk holds all 514 regencies, and a file per regency-year and chunk
+   would be some 100,000 tiny files for one 20M-row round, while DuckDB reads one year's staged
+   files in one scan.
+2. **merge** (``merge_year``, one call per year; years are independent, so a Dask cluster runs them
+   side by side): DuckDB reads the staged rows and, from the store, only the rows of the periods they
+   hold (partitions are sorted by period, so row-group statistics skip the rest), and applies the
+   store's rules: the newest import wins on ``(child_id, measured_on)`` unless identical in content;
+   unless ``add``, the (village, period)s the export holds lose the earlier rows it does not carry
+   (rows of ``keep_imports`` excepted). The year is the unit because these rules cross regencies: a
+   child's same-day row may sit under another regency, and a child measured in two regencies in one
+   month counts once (queries/counted.sql). Then per regency-year partition:
+
+   - nothing lost or changed: its files are hard-linked and the new rows become one more part file,
+     so adding a new round costs the same on an empty store and on one holding 20M rows;
+   - rows lost, or ``last_in_period`` changed, or MAX_PARTS files already: rewritten as one part
+     (``COPY ... TO parquet``, streaming);
+   - summary: for the periods the import holds, recomputed with queries/counted.sql and summary.sql
+     over every regency's rows of those periods; its rows of other periods are kept. A partition
+     with no row in those periods keeps its summary file (hard link).
+3. **commit**: partitions of other years are hard-linked, the import log appended, and the snapshot
+   swapped atomically (``SnapshotStore``), as the pandas writer does.
+
+DuckDB holds at most DUCKDB_MEMORY_LIMIT and spills the rest to the staging folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from stunting import queries, store
+from stunting import store_layout as layout
+from stunting.config import data_dir as resolve_data_dir
+
+STAGING = "staging"
+# DuckDB's working memory for one year's merge; its tables live in a database file in the staging
+# folder and whatever exceeds this is spilled there. 600 MB beside the pipeline's ~300 MB keeps a
+# 1M-row import under 1 GB; a bigger file takes longer, not more memory.
+DUCKDB_MEMORY_LIMIT = "600MB"
+# A partition gains a part file per import that only adds rows; at this many it is compacted into one,
+# so monthly rounds never leave a reader opening dozens of small files per regency-year.
+MAX_PARTS = 12
+STAGED_SCHEMA = pa.schema(
+    [pa.field("regency", pa.string())] + [f for f in layout.MEASUREMENT_SCHEMA if f.name != "last_in_period"]
+)
+STORED = layout.MEASUREMENT_SCHEMA.names  # column order of a measurement part file
+SUMMARY_COLUMNS = layout.SUMMARY_FILE_SCHEMA.names
+SUMMARY_ORDER = ("period", "village_code", "age_group", "sex", "indicator")  # as summary.sql sorts
+ROW_GROUP_ROWS = 256_000  # as the pandas writer: a one-month query skips most row groups
+
+
+@dataclass(frozen=True)
+class YearChanges:
+    year: int
+    rows_stored: int
+    rows_replaced: int
+    village_months_replaced: int
+
+
+# --- staging -------------------------------------------------------------------------------------
+
+
+def staging_dir(data_dir, import_id: str) -> Path:
+    return resolve_data_dir(data_dir) / STAGING / import_id
+
+
+def stage_chunk(staging: Path, chunk: int, measurements: pd.DataFrame) -> list[int]:
+    """Write one chunk's measurements (INPUT_COLUMNS) as one staged file per year; the years."""
+    normalised = store.normalise(measurements[list(store.INPUT_COLUMNS)])
+    years = normalised["period"].str.slice(0, 4).astype("int32")
+    written = []
+    for year, part in normalised.groupby(years, sort=True):
+        folder = staging / f"year={int(year)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(part[STAGED_SCHEMA.names], schema=STAGED_SCHEMA, preserve_index=False)
+        pq.write_table(table, folder / f"chunk-{chunk:06d}.parquet", compression="zstd")
+        written.append(int(year))
+    return written
+
+
+def staged_years(staging: Path) -> list[int]:
+    return sorted(int(p.name.split("=", 1)[1]) for p in staging.glob("year=*") if any(p.glob("*.parquet")))
+
+
+# --- merging -------------------------------------------------------------------------------------
+
+
+def write_staged(
+    data_dir,
+    staging: Path,
+    record: store.ImportRecord,
+    *,
+    add: bool = False,
+    keep_imports: Iterable[str] = (),
+    map_years: Callable | None = None,
+) -> store.ImportRecord:
+    """Merge the staged rows into the store in one atomic snapshot swap; ``record`` with the counts.
+
+    ``map_years(function, years, **kwargs)`` runs ``merge_year`` for each year (default: one after
+    another here; stunting.cluster passes a Dask client's map). The staging folder is removed after."""
+    root = resolve_data_dir(data_dir)
+    years = staged_years(staging)
+    snapshots = layout.snapshot_store(root)
+    try:
+        with snapshots.transaction() as building:
+            current = snapshots.current()
+            store.refuse_import_in(current, record.source, root)
+            arguments = dict(
+                current=str(current) if current else None,
+                building=str(building),
+                staging=str(staging),
+                import_id=record.import_id,
+                add=add,
+                keep_imports=sorted(set(keep_imports)),
+            )
+            if map_years is None:
+                changes = [merge_year(year, **arguments) for year in years]
+            else:
+                changes = list(map_years(merge_year, years, **arguments))
+            if current is not None:
+                for folder in (layout.MEASUREMENTS, layout.SUMMARY):
+                    for partition in sorted((current / folder).glob("regency=*/year=*")):
+                        if int(partition.name.split("=", 1)[1]) not in years:
+                            snapshots.carry_over(building, str(partition.relative_to(current)))
+                snapshots.carry_over(building, layout.AGGREGATES_FILE)
+            record = replace(
+                record,
+                rows_stored=sum(c.rows_stored for c in changes),
+                rows_replaced=sum(c.rows_replaced for c in changes),
+                village_months_replaced=sum(c.village_months_replaced for c in changes),
+            )
+            store.append_import(current, building, record)
+            layout.write_format(building)
+            store.pause_for_tests(building)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return record
+
+
+def merge_year(
+    year: int,
+    *,
+    current: str | None,
+    building: str,
+    staging: str,
+    import_id: str,
+    add: bool,
+    keep_imports: list[str],
+) -> YearChanges:
+    """Merge the staged rows of ``year`` into the snapshot being built (module docstring, step 2).
+
+    Plain arguments only (paths as text): it runs in this process or on a Dask worker that sees the
+    same storage."""
+    building_path = Path(building)
+    current_path = Path(current) if current else None
+    staged = sorted(str(p) for p in (Path(staging) / f"year={year}").glob("*.parquet"))
+    spill = Path(staging) / f"spill-{year}"
+    spill.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        str(spill / "merge.duckdb"),
+        config={
+            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "temp_directory": str(spill),
+            "preserve_insertion_order": False,
+        },
+    )
+    try:
+        old_parts = _partitions(current_path, layout.MEASUREMENTS, year)
+        con.execute(queries.load("staging_incoming"), {"files": staged})
+        periods = [p for (p,) in con.execute("SELECT DISTINCT period FROM inc ORDER BY period").fetchall()]
+        old_files = [str(f) for files in old_parts.values() for f in files]
+        if old_files:
+            bounds = {"first": periods[0], "last": periods[-1], "periods": periods}
+            con.execute(queries.load("staging_store_rows"), {"files": old_files} | bounds)
+        else:
+            con.execute("CREATE TABLE old AS SELECT *, true AS last_in_period FROM inc LIMIT 0")
+        changes = _merge(con, year, add, keep_imports)
+        rewrite, append = _plan(con, old_parts)
+        _write_measurements(con, building_path, year, periods, old_parts, rewrite, append, import_id)
+        _write_summary(con, current_path, building_path, year, periods)
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+    return changes
+
+
+def _partitions(snapshot: Path | None, folder: str, year: int) -> dict[str, list[Path]]:
+    """regency -> part files of ``folder``/regency=*/year=``year`` in ``snapshot``."""
+    if snapshot is None:
+        return {}
+    found: dict[str, list[Path]] = {}
+    for partition in sorted((snapshot / folder).glob(f"regency=*/year={year}")):
+        files = sorted(partition.glob("*.parquet"))
+        if files:
+            found[partition.parent.name.split("=", 1)[1]] = files
+    return found
+
+
+def _merge(con: duckdb.DuckDBPyConnection, year: int, add: bool, keep_imports: list[str]) -> YearChanges:
+    """The tables ``paired``, ``old_state`` (each stored row of the import's months with ``removed``)
+    and ``merged`` (those months after the import), and the counts store.write_measurements gives."""
+    con.execute(queries.load("staging_paired"))
+    con.execute(queries.load("staging_fresh"))
+    con.execute(queries.load("staging_old_state"), {"add": add, "keep": keep_imports})
+    con.execute(queries.load("staging_merged"))
+    stored, replaced, village_months = con.execute(queries.load("staging_changes")).fetchone()
+    return YearChanges(year, int(stored), int(replaced), int(village_months))
+
+
+def _plan(con: duckdb.DuckDBPyConnection, old_parts: dict[str, list[Path]]) -> tuple[set[str], set[str]]:
+    """Regencies whose partition is rewritten (rows lost, last_in_period changed, or too many parts)
+    and those that only gain a part file."""
+    rows = con.execute(queries.load("staging_plan")).fetchall()
+    changed = {regency for regency, _gains, flips in rows if flips}
+    gaining = {regency for regency, gains, _flips in rows if gains}
+    crowded = {regency for regency in gaining if len(old_parts.get(regency, ())) >= MAX_PARTS}
+    rewrite = (changed | crowded) & set(old_parts)
+    return rewrite, gaining - rewrite
+
+
+def _write_measurements(
+    con, building: Path, year: int, periods, old_parts, rewrite, append, import_id
+) -> None:
+    def folder_of(regency: str) -> Path:
+        folder = building / layout.MEASUREMENTS / f"regency={regency}" / f"year={year}"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    for regency, files in old_parts.items():
+        if regency not in rewrite:
+            for source in files:  # unchanged rows: hard links, no copy
+                _link(source, folder_of(regency) / source.name)
+    for regency in sorted(rewrite):
+        folder = folder_of(regency)
+        rows = con.sql(
+            queries.load("staging_partition"),
+            params={"files": [str(f) for f in old_parts[regency]], "periods": periods, "regency": regency},
+        )
+        if not _stream(rows.to_arrow_reader(ROW_GROUP_ROWS), folder / layout.PART_FILE):
+            shutil.rmtree(folder)  # every row of the partition retracted: no partition, as in pandas
+    if not append:
+        return
+    # One sorted stream for every gaining partition, cut where the regency changes: a statement per
+    # regency would scan `merged` 514 times for a national round.
+    rows = con.sql(queries.load("staging_new_rows"), params={"gaining": sorted(append)})
+    writer: pq.ParquetWriter | None = None
+    writing = None
+    for batch in rows.to_arrow_reader(ROW_GROUP_ROWS):
+        regencies = batch.column("regency")
+        start = 0
+        while start < batch.num_rows:
+            regency = regencies[start].as_py()
+            same = pc.equal(regencies.slice(start), regency)
+            run = batch.num_rows - start if pc.all(same).as_py() else pc.index(same, False).as_py()
+            if regency != writing:
+                if writer is not None:
+                    writer.close()
+                folder = folder_of(regency)
+                # A partition's first file keeps the store's name; later imports add part-IMPORT_ID.
+                name = (
+                    f"part-{import_id}.parquet" if (folder / layout.PART_FILE).exists() else layout.PART_FILE
+                )
+                writer = pq.ParquetWriter(folder / name, layout.MEASUREMENT_SCHEMA, compression="zstd")
+                writing = regency
+            writer.write_table(_stored(pa.Table.from_batches([batch.slice(start, run)])))
+            start += run
+    if writer is not None:
+        writer.close()
+
+
+def _stored(table: pa.Table) -> pa.Table:
+    return table.select(STORED).cast(layout.MEASUREMENT_SCHEMA)
+
+
+def _stream(reader, path: Path) -> int:
+    """Write a stream of record batches as one parquet file; the rows written (no file when 0)."""
+    rows = 0
+    with pq.ParquetWriter(path, layout.MEASUREMENT_SCHEMA, compression="zstd") as writer:
+        for batch in reader:
+            writer.write_table(_stored(pa.Table.from_batches([batch])))
+            rows += batch.num_rows
+    return rows
+
+
+def _write_summary(con, current: Path | None, building: Path, year: int, periods: list[str]) -> None:
+    """Summary partitions of ``year``: the import's periods recomputed (counted.sql, summary.sql) over
+    every regency's rows of those periods, the other periods' rows kept."""
+    con.execute("CREATE OR REPLACE VIEW measurements AS SELECT * FROM merged")
+    queries.define_counted(con)
+    fresh = con.sql(queries.load(queries.SUMMARY_QUERY).strip().rstrip(";")).to_arrow_table()
+    old = _partitions(current, layout.SUMMARY, year)
+    by_regency: dict[str, list[pa.Table]] = {}
+    for regency in sorted(set(fresh.column("regency").to_pylist())):
+        mask = pc.equal(fresh.column("regency"), regency)
+        by_regency.setdefault(regency, []).append(fresh.filter(mask).select(SUMMARY_COLUMNS))
+    for regency, files in old.items():
+        table = pq.read_table(files, schema=layout.SUMMARY_FILE_SCHEMA)
+        in_periods = pc.is_in(table.column("period"), pa.array(periods, pa.string()))
+        folder = building / layout.SUMMARY / f"regency={regency}" / f"year={year}"
+        if regency not in by_regency and not pc.any(in_periods).as_py():
+            folder.mkdir(parents=True, exist_ok=True)
+            for source in files:
+                _link(source, folder / source.name)
+            continue
+        by_regency.setdefault(regency, []).insert(0, table.filter(pc.invert(in_periods)))
+    for regency, tables in by_regency.items():
+        table = pa.concat_tables([t.cast(layout.SUMMARY_FILE_SCHEMA) for t in tables])
+        if table.num_rows == 0:
+            continue
+        table = table.sort_by([(c, "ascending") for c in SUMMARY_ORDER])
+        folder = building / layout.SUMMARY / f"regency={regency}" / f"year={year}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table, folder / layout.PART_FILE, compression="zstd")
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def plan_staged(
+    data_dir,
+    staging: Path,
+    record: store.ImportRecord,
+    *,
+    add: bool = False,
+    keep_imports: Iterable[str] = (),
+    map_years: Callable | None = None,
+) -> YearChanges:
+    """What ``write_staged`` would change (--dry-run): the same merge into a throw-away folder."""
+    root = resolve_data_dir(data_dir)
+    current = layout.current_snapshot(root)
+    store.refuse_import_in(current, record.source, root)
+    scratch = staging / "plan"
+    scratch.mkdir(parents=True, exist_ok=True)
+    arguments = dict(
+        current=str(current) if current else None,
+        building=str(scratch),
+        staging=str(staging),
+        import_id=record.import_id,
+        add=add,
+        keep_imports=sorted(set(keep_imports)),
+    )
+    years = staged_years(staging)
+    try:
+        if map_years is None:
+            changes = [merge_year(year, **arguments) for year in years]
+        else:
+            changes = list(map_years(merge_year, years, **arguments))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return YearChanges(
+        0,
+        sum(c.rows_stored for c in changes),
+        sum(c.rows_replaced for c in changes),
+        sum(c.village_months_replaced for c in changes),
+    )

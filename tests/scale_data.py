@@ -1,0 +1,54 @@
+"""What the scale tests share: small e-PPGBM exports edited the way offices re-export them, and the
+store read back in a comparable order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from stunting import store, store_layout
+
+
+def read_summary(data_dir: Path) -> pd.DataFrame:
+    table = pd.read_parquet(store_layout.current_snapshot(data_dir) / store_layout.SUMMARY)
+    table["regency"] = table["regency"].astype(str)
+    table["year"] = table["year"].astype(int)
+    return table.sort_values(list(table.columns)).reset_index(drop=True)
+
+
+def read_measurements(data_dir: Path) -> pd.DataFrame:
+    table = pd.read_parquet(store_layout.current_snapshot(data_dir) / store_layout.MEASUREMENTS)
+    table["regency"] = table["regency"].astype(str)
+    table["year"] = table["year"].astype(int)
+    table["measured_lying"] = table["measured_lying"].astype("boolean")  # one dtype over part files
+    # import ids are minted per write: the two stores name the same import differently
+    return table.drop(columns="import_id").sort_values(store.KEY).reset_index(drop=True)
+
+
+def edited(source: Path, target: Path, *, drop_every: int, reweigh_every: int, tail: str = "") -> Path:
+    """``source`` with every ``drop_every``-th row left out and every ``reweigh_every``-th weight
+    changed: a corrected re-export of the same village-months."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    weight = header.rstrip("\n").split(";").index("Berat")
+    kept = []
+    for number, row in enumerate(rows, start=1):
+        if number % drop_every == 0:
+            continue
+        if number % reweigh_every == 0:
+            cells = row.rstrip("\n").split(";")
+            cells[weight] = "13,3"
+            row = ";".join(cells) + "\n"
+        kept.append(row)
+    target.write_text(header + "".join(kept) + tail, encoding="utf-8")
+    return target
+
+
+def one_month(source: Path, target: Path, month: str) -> Path:
+    """The rows of ``source`` measured in ``month`` ("02", "08"): one weighing round of the export."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    measured = lines[0].rstrip("\n").split(";").index("Tanggal Pengukuran")
+    rows = [row for row in lines[1:] if row.split(";")[measured][3:5] == month]
+    target.write_text(lines[0] + "".join(rows), encoding="utf-8")
+    return target

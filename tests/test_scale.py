@@ -1,0 +1,142 @@
+"""The bounded-memory import (stunting/staging.py: staged chunks, a DuckDB merge per year) stores what
+the in-memory pandas writer (store.write_measurements) stores: the same summary row for row, the same
+measurements, and the same counts of rows stored and replaced, through a sequence of imports that
+exercises each rule (a new year, a new month of the same year, a replace with dropped and corrected
+rows, --add, a re-import that changes nothing)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scale_data import edited, one_month, read_measurements, read_summary
+
+from stunting import eppgbm, ingest, store, store_layout
+from stunting.demo import write_exports
+
+SCALE = 0.02  # some 1,500 children a weighing month: every rule meets rows, the test stays quick
+
+
+def pandas_import(data_dir: Path, path: Path, *, add: bool, keep: list[str]) -> store.ImportRecord:
+    """The import as it was before staging: every chunk in memory, then store.write_measurements."""
+    import_id = store.new_import_id()
+    from stunting import pseudonym
+
+    secret = pseudonym.load_secret(data_dir)
+    frames = [
+        ingest._measurements(ingest._pseudonymise(chunk.frame, secret), import_id)
+        for chunk in eppgbm.iter_export(path, chunk_rows=700)
+        if len(chunk.frame)
+    ]
+    frame = pd.concat(frames, ignore_index=True).drop(columns="age_text_mismatch")
+    record = store.ImportRecord(import_id, path.name, path.name, "e-ppgbm", "2026-12-01", len(frame), 0, 0)
+    return store.write_measurements(data_dir, frame, record, add=add, keep_imports=keep)
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("exports")
+    written = write_exports(folder, seed=7, scale=SCALE, years=(2024, 2025)).files
+    y2024, y2025 = written
+    return {
+        "2024": y2024,
+        "2025": y2025,
+        "2024-corrected": edited(y2024, folder / "corrected-2024.csv", drop_every=9, reweigh_every=5),
+        "2025-partial": edited(y2025, folder / "partial-2025.csv", drop_every=2, reweigh_every=3),
+        # the 2025 rows in another file (a blank line more: not "already imported" by its SHA-256)
+        "2025-again": edited(
+            y2025, folder / "again-2025.csv", drop_every=10**9, reweigh_every=10**9, tail="\n"
+        ),
+        "2024-preview": edited(y2024, folder / "preview-2024.csv", drop_every=3, reweigh_every=7),
+        "2025-02": one_month(y2025, folder / "round-2025-02.csv", "02"),
+        "2025-08": one_month(y2025, folder / "round-2025-08.csv", "08"),
+    }
+
+
+STEPS = [
+    ("2024", False),  # into an empty store
+    ("2025", False),  # a new year: 2024's partitions untouched
+    ("2024-corrected", False),  # replaces 2024's village-months: dropped rows go, changed rows change
+    ("2025-partial", True),  # --add: corrected weights replace on the key, nothing is retracted
+    ("2025-again", False),  # the full 2025 export again: the partial file's changes are replaced back
+]
+
+
+def test_staged_import_stores_what_the_pandas_writer_stores(exports, tmp_path: Path) -> None:
+    staged, in_memory = tmp_path / "staged", tmp_path / "pandas"
+    staged.mkdir()
+    in_memory.mkdir()
+    from stunting import pseudonym
+
+    pseudonym.load_secret(staged)
+    shutil.copy(staged / pseudonym.SECRET_FILE_NAME, in_memory / pseudonym.SECRET_FILE_NAME)
+    for name, add in STEPS:
+        [summary] = ingest.ingest_files([exports[name]], staged, add=add, chunk_rows=700)
+        record = pandas_import(in_memory, exports[name], add=add, keep=[])
+        assert (summary.rows_stored, summary.rows_replaced, summary.village_months_replaced) == (
+            record.rows_stored,
+            record.rows_replaced,
+            record.village_months_replaced,
+        ), name
+        assert summary.rows_stored > 0, f"{name} must change the store for the step to test anything"
+        pd.testing.assert_frame_equal(
+            read_summary(staged), read_summary(in_memory), obj=f"summary after {name}"
+        )
+        pd.testing.assert_frame_equal(
+            read_measurements(staged), read_measurements(in_memory), obj=f"measurements after {name}"
+        )
+    # --dry-run: the same merge into a throw-away folder gives the pandas writer's plan, writes nothing
+    snapshot = store_layout.current_snapshot(staged)
+    [preview] = ingest.preview([exports["2024-preview"]], staged, chunk_rows=700).files
+    frame = pd.concat(
+        ingest._measurements(ingest._pseudonymise(c.frame, pseudonym.load_secret(in_memory)), "preview")
+        for c in eppgbm.iter_export(exports["2024-preview"])
+    ).drop(columns="age_text_mismatch")
+    record = store.ImportRecord("preview", "p.csv", "p", "e-ppgbm", "2026-12-01", len(frame), 0, 0)
+    plan = store.plan_measurements(in_memory, frame, record)
+    assert (preview.rows_stored, preview.rows_replaced, preview.village_months_replaced) == (
+        plan.rows_stored,
+        plan.rows_replaced,
+        plan.village_months_replaced,
+    )
+    assert preview.rows_replaced > 0
+    assert store_layout.current_snapshot(staged) == snapshot
+
+
+def test_a_new_round_adds_a_part_file_and_keeps_the_old_ones(exports, tmp_path: Path) -> None:
+    """A round of a month the store does not hold hard-links each partition's files and writes one
+    more beside them: the cost of a new round does not grow with the store, and the counts are the
+    ones the pandas writer gives for the two rounds."""
+    staged, in_memory = tmp_path / "staged", tmp_path / "pandas"
+    from stunting import pseudonym
+
+    pseudonym.load_secret(staged)
+    in_memory.mkdir()
+    shutil.copy(staged / pseudonym.SECRET_FILE_NAME, in_memory / pseudonym.SECRET_FILE_NAME)
+    ingest.ingest_files([exports["2025-02"]], staged, chunk_rows=700)
+    before = store_layout.current_snapshot(staged)
+    first = {p.relative_to(before): p.stat().st_ino for p in (before / "measurements").rglob("*.parquet")}
+    ingest.ingest_files([exports["2025-08"]], staged, chunk_rows=700)
+    after = store_layout.current_snapshot(staged)
+    again = {p.relative_to(after): p.stat().st_ino for p in (after / "measurements").rglob("*.parquet")}
+    assert {k: again[k] for k in first} == first  # the February files: the same inodes, not copies
+    added = set(again) - set(first)
+    assert added and {p.parent for p in added} == {p.parent for p in first}  # one more file per partition
+    for name in ("2025-02", "2025-08"):
+        pandas_import(in_memory, exports[name], add=False, keep=[])
+    pd.testing.assert_frame_equal(read_summary(staged), read_summary(in_memory))
+    pd.testing.assert_frame_equal(read_measurements(staged), read_measurements(in_memory))
+
+
+def test_the_merge_compares_exactly_the_stores_content_columns() -> None:
+    """queries/staging_paired.sql spells out the columns an identical re-import must match: the same
+    list as store.CONTENT_COLUMNS, which the pandas writer compares."""
+    import re
+
+    from stunting import queries
+
+    compared = re.findall(r"i\.(\w+) IS NOT DISTINCT FROM o\.(\w+)", queries.load("staging_paired"))
+    assert all(a == b for a, b in compared)
+    assert sorted(a for a, _ in compared) == sorted(store.CONTENT_COLUMNS)

@@ -1,0 +1,54 @@
+"""An import run as Dask tasks on a LocalCluster of two worker processes writes the store a single
+process writes: the summary row for row, and every measurement (import ids aside)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+from scale_data import edited, read_measurements, read_summary
+
+from stunting import cluster, ingest, pseudonym
+from stunting.demo import write_exports
+
+SCALE = 0.02
+CHUNK_ROWS = 500  # several chunks per file, so both workers get some
+
+
+@pytest.fixture(scope="module")
+def dask_runner():
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        ) as local,
+        Client(local) as client,
+    ):
+        yield cluster.DaskRunner(client)
+
+
+def test_a_cluster_import_writes_the_store_a_single_process_writes(dask_runner, tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    exports = write_exports(tmp_path / "exports", seed=11, scale=SCALE, years=(2024, 2025)).files
+    corrected = edited(exports[0], tmp_path / "corrected-2024.csv", drop_every=6, reweigh_every=4)
+    single, distributed = tmp_path / "single", tmp_path / "cluster"
+    pseudonym.load_secret(single)
+    distributed.mkdir()
+    shutil.copy(single / pseudonym.SECRET_FILE_NAME, distributed / pseudonym.SECRET_FILE_NAME)
+    assert len(dask_runner.client.scheduler_info()["workers"]) == 2
+    for files in (exports, [corrected]):  # two years at once, then a replace of one year
+        alone = ingest.ingest_files(files, single, chunk_rows=CHUNK_ROWS)
+        together = ingest.ingest_files(files, distributed, chunk_rows=CHUNK_ROWS, runner=dask_runner)
+        for a, b in zip(alone, together, strict=True):
+            assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_stored, a.rows_replaced) == (
+                b.rows_read,
+                b.rows_accepted,
+                b.rows_rejected,
+                b.rows_stored,
+                b.rows_replaced,
+            )
+        pd.testing.assert_frame_equal(read_summary(single), read_summary(distributed))
+        pd.testing.assert_frame_equal(read_measurements(single), read_measurements(distributed))
+    assert together[0].rows_replaced > 0  # the replace step retracted rows on the cluster too
