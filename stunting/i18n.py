@@ -120,6 +120,7 @@ _MAP: dict[str, dict[str, str]] = {
     "map.classes.natural_breaks": {"id": "Jeda alami (Jenks)", "en": "Natural breaks (Jenks)"},
     "map.outlines": {"id": "Batas kecamatan", "en": "District outlines"},
     "map.labels": {"id": "Nama desa", "en": "Village names"},
+    "map.fullscreen": {"id": "Peta layar penuh", "en": "Full-screen map"},
     "map.basemap": {
         "id": "Peta dasar OpenStreetMap (perlu internet)",
         "en": "OpenStreetMap basemap (needs internet)",
@@ -184,7 +185,8 @@ _MAP: dict[str, dict[str, str]] = {
     "kpi.ci": {"id": "IK 95%: {low}–{high}", "en": "95% CI: {low}–{high}"},
     "kpi.children": {"id": "Anak diukur", "en": "Children measured"},
     "kpi.classes": {"id": "Desa per kelas", "en": "Villages per class"},
-    "kpi.change": {"id": "Dibanding {period}", "en": "Change since {period}"},
+    "kpi.change": {"id": "Perubahan sejak {period}", "en": "Change since {period}"},
+    "kpi.change.was": {"id": "{period}: {rate}", "en": "{period}: {rate}"},
     "kpi.change.none": {
         "id": "Tidak ada data {period} untuk dibandingkan",
         "en": "No {period} data to compare with",
@@ -208,6 +210,7 @@ _MAP: dict[str, dict[str, str]] = {
     "table.class": {"id": "Kelas", "en": "Class"},
     "table.source": {"id": "Sumber", "en": "Source"},
     "level.village": {"id": "Desa/Kel.", "en": "Village"},
+    "area.kecamatan": {"id": "Kec. {name}", "en": "{name} district"},
     "level.kecamatan": {"id": "Kecamatan", "en": "District"},
     "level.regency": {"id": "Kabupaten/Kota", "en": "Regency/city"},
     "panel.title": {"id": "Desa/Kel. {name}, Kec. {kecamatan}", "en": "{name} village, {kecamatan} district"},
