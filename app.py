@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from stunting import app_cache
 from stunting.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ui.assets import ensure_leaflet
 
@@ -25,6 +24,8 @@ def _language() -> str:
 def _first_run_demo(lang: str) -> None:
     """A fresh store gets the synthetic demo data, with a progress bar (an old-format demo is built
     again); a store emptied by removing the demo, or real data in an old format, says what to do."""
+    from stunting import app_cache
+
     state = app_cache.store_state()
     if state == "removed":
         st.info(t("app.empty_store", lang))
@@ -36,6 +37,9 @@ def _first_run_demo(lang: str) -> None:
         return
     from stunting.demo import build_demo
 
+    # The room sees what is happening from the first second: the app's name, then the bar.
+    heading = st.empty()
+    heading.markdown(f"## Peta Stunting\n{t('app.demo_first_run', lang)}")
     bar = st.progress(0.0, text=t("app.demo_building", lang))
     build_demo(
         app_cache.data_dir(),
@@ -44,6 +48,7 @@ def _first_run_demo(lang: str) -> None:
         ),
     )
     bar.empty()
+    heading.empty()
     st.cache_data.clear()
 
 
@@ -58,7 +63,15 @@ st.html(
 )
 ensure_leaflet()
 language = _language()
+# The navigation first: while the demo builds on a first run the sidebar already lists the pages by
+# their titles (without it streamlit lists the files of pages/: app, compare, map, story).
+navigation = st.navigation(
+    [st.Page(path, title=t(key, language), default=i == 0) for i, (path, key) in enumerate(PAGES)]
+)
 _first_run_demo(language)
+# Imported after the navigation is on screen: with geopandas it takes a second or more on a cold start.
+from stunting import app_cache  # noqa: E402
+
 if app_cache.is_demo():
     # Behind a popover: one stray click in a meeting must not empty the store.
     with st.sidebar.popover(t("app.demo_remove", language)):
@@ -66,7 +79,4 @@ if app_cache.is_demo():
         if st.button(t("app.demo_remove.confirm", language), key="remove_demo", type="primary"):
             app_cache.remove_demo()
             st.rerun()
-navigation = st.navigation(
-    [st.Page(path, title=t(key, language), default=i == 0) for i, (path, key) in enumerate(PAGES)]
-)
 navigation.run()

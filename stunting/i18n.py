@@ -25,6 +25,12 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 _COMMON: dict[str, dict[str, str]] = {
     "app.title": {"id": "Peta Stunting", "en": "Stunting Map"},
     "app.page.map": {"id": "Peta", "en": "Map"},
+    "app.demo_first_run": {
+        "id": "Peta prevalensi stunting per desa/kelurahan. Pemakaian pertama: data contoh disiapkan, "
+        "sekitar satu menit.",
+        "en": "A map of child stunting by village. First run: the sample data is being prepared, "
+        "about a minute.",
+    },
     "app.demo_building": {
         "id": "Menyiapkan data contoh (sintetis) untuk pemakaian pertama…",
         "en": "Preparing the sample (synthetic) data for the first run…",

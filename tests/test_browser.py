@@ -240,3 +240,25 @@ def test_in_a_browser_window_the_whole_area_shows_above_the_fold(server, chromiu
         page.screenshot(path=str(ARTIFACTS / "map-1366x657.png"))
         browser.close()
     assert left_the_machine == []
+
+
+def test_a_first_run_shows_the_apps_name_a_progress_bar_and_page_titles(tmp_path, chromium_executable):
+    """An empty store: while the demo builds the room sees the app's name and a progress bar, and the
+    sidebar lists the pages by title, never streamlit's file names (app / compare / map / story)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with streamlit_app(tmp_path / "empty") as url, playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+        left_the_machine = block_the_network(context)
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_test_id("stProgress").wait_for(timeout=DRAW_TIMEOUT_MS)
+        assert page.get_by_role("heading", name="Peta Stunting").is_visible()
+        nav = page.get_by_test_id("stSidebarNav").inner_text().split()
+        assert nav == ["Peta", "Bandingkan", "Cerita"], nav
+        bar = page.get_by_test_id("stProgress").bounding_box()
+        assert bar["y"] > 40 and bar["y"] + bar["height"] < VIEWPORT["height"]  # clear of the header
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "first-run-1366x768.png"))
+        browser.close()
+    assert left_the_machine == []
