@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import os
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,12 @@ class ImportSummary:
     village_months_replaced: int = 0  # village-months those rows were in
     add: bool = False  # merged without retracting (--add)
     dry_run: bool = False  # nothing was written (--dry-run)
+    # Accepted rows whose village name matched only fuzzily: (file spelling, gazetteer name, code) -> rows.
+    fuzzy_villages: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # "Not measured" values (8888, 9999, 0, ...) of accepted rows: (column header, value) -> rows.
+    sentinels: dict[tuple[str, str], int] = field(default_factory=dict)
+    rows_without_height: int = 0  # stored with a weight only (no length/height z-score)
+    rows_without_weight: int = 0  # stored with a height only
 
 
 @dataclass
@@ -206,6 +213,9 @@ def ingest_file(
     nik_disagreements = 0
     bytes_per_row: float | None = None
     secret: bytes | None = None
+    fuzzy_villages: Counter = Counter()
+    sentinels: Counter = Counter()
+    without_height = without_weight = 0
     for chunk in eppgbm.iter_export(
         path,
         chunk_rows=chunk_rows,
@@ -214,6 +224,10 @@ def ingest_file(
         on_layout=layouts.append,
     ):
         rows_read += chunk.rows_read
+        fuzzy_villages.update(chunk.fuzzy_villages)
+        sentinels.update(chunk.sentinels)
+        without_height += chunk.without_height
+        without_weight += chunk.without_weight
         if len(chunk.rejects):
             rejects.append(chunk.rejects)
         if len(chunk.frame):
@@ -247,6 +261,10 @@ def ingest_file(
         nik_disagreements=nik_disagreements,
         add=add,
         dry_run=dry_run,
+        fuzzy_villages=dict(fuzzy_villages),
+        sentinels=dict(sentinels),
+        rows_without_height=without_height,
+        rows_without_weight=without_weight,
     )
     if rows_read == 0:
         raise UserError(f"{name} has a header row but no data rows.")
