@@ -370,12 +370,16 @@ _COMPARISON: dict[str, dict[str, str]] = {
         "en": "National target {rate} by {year} (RPJMN 2020–2024)",
     },
     "compare.trend.caption": {
-        "id": "Garis: e-PPGBM (penimbangan rutin) dengan IK 95%. Bintang: survei resmi (SSGI, SKI) dari "
-        "reference/survey_estimates.csv. Penimbangan rutin biasanya menemukan stunting jauh lebih "
-        "sedikit daripada survei; selisih itu bagian dari cerita.",
-        "en": "Lines: e-PPGBM (routine weighing) with 95% CI. Stars: official surveys (SSGI, SKI) from "
-        "reference/survey_estimates.csv. Routine weighing usually finds far less stunting than the "
-        "surveys; that gap is part of the story.",
+        "id": "Garis: {lines} dengan IK 95%. Bintang: survei resmi ({surveys}). Penimbangan rutin biasanya "
+        "menemukan stunting jauh lebih sedikit daripada survei; selisih itu bagian dari cerita.",
+        "en": "Lines: {lines} with 95% CI. Stars: official surveys ({surveys}). Routine weighing usually "
+        "finds far less stunting than the surveys; that gap is part of the story.",
+    },
+    "compare.trend.routine": {"id": "e-PPGBM (penimbangan rutin)", "en": "e-PPGBM (routine weighing)"},
+    "compare.scale.width": {"id": "Lebar wilayah ±{km} km", "en": "Area ±{km} km across"},
+    "compare.scale.zoomed": {
+        "id": "digambar ±{factor}× lebih besar daripada peta {other}",
+        "en": "drawn ±{factor}× larger than map {other}",
     },
     "compare.distribution.title": {"id": "Prevalensi per desa/kelurahan", "en": "Prevalence by village"},
     "compare.distribution.caption": {
