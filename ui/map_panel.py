@@ -130,7 +130,7 @@ def area_name(view: ViewState) -> str:
 def render_header(model: MapModel) -> None:
     view = model.view
     # Title and subtitle on one line: the height goes to the map.
-    line = st.container(horizontal=True, vertical_alignment="bottom", key="map_title")
+    line = st.container(horizontal=True, key="map_title")
     line.markdown(
         f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}", width="content"
     )
