@@ -225,6 +225,10 @@ _MAP: dict[str, dict[str, str]] = {
     "panel.close": {"id": "Tutup panel desa", "en": "Close village panel"},
     "panel.trend": {"id": "Tren {indicator}", "en": "{indicator} trend"},
     "panel.trend.band": {"id": "IK 95%", "en": "95% CI"},
+    "panel.trend.too_few": {
+        "id": "Tidak ada tren: di setiap periode terlalu sedikit anak (< {minimum}) untuk sebuah angka.",
+        "en": "No trend: every period has too few children (< {minimum}) for a rate.",
+    },
     "panel.trend.none": {
         "id": "Belum ada data tren untuk desa ini.",
         "en": "No trend data for this village yet.",

@@ -7,6 +7,7 @@ import functools
 import json
 import re
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_choropleth import _features, _styles
@@ -419,3 +420,19 @@ def test_a_chosen_kecamatan_gets_its_own_cards_and_subtitle(app, demo_dir):
     assert at.metric[2].value == f"{fmt_points(change, 'id')} poin"
     was = f"{float(before['prevalence']) * 100:.1f}%".replace(".", ",")
     assert at.metric[2].delta == f"Agustus 2024: {was}"
+
+
+def test_a_village_with_too_few_children_in_every_period_says_so_instead_of_an_empty_chart(app, demo_dir):
+    from stunting.config import MIN_CHILDREN
+    from stunting.i18n import t
+
+    frames = [
+        prevalence_api.prevalence("stunting", p, "village", regency="64.02", data_dir=demo_dir)
+        for p in prevalence_api.periods(demo_dir)
+    ]
+    most = pd.concat(frames).groupby("code")["measured"].max()
+    small = most[(most > 0) & (most < MIN_CHILDREN)]
+    assert len(small), "the shared demo store has no village under MIN_CHILDREN in every period"
+    at = app(regency="64.02", village=small.index[0])
+    assert t("panel.trend.too_few", "id", minimum=MIN_CHILDREN) in at.info.values
+    assert "village_trend" not in [c.key for c in at.get("plotly_chart")]

@@ -72,6 +72,20 @@ TOOLTIP_ON_TOP_JS = """(selector) => {
 }"""
 
 
+def _contrast_on_white(css_colour: str) -> float:
+    """WCAG 2.1 contrast ratio of an "rgb(r, g, b)" or "rgba(r, g, b, a)" colour over white."""
+    parts = [float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")]
+    alpha = parts[3] if len(parts) == 4 else 1.0
+    rgb = [alpha * v + (1 - alpha) * 255 for v in parts[:3]]  # composited over the white page
+
+    def linear(v: float) -> float:
+        v /= 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(rgb[0]) + 0.7152 * linear(rgb[1]) + 0.0722 * linear(rgb[2])
+    return 1.05 / (luminance + 0.05)
+
+
 def _wait_for_villages(page, count: int) -> None:
     page.wait_for_function(
         """([selector, n]) => { const f = document.querySelector(selector);
@@ -140,6 +154,15 @@ def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_
         # Every village inside the map, and (almost) none under a control or the village panel.
         assert all(left <= x <= right and top <= y <= bottom for x, y in layout["centres"])
         assert _covered_share(layout) <= MAX_COVERED_SHARE, layout["covers"]
+        # Captions (period, source, children of every number) read from the back row: at least 14 px
+        # and WCAG AA contrast (4.5:1) against the white page.
+        captions = page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid=stCaptionContainer]')].map((c) => {
+                const style = getComputedStyle(c);
+                return [parseFloat(style.fontSize), style.color]; })"""
+        )
+        assert captions and all(size >= 14 for size, _colour in captions), captions
+        assert all(_contrast_on_white(colour) >= 4.5 for _size, colour in captions), captions
         # A full-screen button, drawn by the app itself (no plugin from a CDN).
         assert frame.locator(".peta-fullscreen a").count() == 1
         # Hover villages across the map (the westmost, eastmost, northmost, southmost): each tooltip

@@ -317,6 +317,10 @@ def _breakdown(view: ViewState) -> pd.DataFrame:
     return breakdown
 
 
+def _any_rate(frame: pd.DataFrame) -> bool:
+    return bool((~frame["suppressed"].astype(bool) & frame["prevalence"].notna()).any())
+
+
 def render_area_panel(model: MapModel) -> None:
     """Beside the map before any click: the hint, and the trend of the area the map shows."""
     view, lang = model.view, model.view.lang
@@ -331,6 +335,9 @@ def render_area_panel(model: MapModel) -> None:
         return  # both regencies: no single trend to draw
     trend = app_cache.trend(view.indicator, level, code, **_filters(view))
     if trend["measured"].sum() == 0:
+        return
+    if not _any_rate(trend):
+        st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
         return
     st.markdown(f"**{html.escape(name)}**")
     st.plotly_chart(
@@ -375,6 +382,9 @@ def render_village_panel(model: MapModel) -> None:
         title = t("panel.trend", lang, indicator=model.indicator_label)
         if trend["measured"].sum() == 0:
             st.info(t("panel.trend.none", lang))
+        elif not _any_rate(trend):
+            # Every round rests on too few children: an empty chart would say nothing at all.
+            st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
         else:
             st.plotly_chart(
                 trend_figure(trend, lang, title=title, height=PANEL_CHART_HEIGHT_PX),
