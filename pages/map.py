@@ -17,7 +17,6 @@ st.html(
     "[data-testid='stHeader'] *{pointer-events:auto}"
     ".block-container{padding:1rem .9rem 1rem .9rem}"
     "[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:.35rem}"
-    "[data-testid='stSidebar']{min-width:244px;max-width:244px}"
     ".st-key-map_title{margin-right:2.5rem;gap:.2rem 1rem;align-items:baseline}"
     ".st-key-map_title h3{padding:0;font-size:1.5rem}"
     ".st-key-map_title [data-testid='stCaptionContainer']{padding-bottom:.2rem}"

@@ -285,3 +285,31 @@ def test_a_first_run_shows_the_apps_name_a_progress_bar_and_page_titles(tmp_path
         page.screenshot(path=str(ARTIFACTS / "first-run-1366x768.png"))
         browser.close()
     assert left_the_machine == []
+
+
+def test_present_mode_fits_the_projector(server, chromium_executable):
+    """The story's present mode at 1366x768: the slide's picture, its source line and the controls on
+    one screen, offline; the screenshot goes to tests/artifacts/ for the closing note."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
+        left_the_machine = block_the_network(context)
+        page = context.new_page()
+        page.goto(server + "/story")
+        page.get_by_role("button", name="Mulai presentasi").click()
+        picture = page.locator("img.story-image")
+        picture.wait_for(timeout=DRAW_TIMEOUT_MS)
+        page.wait_for_function("() => document.querySelector('img.story-image').complete")
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=DRAW_TIMEOUT_MS)
+        next_button = page.get_by_role("button", name="Berikutnya")
+        for box in (
+            picture.bounding_box(),
+            page.locator(".story-source").bounding_box(),
+            next_button.bounding_box(),
+        ):
+            assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], box
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "present-1366x768.png"))
+        browser.close()
+    assert left_the_machine == []
