@@ -62,10 +62,7 @@ st.html(
     "[data-testid='stMetricValue']{font-size:1.9rem}"
     # Captions carry the period, source and children of every number: 14 px, dark enough for a projector
     # (streamlit's are 13-14 px at 60% grey).
-    "[data-testid='stCaptionContainer']{font-size:14px;color:#45474f}"
-    # A narrower sidebar on every page (the map page's width is measured with it; the same width
-    # everywhere, so the pages do not jump when the presenter switches).
-    "[data-testid='stSidebar']{min-width:244px;max-width:244px}</style>"
+    "[data-testid='stCaptionContainer']{font-size:14px;color:#45474f}</style>"
 )
 ensure_leaflet()
 language = _language()

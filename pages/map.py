@@ -15,7 +15,7 @@ st.html(
     # The header bar is empty but for the menu at the far right: the page starts under it, not below it.
     "[data-testid='stHeader']{background:transparent;pointer-events:none}"
     "[data-testid='stHeader'] *{pointer-events:auto}"
-    ".block-container{padding:1rem .9rem 1rem .9rem}"
+    ".block-container{padding:.5rem .9rem 1rem .9rem}"
     "[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:.35rem}"
     ".st-key-map_title{margin-right:2.5rem;gap:.2rem 1rem;align-items:baseline}"
     ".st-key-map_title h3{padding:0;font-size:1.5rem}"

@@ -37,7 +37,7 @@ from ui import sidebar, tables
 # The map takes the width of the page and this height: at 1366x768 with the sidebar open it is more
 # than half the screen, and at 1366x657 (a browser window on the projector) it still ends above the
 # fold under the title and the one row of headline cards (tests/test_browser.py measures both).
-MAP_HEIGHT_PX = 484
+MAP_HEIGHT_PX = 500
 # The village panel floats over the map's right edge (pages/map.py's CSS) instead of a column beside
 # it: a column would take 2/5 of the map's width. The map's opening view keeps its villages clear of
 # it (MapOptions.clear_right_px), and the panel's position never moves the map (no remount, the
