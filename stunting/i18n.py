@@ -194,6 +194,7 @@ _MAP: dict[str, dict[str, str]] = {
     "kpi.children": {"id": "Anak diukur", "en": "Children measured"},
     "kpi.classes": {"id": "Desa per kelas", "en": "Villages per class"},
     "kpi.change": {"id": "Perubahan sejak {period}", "en": "Change since {period}"},
+    "kpi.change.short": {"id": "Sejak {period}", "en": "Since {period}"},
     "kpi.change.was": {"id": "{period}: {rate}", "en": "{period}: {rate}"},
     "kpi.change.none": {
         "id": "Tidak ada data {period} untuk dibandingkan",

@@ -195,7 +195,11 @@ def render_kpis(model: MapModel) -> None:
     before = period_a_year_before(view.period)
     rows = _headline_rows(model, view.period)
     year_before = _headline_rows(model, before) if before in app_cache.periods() else None
-    for _, row in rows.iterrows():
+    # Both regencies at once: one row of three cards each (the class counts are on the map's legend
+    # colours already); two rows of four left the map a third of the screen.
+    several = len(rows) > 1
+    grid = st.columns([1.3, 1.0, 1.15] * len(rows)) if several else None
+    for position, (_, row) in enumerate(rows.iterrows()):
         in_area = (
             model.frame["code"] == row["code"]
             if view.village is not None
@@ -213,22 +217,27 @@ def render_kpis(model: MapModel) -> None:
             match = year_before[year_before["code"] == row["code"]]
             previous = match.iloc[0] if len(match) else None
         shown = not row["suppressed"] and pd.notna(row["prevalence"])
-        cols = st.columns([1.3, 1.0, 1.45, 1.15])  # "15,159 children" fits in English too
+        # "15,159 children" fits in English too
+        cols = grid[3 * position : 3 * position + 3] if several else st.columns([1.3, 1.0, 1.45, 1.15])
         source_line = provenance(view.period, [row["source"]], int(row["measured"]), lang, model.demo)
         cols[0].metric(
-            t("kpi.prevalence", lang, area=_card_area(model, row["code"])),
+            # Six cards in a row: the area's name alone says whose prevalence it is.
+            _card_area(model, row["code"])
+            if several
+            else t("kpi.prevalence", lang, area=_card_area(model, row["code"])),
             fmt_percent(row["prevalence"], lang) if shown else "–",
             help=source_line,
         )
         cols[1].metric(t("kpi.children", lang), fmt_children(int(row["measured"]), lang))
-        cols[2].markdown(
-            f'<span class="peta-card-label">{t("kpi.classes", lang)}</span><br>{_chips(counts)}',
-            unsafe_allow_html=True,
-            help="\n".join(f"{label}: {n}" for _c, label, n in counts),
-        )
+        if not several:
+            cols[2].markdown(
+                f'<span class="peta-card-label">{t("kpi.classes", lang)}</span><br>{_chips(counts)}',
+                unsafe_allow_html=True,
+                help="\n".join(f"{label}: {n}" for _c, label, n in counts),
+            )
         difference = tables.change(row, previous)
-        cols[3].metric(
-            t("kpi.change", lang, period=fmt_month(before, lang)),
+        cols[-1].metric(
+            t("kpi.change.short" if several else "kpi.change", lang, period=fmt_month(before, lang)),
             t("kpi.change.value", lang, sign="", value=fmt_points(difference, lang))
             if difference is not None
             else "–",
