@@ -417,16 +417,13 @@ def trend_figure(
             go.Scatter(
                 x=[dt.date(int(y), SURVEY_MONTH, 1) for y in points["year"]],
                 y=points["prevalence"].astype(float),
-                mode="markers+text",
+                mode="markers",
                 marker={
                     "size": 13,
                     "symbol": "star",
                     "color": SIDE_COLOURS[side],
                     "line": {"color": "#222", "width": 1},
                 },
-                text=[f"{s} {y}" for s, y in zip(points["survey"], points["year"], strict=True)],
-                textposition="top center" if side == "a" else "bottom center",
-                textfont={"size": 11},
                 customdata=[
                     f"{s} {y}: {fmt_percent(p, lang)}<br>{src[:90]}"
                     for s, y, p, src in zip(
@@ -437,6 +434,22 @@ def trend_figure(
                 name=t("compare.trend.survey", lang, area=labels[side]),
             )
         )
+        # Each star's name on a white label off the lines (plain text labels sat on them): above
+        # for A, below for B, joined to the star by a short line.
+        for survey, year, rate in zip(points["survey"], points["year"], points["prevalence"], strict=True):
+            figure.add_annotation(
+                x=dt.date(int(year), SURVEY_MONTH, 1),
+                y=float(rate),
+                text=f"{survey} {year}",
+                showarrow=True,
+                arrowwidth=1,
+                arrowcolor="#666",
+                ax=0,
+                ay=-26 if side == "a" else 26,
+                bgcolor="rgba(255,255,255,0.9)",
+                bordercolor="#999",
+                font={"size": 12, "color": "#222"},
+            )
     periods = sorted(trends["period"].unique())
     figure.add_vline(
         x=dt.datetime(RAGA_PANTAS_YEAR, 1, 1).timestamp() * 1000, line_dash="dot", line_color="#555"
