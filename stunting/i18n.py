@@ -184,6 +184,8 @@ _MAP: dict[str, dict[str, str]] = {
     "class.range.above": {"id": "≥ {low}", "en": "≥ {low}"},
     "class.too_few": {"id": "Terlalu sedikit anak (< {minimum})", "en": "Too few children (< {minimum})"},
     "class.no_data": {"id": "Tidak ada data", "en": "No data"},
+    "class.too_few.short": {"id": "sedikit anak", "en": "too few"},
+    "class.no_data.short": {"id": "tanpa data", "en": "no data"},
     "tooltip.village": {"id": "Desa/Kel.", "en": "Village"},
     "tooltip.kecamatan": {"id": "Kecamatan", "en": "District"},
     "tooltip.prevalence": {"id": "Prevalensi", "en": "Prevalence"},

@@ -144,13 +144,29 @@ def render_header(model: MapModel) -> None:
         st.caption(f":orange[:material/info: {t('map.schematic_note', view.lang)}]")
 
 
-def _chips(rows: list[tuple[str, str, int]]) -> str:
+def _chips(rows: list[tuple[str, str, int]], names: list[str]) -> str:
+    """Villages per class as colour swatches, each with its count and the class's short name (a count
+    beside a colour alone made the room guess the class)."""
     chip = (
-        '<span style="display:inline-block;margin:1px 6px 1px 0;white-space:nowrap;font-size:0.85rem">'
-        '<span style="display:inline-block;width:11px;height:11px;border:1px solid #555;'
-        'background:{colour};margin-right:3px"></span>{count}</span>'
+        '<span style="display:inline-block;margin:0 7px 0 0;white-space:nowrap;font-size:0.8rem;'
+        'line-height:1.3"><span style="display:inline-block;width:10px;height:10px;border:1px solid #555;'
+        'background:{colour};margin-right:3px"></span>{count} {name}</span>'
     )
-    return "".join(chip.format(colour=c, count=n) for c, _label, n in rows)
+    # Empty classes left out: the legend beside the map lists every class; the row must stay one row.
+    return "".join(
+        chip.format(colour=c, count=n, name=html.escape(name))
+        for (c, _label, n), name in zip(rows, names, strict=True)
+        if n
+    )
+
+
+def _class_names(scheme: ClassScheme, lang: str) -> list[str]:
+    """The short names of the chips: the scheme's classes, then too few children, then no data."""
+    count = len(scheme)
+    return [t(f"class.{name}", lang, position=i + 1, count=count) for i, name in enumerate(scheme.names)] + [
+        t("class.too_few.short", lang),
+        t("class.no_data.short", lang),
+    ]
 
 
 def _headline_rows(model: MapModel, period: str) -> pd.DataFrame:
@@ -218,7 +234,7 @@ def render_kpis(model: MapModel) -> None:
             previous = match.iloc[0] if len(match) else None
         shown = not row["suppressed"] and pd.notna(row["prevalence"])
         # "15,159 children" fits in English too
-        cols = grid[3 * position : 3 * position + 3] if several else st.columns([1.3, 1.0, 1.45, 1.15])
+        cols = grid[3 * position : 3 * position + 3] if several else st.columns([1.15, 0.9, 1.9, 1.1])
         source_line = provenance(view.period, [row["source"]], int(row["measured"]), lang, model.demo)
         cols[0].metric(
             # Six cards in a row: the area's name alone says whose prevalence it is.
@@ -231,7 +247,8 @@ def render_kpis(model: MapModel) -> None:
         cols[1].metric(t("kpi.children", lang), fmt_children(int(row["measured"]), lang))
         if not several:
             cols[2].markdown(
-                f'<span class="peta-card-label">{t("kpi.classes", lang)}</span><br>{_chips(counts)}',
+                f'<span class="peta-card-label">{t("kpi.classes", lang)}</span>'
+                f"<br>{_chips(counts, _class_names(model.scheme, lang))}",
                 unsafe_allow_html=True,
                 help="\n".join(f"{label}: {n}" for _c, label, n in counts),
             )
