@@ -33,6 +33,9 @@ def _first_run_demo(lang: str, manages_data: bool) -> None:
         return
     from stunting.demo import build_demo
 
+    # The room sees what is happening from the first second: the app's name, then the bar.
+    heading = st.empty()
+    heading.markdown(f"## Peta Stunting\n{t('app.demo_first_run', lang)}")
     bar = st.progress(0.0, text=t("app.demo_building", lang))
     build_demo(
         app_cache.data_dir(),
@@ -41,6 +44,7 @@ def _first_run_demo(lang: str, manages_data: bool) -> None:
         ),
     )
     bar.empty()
+    heading.empty()
     st.cache_data.clear()
 
 
@@ -51,7 +55,10 @@ st.set_page_config(page_title="Peta Stunting", layout="wide", initial_sidebar_st
 # the menu covers the first 3rem).
 st.html(
     "<style>.block-container{padding-top:3.25rem;padding-bottom:1rem}"
-    "[data-testid='stMetricValue']{font-size:1.9rem}</style>"
+    "[data-testid='stMetricValue']{font-size:1.9rem}"
+    # Captions carry the period, source and children of every number: 14 px, dark enough for a projector
+    # (streamlit's are 13-14 px at 60% grey).
+    "[data-testid='stCaptionContainer']{font-size:14px;color:#45474f}</style>"
 )
 ensure_leaflet()
 language = auth.language()
@@ -61,16 +68,9 @@ except UserError as error:  # a mistyped STUNTING_AUTH: say so, show nothing
     st.error(str(error))
     st.stop()
 manages_data = role_rank(visitor.role) >= role_rank("data_manager")
-_first_run_demo(language, manages_data)
-if manages_data and app_cache.is_demo():
-    # Removing the demo changes the data: data managers only. Behind a popover: one stray click in
-    # a meeting must not empty the store.
-    with st.sidebar.popover(t("app.demo_remove", language)):
-        st.caption(t("app.demo_remove.help", language))
-        if st.button(t("app.demo_remove.confirm", language), key="remove_demo", type="primary"):
-            app_cache.remove_demo()
-            st.rerun()
-# Only the pages this role may open: a page left out cannot be reached by URL or st.switch_page.
+# The navigation first, only the pages this role may open (a page left out cannot be reached by URL or
+# st.switch_page): while the demo builds on a first run the sidebar already lists the pages by their
+# titles (without it streamlit lists the files of pages/: app, compare, map, story).
 entries = pages_for(visitor.role, visitor.logged_in)
 pages = [
     st.Page(page.path, title=t(page.title_key, language), url_path=page.url_path, default=i == 0)
@@ -81,5 +81,14 @@ if visitor.logged_in:
     pages.append(st.Page(LOGIN.path, title=t(LOGIN.title_key, language), url_path=LOGIN.url_path,
                          visibility="hidden"))  # fmt: skip
 navigation = st.navigation(pages)
+_first_run_demo(language, manages_data)
+if manages_data and app_cache.is_demo():
+    # Removing the demo changes the data: data managers only. Behind a popover: one stray click in
+    # a meeting must not empty the store.
+    with st.sidebar.popover(t("app.demo_remove", language)):
+        st.caption(t("app.demo_remove.help", language))
+        if st.button(t("app.demo_remove.confirm", language), key="remove_demo", type="primary"):
+            app_cache.remove_demo()
+            st.rerun()
 auth.sidebar_account(visitor)
 navigation.run()

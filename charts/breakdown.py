@@ -63,7 +63,12 @@ def breakdown_figure(breakdown: pd.DataFrame, lang: str, *, title: str, height: 
             )
         )
     base_layout(figure, lang, height)
-    figure.update_layout(barmode="group", title={"text": title, "font": {"size": 16}})
+    # The legend above the bars, right of the title: below them it sat on the age axis's title.
+    figure.update_layout(
+        barmode="group",
+        title={"text": title, "font": {"size": 16}},
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.0, "yanchor": "bottom"},
+    )
     figure.update_xaxes(type="category", title=t("chart.age", lang))
     top = np.nanmax(frame["ci_high"].where(frame["shown"]).astype(float)) if frame["shown"].any() else 0.1
     figure.update_yaxes(range=[0, min(1.0, float(top) * 1.1 + 0.01)])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -235,10 +236,52 @@ def class_chips(comparison: Comparison, side: str, lang: str) -> str:
     return " · ".join(parts)
 
 
-def tab_caption(comparison: Comparison, chart: str, lang: str) -> str | None:
+KM_PER_DEGREE = 111.32  # along a meridian, and along the equator (Kalimantan Timur lies on it)
+
+
+def extent_km(shapes) -> float:
+    """How far an area reaches, in km: the longer side of its bounding box (longitude degrees shrunk
+    by the cosine of the latitude; exact enough for "±" on a caption)."""
+    minx, miny, maxx, maxy = shapes.total_bounds
+    width = (maxx - minx) * KM_PER_DEGREE * math.cos(math.radians((miny + maxy) / 2))
+    return max(width, (maxy - miny) * KM_PER_DEGREE)
+
+
+def scale_text(across: dict[str, float], side: str, lang: str) -> str:
+    """Under one of two equally sized maps: its area's width, and for the smaller area how much larger
+    its map draws it than the other's ("digambar ±9× lebih besar daripada peta A")."""
+    km = across[side]
+    text = t("compare.scale.width", lang, km=fmt_number(km, lang, decimals=0 if km >= 10 else 1))
+    other = "b" if side == "a" else "a"
+    factor = across[other] / km if km > 0 else 1.0
+    if factor >= 1.5:
+        shown = fmt_number(factor, lang, decimals=0 if factor >= 10 else 1)
+        text += ", " + t("compare.scale.zoomed", lang, factor=shown, other=other.upper())
+    return text
+
+
+def trend_caption(comparison: Comparison, lang: str, demo: bool) -> str:
+    """What the trend's lines and stars are, by their real sources: the demo's lines are "data contoh
+    (sintetis)", never "e-PPGBM"; the stars name their surveys and years, never a file."""
+    top = comparison.headline
+    sources = {side.source for side in (top.a, top.b) if isinstance(side.source, str)}
+    if demo or (sources and sources != {"measurements"}):
+        lines = source_text(sources, lang, demo)
+    else:
+        lines = t("compare.trend.routine", lang)
+    surveys = comparison.surveys
+    named = sorted({(str(s), int(y)) for s, y in zip(surveys["survey"], surveys["year"], strict=True)})
+    by_survey: dict[str, list[str]] = {}
+    for survey, year in named:
+        by_survey.setdefault(survey, []).append(str(year))
+    listed = "; ".join(f"{survey} {', '.join(years)}" for survey, years in by_survey.items()) or "SSGI, SKI"
+    return t("compare.trend.caption", lang, lines=lines, surveys=listed)
+
+
+def tab_caption(comparison: Comparison, chart: str, lang: str, demo: bool = False) -> str | None:
     """The sentence under a chart that says what it leaves out, or None."""
     if chart == "trend":
-        return t("compare.trend.caption", lang)
+        return trend_caption(comparison, lang, demo)
     if chart == "distribution":
         shares = comparison.class_shares
         return t(
@@ -374,16 +417,13 @@ def trend_figure(
             go.Scatter(
                 x=[dt.date(int(y), SURVEY_MONTH, 1) for y in points["year"]],
                 y=points["prevalence"].astype(float),
-                mode="markers+text",
+                mode="markers",
                 marker={
                     "size": 13,
                     "symbol": "star",
                     "color": SIDE_COLOURS[side],
                     "line": {"color": "#222", "width": 1},
                 },
-                text=[f"{s} {y}" for s, y in zip(points["survey"], points["year"], strict=True)],
-                textposition="top center" if side == "a" else "bottom center",
-                textfont={"size": 11},
                 customdata=[
                     f"{s} {y}: {fmt_percent(p, lang)}<br>{src[:90]}"
                     for s, y, p, src in zip(
@@ -394,6 +434,22 @@ def trend_figure(
                 name=t("compare.trend.survey", lang, area=labels[side]),
             )
         )
+        # Each star's name on a white label off the lines (plain text labels sat on them): above
+        # for A, below for B, joined to the star by a short line.
+        for survey, year, rate in zip(points["survey"], points["year"], points["prevalence"], strict=True):
+            figure.add_annotation(
+                x=dt.date(int(year), SURVEY_MONTH, 1),
+                y=float(rate),
+                text=f"{survey} {year}",
+                showarrow=True,
+                arrowwidth=1,
+                arrowcolor="#666",
+                ax=0,
+                ay=-26 if side == "a" else 26,
+                bgcolor="rgba(255,255,255,0.9)",
+                bordercolor="#999",
+                font={"size": 12, "color": "#222"},
+            )
     periods = sorted(trends["period"].unique())
     figure.add_vline(
         x=dt.datetime(RAGA_PANTAS_YEAR, 1, 1).timestamp() * 1000, line_dash="dot", line_color="#555"

@@ -88,7 +88,20 @@ def trend_figure(
                                   xanchor="right", yanchor="top", font={"size": 11})  # fmt: skip
     base_layout(figure, lang, height)
     figure.update_layout(title={"text": title, "font": {"size": 16}})
-    figure.update_xaxes(type="category", tickangle=-45 if len(labels) > 6 else 0)
+    if len(labels) > 6:
+        # One tick per year, level: rotated month labels in a narrow panel were clipped at the left
+        # edge ("Fe 2019") and crowded; the hover still names each month.
+        years = pd.Series([str(p)[:4] for p in trend["period"]])
+        first = ~years.duplicated()
+        figure.update_xaxes(
+            type="category",
+            tickmode="array",
+            tickvals=[label for label, keep in zip(labels, first, strict=True) if keep],
+            ticktext=years[first].tolist(),
+            tickangle=0,
+        )
+    else:
+        figure.update_xaxes(type="category", tickangle=0)
     top = np.nanmax(high.astype(float)) if shown.any() else 0.1
     figure.update_yaxes(range=[0, min(1.0, float(top) * 1.1 + 0.01)])
     return figure

@@ -42,9 +42,9 @@ OUTLINE_PANE = "outlines"
 # are drawn on top of the village borders, so a 200 m shortcut is invisible and halves their payload.
 OUTLINE_TOLERANCE_DEG = 0.004
 
-# The legend sits in the bottom-right corner (about 250 px wide with its margin): with
-# MapOptions.clear_of_legend the opening view fits the villages into the space left of it, so no
-# village hides under the legend when the map is narrow (beside the village panel on a projector).
+# With MapOptions.clear_of_legend every control (zoom, full screen, layer switches, the folding legend)
+# sits in a strip along the left edge, about 250 px wide with its margin, and the opening view fits the
+# villages right of it: no village hides under a control when the map opens.
 LEGEND_CLEARANCE_PX = 250
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -69,6 +69,9 @@ class MapOptions:
     # The layer switches (outlines, names) as an icon that opens on hover: on a small map the open
     # box would cover villages at the top right (the comparison's two maps side by side).
     layers_collapsed: bool = False
+    # Pixels along the right edge that something drawn over the map covers (the village panel on the
+    # map page): the opening view fits the villages left of it.
+    clear_right_px: int = 0
 
 
 def village_states(prevalence: pd.DataFrame) -> pd.Series:
@@ -206,12 +209,13 @@ class _VillageLayer(folium.map.Layer):
 
 
 class _Legend(MacroElement):
-    """The app-drawn legend: a Leaflet control holding plain HTML (no external script)."""
+    """The app-drawn legend: a Leaflet control holding plain HTML (no external script). It folds (an
+    HTML <details>, open at first) so a presenter who zooms in can clear it off the villages."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: "bottomright"});
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
         {{ this.get_name() }}.onAdd = function () {
             var div = L.DomUtil.create("div", "peta-legend");
             div.innerHTML = {{ this.html|tojson }};
@@ -223,10 +227,79 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, legend_html: str):
+    def __init__(self, legend_html: str, position: str = "bottomright"):
         super().__init__()
         self._name = "Legend"
         self.html = legend_html
+        self.position = position
+
+
+class _Fullscreen(MacroElement):
+    """A full-screen button written with Leaflet's control API and the browser's Fullscreen API: no
+    plugin (folium's brings CDN links). Streamlit's component frames allow full screen."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var control = L.control({position: {{ this.position|tojson }}});
+            control.onAdd = function () {
+                var bar = L.DomUtil.create("div", "leaflet-bar peta-fullscreen");
+                var button = L.DomUtil.create("a", "", bar);
+                button.href = "#";
+                button.role = "button";
+                button.title = {{ this.title|tojson }};
+                button.setAttribute("aria-label", {{ this.title|tojson }});
+                // Four corner brackets, drawn inline: no icon font to fetch.
+                button.innerHTML = '<svg width="16" height="16" viewBox="0 0 16 16" style="margin-top:7px" ' +
+                    'fill="none" stroke="#222" stroke-width="2">' +
+                    '<path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5"/></svg>';
+                L.DomEvent.disableClickPropagation(bar);
+                L.DomEvent.on(button, "click", function (e) {
+                    L.DomEvent.preventDefault(e);
+                    var container = map.getContainer();
+                    if (document.fullscreenElement) { document.exitFullscreen(); }
+                    else if (container.requestFullscreen) { container.requestFullscreen(); }
+                });
+                return bar;
+            };
+            control.addTo(map);
+            document.addEventListener("fullscreenchange", function () { map.invalidateSize(); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, title: str, position: str = "topleft"):
+        super().__init__()
+        self._name = "Fullscreen"
+        self.title = title
+        self.position = position
+
+
+class _TooltipsOnTop(MacroElement):
+    """A tooltip lives in Leaflet's map pane (z-index 400), under the control corners (1000): while
+    one is open the corners drop below the map pane, so a village's tooltip is never hidden by the
+    legend or a switch box."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>.peta-tooltip-open .leaflet-top,.peta-tooltip-open .leaflet-bottom{z-index:399}</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var container = map.getContainer();
+            map.on("tooltipopen", function () { L.DomUtil.addClass(container, "peta-tooltip-open"); });
+            map.on("tooltipclose", function () { L.DomUtil.removeClass(container, "peta-tooltip-open"); });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "TooltipsOnTop"
 
 
 class _Attribution(MacroElement):
@@ -287,10 +360,11 @@ def legend_html(
         for fill, style, border, text in rows
     )
     return (
-        '<div style="background:rgba(255,255,255,0.93);padding:6px 9px;font:13px/1.45 sans-serif;'
+        '<details open style="background:rgba(255,255,255,0.93);padding:6px 9px;font:13px/1.45 sans-serif;'
         'color:#222;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.35)">'
-        f"<b>{html.escape(t('legend.title', lang, indicator=indicator_label))}</b>{items}"
-        f'<div style="font-size:11px;color:#555;max-width:230px">{html.escape(t(scheme.source_key, lang))}'
+        f'<summary style="cursor:pointer;font-weight:bold">'
+        f"{html.escape(t('legend.title', lang, indicator=indicator_label))}</summary>{items}"
+        f'<div style="font-size:12px;color:#444;max-width:230px">{html.escape(t(scheme.source_key, lang))}'
         "</div>"
         # Schematic cells are named where the eye reads the colours, not only in the small print.
         + (
@@ -299,7 +373,7 @@ def legend_html(
             if schematic
             else ""
         )
-        + "</div>"
+        + "</details>"
     )
 
 
@@ -446,11 +520,16 @@ def build_map(
         for p, name in zip(points, frame["name"], strict=True)
     ]
     _Labels(labels, t("map.labels", lang), options.labels).add_to(m)
-    folium.LayerControl(collapsed=options.layers_collapsed, position="topright").add_to(m)
+    # Controls in a strip along the left edge when the view is fitted right of it (clear_of_legend).
+    side = "left" if options.clear_of_legend else "right"
+    _Fullscreen(t("map.fullscreen", lang)).add_to(m)
+    folium.LayerControl(collapsed=options.layers_collapsed, position=f"top{side}").add_to(m)
+    _TooltipsOnTop().add_to(m)
 
     if options.legend:
         _Legend(
-            legend_html(scheme, indicator_label, lang, minimum, schematic=bool(areas.attrs.get("schematic")))
+            legend_html(scheme, indicator_label, lang, minimum, schematic=bool(areas.attrs.get("schematic"))),
+            position=f"bottom{side}",
         ).add_to(m)
     parts = [str(areas.attrs.get("attribution") or "")]
     if areas.attrs.get("schematic"):
@@ -462,9 +541,11 @@ def build_map(
         _Attribution(html.escape(attribution)).add_to(m)
 
     minx, miny, maxx, maxy = frame.total_bounds
+    left = LEGEND_CLEARANCE_PX if options.clear_of_legend else 0
     m.fit_bounds(
         [[miny, minx], [maxy, maxx]],
-        padding_bottom_right=(LEGEND_CLEARANCE_PX, 0) if options.legend and options.clear_of_legend else None,
+        padding_top_left=(left, 0) if left else None,
+        padding_bottom_right=(options.clear_right_px, 0) if options.clear_right_px else None,
     )
     villages = village_layer(
         frame, scheme, lang=lang, period=period, minimum=minimum, decimals=options.decimals

@@ -82,12 +82,10 @@ top, labels, demo = page.headline, charts.side_labels(page.headline, lang), app_
 # Headline: both sides, then the difference (or why there is none) and the standardised comparison.
 cards = st.columns([1, 1, 1.3])
 for column, side in zip(cards[:2], (top.a, top.b), strict=True):
-    column.metric(
-        charts.side_caption(side, lang),
-        charts.rate_value(side, lang),
-        help=provenance(side.period, [side.source], side.measured, lang, demo),
-    )
+    column.metric(charts.side_caption(side, lang), charts.rate_value(side, lang))
+    # The source beside the number, not only behind a "?": a photo of the screen keeps it.
     column.caption(charts.side_detail(side, lang))
+    column.caption(provenance(side.period, [side.source], side.measured, lang, demo))
 if top.possible:
     cards[2].metric(t("compare.difference", lang), charts.points_value(top.difference, lang))
     cards[2].caption(
@@ -105,11 +103,19 @@ if top.verdict:
 # covers villages); villages per class below.
 st.markdown(charts.maps_legend(view.indicator, lang), unsafe_allow_html=True)
 scheme = who_classes(view.indicator)
-for column, side, info in zip(st.columns(2), ("a", "b"), (top.a, top.b), strict=True):
+sides = list(zip(st.columns(2), ("a", "b"), (top.a, top.b), strict=True))
+# Both maps are drawn the same size, each fitted to its area: each says how wide its area is, and the
+# smaller area's map how much larger it is drawn, so Bontang does not pass for as big as Kukar.
+shapes_of = {}
+for _column, side, info in sides:
+    where = area(info.code)
+    kecamatan = None if where.level == "regency" else where.code[:8]
+    shapes_of[side] = app_cache.display_areas("village", where.regency, kecamatan)
+across = {side: charts.extent_km(shapes_of[side]) for side in shapes_of}
+for column, side, info in sides:
     where = area(info.code)
     rates = page.villages[page.villages["side"] == side]
-    kecamatan = None if where.level == "regency" else where.code[:8]
-    shapes = app_cache.display_areas("village", where.regency, kecamatan)
+    shapes = shapes_of[side]
     outlines = {
         f"{level}_areas": app_cache.outline_areas(level, where.regency)
         for level in ("kecamatan", "regency")
@@ -135,7 +141,8 @@ for column, side, info in zip(st.columns(2), ("a", "b"), (top.a, top.b), strict=
             use_container_width=True,
             returned_objects=[],
         )
-        st.caption(f"**{labels[side]}** · {charts.class_chips(page, side, lang)}")
+        scale = charts.scale_text(across, side, lang)
+        st.caption(f"**{labels[side]}** · {scale} · {charts.class_chips(page, side, lang)}")
 
 # Charts, each downloadable as PNG (plotly's camera button) and its data as CSV.
 st.caption(t("compare.png_hint", lang))
@@ -157,5 +164,5 @@ for tab, (_name, charts_in_tab) in zip(tabs, TABS, strict=True):
                 key=f"csv_{chart}",
                 file_name=f"compare-{chart}-{code_a}-{code_b}.csv",
             )
-        if caption := charts.tab_caption(page, charts_in_tab[0], lang):
+        if caption := charts.tab_caption(page, charts_in_tab[0], lang, demo):
             st.caption(caption)

@@ -91,7 +91,9 @@ class StoryRenderer:
         from render.charts import DRAWERS
 
         comparison = self.comparison(view)
-        DRAWERS[slide.figure](figure, comparison, lang, indicator_label)
+        # The trend names its lines by their source: the demo's are "data contoh (sintetis)".
+        extra = {"demo": self.demo} if slide.figure == "trend" else {}
+        DRAWERS[slide.figure](figure, comparison, lang, indicator_label, **extra)
         head = comparison.headline
         children = head.a.measured + head.b.measured
         sources = [head.a.source, head.b.source]

@@ -19,7 +19,7 @@ from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from charts.compare import SIDE_COLOURS, SURVEY_MONTH, TARGET_COLOUR, side_labels  # noqa: E402
+from charts.compare import SIDE_COLOURS, SURVEY_MONTH, TARGET_COLOUR, side_labels, trend_caption  # noqa: E402
 from stunting.compare import (
     MIN_CHILDREN_TO_COMPARE,
     NATIONAL_TARGET,
@@ -170,7 +170,9 @@ def _dates(periods) -> list[dt.date]:
     return [period_date(p) for p in periods]
 
 
-def draw_trend(fig: Figure, comparison: Comparison, lang: str, indicator_label: str) -> None:
+def draw_trend(
+    fig: Figure, comparison: Comparison, lang: str, indicator_label: str, demo: bool = False
+) -> None:
     """Both sides over every period with 95% bands, survey points, Raga Pantas and the 14% target."""
     head = comparison.headline
     labels = side_labels(head, lang)
@@ -268,7 +270,9 @@ def draw_trend(fig: Figure, comparison: Comparison, lang: str, indicator_label: 
         framealpha=0.9,
         ncols=2,
     )
-    fig.text(0.07, 0.02, _wrap(t("compare.trend.caption", lang), 150), fontsize=10, va="bottom", color="#333")
+    fig.text(
+        0.07, 0.02, _wrap(trend_caption(comparison, lang, demo), 150), fontsize=10, va="bottom", color="#333"
+    )
 
 
 def draw_ranking(fig: Figure, comparison: Comparison, lang: str, indicator_label: str) -> None:

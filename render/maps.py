@@ -20,7 +20,7 @@ from geo.choropleth import (
     BORDER,
     NO_DATA_FILL,
     STATE_NO_DATA,
-    STATE_RATE,
+    STATE_TOO_FEW,
     TOO_FEW_FILL,
     class_label,
     map_frame,
@@ -204,16 +204,28 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
         handleheight=1.1,
     )
     legend.get_title().set_fontweight("bold")
-    rated = int((frame["state"] == STATE_RATE).sum())
     legend_ax.text(
         0.0,
         0.02,
-        _wrap(t(data.scheme.source_key, lang), 38) + "\n" + t("unit.villages", lang, count=rated),
+        _wrap(t(data.scheme.source_key, lang), 38) + "\n" + villages_line(frame["state"], lang),
         transform=legend_ax.transAxes,
         fontsize=10,
         color="#444",
         va="bottom",
     )
+
+
+def villages_line(states: pd.Series, lang: str) -> str:
+    """Every village the map draws, then those without a colour: "237 desa/kel., 5 terlalu sedikit
+    anak" - the count matches the villages the room sees, not only the coloured ones."""
+    parts = [t("unit.villages", lang, count=len(states))]
+    too_few = int((states == STATE_TOO_FEW).sum())
+    no_data = int((states == STATE_NO_DATA).sum())
+    if too_few:
+        parts.append(t("unit.villages.too_few", lang, count=too_few))
+    if no_data:
+        parts.append(t("unit.villages.no_data", lang, count=no_data))
+    return ", ".join(parts)
 
 
 def _wrap(text: str, width: int) -> str:

@@ -60,6 +60,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stunting import gazetteer
 from stunting.errors import UserError
 from stunting.guards import check_workbook
 from stunting.indicators import DAYS_PER_MONTH
@@ -232,6 +233,13 @@ class ParsedChunk:
     frame: pd.DataFrame  # OUTPUT_COLUMNS for accepted rows
     rejects: pd.DataFrame  # REJECT_COLUMNS
     rows_read: int
+    # What the ingest summary tells (accepted rows only): (file spelling, gazetteer name, code) of
+    # villages matched fuzzily -> rows; (column header, value as written) of "not measured" sentinels
+    # in the weight and height columns -> rows; rows stored without a height, without a weight.
+    fuzzy_villages: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    sentinels: dict[tuple[str, str], int] = field(default_factory=dict)
+    without_height: int = 0
+    without_weight: int = 0
 
 
 @dataclass
@@ -730,7 +738,37 @@ def parse_chunk(
     frame["age_days"] = frame["age_days"].astype("int32")
     for c in ("village_code", "kecamatan_code", "regency"):
         frame[c] = frame[c].astype(object)  # one dtype whatever the chunk (all rows matched here)
-    return ParsedChunk(frame, rejects[REJECT_COLUMNS], n)
+    accepted = ~rejected
+    return ParsedChunk(
+        frame,
+        rejects[REJECT_COLUMNS],
+        n,
+        fuzzy_villages=_fuzzy_counts(matched, accepted),
+        sentinels={
+            (layout.header_of(c), value): count
+            for c in ("weight_kg", "height_cm")
+            for value, count in _sentinel_counts(raw.loc[accepted, c], MEASURE_SENTINELS).items()
+        },
+        without_height=int(frame["height_cm"].isna().sum()),
+        without_weight=int(frame["weight_kg"].isna().sum()),
+    )
+
+
+def _fuzzy_counts(matched: pd.DataFrame, accepted: pd.Series) -> dict[tuple[str, str, str], int]:
+    rows = matched.loc[matched.index.intersection(accepted[accepted].index)]
+    rows = rows[rows["fuzzy_from"].notna()]
+    if not len(rows):
+        return {}
+    counts = rows.groupby(["fuzzy_from", "village_code"]).size()
+    names = gazetteer.villages().set_index("code")["name"]
+    return {(spelling, str(names.get(code, code)), code): int(n) for (spelling, code), n in counts.items()}
+
+
+def _sentinel_counts(text: pd.Series, sentinels: tuple[float, ...]) -> dict[str, int]:
+    """Rows per "not measured" value as written ("8888", "0"): the summary says what was dropped."""
+    values = _decimal_numbers(text)
+    hits = text[values.isin(sentinels)].astype(str).str.strip()
+    return {str(k): int(v) for k, v in hits.value_counts().items()}
 
 
 def iter_export(

@@ -25,6 +25,12 @@ LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 _COMMON: dict[str, dict[str, str]] = {
     "app.title": {"id": "Peta Stunting", "en": "Stunting Map"},
     "app.page.map": {"id": "Peta", "en": "Map"},
+    "app.demo_first_run": {
+        "id": "Peta prevalensi stunting per desa/kelurahan. Pemakaian pertama: data contoh disiapkan, "
+        "sekitar satu menit.",
+        "en": "A map of child stunting by village. First run: the sample data is being prepared, "
+        "about a minute.",
+    },
     "app.demo_building": {
         "id": "Menyiapkan data contoh (sintetis) untuk pemakaian pertama…",
         "en": "Preparing the sample (synthetic) data for the first run…",
@@ -77,6 +83,8 @@ _COMMON: dict[str, dict[str, str]] = {
     "age_group.label": {"id": "{group} bulan", "en": "{group} months"},
     "unit.children": {"id": "{count} anak", "en": "{count} children"},
     "unit.villages": {"id": "{count} desa/kel.", "en": "{count} villages"},
+    "unit.villages.too_few": {"id": "{count} terlalu sedikit anak", "en": "{count} with too few children"},
+    "unit.villages.no_data": {"id": "{count} tanpa data", "en": "{count} without data"},
     "unit.points": {"id": "{value} poin persen", "en": "{value} percentage points"},
     "provenance": {
         "id": "{period} · sumber: {source} · {children}",
@@ -125,6 +133,7 @@ _MAP: dict[str, dict[str, str]] = {
     "map.classes.natural_breaks": {"id": "Jeda alami (Jenks)", "en": "Natural breaks (Jenks)"},
     "map.outlines": {"id": "Batas kecamatan", "en": "District outlines"},
     "map.labels": {"id": "Nama desa", "en": "Village names"},
+    "map.fullscreen": {"id": "Peta layar penuh", "en": "Full-screen map"},
     "map.basemap": {
         "id": "Peta dasar OpenStreetMap (perlu internet)",
         "en": "OpenStreetMap basemap (needs internet)",
@@ -184,6 +193,8 @@ _MAP: dict[str, dict[str, str]] = {
     "class.range.above": {"id": "≥ {low}", "en": "≥ {low}"},
     "class.too_few": {"id": "Terlalu sedikit anak (< {minimum})", "en": "Too few children (< {minimum})"},
     "class.no_data": {"id": "Tidak ada data", "en": "No data"},
+    "class.too_few.short": {"id": "sedikit anak", "en": "too few"},
+    "class.no_data.short": {"id": "tanpa data", "en": "no data"},
     "tooltip.village": {"id": "Desa/Kel.", "en": "Village"},
     "tooltip.kecamatan": {"id": "Kecamatan", "en": "District"},
     "tooltip.prevalence": {"id": "Prevalensi", "en": "Prevalence"},
@@ -193,7 +204,9 @@ _MAP: dict[str, dict[str, str]] = {
     "kpi.ci": {"id": "IK 95%: {low}–{high}", "en": "95% CI: {low}–{high}"},
     "kpi.children": {"id": "Anak diukur", "en": "Children measured"},
     "kpi.classes": {"id": "Desa per kelas", "en": "Villages per class"},
-    "kpi.change": {"id": "Dibanding {period}", "en": "Change since {period}"},
+    "kpi.change": {"id": "Perubahan sejak {period}", "en": "Change since {period}"},
+    "kpi.change.short": {"id": "Sejak {period}", "en": "Since {period}"},
+    "kpi.change.was": {"id": "{period}: {rate}", "en": "{period}: {rate}"},
     "kpi.change.none": {
         "id": "Tidak ada data {period} untuk dibandingkan",
         "en": "No {period} data to compare with",
@@ -217,12 +230,17 @@ _MAP: dict[str, dict[str, str]] = {
     "table.class": {"id": "Kelas", "en": "Class"},
     "table.source": {"id": "Sumber", "en": "Source"},
     "level.village": {"id": "Desa/Kel.", "en": "Village"},
+    "area.kecamatan": {"id": "Kec. {name}", "en": "{name} district"},
     "level.kecamatan": {"id": "Kecamatan", "en": "District"},
     "level.regency": {"id": "Kabupaten/Kota", "en": "Regency/city"},
     "panel.title": {"id": "Desa/Kel. {name}, Kec. {kecamatan}", "en": "{name} village, {kecamatan} district"},
     "panel.close": {"id": "Tutup panel desa", "en": "Close village panel"},
     "panel.trend": {"id": "Tren {indicator}", "en": "{indicator} trend"},
     "panel.trend.band": {"id": "IK 95%", "en": "95% CI"},
+    "panel.trend.too_few": {
+        "id": "Tidak ada tren: di setiap periode terlalu sedikit anak (< {minimum}) untuk sebuah angka.",
+        "en": "No trend: every period has too few children (< {minimum}) for a rate.",
+    },
     "panel.trend.none": {
         "id": "Belum ada data tren untuk desa ini.",
         "en": "No trend data for this village yet.",
@@ -368,12 +386,16 @@ _COMPARISON: dict[str, dict[str, str]] = {
         "en": "National target {rate} by {year} (RPJMN 2020–2024)",
     },
     "compare.trend.caption": {
-        "id": "Garis: e-PPGBM (penimbangan rutin) dengan IK 95%. Bintang: survei resmi (SSGI, SKI) dari "
-        "reference/survey_estimates.csv. Penimbangan rutin biasanya menemukan stunting jauh lebih "
-        "sedikit daripada survei; selisih itu bagian dari cerita.",
-        "en": "Lines: e-PPGBM (routine weighing) with 95% CI. Stars: official surveys (SSGI, SKI) from "
-        "reference/survey_estimates.csv. Routine weighing usually finds far less stunting than the "
-        "surveys; that gap is part of the story.",
+        "id": "Garis: {lines} dengan IK 95%. Bintang: survei resmi ({surveys}). Penimbangan rutin biasanya "
+        "menemukan stunting jauh lebih sedikit daripada survei; selisih itu bagian dari cerita.",
+        "en": "Lines: {lines} with 95% CI. Stars: official surveys ({surveys}). Routine weighing usually "
+        "finds far less stunting than the surveys; that gap is part of the story.",
+    },
+    "compare.trend.routine": {"id": "e-PPGBM (penimbangan rutin)", "en": "e-PPGBM (routine weighing)"},
+    "compare.scale.width": {"id": "Lebar wilayah ±{km} km", "en": "Area ±{km} km across"},
+    "compare.scale.zoomed": {
+        "id": "digambar ±{factor}× lebih besar daripada peta {other}",
+        "en": "drawn ±{factor}× larger than map {other}",
     },
     "compare.distribution.title": {"id": "Prevalensi per desa/kelurahan", "en": "Prevalence by village"},
     "compare.distribution.caption": {

@@ -29,6 +29,7 @@ import os
 import secrets
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,12 @@ class ImportSummary:
     add: bool = False  # merged without retracting (--add)
     dry_run: bool = False  # nothing was written (--dry-run)
     duplicates_report: Path | None = None  # source rows of probable duplicate children (quality)
+    # Accepted rows whose village name matched only fuzzily: (file spelling, gazetteer name, code) -> rows.
+    fuzzy_villages: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # "Not measured" values (8888, 9999, 0, ...) of accepted rows: (column header, value) -> rows.
+    sentinels: dict[tuple[str, str], int] = field(default_factory=dict)
+    rows_without_height: int = 0  # stored with a weight only (no length/height z-score)
+    rows_without_weight: int = 0  # stored with a height only
 
 
 @dataclass
@@ -246,6 +253,9 @@ def _stage_and_write(
     bytes_per_row = _bytes_per_row(path, layout)
     chunks: list[StagedChunk] = []
     rows_read = 0
+    fuzzy_villages: Counter = Counter()
+    sentinels: Counter = Counter()
+    without_height = without_weight = 0
     for chunk in runner.map_chunks(
         stage_chunk,
         eppgbm._raw_chunks(layout, chunk_rows),
@@ -258,6 +268,10 @@ def _stage_and_write(
     ):
         chunks.append(chunk)
         rows_read += chunk.rows_read
+        fuzzy_villages.update(chunk.fuzzy_villages)
+        sentinels.update(chunk.sentinels)
+        without_height += chunk.without_height
+        without_weight += chunk.without_weight
         estimate = size / bytes_per_row if bytes_per_row else rows_read
         progress(READ_SHARE * min(rows_read / max(estimate, 1), 0.99), f"{name}: {rows_read:,} rows read")
 
@@ -279,6 +293,10 @@ def _stage_and_write(
         age_text_mismatches=sum(c.age_text_mismatches for c in chunks),
         add=add,
         dry_run=dry_run,
+        fuzzy_villages=dict(fuzzy_villages),
+        sentinels=dict(sentinels),
+        rows_without_height=without_height,
+        rows_without_weight=without_weight,
     )
     if rows_read == 0:
         raise UserError(f"{name} has a header row but no data rows.")
@@ -359,6 +377,12 @@ class StagedChunk:
     age_text_mismatches: int = 0
     nik_disagreements: int = 0
     village_months: pd.DataFrame | None = None  # distinct (village_code, period) staged
+    # What the summary tells (eppgbm.ParsedChunk): fuzzy village matches, "not measured" sentinels,
+    # rows stored without a height or a weight.
+    fuzzy_villages: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    sentinels: dict[tuple[str, str], int] = field(default_factory=dict)
+    without_height: int = 0
+    without_weight: int = 0
     # The duplicate check's comparison columns (normalised names, row numbers): kept in memory for the
     # file's import, never staged or stored (stunting/quality/imported.py).
     identities: pd.DataFrame | None = None
@@ -374,7 +398,14 @@ def stage_chunk(
     plain arguments, the secret read from the data dir (shared storage; ``secret`` only for a preview's
     throwaway key), nothing personal returned."""
     parsed = eppgbm.parse_chunk(raw, layout, _matcher(), today)
-    result = StagedChunk(parsed.rows_read, parsed.rejects)
+    result = StagedChunk(
+        parsed.rows_read,
+        parsed.rejects,
+        fuzzy_villages=parsed.fuzzy_villages,
+        sentinels=parsed.sentinels,
+        without_height=parsed.without_height,
+        without_weight=parsed.without_weight,
+    )
     frame = parsed.frame
     if not len(frame):
         return result

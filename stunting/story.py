@@ -445,22 +445,33 @@ def new_slide(page: str, view: dict, figure: str | None = None) -> Slide:
     return slide
 
 
+def map_area_name(view: dict, lang: str) -> str:
+    """The area a map view is about, named with its level: "Desa/Kel. Jembayan, Kec. Loa Kulu",
+    "Kec. Tenggarong", "Kabupaten Kutai Kartanegara" - a picture of one kecamatan must say so."""
+    from stunting.gazetteer import areas, regencies, villages
+    from stunting.i18n import t
+
+    if view.get("village"):
+        village = villages().set_index("code").loc[view["village"]]
+        return t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])
+    if view.get("kecamatan"):
+        return t(
+            "area.kecamatan", lang, name=areas("kecamatan").set_index("code").at[view["kecamatan"], "name"]
+        )
+    if view.get("regency") in (None, "all"):
+        return t("sidebar.regency.all", lang)
+    return regencies()[view["regency"]]
+
+
 def default_title(slide: Slide, lang: str) -> str:
     """ "Peta Stunting (pendek) · Agustus 2024 · Kota Bontang": what the view shows, in ``lang``."""
-    from stunting.gazetteer import areas, regencies
     from stunting.i18n import fmt_month, t
 
     view = slide.view
     indicator = t(f"indicator.{view['indicator']}", lang)
     month = t("story.latest", lang) if view["period"] == LATEST else fmt_month(view["period"], lang)
     if slide.page == "map":
-        if view.get("kecamatan"):
-            where = areas("kecamatan").set_index("code").at[view["kecamatan"], "name"]
-        elif view["regency"] == "all":
-            where = t("sidebar.regency.all", lang)
-        else:
-            where = regencies()[view["regency"]]
-        return f"{t('map.title', lang, indicator=indicator)} · {month} · {where}"
+        return f"{t('map.title', lang, indicator=indicator)} · {month} · {map_area_name(view, lang)}"
     part = t(f"story.figure.{slide.figure}", lang)
     return f"{t('compare.title', lang, indicator=indicator)} · {part} · {month}"
 

@@ -89,6 +89,9 @@ class VillageMatch:
     kecamatan_code: str | None = None
     regency: str | None = None
     reason: str = ""  # one sentence naming the column, for the rejects report (no personal data)
+    # The file's spelling when the village matched only fuzzily ("Jembayn" for Jembayan): the ingest
+    # summary lists these, so a data manager can check a guess the matcher was sure enough to make.
+    fuzzy_from: str | None = None
 
 
 def _best(key: str, choices: dict[str, list[str]], whole: str | None = None) -> tuple[list[str], str]:
@@ -245,7 +248,8 @@ class VillageMatcher:
                 )
             kecamatan_code = codes[0]
         village_choices = self._choices_for(regency_code, kecamatan_code, "village")
-        codes, verdict = _best(name_key(village, _VILLAGE_PREFIXES), village_choices, name_key(village))
+        key, whole = name_key(village, _VILLAGE_PREFIXES), name_key(village)
+        codes, verdict = _best(key, village_choices, whole)
         # Reasons never repeat the cell's own text (a misplaced column may hold a name or a NIK): the
         # row and column locate it, and what the gazetteer offers instead is named.
         if kecamatan_code:
@@ -272,7 +276,10 @@ class VillageMatcher:
             )
         code = codes[0]
         kec, reg = self._village_of[code]
-        return VillageMatch("ok", village_code=code, kecamatan_code=kec, regency=reg)
+        fuzzy = key not in village_choices and whole not in village_choices
+        return VillageMatch(
+            "ok", village_code=code, kecamatan_code=kec, regency=reg, fuzzy_from=village if fuzzy else None
+        )
 
     def _match_in(self, kecamatan_code: str, village: str) -> VillageMatch | None:
         """The village in one kecamatan when it matches there unambiguously, else None."""
@@ -284,18 +291,20 @@ class VillageMatcher:
         return VillageMatch("ok", village_code=codes[0], kecamatan_code=kec, regency=reg)
 
     def match_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Row-aligned status, village_code, kecamatan_code, regency, reason for the frame's
+        """Row-aligned status, village_code, kecamatan_code, regency, reason, fuzzy_from for the frame's
         ``regency_name``, ``kecamatan_name``, ``village_name`` columns (missing columns count as empty)."""
         cols = ["regency_name", "kecamatan_name", "village_name"]
         names = pd.DataFrame({c: (frame[c] if c in frame else "") for c in cols}, index=frame.index)
         if not len(names):
-            return pd.DataFrame(columns=["status", "village_code", "kecamatan_code", "regency", "reason"])
+            return pd.DataFrame(
+                columns=["status", "village_code", "kecamatan_code", "regency", "reason", "fuzzy_from"]
+            )
         # Hash-grouping keeps NaN as its own key; each distinct triple is matched once.
         group = names.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
         first_rows = pd.Series(np.arange(len(names))).groupby(group).first().sort_index().to_numpy()
         triples = names.iloc[first_rows].fillna("")
         results = [self.match(r, k, v) for r, k, v in triples.itertuples(index=False, name=None)]
-        fields = ("status", "village_code", "kecamatan_code", "regency", "reason")
+        fields = ("status", "village_code", "kecamatan_code", "regency", "reason", "fuzzy_from")
         return pd.DataFrame(
             {f: np.array([getattr(m, f) for m in results], dtype=object)[group] for f in fields},
             index=frame.index,

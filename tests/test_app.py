@@ -7,6 +7,7 @@ import functools
 import json
 import re
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_choropleth import _features, _styles
@@ -150,19 +151,36 @@ def test_clicking_a_village_opens_its_panel_and_puts_it_in_the_link(app, demo_di
     assert [tab.label for tab in at.tabs] == ["Tren", "Umur & jenis kelamin", "Perbandingan"]
 
 
-def test_the_village_panel_sits_beside_the_map(app):
-    """On a 1366x768 projector the room sees the map and the clicked village at once."""
+def _panel_over_the_map(at):
+    """The block drawn right after the map, inside the map's own container (pages/map.py floats it
+    over the map's right edge): the village panel."""
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        for index, child in enumerate(children):
+            if getattr(child, "type", None) == "component_instance" and index + 1 < len(children):
+                return children[index + 1]
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+
+    return walk(at.main)
+
+
+def test_the_village_panel_sits_over_the_map(app):
+    """On a 1366x768 projector the room sees the map and the clicked village at once: the panel is
+    part of the map's container (the browser test measures where it lands)."""
     at = app(regency="64.74", period="2024-08")
     # Before a click, the panel holds the regency's own trend with its children.
     assert [c.key for c in at.get("plotly_chart")] == ["area_trend"]
-    assert any("Kota Bontang" in m.value for m in at.columns[-1].markdown)
+    assert any("Kota Bontang" in m.value for m in _panel_over_the_map(at).markdown)
     component_key = _map_args(at)["_id"].rsplit("-", 1)[1]
     code = villages()[villages()["regency_code"] == "64.74"]["code"].iloc[0]
     at.session_state[component_key] = {"last_active_drawing": {"properties": {"code": code}}}
     at.run()
-    columns = list(at.columns)
-    (map_at,) = [i for i, c in enumerate(columns) if c.get("component_instance")]
-    assert any(m.value.startswith(r"#### Desa\/Kel\.") for m in columns[map_at + 1].markdown)
+    # The village title is escaped Markdown (names may come from an imported boundary file).
+    assert any(m.value.startswith(r"#### Desa\/Kel\.") for m in _panel_over_the_map(at).markdown)
 
 
 def _chart_spec(at, key: str) -> dict:
@@ -381,3 +399,53 @@ def test_a_real_store_in_an_older_format_says_it_must_be_rebuilt(tmp_path, monke
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [t("app.store_outdated", "id")]
+
+
+def _cli_rows(demo_dir, period: str, level: str) -> dict:
+    """`python -m stunting prevalence` as a user runs it: the reference the page's cards must match."""
+    import csv
+    import io
+    import subprocess
+    import sys
+
+    output = subprocess.run(
+        [sys.executable, "-m", "stunting", "prevalence", "--indicator", "stunting", "--period", period,
+         "--level", level, "--regency", "64.02", "--data-dir", str(demo_dir)],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return {row["code"]: row for row in csv.DictReader(io.StringIO(output))}
+
+
+def test_a_chosen_kecamatan_gets_its_own_cards_and_subtitle(app, demo_dir):
+    """A screenshot of Tenggarong carries Tenggarong's numbers: children as the CLI counts them, and
+    the year-on-year card's big number is the change in points, last year's rate under it."""
+    from stunting.i18n import fmt_points
+
+    at = app(kecamatan="64.02.06", period="2025-08")
+    now = _cli_rows(demo_dir, "2025-08", "kecamatan")["64.02.06"]
+    before = _cli_rows(demo_dir, "2024-08", "kecamatan")["64.02.06"]
+    assert now["name"] == "Tenggarong"
+    assert at.metric[0].label == "Prevalensi Kec. Tenggarong"
+    assert at.metric[1].value == f"{int(now['measured']):,} anak".replace(",", ".")
+    assert "Kec. Tenggarong" in at.caption[0].value
+    change = float(now["prevalence"]) - float(before["prevalence"])
+    assert at.metric[2].label == "Perubahan sejak Agustus 2024"
+    assert at.metric[2].value == f"{fmt_points(change, 'id')} poin"
+    was = f"{float(before['prevalence']) * 100:.1f}%".replace(".", ",")
+    assert at.metric[2].delta == f"Agustus 2024: {was}"
+
+
+def test_a_village_with_too_few_children_in_every_period_says_so_instead_of_an_empty_chart(app, demo_dir):
+    from stunting.config import MIN_CHILDREN
+    from stunting.i18n import t
+
+    frames = [
+        prevalence_api.prevalence("stunting", p, "village", regency="64.02", data_dir=demo_dir)
+        for p in prevalence_api.periods(demo_dir)
+    ]
+    most = pd.concat(frames).groupby("code")["measured"].max()
+    small = most[(most > 0) & (most < MIN_CHILDREN)]
+    assert len(small), "the shared demo store has no village under MIN_CHILDREN in every period"
+    at = app(regency="64.02", village=small.index[0])
+    assert t("panel.trend.too_few", "id", minimum=MIN_CHILDREN) in at.info.values
+    assert "village_trend" not in [c.key for c in at.get("plotly_chart")]

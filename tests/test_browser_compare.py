@@ -7,7 +7,7 @@ tests/test_browser.py; both use tests/browser.py (server and request guard)."""
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from browser import ARTIFACTS, CHROMIUM_FLAGS, MAX_COVERED_SHARE, VIEWPORT, block_the_network, streamlit_app
 from test_browser import DRAW_TIMEOUT_MS
 
 from stunting.boundaries.install import import_files
@@ -19,9 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # Enough children that both regencies and most villages get a rate (a projector shows colour, not grey).
 DEMO_SCALE = 0.1
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-# A control box (legend, layer switches, zoom buttons) may cover at most this share of an area's
-# villages when the map opens: the legend over Kota Bontang once hid a third of the city.
-MAX_COVERED_SHARE = 0.03
 # "Fitted": the villages span nearly the whole map in width or in height when it opens.
 MIN_FILLED_SHARE = 0.85
 

@@ -254,5 +254,6 @@ def test_a_map_beside_the_panel_opens_with_its_villages_left_of_the_legend():
         )
         return re.search(r"\.fitBounds\((.*?)\);", html, re.S).group(1)
 
-    assert re.search(r'"paddingBottomRight":\s*\[250,\s*0\]', fit(MapOptions(clear_of_legend=True)))
-    assert "paddingBottomRight" not in fit(MapOptions())
+    assert re.search(r'"paddingTopLeft":\s*\[250,\s*0\]', fit(MapOptions(clear_of_legend=True)))
+    assert re.search(r'"paddingBottomRight":\s*\[396,\s*0\]', fit(MapOptions(clear_right_px=396)))
+    assert "paddingTopLeft" not in fit(MapOptions()) and "paddingBottomRight" not in fit(MapOptions())

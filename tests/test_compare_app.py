@@ -187,3 +187,30 @@ def test_one_area_in_two_periods_says_it_rests_on_the_same_children(page, demo_d
     assert fmt_children(record["children_in_both"], "en") in record["note"]
     at = page(period="2024-08", a="64.02.01", b="64.02")
     assert any(i.value.startswith("Muara Muntai termasuk dalam Kabupaten Kutai Kartanegara") for i in at.info)
+
+
+def test_sources_beside_the_headline_real_line_names_no_file_paths_and_relative_scales(page, demo_dir):
+    """The headline's sources on screen (not only in a "?"), the demo's trend lines called what they are,
+    no file path anywhere, and the smaller area's map says how much larger it is drawn. The scale is
+    checked against the areas' extents measured in UTM 50S (metres), not the page's own formula."""
+    import re
+
+    from stunting.boundaries import load_display
+
+    at = page()
+    captions = at.caption.values
+    latest = fmt_month(periods(demo_dir)[-1], "id")
+    assert sum(c.startswith(f"{latest} · sumber: data contoh (sintetis)") for c in captions) >= 2
+    shown = " ".join(captions + [m.value for m in at.markdown])
+    assert "reference/" not in shown and ".csv" not in shown
+    trend = next(c for c in captions if c.startswith("Garis:"))
+    assert trend.startswith("Garis: data contoh (sintetis) dengan IK 95%") and "e-PPGBM" not in trend
+    extents = []
+    for regency in ("64.02", "64.74"):
+        shapes = load_display("village", "overview", regency=regency, data_dir=demo_dir).to_crs(32750)
+        minx, miny, maxx, maxy = shapes.total_bounds
+        extents.append(max(maxx - minx, maxy - miny) / 1000)
+    (zoomed,) = [c for c in captions if "lebih besar daripada peta A" in c]
+    factor = float(re.search(r"±([\d,]+)× lebih besar", zoomed).group(1).replace(",", "."))
+    assert factor == pytest.approx(extents[0] / extents[1], rel=0.1)
+    assert not any("lebih besar daripada peta B" in c for c in captions)

@@ -151,6 +151,18 @@ def test_static_map_draws_the_interactive_classes_and_map_furniture(demo_dir):
     # No village resting on too few children takes a class colour.
     assert set(drawn.loc[drawn["state"] == STATE_TOO_FEW, "fill"]) == {TOO_FEW_FILL}
     assert "data contoh (sintetis)" in source
+    # The villages line counts every village the map draws (the gazetteer's), then the grey ones: the
+    # slide's count matches the map's, not only the coloured villages.
+    from stunting.config import MIN_CHILDREN
+    from stunting.gazetteer import villages
+
+    drawn_count = int((villages()["regency_code"] == slide.view["regency"]).sum())
+    measured = data.rates.set_index("code")["measured"].fillna(0)
+    too_few = int(((measured > 0) & (measured < MIN_CHILDREN)).sum())
+    no_data = drawn_count - int((measured > 0).sum())
+    assert too_few > 0 and no_data > 0  # the tiny test demo leaves villages of both kinds
+    line = f"{drawn_count} desa/kel., {too_few} terlalu sedikit anak, {no_data} tanpa data"
+    assert any(text.endswith(line) for text in texts), [x for x in texts if "desa/kel." in x]
 
 
 def _png(figure) -> bytes:

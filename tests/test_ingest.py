@@ -318,3 +318,35 @@ def test_chunked_import_stores_the_same_rows(tmp_path: Path, imported: Path) -> 
         ).df()
 
     pd.testing.assert_frame_equal(stored(chunked), stored(imported))
+
+
+def test_the_summary_tells_fuzzy_village_matches_sentinels_and_rows_without_a_measure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows the import guessed at or stored half-measured are counted in the summary: "Sumber Sar"
+    matched to Sumber Sari, a height of 8888 and a weight of 9999 ("not measured" in e-PPGBM)."""
+    rows = [r for r in _export_rows() if r["Desa/Kel"] == "DESA SUMBER SARI" and r["Kec"] == "Loa Kulu"]
+    rows = rows[:6]
+    assert len(rows) == 6
+    rows[0]["Desa/Kel"] = rows[1]["Desa/Kel"] = "DESA SUMBER SAR"  # one letter lost
+    rows[2]["Tinggi"] = "8888"
+    rows[3]["Berat"] = "9999"
+    path = tmp_path / "salah-eja.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    from stunting.gazetteer import villages
+
+    gaz = villages()
+    (code,) = gaz.loc[(gaz["name"] == "Sumber Sari") & (gaz["kecamatan_name"] == "Loa Kulu"), "code"]
+    [summary] = ingest_files([path], tmp_path / "data")
+    assert summary.rows_accepted == 6
+    assert summary.fuzzy_villages == {("DESA SUMBER SAR", "Sumber Sari", code): 2}
+    assert summary.sentinels == {("Tinggi", "8888"): 1, ("Berat", "9999"): 1}
+    assert (summary.rows_without_height, summary.rows_without_weight) == (1, 1)
+    assert cli_main(["ingest", str(path), "--dry-run", "--data-dir", str(tmp_path / "other")]) == 0
+    out = capsys.readouterr().out
+    assert f"Desa/Kel 'DESA SUMBER SAR' matched to Sumber Sari ({code}) by its spelling: 2 rows" in out
+    assert "Tinggi = 8888 ('not measured') read as missing: 1 rows" in out
+    assert "1 rows stored without a height (weight only)" in out

@@ -26,24 +26,28 @@ from stunting.i18n import (
     fmt_children,
     fmt_month,
     fmt_percent,
+    fmt_points,
     period_a_year_before,
     provenance,
     t,
     trend_provenance,
 )
 from stunting.plaintext import csv_bytes, markdown_literal
+from stunting.story import map_area_name
 from stunting.viewstate import ViewState
 from ui import sidebar, tables
 
-# Fits under the KPI row on a 1366x768 projector without scrolling (browser chrome takes ~110 px).
-MAP_HEIGHT_PX = 450
-# The village panel sits beside the map (map 3 : panel 2): on a 1366x768 projector the room sees the
-# map and the clicked village's story on one screen. Kukar's outline is taller than wide, so the map
-# loses almost nothing at 3/5 of the width. The columns exist even before a click: moving the map into
-# a column on the first click would remount it and lose the zoom the presenter chose.
-MAP_PANEL_WIDTHS = (3, 2)
-# The panel's charts: a tab bar and a caption above and under them still end level with the map.
-PANEL_CHART_HEIGHT_PX = 250
+# The map takes the width of the page and this height: at 1366x768 with the sidebar open it is more
+# than half the screen, and at 1366x657 (a browser window on the projector) it still ends above the
+# fold under the title and the one row of headline cards (tests/test_browser.py measures both).
+MAP_HEIGHT_PX = 500
+# The village panel floats over the map's right edge (pages/map.py's CSS) instead of a column beside
+# it: a column would take 2/5 of the map's width. The map's opening view keeps its villages clear of
+# it (MapOptions.clear_right_px), and the panel's position never moves the map (no remount, the
+# presenter's zoom stays).
+PANEL_WIDTH_PX = 380
+# The panel's charts: a tab bar and a caption above and under them still end within the map's height.
+PANEL_CHART_HEIGHT_PX = 230
 MAP_KEY = "village_map"
 _LAST_CLICK = "_map_last_click"
 
@@ -103,7 +107,8 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
         options=MapOptions(
             basemap=basemap,
             decimals=OVERVIEW_DECIMALS if view.kecamatan is None else DETAIL_DECIMALS,
-            clear_of_legend=True,  # the map shares the screen with the village panel
+            clear_of_legend=True,  # controls and the legend in a strip on the left
+            clear_right_px=PANEL_WIDTH_PX + 16,  # the village panel floats over the right edge
         ),
         kecamatan_areas=app_cache.outline_areas("kecamatan", view.regency_filter),
         regency_areas=app_cache.outline_areas("regency", view.regency_filter),
@@ -146,16 +151,22 @@ def _programme_layers(choropleth: Choropleth, areas, view: ViewState, choropleth
     )
 
 
+def area_name(view: ViewState) -> str:
+    """The area the map and its cards are about: "Kec. Tenggarong", a village, or the regency."""
+    return map_area_name(
+        {"regency": view.regency, "kecamatan": view.kecamatan, "village": view.village}, view.lang
+    )
+
+
 def render_header(model: MapModel) -> None:
     view = model.view
-    area = (
-        t("sidebar.regency.all", view.lang)
-        if view.regency_filter is None
-        else regencies()[view.regency_filter]
+    # Title and subtitle on one line: the height goes to the map.
+    line = st.container(horizontal=True, key="map_title")
+    line.markdown(
+        f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}", width="content"
     )
-    st.markdown(f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}")
-    st.caption(
-        t("map.subtitle", view.lang, period=fmt_month(view.period, view.lang), area=area)
+    line.caption(
+        t("map.subtitle", view.lang, period=fmt_month(view.period, view.lang), area=area_name(view))
         + filter_text(view)
         + " · "
         + t("map.click_hint", view.lang)
@@ -164,63 +175,132 @@ def render_header(model: MapModel) -> None:
         st.caption(f":orange[:material/info: {t('map.schematic_note', view.lang)}]")
 
 
-def _chips(rows: list[tuple[str, str, int]]) -> str:
+def _chips(rows: list[tuple[str, str, int]], names: list[str]) -> str:
+    """Villages per class as colour swatches, each with its count and the class's short name (a count
+    beside a colour alone made the room guess the class)."""
     chip = (
-        '<span style="display:inline-block;margin:1px 6px 1px 0;white-space:nowrap;font-size:0.85rem">'
-        '<span style="display:inline-block;width:11px;height:11px;border:1px solid #555;'
-        'background:{colour};margin-right:3px"></span>{count}</span>'
+        '<span style="display:inline-block;margin:0 7px 0 0;white-space:nowrap;font-size:0.8rem;'
+        'line-height:1.3"><span style="display:inline-block;width:10px;height:10px;border:1px solid #555;'
+        'background:{colour};margin-right:3px"></span>{count} {name}</span>'
     )
-    return "".join(chip.format(colour=c, count=n) for c, _label, n in rows)
+    # Empty classes left out: the legend beside the map lists every class; the row must stay one row.
+    return "".join(
+        chip.format(colour=c, count=n, name=html.escape(name))
+        for (c, _label, n), name in zip(rows, names, strict=True)
+        if n
+    )
+
+
+def _class_names(scheme: ClassScheme, lang: str) -> list[str]:
+    """The short names of the chips: the scheme's classes, then too few children, then no data."""
+    count = len(scheme)
+    return [t(f"class.{name}", lang, position=i + 1, count=count) for i, name in enumerate(scheme.names)] + [
+        t("class.too_few.short", lang),
+        t("class.no_data.short", lang),
+    ]
+
+
+def _headline_rows(model: MapModel, period: str) -> pd.DataFrame:
+    """The published rows the cards show for ``period``: the chosen village, the chosen kecamatan, or
+    each regency in view - a screenshot of Tenggarong carries Tenggarong's numbers."""
+    view, filters = model.view, _filters(model.view)
+    if view.village is not None:
+        code = view.village
+        rows = app_cache.prevalence(
+            view.indicator,
+            period,
+            "village",
+            regency=view.regency_filter,
+            kecamatan=view.kecamatan,
+            **filters,
+        )
+    elif view.kecamatan is not None:
+        code = view.kecamatan
+        rows = app_cache.prevalence(
+            view.indicator, period, "kecamatan", regency=view.regency_filter, **filters
+        )
+    else:
+        return app_cache.prevalence(view.indicator, period, "regency", regency=view.regency_filter, **filters)
+    return rows[rows["code"] == code]
+
+
+def _card_area(model: MapModel, code: str) -> str:
+    view = model.view
+    if view.village is not None or view.kecamatan is not None:
+        return area_name(view)
+    return regencies()[code].replace("Kabupaten ", "Kab. ")
 
 
 def render_kpis(model: MapModel) -> None:
-    """Regency cards. The page draws them after the map (into a container above it), so a new period
-    recolours the map before these queries run."""
+    """The headline cards of the area in view, one compact row per area. The page draws them after
+    the map (into a container above it), so a new period recolours the map before these queries run.
+
+    The year-on-year card's big number is the change in points, with last year's rate under it in
+    grey: neither a rise nor a fall is coloured (a change of a few tenths is often within the noise,
+    and "±0,0" must not read as bad news)."""
     view, lang = model.view, model.view.lang
-    names = regencies()
     before = period_a_year_before(view.period)
-    filters = _filters(view)
-    regency_rates = app_cache.prevalence(
-        view.indicator, view.period, "regency", regency=view.regency_filter, **filters
-    )
-    year_before = (
-        app_cache.prevalence(view.indicator, before, "regency", regency=view.regency_filter, **filters)
-        if before in app_cache.periods()
-        else None
-    )
-    for _, row in regency_rates.iterrows():
-        in_regency = model.frame["regency"] == row["code"]
+    rows = _headline_rows(model, view.period)
+    year_before = _headline_rows(model, before) if before in app_cache.periods() else None
+    # Both regencies at once: one row of three cards each (the class counts are on the map's legend
+    # colours already); two rows of four left the map a third of the screen.
+    several = len(rows) > 1
+    grid = st.columns([1.3, 1.0, 1.15] * len(rows)) if several else None
+    for position, (_, row) in enumerate(rows.iterrows()):
+        in_area = (
+            model.frame["code"] == row["code"]
+            if view.village is not None
+            else (
+                model.frame["regency"] == row["code"]
+                if view.kecamatan is None
+                else model.frame["code"].notna()
+            )
+        )
         counts = tables.class_counts(
-            model.frame.loc[in_regency, "state"],
-            model.frame.loc[in_regency, "class_index"],
-            model.scheme,
-            lang,
+            model.frame.loc[in_area, "state"], model.frame.loc[in_area, "class_index"], model.scheme, lang
         )
         previous = None
         if year_before is not None:
             match = year_before[year_before["code"] == row["code"]]
             previous = match.iloc[0] if len(match) else None
         shown = not row["suppressed"] and pd.notna(row["prevalence"])
-        cols = st.columns([1.25, 1.15, 1.2, 1.2])  # "15,159 children" fits in English too
+        # "15,159 children" fits in English too
+        cols = grid[3 * position : 3 * position + 3] if several else st.columns([1.15, 0.9, 1.9, 1.1])
         source_line = provenance(view.period, [row["source"]], int(row["measured"]), lang, model.demo)
         cols[0].metric(
-            t("kpi.prevalence", lang, area=names[row["code"]].replace("Kabupaten ", "Kab. ")),
+            # Six cards in a row: the area's name alone says whose prevalence it is.
+            _card_area(model, row["code"])
+            if several
+            else t("kpi.prevalence", lang, area=_card_area(model, row["code"])),
             fmt_percent(row["prevalence"], lang) if shown else "–",
             help=source_line,
         )
         cols[1].metric(t("kpi.children", lang), fmt_children(int(row["measured"]), lang))
-        cols[2].markdown(
-            f"**{t('kpi.classes', lang)}**<br>{_chips(counts)}",
-            unsafe_allow_html=True,
-            help="\n".join(f"{label}: {n}" for _c, label, n in counts),
-        )
+        if not several:
+            cols[2].markdown(
+                f'<span class="peta-card-label">{t("kpi.classes", lang)}</span>'
+                f"<br>{_chips(counts, _class_names(model.scheme, lang))}",
+                unsafe_allow_html=True,
+                help="\n".join(f"{label}: {n}" for _c, label, n in counts),
+            )
         difference = tables.change(row, previous)
-        was = fmt_percent(previous["prevalence"], lang) if difference is not None else "–"
-        cols[3].metric(
-            t("kpi.change", lang, period=fmt_month(before, lang)),
-            was,
-            delta=tables.change_text(difference, before, lang) if difference is not None else None,
-            delta_color="inverse",  # a rise in stunting is bad news: red
+        cols[-1].metric(
+            t("kpi.change.short" if several else "kpi.change", lang, period=fmt_month(before, lang)),
+            t("kpi.change.value", lang, sign="", value=fmt_points(difference, lang))
+            if difference is not None
+            else "–",
+            delta=(
+                t(
+                    "kpi.change.was",
+                    lang,
+                    period=fmt_month(before, lang),
+                    rate=fmt_percent(previous["prevalence"], lang),
+                )
+                if difference is not None
+                else None
+            ),
+            delta_color="off",
+            delta_arrow="off",
             help=tables.change_text(difference, before, lang),
         )
         interval = (
@@ -294,6 +374,10 @@ def _breakdown(view: ViewState) -> pd.DataFrame:
     return breakdown
 
 
+def _any_rate(frame: pd.DataFrame) -> bool:
+    return bool((~frame["suppressed"].astype(bool) & frame["prevalence"].notna()).any())
+
+
 def render_area_panel(model: MapModel) -> None:
     """Beside the map before any click: the hint, and the trend of the area the map shows."""
     view, lang = model.view, model.view.lang
@@ -308,6 +392,9 @@ def render_area_panel(model: MapModel) -> None:
         return  # both regencies: no single trend to draw
     trend = app_cache.trend(view.indicator, level, code, **_filters(view))
     if trend["measured"].sum() == 0:
+        return
+    if not _any_rate(trend):
+        st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
         return
     st.markdown(f"**{markdown_literal(name)}**")
     st.plotly_chart(
@@ -357,6 +444,9 @@ def render_village_panel(model: MapModel) -> None:
         title = t("panel.trend", lang, indicator=model.indicator_label)
         if trend["measured"].sum() == 0:
             st.info(t("panel.trend.none", lang))
+        elif not _any_rate(trend):
+            # Every round rests on too few children: an empty chart would say nothing at all.
+            st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
         else:
             marks = [
                 (period, programme_label(name, lang))

@@ -115,6 +115,17 @@ def format_summary(summary) -> str:
             f"  note: on {summary.age_text_mismatches:,} rows 'Usia Saat Ukur' disagrees with the two dates "
             "(the dates were used; check for swapped day and month)."
         )
+    # Where the import guessed or dropped something, counted: a data manager checks these first.
+    for (spelling, name, code), count in sorted(summary.fuzzy_villages.items(), key=lambda kv: -kv[1]):
+        lines.append(
+            f"  note: Desa/Kel '{spelling}' matched to {name} ({code}) by its spelling: {count:,} rows"
+        )
+    for (column, value), count in sorted(summary.sentinels.items()):
+        lines.append(f"  note: {column} = {value} ('not measured') read as missing: {count:,} rows")
+    if summary.rows_without_height:
+        lines.append(f"  note: {summary.rows_without_height:,} rows stored without a height (weight only)")
+    if summary.rows_without_weight:
+        lines.append(f"  note: {summary.rows_without_weight:,} rows stored without a weight (height only)")
     if summary.rejects_report is not None:
         lines.append(f"  rejects report: {summary.rejects_report}")
     return "\n".join(lines)
