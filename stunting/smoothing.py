@@ -31,6 +31,9 @@ from stunting import gazetteer
 from stunting.config import MIN_CHILDREN
 
 NEIGHBOURS = 6  # a village borders five to seven others in Kukar's boundary file
+# Below this many villages with children a local statistic compares a village with nearly all the
+# others, and esda's moments divide by n - 2: no hot spots are looked for (every cluster "none").
+MIN_VILLAGES_FOR_HOT_SPOTS = NEIGHBOURS + 2
 PERMUTATIONS = 999  # esda's default; p-values no finer than 0.001
 SEED = 2024  # the same data gives the same hot spots on every run
 FDR_ALPHA = 0.05
@@ -105,7 +108,10 @@ def where_to_act(indicator: str, period: str, regency: str, *, data_dir=None) ->
     places = names.loc[counted["code"], ["lat", "lng"]]
     cases, measured = counted["cases"].to_numpy(float), counted["measured"].to_numpy(float)
     smoothed = empirical_bayes(cases, measured)
-    spots = hot_spots(cases, measured, neighbours(places["lng"].to_numpy(), places["lat"].to_numpy()))
+    if len(counted) >= MIN_VILLAGES_FOR_HOT_SPOTS:
+        spots = hot_spots(cases, measured, neighbours(places["lng"].to_numpy(), places["lat"].to_numpy()))
+    else:
+        spots = pd.DataFrame({"cluster": ["none"] * len(counted), "p_value": np.full(len(counted), np.nan)})
     shown = measured >= MIN_CHILDREN
     out = pd.DataFrame(
         {

@@ -364,8 +364,11 @@ def _evaluate_view_errors(view: dict, prefix: str) -> list[str]:
 
     regency = view.get("regency")
     if regency is not None and regency not in regencies():
-        known = ", ".join(regencies())
-        return [f"{_field(prefix, 'view.regency')}: {regency!r} is not a regency; use one of {known}."]
+        # 514 codes are too many for one sentence: point to the command that lists them.
+        return [
+            f"{_field(prefix, 'view.regency')}: {regency!r} is not a regency of the gazetteer "
+            "(codes like 64.02; python -m stunting areas --level regency lists them)."
+        ]
     return []
 
 

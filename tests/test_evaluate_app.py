@@ -102,5 +102,6 @@ def test_a_bad_evaluation_slide_names_its_field():
          "regency": "99.99", "period": "latest"}, "title": {"id": "x", "en": "x"}}, 3
     )  # fmt: skip
     assert slide.errors == (
-        "Slide 3, field 'view.regency': '99.99' is not a regency; use one of 64.02, 64.74.",
+        "Slide 3, field 'view.regency': '99.99' is not a regency of the gazetteer "
+        "(codes like 64.02; python -m stunting areas --level regency lists them).",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import dask
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
@@ -20,9 +21,20 @@ CHUNK_ROWS = 500  # several chunks per file, so both workers get some
 
 @pytest.fixture(scope="module")
 def dask_runner():
+    # Under pytest-xdist this process's __main__ is execnet's ``python -c`` bootstrap, which a spawned
+    # worker cannot re-import ("Nanny failed to start worker process"): fork the workers instead. The
+    # CLI (`python -m stunting ingest --workers N`) keeps dask's default, spawn.
     with (
+        dask.config.set({"distributed.worker.multiprocessing-method": "fork"}),
+        # death_timeout: a worker process imports pandas, pyarrow and duckdb before it registers, which
+        # takes far longer than distributed's default on two cores shared with the rest of the suite.
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            death_timeout=180,
         ) as local,
         Client(local) as client,
     ):
