@@ -997,7 +997,7 @@ _DATA: dict[str, dict[str, str]] = {
     "reject.other": {"id": "Ditolak ({code}).", "en": "Rejected ({code})."},
 }
 
-_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _AUTH, _DATA)
+_SECTIONS: tuple[dict[str, dict[str, str]], ...] = (_COMMON, _MAP, _COMPARISON, _STORY, _QUALITY, _AUTH, _DATA)
 
 
 def _merge(sections: tuple[dict[str, dict[str, str]], ...]) -> dict[str, dict[str, str]]:
