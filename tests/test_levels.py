@@ -12,6 +12,8 @@ Kalimantan Selatan (63) 5 children: too few for a rate at province level too.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from test_prevalence import MUARA_MUNTAI, PERIAN, build_store
@@ -137,3 +139,83 @@ def test_cli_prevalence_within_a_province(data, capsys):
     assert next(line for line in provinces if line.startswith("63,")).split(",")[2:8] == [
         "5", "", "", "", "", "true"
     ]  # fmt: skip
+
+
+# --- comparing areas at any level -------------------------------------------------------------
+
+
+def test_a_regency_against_its_province_says_so_and_gives_both_totals(data):
+    from stunting.compare import headline, overlap_note, weighting_note
+
+    top = headline("stunting", "64.02", "64", "2024-08", "2024-08", data_dir=data)
+    assert (top.a.measured, top.a.cases, top.b.measured, top.b.cases) == (19, 13, 55, 26)
+    assert top.relation == "a_in_b" and top.children_in_both == 19  # Kukar's children are Kaltim's
+    assert overlap_note(top, "en").startswith("Kabupaten Kutai Kartanegara lies within Kalimantan Timur")
+    assert overlap_note(top, "id").startswith("Kabupaten Kutai Kartanegara termasuk dalam Kalimantan Timur")
+    # Population-weighted: the three regencies with a rate (Paser's 4 children are too few), each
+    # weighed by its population in the gazetteer.
+    population = gazetteer.table().set_index("code")["population"]
+    rates = {"64.02": 13 / 19, "64.74": 3 / 12, "64.72": 6 / 20}
+    expected = sum(rates[c] * population[c] for c in rates) / sum(population[c] for c in rates)
+    weighted = top.weighting_b
+    assert top.weighting_a is None  # a regency's parts have no population
+    assert weighted.child_weighted == pytest.approx(26 / 55)
+    assert weighted.population_weighted == pytest.approx(expected)
+    assert (weighted.regencies_with_rate, weighted.regencies) == (3, 10)
+    assert weighted.population == population["64"]
+    english, indonesian = weighting_note(top, "en"), weighting_note(top, "id")
+    assert "47.3% counts all children of its regencies together (child-weighted" in english
+    assert "Weighted by population (gazetteer, wilayah_penduduk; 3 of 10 regencies" in english
+    assert f"{expected * 100:.1f}%".replace(".", ",") in indonesian and "47,3%" in indonesian
+    assert "bobot anak" in indonesian and "bobot penduduk" in indonesian
+
+
+def test_areas_in_two_provinces_share_no_child(data):
+    from stunting.compare import headline
+
+    provinces = headline("stunting", "64", "63", "2024-08", "2024-08", data_dir=data)
+    assert provinces.relation is None and provinces.children_in_both == 0
+    assert (provinces.b.measured, provinces.b.suppressed) == (5, True)
+    assert not provinces.possible  # 5 children in Kalimantan Selatan: too few to compare
+    across = headline("stunting", "64.74", "63.71", "2024-08", "2024-08", data_dir=data)
+    assert across.relation is None and (across.a.measured, across.b.measured) == (12, 5)
+    kutai_timur = headline("stunting", "64.74", "64.08", "2024-08", "2024-08", data_dir=data)
+    assert kutai_timur.b.name == "Kabupaten Kutai Timur" and kutai_timur.b.measured == 0
+    assert kutai_timur.b.source is None  # no data, not "too few children"
+
+
+def test_compare_cli_across_provinces(data, capsys):
+    main(["compare", "--a", "64", "--b", "63", "--indicator", "stunting", "--data-dir", str(data)])
+    record = json.loads(capsys.readouterr().out)
+    assert (record["a"]["code"], record["b"]["code"], record["children_in_both"]) == ("64", "63", 0)
+    assert record["a"]["measured"] == 55 and record["b"]["prevalence"] is None
+    assert record["weighting"]["a"]["regencies_with_rate"] == 3 and record["note"] is None
+    assert record["weighting"]["b"]["regencies_with_rate"] == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("64", "Prov. Kalimantan Timur"),
+        ("64.02", "Kab. Kutai Kartanegara · Kalimantan Timur"),
+        ("64.74", "Kota Bontang · Kalimantan Timur"),
+        (MUARA_MUNTAI, "Kec. Muara Muntai · Kab. Kutai Kartanegara"),
+        (PERIAN, "Desa Perian · Kec. Muara Muntai"),
+        (BONTANG_KUALA, "Kel. Bontang Kuala · Kec. Bontang Utara"),
+    ],
+)
+def test_the_area_picker_lists_the_level_first(code, label):
+    from charts.compare import area_option_label
+
+    assert area_option_label(code, "id") == label
+    # The level abbreviations are the officials' own in English too; a province says it is one.
+    assert area_option_label(code, "en") == (label + " (province)" if len(code) == 2 else label)
+
+
+def test_the_picker_offers_every_province_and_regency(tmp_path, monkeypatch):
+    from stunting.compare import area_codes
+
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(tmp_path))
+    codes = area_codes()
+    assert {"64", "63", "64.08", "63.71", "64.02.01", PERIAN} <= set(codes)
+    assert sum(len(c) == 2 for c in codes) == 38 and sum(len(c) == 5 for c in codes) == 514
