@@ -219,3 +219,22 @@ def test_the_picker_offers_every_province_and_regency(tmp_path, monkeypatch):
     codes = area_codes()
     assert {"64", "63", "64.08", "63.71", "64.02.01", PERIAN} <= set(codes)
     assert sum(len(c) == 2 for c in codes) == 38 and sum(len(c) == 5 for c in codes) == 514
+
+
+def test_a_province_in_two_periods_shares_its_children(data):
+    from stunting.prevalence import Overlap, overlap_counts
+
+    # Only c07 (Perian) was weighed in July 2024 (haz -1.0) and again in August (haz -2.4): one child
+    # on both sides, a case in August only.
+    shared = overlap_counts(
+        "stunting", ("province", "64", "2024-07"), ("province", "64", "2024-08"), data_dir=data
+    )
+    assert shared == Overlap(n11=0, n10=0, n01=1, n00=0)
+    assert overlap_counts(
+        "stunting", ("province", "63", "2024-08"), ("province", "64", "2024-08"), data_dir=data
+    ) == Overlap(0, 0, 0, 0)
+    # Kalimantan Timur and Kukar in one month: every child of Kukar on both sides.
+    nested = overlap_counts(
+        "stunting", ("regency", "64.02", "2024-08"), ("province", "64", "2024-08"), data_dir=data
+    )
+    assert nested == Overlap(n11=13, n10=0, n01=0, n00=6)
