@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
-from stunting import gazetteer as national
+from stunting import gazetteer as national_gazetteer  # the functions below take a frame named gazetteer
 from stunting.classes import DEFAULT_METHOD, METHODS
 from stunting.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
@@ -94,7 +94,7 @@ def villages_in(gazetteer: pd.DataFrame, regency: str, kecamatan: str | None) ->
     frame = gazetteer if regency == REGENCY_ALL else gazetteer[gazetteer["regency_code"] == regency]
     if regency != REGENCY_ALL and frame.empty:
         # A regency the app does not show yet (a link to ?regency=64.72): the national gazetteer's.
-        every = national.villages()
+        every = national_gazetteer.villages()
         frame = every[every["regency_code"] == regency]
     return frame if kecamatan is None else frame[frame["kecamatan_code"] == kecamatan]
 
@@ -127,9 +127,10 @@ def validate(
     check("indicator", state.indicator in INDICATORS, default.indicator)
     check("period", state.period in periods if periods else state.period is None, default.period)
     # Any of the 514 regencies opens (a link to Samarinda before its data is loaded shows "no data").
-    known_regency = state.regency in regency_choices(gazetteer) or state.regency in national.regencies()
+    every_regency = national_gazetteer.regencies()
+    known_regency = state.regency in regency_choices(gazetteer) or state.regency in every_regency
     check("regency", known_regency, default.regency)
-    check("province", state.province is None or state.province in national.provinces(), None)
+    check("province", state.province is None or state.province in national_gazetteer.provinces(), None)
     if state.kecamatan is not None:
         area = villages_in(gazetteer, state.regency, None)
         check("kecamatan", state.kecamatan in set(area["kecamatan_code"]), None)
