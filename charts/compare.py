@@ -33,7 +33,7 @@ from stunting.compare import (
     area,
 )
 from stunting.config import MIN_CHILDREN
-from stunting.gazetteer import villages
+from stunting.gazetteer import name_of
 from stunting.i18n import (
     fmt_children,
     fmt_month,
@@ -68,18 +68,21 @@ def side_labels(headline: Headline, lang: str) -> dict[str, str]:
     return labels
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=4096)
 def area_option_label(code: str, lang: str) -> str:
-    """How an area reads in the pickers: "Kab. Kutai Kartanegara", "Kec. Muara Muntai · Kab. ...",
-    "Perian · Kec. Muara Muntai"."""
+    """How an area reads in the pickers, its level first: "Prov. Kalimantan Timur", "Kab. Kutai
+    Kartanegara · Kalimantan Timur", "Kota Bontang · ...", "Kec. Muara Muntai · Kab. ...", "Desa
+    Perian · Kec. Muara Muntai", "Kel. Bontang Kuala · Kec. Bontang Utara". Streamlit's select box
+    searches these labels, so typing any part of a name (or "Kec.") finds the area."""
     where = area(code)
-    row = villages().set_index("code")
+    if where.level == "province":
+        return t("compare.area.province", lang, name=where.name)
     if where.level == "regency":
-        return t("compare.area.regency", lang, name=_short(where.name))
+        return t("compare.area.regency", lang, name=_short(where.name), province=name_of(code[:2]))
     if where.level == "kecamatan":
-        regency = row.loc[row["kecamatan_code"] == code, "regency_name"].iloc[0]
-        return t("compare.area.kecamatan", lang, name=where.name, regency=_short(regency))
-    return t("compare.area.village", lang, name=where.name, kecamatan=row.at[code, "kecamatan_name"])
+        return t("compare.area.kecamatan", lang, name=where.name, regency=_short(name_of(code[:5])))
+    kind = "kelurahan" if code[9] == "1" else "desa"  # 1xxx kelurahan, 2xxx desa (gazetteer.villages)
+    return t(f"compare.area.{kind}", lang, name=where.name, kecamatan=name_of(code[:8]))
 
 
 def _short(name: str) -> str:

@@ -7,7 +7,15 @@ from charts import compare as charts
 from geo.choropleth import MapOptions, build_map
 from stunting import app_cache
 from stunting.classes import who_classes
-from stunting.compare import Choices, area, area_codes, choices_query, overlap_note, parse_choices
+from stunting.compare import (
+    Choices,
+    area,
+    area_codes,
+    choices_query,
+    overlap_note,
+    parse_choices,
+    weighting_note,
+)
 from stunting.i18n import fmt_month, provenance, t
 from stunting.plaintext import csv_bytes, markdown_code
 from ui import auth, navigation, sidebar, story_button
@@ -96,6 +104,8 @@ else:
     cards[2].info(charts.not_possible_text(top, lang))
 if note := overlap_note(top, lang):  # shared children: one area in two periods, or nested areas
     st.info(note, icon=":material/join_inner:")
+if note := weighting_note(top, lang):  # a province: child-weighted (its number) and population-weighted
+    st.caption(note)
 if top.verdict:
     st.warning(charts.verdict_text(top, lang), icon="⚖️")
 
@@ -109,7 +119,8 @@ sides = list(zip(st.columns(2), ("a", "b"), (top.a, top.b), strict=True))
 shapes_of = {}
 for _column, side, info in sides:
     where = area(info.code)
-    kecamatan = None if where.level == "regency" else where.code[:8]
+    # A province or regency side draws all its villages; a kecamatan or village side its kecamatan's.
+    kecamatan = where.code[:8] if where.level in ("kecamatan", "village") else None
     shapes_of[side] = app_cache.display_areas("village", where.regency, kecamatan)
 across = {side: charts.extent_km(shapes_of[side]) for side in shapes_of}
 for column, side, info in sides:

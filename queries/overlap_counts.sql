@@ -9,7 +9,8 @@ WITH side_a AS (
     WHERE indicator = $indicator
       AND year = $year_a
       AND period = $period_a
-      AND CASE $level_a WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code ELSE regency END = $code_a
+      AND CASE $level_a WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code
+          WHEN 'province' THEN substr(regency, 1, 2) ELSE regency END = $code_a
 ),
 side_b AS (
     SELECT child_id, is_case
@@ -17,7 +18,8 @@ side_b AS (
     WHERE indicator = $indicator
       AND year = $year_b
       AND period = $period_b
-      AND CASE $level_b WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code ELSE regency END = $code_b
+      AND CASE $level_b WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code
+          WHEN 'province' THEN substr(regency, 1, 2) ELSE regency END = $code_b
 )
 SELECT
     CAST(count(*) FILTER (WHERE a.is_case AND b.is_case) AS BIGINT) AS n11,

@@ -9,8 +9,9 @@ SELECT
 FROM summary
 WHERE year = $year
   AND period = $period
-  AND regency = $regency
+  AND ($regency IS NULL OR regency = $regency)  -- NULL for a province
   AND indicator = $indicator
-  AND CASE $level WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code ELSE regency END = $code
+  AND CASE $level WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code
+      WHEN 'province' THEN substr(regency, 1, 2) ELSE regency END = $code
 GROUP BY age_group, sex
 ORDER BY age_group, sex;

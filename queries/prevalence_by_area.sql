@@ -1,4 +1,4 @@
--- One row per area (village, kecamatan or regency code, as $level says) with data in $period:
+-- One row per area (village, kecamatan, regency or province code, as $level says) with data in $period:
 -- measured = children counted for $indicator (queries/counted.sql, within the sex / age-group
 -- filter), cases = those below its cut-off, and source ('aggregate' when any village's counts come
 -- from aggregated input, else 'measurements'). Sums the per-partition summary. Aggregated counts
@@ -20,6 +20,7 @@ WITH measured_villages AS MATERIALIZED (
         FROM summary
         WHERE year = $year
           AND period = $period
+          AND ($province IS NULL OR starts_with(regency, $province || '.'))
           AND ($regency IS NULL OR regency = $regency)
           AND ($kecamatan IS NULL OR kecamatan_code = $kecamatan)
     )
@@ -31,6 +32,7 @@ aggregated_villages AS (
     WHERE period = $period
       AND indicator = $indicator
       AND NOT $filtered
+      AND ($province IS NULL OR starts_with(regency, $province || '.'))
       AND ($regency IS NULL OR regency = $regency)
       AND ($kecamatan IS NULL OR kecamatan_code = $kecamatan)
       AND village_code NOT IN (SELECT village_code FROM measured_villages)
@@ -41,7 +43,12 @@ villages AS (
     SELECT * FROM aggregated_villages
 )
 SELECT
-    CASE $level WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code ELSE regency END AS code,
+    CASE $level
+        WHEN 'village' THEN village_code
+        WHEN 'kecamatan' THEN kecamatan_code
+        WHEN 'province' THEN substr(regency, 1, 2)
+        ELSE regency
+    END AS code,
     CAST(sum(measured) AS BIGINT) AS measured,
     CAST(sum(cases) AS BIGINT) AS cases,
     CASE WHEN bool_or(from_aggregate) THEN 'aggregate' ELSE 'measurements' END AS source

@@ -1,6 +1,7 @@
 -- One row per period with data for one area ($level, $code): measured = children counted for
 -- $indicator (queries/counted.sql, within the sex / age-group filter), cases = those below its
--- cut-off, source as in prevalence_by_area.sql. $regency is the area's regency. Sums the
+-- cut-off, source as in prevalence_by_area.sql. $regency is the area's regency (NULL for a province:
+-- the level's CASE then picks its regencies). Sums the
 -- per-partition summary. Aggregated counts fill village x periods without a single child-level row,
 -- only without a filter ($filtered false).
 WITH measured_villages AS MATERIALIZED (
@@ -16,8 +17,9 @@ WITH measured_villages AS MATERIALIZED (
             indicator = $indicator AND ($sex IS NULL OR sex = $sex) AND list_contains($age_groups, age_group)
                 AS in_filter
         FROM summary
-        WHERE regency = $regency
-          AND CASE $level WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code ELSE regency END = $code
+        WHERE ($regency IS NULL OR regency = $regency)
+          AND CASE $level WHEN 'village' THEN village_code WHEN 'kecamatan' THEN kecamatan_code
+              WHEN 'province' THEN substr(regency, 1, 2) ELSE regency END = $code
     )
     GROUP BY period, village_code
 ),
@@ -27,8 +29,9 @@ aggregated_villages AS (
     ANTI JOIN measured_villages AS m ON m.period = a.period AND m.village_code = a.village_code
     WHERE NOT $filtered
       AND a.indicator = $indicator
-      AND a.regency = $regency
-      AND CASE $level WHEN 'village' THEN a.village_code WHEN 'kecamatan' THEN a.kecamatan_code ELSE a.regency END = $code
+      AND ($regency IS NULL OR a.regency = $regency)
+      AND CASE $level WHEN 'village' THEN a.village_code WHEN 'kecamatan' THEN a.kecamatan_code
+          WHEN 'province' THEN substr(a.regency, 1, 2) ELSE a.regency END = $code
 )
 SELECT
     period,

@@ -109,6 +109,22 @@ def prevalence(
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def _view_rates(folder, key, indicator, period, view, code, level, sex, age_group) -> pd.DataFrame:
+    return prevalence_api.view_rates(
+        indicator, period, view, code, level=level, sex=sex, age_group=age_group, data_dir=folder
+    )
+
+
+def view_rates(
+    indicator: str, period: str, view: str, code: str | None = None, *, level=None, sex=None, age_group=None
+) -> pd.DataFrame:
+    """The areas of a map view (ViewState.level and area_code): prevalence.view_rates, cached."""
+    folder = data_dir()
+    key = snapshot_key(folder)
+    return _view_rates(str(folder), key, indicator, period, view, code, level, sex, age_group)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
 def _trend(folder, key, indicator, level, code, sex, age_group) -> pd.DataFrame:
     return prevalence_api.trend(indicator, level, code, sex=sex, age_group=age_group, data_dir=folder)
 

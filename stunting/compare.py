@@ -34,7 +34,7 @@ import pandas as pd
 from stunting import config, gazetteer, queries, store
 from stunting.config import REPO_ROOT
 from stunting.errors import UserError
-from stunting.i18n import fmt_children, fmt_month, t
+from stunting.i18n import fmt_children, fmt_month, fmt_number, fmt_percent, t
 from stunting.indicators import AGE_GROUPS, INDICATORS, SEXES
 from stunting.prevalence import Overlap, overlap_counts
 from stunting.publish import publish
@@ -74,8 +74,10 @@ RATE_COLUMNS = ["measured", "cases", "prevalence", "ci_low", "ci_high", "suppres
 SURVEY_ESTIMATES_CSV = REPO_ROOT / "reference" / "survey_estimates.csv"
 SURVEY_COLUMNS = ("region_code", "region", "year", "survey", "indicator", "prevalence", "source")
 
-# The form of a code says its level: regency 64.02, kecamatan 64.02.01, village 64.02.01.2001.
+# The form of a code says its level: province 64, regency 64.02, kecamatan 64.02.01, village
+# 64.02.01.2001.
 _CODE_FORMS = (
+    (re.compile(r"^\d{2}$"), "province"),
     (re.compile(r"^\d{2}\.\d{2}$"), "regency"),
     (re.compile(r"^\d{2}\.\d{2}\.\d{2}$"), "kecamatan"),
     (re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"), "village"),
@@ -87,9 +89,9 @@ DEFAULT_B = "64.74"  # Kota Bontang
 @dataclass(frozen=True)
 class Area:
     code: str
-    level: str  # "regency", "kecamatan" or "village"
+    level: str  # "province", "regency", "kecamatan" or "village"
     name: str
-    regency: str
+    regency: str | None  # None for a province (all of its regencies)
 
 
 def area(code: str) -> Area:
@@ -98,13 +100,13 @@ def area(code: str) -> Area:
     level = next((lvl for pattern, lvl in _CODE_FORMS if pattern.match(code)), None)
     if level is None:
         raise UserError(
-            f"Area code {code!r} is not a regency (64.02), kecamatan (64.02.01) or village "
-            "(64.02.01.2001) code."
+            f"Area code {code!r} is not a province (64), regency (64.02), kecamatan (64.02.01) or "
+            "village (64.02.01.2001) code."
         )
-    areas = gazetteer.areas(level).set_index("code")
-    if code not in areas.index:
+    name = gazetteer.name_of(code)
+    if name is None:
         raise UserError(f"Area code {code!r} is not a {level} of the gazetteer (geo/gazetteer/).")
-    return Area(code, level, str(areas.at[code, "name"]), code[:5])
+    return Area(code, level, name, None if level == "province" else code[:5])
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,93 @@ def relation(a: Area, b: Area) -> str | None:
 
 
 @dataclass(frozen=True)
+class Weighting:
+    """A province's two totals. ``child_weighted`` is the side's prevalence: the cases of all its
+    children over all its children, so a regency weighs by the children counted in it (the sum of
+    its regencies' children, as every page counts). ``population_weighted`` weighs each regency's
+    published rate by its population (gazetteer, from wilayah_penduduk.sql), over the regencies with
+    a rate: the view of a province where every resident counts alike, whatever was weighed where."""
+
+    code: str
+    name: str
+    child_weighted: float
+    population_weighted: float
+    regencies_with_rate: int
+    regencies: int
+    population_with_rate: int
+    population: int
+
+    def record(self) -> dict:
+        return {
+            "code": self.code,
+            "child_weighted": _number(self.child_weighted),
+            "population_weighted": _number(self.population_weighted),
+            "regencies_with_rate": self.regencies_with_rate,
+            "regencies": self.regencies,
+            "population_with_rate": self.population_with_rate,
+            "population": self.population,
+        }
+
+
+def weighting(counts: Counts, where: Area, period: str) -> Weighting | None:
+    """The child- and population-weighted totals of a province side (None for smaller areas: their
+    parts have no population in the gazetteer)."""
+    if where.level != "province":
+        return None
+    parts = gazetteer.areas("regency", within=where.code)
+    population = gazetteer.table().set_index("code")["population"]
+    counted = pd.concat(
+        [
+            counts.totals(Area(code, "regency", name, code), period).assign(code=code)
+            for code, name in zip(parts["code"], parts["name"], strict=True)
+        ],
+        ignore_index=True,
+    )
+    rates = publish(counted)
+    rates["population"] = rates["code"].map(population).astype("int64")
+    with_rate = rates[rates["prevalence"].notna()]
+    weights = with_rate["population"].to_numpy(dtype=float)
+    population_weighted = (
+        float(np.dot(with_rate["prevalence"].to_numpy(dtype=float), weights) / weights.sum())
+        if weights.sum() > 0
+        else math.nan
+    )
+    side = publish(counts.totals(where, period)).iloc[0]
+    return Weighting(
+        code=where.code,
+        name=where.name,
+        child_weighted=float(side["prevalence"]),
+        population_weighted=population_weighted,
+        regencies_with_rate=len(with_rate),
+        regencies=len(rates),
+        population_with_rate=int(with_rate["population"].sum()),
+        population=int(population.get(where.code, rates["population"].sum())),
+    )
+
+
+def weighting_note(top: Headline, lang: str) -> str | None:
+    """One sentence per province side: which total its number is, and the population-weighted one."""
+    sentences = []
+    for where in (top.weighting_a, top.weighting_b):
+        if where is None or math.isnan(where.child_weighted):
+            continue
+        values = {
+            "area": where.name,
+            "child": fmt_percent(where.child_weighted, lang),
+            "with_rate": fmt_number(where.regencies_with_rate, lang),
+            "regencies": fmt_number(where.regencies, lang),
+            "covered": fmt_number(where.population_with_rate, lang),
+            "population": fmt_number(where.population, lang),
+        }
+        if math.isnan(where.population_weighted):
+            sentences.append(t("compare.weighting.children_only", lang, **values))
+        else:
+            values["weighted"] = fmt_percent(where.population_weighted, lang)
+            sentences.append(t("compare.weighting", lang, **values))
+    return " ".join(dict.fromkeys(sentences)) or None
+
+
+@dataclass(frozen=True)
 class Headline:
     """Both sides, their difference and the age-sex standardised comparison.
 
@@ -177,6 +266,8 @@ class Headline:
     strata: pd.DataFrame  # age_group, sex, cases_a, n_a, cases_b, n_b
     relation: str | None  # relation(a, b): "same", "a_in_b", "b_in_a" or None
     shared: Overlap  # the children counted on both sides (child-level records only)
+    weighting_a: Weighting | None = None  # a province side's child- and population-weighted totals
+    weighting_b: Weighting | None = None
 
     @property
     def children_in_both(self) -> int:
@@ -190,6 +281,11 @@ class Headline:
             "b": self.b.record(),
             "children_in_both": self.children_in_both,
             "note": overlap_note(self, lang),
+            "weighting": {
+                "a": None if self.weighting_a is None else self.weighting_a.record(),
+                "b": None if self.weighting_b is None else self.weighting_b.record(),
+                "note": weighting_note(self, lang),
+            },
             "difference": {
                 "value": _number(self.difference),
                 "ci_low": _number(self.ci_low),
@@ -255,7 +351,9 @@ def _summary(folder: str, snapshot: str) -> pd.DataFrame:
 
 def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
-        regency=frame["village_code"].str.slice(0, 5), kecamatan=frame["village_code"].str.slice(0, 8)
+        province=frame["village_code"].str.slice(0, 2),
+        regency=frame["village_code"].str.slice(0, 5),
+        kecamatan=frame["village_code"].str.slice(0, 8),
     )
 
 
@@ -285,7 +383,12 @@ class Counts:
     age-sex breakdown, with the same rules as stunting.prevalence. ``masks`` may be shared between
     the indicators' Counts of one summary (an area's rows are found once)."""
 
-    LEVEL_COLUMNS = {"regency": "regency", "kecamatan": "kecamatan", "village": "village_code"}
+    LEVEL_COLUMNS = {
+        "province": "province",
+        "regency": "regency",
+        "kecamatan": "kecamatan",
+        "village": "village_code",
+    }
 
     def __init__(self, frame: pd.DataFrame, indicator: str, masks: dict | None = None):
         self.frame = frame
@@ -340,7 +443,12 @@ class Counts:
     def village_counts(self, where: Area, period: str) -> pd.DataFrame:
         """Every gazetteer village of the area: code, name, kecamatan and its counted numbers."""
         gazetteer_villages = gazetteer.villages()
-        inside = {"regency": "regency_code", "kecamatan": "kecamatan_code", "village": "code"}[where.level]
+        inside = {
+            "province": "province_code",
+            "regency": "regency_code",
+            "kecamatan": "kecamatan_code",
+            "village": "code",
+        }[where.level]
         areas = gazetteer_villages[gazetteer_villages[inside] == where.code]
         codes = pd.Index(areas["code"])
         measured, cases, aggregate = self._summed(self._rows(where, period), ["village_code"], codes)
@@ -478,6 +586,8 @@ def headline(
         strata=strata.drop(columns="group"),
         relation=nested,
         shared=shared,
+        weighting_a=weighting(counts, area_a, period_a),
+        weighting_b=weighting(counts, area_b, period_b),
     )
 
 
@@ -742,13 +852,14 @@ class Choices:
 
 
 def area_codes() -> list[str]:
-    """Every comparable area of the regencies the app shows (stunting.scope): the regencies, then
-    the kecamatan, then the villages, in code order."""
+    """Every comparable area: the 38 provinces and 514 regencies of Indonesia (an office compares
+    itself with any regency or its province, with or without data there), then the kecamatan and
+    villages of the regencies the app shows (stunting.scope), each level in code order."""
     from stunting import scope
 
     shown = list(scope.shown_regencies())
-    codes = []
-    for level in ("regency", "kecamatan", "village"):
+    codes = gazetteer.areas("province")["code"].tolist() + gazetteer.areas("regency")["code"].tolist()
+    for level in ("kecamatan", "village"):
         frame = gazetteer.areas(level)
         codes += frame.loc[frame["regency_code"].isin(shown), "code"].tolist()
     return codes

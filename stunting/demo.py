@@ -1,4 +1,9 @@
-"""The synthetic demo: a made-up e-PPGBM export for all 252 villages, imported like a real one.
+"""The synthetic demo of a province: Kalimantan Timur's ten regencies and 1,038 villages, made up.
+
+Kukar and Bontang (252 villages) come as a made-up e-PPGBM export, imported like a real one; the
+other eight regencies (786 villages) as village counts (aggregates), as an office without
+child-level rows would send them (``_aggregate_counts``), so the province, national and comparison
+views have a whole province to show.
 
 The app builds it on first run (the store is empty) and labels every view of it "data contoh
 (sintetis)". It is written as real e-PPGBM individual exports (``;``-separated, comma decimals,
@@ -25,6 +30,11 @@ How the numbers are made (all vectorised numpy; a seed gives the same files byte
   z-scores rounded to 2 decimals, so data-quality views have something to compare with.
 * Names are drawn from lists of common Indonesian given names (no real person: any likeness is the
   lists' doing), so the duplicate check compares names as it would in a real export.
+* The other eight regencies: per weighing month, each village's children weighed (the regency's
+  under-fives in proportion to its population, shared by log-normal village sizes) and its cases
+  of stunting, severe stunting, wasting and underweight, binomial around a regency trend
+  (AGGREGATE_TRENDS, invented but of the size Kaltim's regencies report) with a persistent village
+  effect. They are labelled synthetic like the rest (the demo's import source).
 * Realistic faults in a few named villages (FAULT_* below), so the "Kualitas data" page and the
   story have something to show: heights rounded to whole centimetres in Handil Baru, a batch of
   children registered twice (no NIK, the name typed again, the birth date a few days off) in Api-api,
@@ -63,6 +73,29 @@ ROUNDS = tuple((year, month) for year in YEARS for month in WEIGHING_MONTHS)
 
 # Children measured per weighing month, about as many as the two regencies' under-fives who attend.
 CHILDREN_PER_ROUND = {"64.02": 60_000, "64.74": 15_000}
+
+# Kalimantan Timur's other eight regencies come as village counts: stunting prevalence in the first
+# and last round (a straight line between, plus noise). Invented, of the size the province's
+# regencies report (about 20-33% in 2019, falling), so the province map has contrast.
+AGGREGATE_TRENDS = {
+    "64.01": (0.29, 0.21),  # Paser
+    "64.03": (0.25, 0.19),  # Berau
+    "64.07": (0.30, 0.22),  # Kutai Barat
+    "64.08": (0.31, 0.24),  # Kutai Timur
+    "64.09": (0.27, 0.20),  # Penajam Paser Utara
+    "64.11": (0.33, 0.26),  # Mahakam Ulu
+    "64.71": (0.20, 0.16),  # Kota Balikpapan
+    "64.72": (0.26, 0.22),  # Kota Samarinda
+}
+# Under-fives weighed per round per resident: Kukar's 60,000 of its 806,964 people (gazetteer).
+WEIGHED_PER_RESIDENT = 60_000 / 806_964
+AGGREGATE_VILLAGE_EFFECT_SD = 0.35  # logit: villages of one regency differ by about +-7 points
+# Other indicators in the counted villages, as shares of children weighed (national orders of size).
+AGGREGATE_SEVERE_SHARE = 0.3  # of the stunted
+AGGREGATE_WASTING = 0.07
+AGGREGATE_UNDERWEIGHT = 0.15
+# Share of the progress bar for the child-level years; the village counts take the rest.
+CHILD_LEVEL_SHARE = 0.97
 
 # Regency stunting prevalence per round (ROUNDS order): Kukar falls steadily from about 27% to about
 # 15%; Bontang moves up and down between about 20% and 27%, so trend views show both shapes.
@@ -180,6 +213,8 @@ class DemoSummary:
     rows_stored: int
     rows_rejected: int
     imports: list = field(default_factory=list)
+    aggregate_villages: int = 0  # villages of the eight regencies sent as village counts
+    aggregate_rows: int = 0  # village x month rows of those counts
 
 
 def build_demo(
@@ -213,8 +248,8 @@ def build_demo(
     summaries = []
     with tempfile.TemporaryDirectory(prefix="stunting-demo-") as folder:
         for index, year in enumerate(YEARS):
-            start = index / len(YEARS)
-            step = 1 / len(YEARS)
+            start = CHILD_LEVEL_SHARE * index / len(YEARS)
+            step = CHILD_LEVEL_SHARE / len(YEARS)
             report(start, f"generating {year}")
             generating = time.perf_counter()
             path, year_rows = _write_year(model, Path(folder), year, weighed)
@@ -229,6 +264,13 @@ def build_demo(
             ingest_seconds += time.perf_counter() - importing
             path.unlink()
     programmes.write_tables(model.programmes.tables, target, source=DEMO_LABEL)
+    report(CHILD_LEVEL_SHARE, "village counts of the other eight regencies")
+    generating = time.perf_counter()
+    counts = _aggregate_counts(seed, scale)
+    generate_seconds += time.perf_counter() - generating
+    importing = time.perf_counter()
+    _write_aggregate_counts(target, counts, aggregates_name(seed, scale))
+    ingest_seconds += time.perf_counter() - importing
     report(1.0, "demo data imported")
     return DemoSummary(
         data_dir=target,
@@ -242,6 +284,8 @@ def build_demo(
         rows_stored=sum(s.rows_stored for s in summaries),
         rows_rejected=sum(s.rows_rejected for s in summaries),
         imports=summaries,
+        aggregate_villages=int(counts["village_code"].nunique()),
+        aggregate_rows=len(counts),
     )
 
 
@@ -264,6 +308,74 @@ def export_name(year: int, seed: int, scale: float) -> str:
     return f"demo-eppgbm-{year}-seed{seed}{suffix}.csv"
 
 
+def aggregates_name(seed: int, scale: float) -> str:
+    """The import log's name for the eight regencies' village counts (seed and scale, as above)."""
+    suffix = "" if scale == 1.0 else f"-scale{scale:g}"
+    return f"demo-village-counts-seed{seed}{suffix}.csv"
+
+
+def _aggregate_counts(seed: int, scale: float) -> pd.DataFrame:
+    """Village counts (store.AGGREGATE_SCHEMA's columns but the import's) for the regencies of
+    AGGREGATE_TRENDS, every weighing month of ROUNDS; villages with nobody weighed have no row."""
+    rng = np.random.default_rng([seed, 1])  # its own stream: the child-level export stays as it was
+    villages = gazetteer.villages()
+    villages = villages[villages["regency_code"].isin(list(AGGREGATE_TRENDS))].reset_index(drop=True)
+    regency = villages["regency_code"].to_numpy()
+    population = gazetteer.table().set_index("code")["population"]
+    size = rng.lognormal(0.0, VILLAGE_SIZE_SIGMA, len(villages)) * np.where(
+        villages["type"] == "kelurahan", KELURAHAN_SIZE, 1.0
+    )
+    expected = np.zeros(len(villages))
+    for code in AGGREGATE_TRENDS:
+        mine = regency == code
+        expected[mine] = size[mine] / size[mine].sum() * population[code] * WEIGHED_PER_RESIDENT * scale
+    effect = rng.normal(0.0, AGGREGATE_VILLAGE_EFFECT_SD, len(villages))
+    first, last = (np.array([AGGREGATE_TRENDS[c][i] for c in regency]) for i in (0, 1))
+    frames = []
+    for r, (year, month) in enumerate(ROUNDS):
+        trend = first + (last - first) * r / (len(ROUNDS) - 1) + rng.normal(0.0, 0.004, len(villages))
+        prevalence = 1 / (1 + np.exp(-(np.log(trend / (1 - trend)) + effect)))
+        measured = rng.poisson(expected)
+        stunted = rng.binomial(measured, prevalence)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "regency": regency,
+                    "kecamatan_code": villages["kecamatan_code"].to_numpy(),
+                    "village_code": villages["code"].to_numpy(),
+                    "period": f"{year}-{month:02d}",
+                    "measured": measured,
+                    "stunting": stunted,
+                    "severe_stunting": rng.binomial(stunted, AGGREGATE_SEVERE_SHARE),
+                    "wasting": rng.binomial(measured, AGGREGATE_WASTING),
+                    "underweight": rng.binomial(measured, AGGREGATE_UNDERWEIGHT),
+                }
+            )[measured > 0]
+        )
+    counts = pd.concat(frames, ignore_index=True)
+    counts["source_row"] = np.arange(1, len(counts) + 1, dtype=np.int32)
+    return counts
+
+
+def _write_aggregate_counts(target: Path, counts: pd.DataFrame, name: str) -> None:
+    """Store the village counts as one demo import (a rebuild of the same demo writes nothing)."""
+    from datetime import UTC, datetime
+
+    if name in set(store.imports(target)["file_name"]):
+        return
+    record = store.ImportRecord(
+        import_id=store.new_import_id(),
+        file_name=name,
+        sha256=f"synthetic-{name}",
+        source=DEMO_SOURCE,
+        imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        rows_read=len(counts),
+        rows_stored=0,
+        rows_rejected=0,
+    )
+    store.write_aggregates(target, counts.assign(import_id=record.import_id), record)
+
+
 def _refuse_mixing(target: Path, seed: int, scale: float) -> None:
     log = store.imports(target)
     real = log[log["source"] != DEMO_SOURCE]
@@ -273,7 +385,7 @@ def _refuse_mixing(target: Path, seed: int, scale: float) -> None:
             f"{real['file_name'].iloc[0]}); the synthetic demo would be counted with them, so it was "
             "not built. Use an empty --data-dir for the demo."
         )
-    ours = {export_name(year, seed, scale) for year in YEARS}
+    ours = {export_name(year, seed, scale) for year in YEARS} | {aggregates_name(seed, scale)}
     other = sorted(set(log["file_name"]) - ours)
     if other:
         raise UserError(

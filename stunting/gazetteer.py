@@ -17,7 +17,8 @@ import pandas as pd
 
 from stunting.config import GAZETTEER_DIR
 
-# Levels the prevalence queries know (their SQL allow-list); AREA_LEVELS adds the province.
+# Levels below the province (every one has a village's columns); AREA_LEVELS adds the province.
+# The prevalence queries' allow-list is stunting.prevalence.LEVELS.
 LEVELS = ("village", "kecamatan", "regency")
 AREA_LEVELS = ("province", "regency", "kecamatan", "village")
 CODE_LENGTH = {"province": 2, "regency": 5, "kecamatan": 8, "village": 13}

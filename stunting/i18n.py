@@ -281,9 +281,31 @@ _COMPARISON: dict[str, dict[str, str]] = {
     "compare.side.b": {"id": "Wilayah B", "en": "Area B"},
     "compare.period_b": {"id": "Periode wilayah B", "en": "Period of area B"},
     "compare.period_b.same": {"id": "Sama dengan A ({month})", "en": "Same as A ({month})"},
-    "compare.area.regency": {"id": "{name}", "en": "{name}"},
-    "compare.area.kecamatan": {"id": "Kec. {name} · {regency}", "en": "{name} district · {regency}"},
-    "compare.area.village": {"id": "{name} · Kec. {kecamatan}", "en": "{name} · {kecamatan} district"},
+    # The pickers list the level first ("Kab." / "Kota" / "Kec." / "Desa" / "Kel."), in both
+    # languages: the abbreviations are the names officials use, and a kecamatan named like a village
+    # (Tenggarong, Muara Muntai) must not be mistaken for it.
+    "compare.area.province": {"id": "Prov. {name}", "en": "Prov. {name} (province)"},
+    "compare.area.regency": {"id": "{name} · {province}", "en": "{name} · {province}"},
+    "compare.area.kecamatan": {"id": "Kec. {name} · {regency}", "en": "Kec. {name} · {regency}"},
+    "compare.area.desa": {"id": "Desa {name} · Kec. {kecamatan}", "en": "Desa {name} · Kec. {kecamatan}"},
+    "compare.area.kelurahan": {
+        "id": "Kel. {name} · Kec. {kecamatan}",
+        "en": "Kel. {name} · Kec. {kecamatan}",
+    },
+    "compare.weighting": {
+        "id": "{area}: {child} menghitung semua anak kabupaten/kotanya bersama (bobot anak: jumlah "
+        "anak semua kabupaten/kota). Dengan bobot penduduk (gazetir, wilayah_penduduk; {with_rate} "
+        "dari {regencies} kabupaten/kota dengan angka, {covered} dari {population} jiwa): {weighted}.",
+        "en": "{area}: {child} counts all children of its regencies together (child-weighted: the "
+        "sum of its regencies' children). Weighted by population (gazetteer, wilayah_penduduk; "
+        "{with_rate} of {regencies} regencies with a rate, {covered} of {population} people): {weighted}.",
+    },
+    "compare.weighting.children_only": {
+        "id": "{area}: {child} menghitung semua anak kabupaten/kotanya bersama (bobot anak). Bobot "
+        "penduduk tidak mungkin: tidak ada kabupaten/kota dengan anak cukup untuk angka.",
+        "en": "{area}: {child} counts all children of its regencies together (child-weighted). No "
+        "population-weighted total: no regency has enough children for a rate.",
+    },
     "compare.same": {
         "id": "Kedua sisi sama ({area}, {period}): pilih dua wilayah, atau satu wilayah pada dua periode.",
         "en": "Both sides are the same ({area}, {period}): choose two areas, or one area in two periods.",

@@ -31,6 +31,21 @@ def periods(data_dir=None) -> list[str]:
     return store.periods(data_dir)
 
 
+# Levels the prevalence queries know: their SQL allow-list (the CASE on $level in queries/*.sql).
+LEVELS = ("village", "kecamatan", "regency", "province")
+# ``within`` value for every area of the country (all 514 regencies, not only those the app shows).
+NATIONAL = "national"
+# Each map view and the levels of area it may show, the first its default (national: 38
+# provinces or 514 regencies; a province: its regencies or its kecamatan; a regency: its villages
+# or kecamatan; a kecamatan: its villages).
+VIEW_LEVELS = {
+    "national": ("province", "regency"),
+    "province": ("regency", "kecamatan"),
+    "regency": ("village", "kecamatan"),
+    "kecamatan": ("village",),
+}
+
+
 def prevalence(
     indicator: str,
     period: str,
@@ -38,32 +53,103 @@ def prevalence(
     *,
     regency: str | None = None,
     kecamatan: str | None = None,
+    within: str | None = None,
     sex: str | None = None,
     age_group: str | None = None,
     data_dir=None,
 ) -> pd.DataFrame:
-    """One row per gazetteer area of ``level`` (within ``regency`` / ``kecamatan``), areas without data
-    included: code, name, measured, cases, prevalence, ci_low, ci_high, suppressed, source."""
+    """One row per gazetteer area of ``level`` (province, regency, kecamatan or village) within
+    ``regency`` / ``kecamatan``, or ``within`` any area code (``NATIONAL``: the whole country), areas
+    without data included: code, name, measured, cases, prevalence, ci_low, ci_high, suppressed,
+    source. Without any of them a regency/kecamatan/village list holds the regencies the app shows
+    (stunting.scope), a province list all 38 provinces."""
     params = _filters(indicator, level, sex, age_group)
     snapshot = store.current_snapshot(data_dir)  # one snapshot for every read of this call
     _check_period(period, snapshot)
+    province = None
+    if within is not None and within != NATIONAL:
+        inside = gazetteer.level_of(within)
+        if inside is None or gazetteer.name_of(within) is None:
+            raise UserError(
+                f"--within {within!r} is not an area of the gazetteer "
+                "(codes like 64, 64.02, 64.02.06; python -m stunting areas lists them)."
+            )
+        province = within[:2]
+        regency = within[:5] if inside in ("regency", "kecamatan", "village") else regency
+        kecamatan = within[:8] if inside in ("kecamatan", "village") else kecamatan
     if kecamatan is not None:
         regency = regency or kecamatan[:5]
     params |= {
         "period": period,
         "year": int(period[:4]),
+        "province": province,
         "regency": regency,
         "kecamatan": kecamatan,
     }
     counts = queries.run("prevalence_by_area", params, snapshot=snapshot)
-    areas = gazetteer.areas(level, regency)
-    if regency is None:
-        # "All regencies" means those the app shows (stunting.scope), not the 514 of the gazetteer.
-        areas = areas[areas["regency_code"].isin(scope.shown_regencies(data_dir))]
-    if kecamatan is not None and level in ("village", "kecamatan"):
-        areas = areas[areas["kecamatan_code"] == kecamatan]
+    if within is not None and within != NATIONAL:
+        areas = gazetteer.areas(level, within=within)
+    else:
+        areas = gazetteer.areas(level, regency)
+        if regency is None and within is None and level != "province":
+            # "All regencies" means those the app shows (stunting.scope), not the 514 of the gazetteer.
+            areas = areas[areas["regency_code"].isin(scope.shown_regencies(data_dir))]
+        if kecamatan is not None and level in ("village", "kecamatan"):
+            areas = areas[areas["kecamatan_code"] == kecamatan]
     frame = areas[["code", "name"]].merge(counts, on="code", how="left")
     return _rates(frame)[["code", "name", *RATE_COLUMNS, "source"]].reset_index(drop=True)
+
+
+def view_rates(
+    indicator: str,
+    period: str,
+    view: str,
+    code: str | None = None,
+    *,
+    level: str | None = None,
+    sex: str | None = None,
+    age_group: str | None = None,
+    data_dir=None,
+) -> pd.DataFrame:
+    """The areas a map ``view`` shows (``VIEW_LEVELS``): ``national`` (no code; provinces or all
+    514 regencies), ``province`` (its regencies or kecamatan), ``regency`` (its villages or
+    kecamatan), ``kecamatan`` (its villages); ``level`` defaults to the view's first. The columns of
+    ``prevalence``. Every view sums the same summary, so a province's child-weighted total is the
+    sum of its regencies' children and cases."""
+    if view not in VIEW_LEVELS:
+        raise ValueError(f"view must be one of {tuple(VIEW_LEVELS)}, not {view!r}")
+    level = level or VIEW_LEVELS[view][0]
+    if level not in VIEW_LEVELS[view]:
+        raise ValueError(f"a {view} view shows {VIEW_LEVELS[view]}, not {level!r}")
+    if view == "national":
+        within = NATIONAL
+    else:
+        if gazetteer.level_of(code) != view:
+            raise ValueError(f"{code!r} is not a {view} code")
+        within = code
+    return prevalence(
+        indicator, period, level, within=within, sex=sex, age_group=age_group, data_dir=data_dir
+    )
+
+
+def national_rates(indicator: str, period: str, level: str = "province", **filters) -> pd.DataFrame:
+    """One row per province (38) or per regency (514) of Indonesia."""
+    return view_rates(indicator, period, "national", level=level, **filters)
+
+
+def province_rates(indicator: str, period: str, code: str, level: str = "regency", **filters) -> pd.DataFrame:
+    """One row per regency (or kecamatan) of the province ``code``."""
+    return view_rates(indicator, period, "province", code, level=level, **filters)
+
+
+def regency_rates(indicator: str, period: str, code: str, level: str = "village", **filters) -> pd.DataFrame:
+    """One row per village (or kecamatan) of the regency ``code``, as the regency map shows today."""
+    return view_rates(indicator, period, "regency", code, level=level, **filters)
+
+
+def kecamatan_rates(indicator: str, period: str, code: str, **filters) -> pd.DataFrame:
+    """One row per village of the kecamatan ``code``."""
+    return view_rates(indicator, period, "kecamatan", code, **filters)
 
 
 def trend(
@@ -78,7 +164,7 @@ def trend(
     """One row per period with data in the store: period, measured, cases, prevalence, ci_low,
     ci_high, suppressed, source (periods without data for this area have measured 0)."""
     params = _filters(indicator, level, sex, age_group)
-    params |= {"code": _check_code(level, code), "regency": code[:5]}
+    params |= {"code": _check_code(level, code), "regency": _regency_of(code)}
     snapshot = store.current_snapshot(data_dir)
     if snapshot is None:
         return _rates(pd.DataFrame({"period": [], "measured": [], "cases": [], "source": []}))[
@@ -103,7 +189,7 @@ def breakdown(indicator: str, period: str, level: str, code: str, by: str, *, da
         "period": period,
         "year": int(period[:4]),
         "code": _check_code(level, code),
-        "regency": code[:5],
+        "regency": _regency_of(code),
     }
     counts = queries.run("prevalence_by_age_sex", params, snapshot=snapshot)
     groups = [label for label, _, _ in AGE_GROUPS]
@@ -171,8 +257,8 @@ def overlap_counts(
         else:
             where, period = side
             level, code = where.level, where.code
-        if level not in gazetteer.LEVELS:
-            raise ValueError(f"level must be one of {gazetteer.LEVELS}, not {level!r}")
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
         sides.append((level, _check_code(level, code), period))
     if snapshot is None:
         snapshot = store.current_snapshot(data_dir)
@@ -182,7 +268,7 @@ def overlap_counts(
         if inner is None:
             return Overlap(0, 0, 0, 0)
         level, code, period = inner
-        params = {"indicator": indicator, "level": level, "code": code, "regency": code[:5]}
+        params = {"indicator": indicator, "level": level, "code": code, "regency": _regency_of(code)}
         counts = queries.run(
             "prevalence_by_age_sex", params | {"period": period, "year": int(period[:4])}, snapshot=snapshot
         )
@@ -206,7 +292,7 @@ def _overlap_query(indicator: str, side_a: tuple, side_b: tuple, snapshot) -> Ov
 
 
 def _inner_area(side_a: tuple, side_b: tuple) -> tuple | None:
-    """The side whose area lies within the other's (gazetteer codes nest: 64.02 > 64.02.01 >
+    """The side whose area lies within the other's (gazetteer codes nest: 64 > 64.02 > 64.02.01 >
     64.02.01.2001), or None when neither contains the other."""
     code_a, code_b = side_a[1], side_b[1]
     if code_a == code_b or code_a.startswith(code_b + "."):
@@ -220,8 +306,8 @@ def _filters(indicator: str, level: str, sex: str | None, age_group: str | None)
     """Bound values for the query files; each checked against its allow-list first."""
     if indicator not in INDICATORS:
         raise ValueError(f"indicator must be one of {tuple(INDICATORS)}, not {indicator!r}")
-    if level not in gazetteer.LEVELS:
-        raise ValueError(f"level must be one of {gazetteer.LEVELS}, not {level!r}")
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     if sex is not None and sex not in SEXES:
         raise ValueError(f"sex must be one of {SEXES}, not {sex!r}")
     if age_group is not None and age_group not in AGE_FILTERS:
@@ -258,7 +344,12 @@ def _check_code(level: str, code: str) -> str:
     return code
 
 
-@lru_cache(maxsize=len(gazetteer.LEVELS))
+def _regency_of(code: str) -> str | None:
+    """The regency partition an area's rows lie in; None for a province (all of its regencies)."""
+    return None if len(code) == 2 else code[:5]
+
+
+@lru_cache(maxsize=len(LEVELS))
 def _codes(level: str) -> frozenset[str]:
     return frozenset(gazetteer.areas(level)["code"])
 

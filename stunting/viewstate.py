@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
+from stunting import gazetteer as national_gazetteer  # the functions below take a frame named gazetteer
 from stunting.classes import DEFAULT_METHOD, METHODS
 from stunting.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
@@ -22,8 +23,24 @@ DEFAULT_REGENCY = "64.02"  # Kukar: most villages, the view most meetings are ab
 DEFAULT_INDICATOR = "stunting"
 PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
+# The map's views, from the country down (stunting.prevalence.VIEW_LEVELS says what each shows).
+LEVELS = ("national", "province", "regency", "kecamatan")
+DEFAULT_LEVEL = "regency"
+
 # Query parameter names, in the order they appear in a shared link.
-PARAMS = ("lang", "indicator", "period", "regency", "kecamatan", "village", "sex", "age", "classes")
+PARAMS = (
+    "lang",
+    "indicator",
+    "period",
+    "level",
+    "province",
+    "regency",
+    "kecamatan",
+    "village",
+    "sex",
+    "age",
+    "classes",
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,8 @@ class ViewState:
     lang: str = DEFAULT_LANGUAGE
     indicator: str = DEFAULT_INDICATOR
     period: str | None = None  # None only while the store holds no period at all
+    level: str = DEFAULT_LEVEL  # one of LEVELS: the view's area is ``area_code``
+    province: str | None = None  # the province of a province view
     regency: str = DEFAULT_REGENCY  # a regency code or REGENCY_ALL
     kecamatan: str | None = None
     village: str | None = None
@@ -42,6 +61,16 @@ class ViewState:
     def regency_filter(self) -> str | None:
         """The regency code for the prevalence API (None = both regencies)."""
         return None if self.regency == REGENCY_ALL else self.regency
+
+    @property
+    def area_code(self) -> str | None:
+        """The code of the area the view shows (None: all of Indonesia, or every regency shown)."""
+        return {
+            "national": None,
+            "province": self.province,
+            "regency": self.regency_filter,
+            "kecamatan": self.kecamatan,
+        }[self.level]
 
 
 def _single(value: str | Sequence[str] | None) -> str | None:
@@ -63,7 +92,20 @@ def default_state(periods: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> ViewS
 
 def villages_in(gazetteer: pd.DataFrame, regency: str, kecamatan: str | None) -> pd.DataFrame:
     frame = gazetteer if regency == REGENCY_ALL else gazetteer[gazetteer["regency_code"] == regency]
+    if regency != REGENCY_ALL and frame.empty:
+        # A regency the app does not show yet (a link to ?regency=64.72): the national gazetteer's.
+        every = national_gazetteer.villages()
+        frame = every[every["regency_code"] == regency]
     return frame if kecamatan is None else frame[frame["kecamatan_code"] == kecamatan]
+
+
+def _level_of(state: ViewState) -> str:
+    """The view the areas given imply: the deepest of province, regency and kecamatan."""
+    if state.kecamatan is not None:
+        return "kecamatan"
+    if state.province is not None and state.level != "regency":
+        return "province"
+    return DEFAULT_LEVEL
 
 
 def validate(
@@ -84,7 +126,11 @@ def validate(
     check("lang", state.lang in LANGUAGES, default.lang)
     check("indicator", state.indicator in INDICATORS, default.indicator)
     check("period", state.period in periods if periods else state.period is None, default.period)
-    check("regency", state.regency in regency_choices(gazetteer), default.regency)
+    # Any of the 514 regencies opens (a link to Samarinda before its data is loaded shows "no data").
+    every_regency = national_gazetteer.regencies()
+    known_regency = state.regency in regency_choices(gazetteer) or state.regency in every_regency
+    check("regency", known_regency, default.regency)
+    check("province", state.province is None or state.province in national_gazetteer.provinces(), None)
     if state.kecamatan is not None:
         area = villages_in(gazetteer, state.regency, None)
         check("kecamatan", state.kecamatan in set(area["kecamatan_code"]), None)
@@ -94,6 +140,13 @@ def validate(
     check("sex", state.sex is None or state.sex in SEXES, None)
     check("age", state.age is None or state.age in AGE_FILTERS, None)
     check("classes", state.classes in METHODS, default.classes)
+    # The level last: it must name a view whose area is known (?level=province needs ?province=).
+    level_ok = state.level in LEVELS and (
+        state.level in ("national", "regency")
+        or (state.level == "province" and state.province is not None)
+        or (state.level == "kecamatan" and state.kecamatan is not None)
+    )
+    check("level", level_ok, _level_of(replace(state, level=DEFAULT_LEVEL)))
     return state, fixed
 
 
@@ -112,11 +165,32 @@ def parse_query(
     if period is not None and not PERIOD_PATTERN.match(period):
         period = "invalid"
     asked = replace(default, **{k: v for k, v in raw.items() if k != "period"}, period=period)
+    if "kecamatan" in raw and "regency" not in raw:
+        # ?kecamatan=64.01.02 alone: its regency is in its code.
+        asked = replace(asked, regency=raw["kecamatan"][:5])
+    if "level" not in raw:
+        # ?province=64 opens the province, ?kecamatan=64.02.06 the kecamatan, ?regency= the regency.
+        level = _level_of(replace(asked, level="province" if "regency" not in raw else DEFAULT_LEVEL))
+        asked = replace(asked, level=level)
     state, fixed = validate(asked, periods, gazetteer)
     return state, [(name, raw[name]) for name in fixed if name in raw]
 
 
 def to_query(state: ViewState) -> dict[str, str]:
-    """The query parameters that reopen ``state`` (fields left at None are omitted)."""
+    """The query parameters that reopen ``state`` (fields left at None are omitted; the level only
+    when the areas do not imply it, so links to a regency or kecamatan read as before)."""
     values = asdict(state)
-    return {name: str(values[name]) for name in PARAMS if values[name] is not None}
+    implied = parse_level(values)
+    query = {name: str(values[name]) for name in PARAMS if values[name] is not None}
+    if state.level == implied:
+        query.pop("level")
+    return query
+
+
+def parse_level(values: Mapping[str, object]) -> str:
+    """The level a link's areas imply without a ``level`` parameter (as parse_query reads it)."""
+    if values.get("kecamatan"):
+        return "kecamatan"
+    if values.get("province") and not values.get("regency"):
+        return "province"
+    return DEFAULT_LEVEL

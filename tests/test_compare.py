@@ -184,7 +184,7 @@ def test_one_area_in_two_periods(newcombe_store):
 @pytest.mark.parametrize(
     ("a", "b", "periods", "message"),
     [
-        ("64.02.1", BONTANG, (None, None), "is not a regency"),
+        ("64.02.1", BONTANG, (None, None), r"is not a province \(64\), regency"),
         ("64.99", BONTANG, (None, None), "is not a regency of the gazetteer"),
         ("64.02.01.9999", BONTANG, (None, None), "is not a village of the gazetteer"),
         (KUKAR, BONTANG, ("2023-01", None), "available periods: 2019-08, 2024-08"),
@@ -308,7 +308,17 @@ def test_cli_json(newcombe_store, capsys):
     )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"indicator", "a", "b", "children_in_both", "note", "difference", "standardised"}
+    assert set(out) == {
+        "indicator",
+        "a",
+        "b",
+        "children_in_both",
+        "note",
+        "weighting",
+        "difference",
+        "standardised",
+    }
+    assert out["weighting"] == {"a": None, "b": None, "note": None}  # two regencies: no province total
     # Two regencies in one month share no child, and nothing is said about it.
     assert out["children_in_both"] == 0 and out["note"] is None
     assert out["a"] == {
@@ -398,7 +408,7 @@ def test_cli_not_possible_prints_empty_cells_and_errors_exit_1(tmp_path, capsys)
         main(["compare", "--a", "64.02", "--b", "99", "--indicator", "stunting", "--data-dir", str(tmp_path)])
         == 1
     )
-    assert "'99' is not a regency" in capsys.readouterr().err
+    assert "'99' is not a province of the gazetteer" in capsys.readouterr().err  # 99: a province's form
     assert (
         main(["compare", "--a", KUKAR, "--b", BONTANG, "--indicator", "stunted", "--data-dir", str(tmp_path)])
         == 1

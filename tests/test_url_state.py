@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from stunting import scope
-from stunting.viewstate import ViewState, default_state, parse_query, to_query
+from stunting.viewstate import ViewState, default_state, parse_query, to_query, validate
 
 PERIODS = ["2023-08", "2024-02", "2024-08"]
 
@@ -38,7 +38,10 @@ def test_no_parameters_is_the_default_view(gaz):
         ({"period": "2019-08"}, "period"),
         ({"period": "2024-13"}, "period"),
         ({"period": "../../etc"}, "period"),
-        ({"regency": "64.71"}, "regency"),
+        ({"regency": "64.99"}, "regency"),  # no such regency (64.71 Balikpapan opens: any of the 514)
+        ({"level": "planet"}, "level"),
+        ({"level": "province"}, "level"),  # a province view needs its province
+        ({"province": "99"}, "province"),
         ({"kecamatan": "64.74.99"}, "kecamatan"),
         ({"village": "1 OR 1=1"}, "village"),
         ({"sex": "X"}, "sex"),
@@ -83,3 +86,40 @@ def test_round_trip_and_lists_take_the_last_value(gaz):
 def test_empty_store_has_no_period(gaz):
     state, rejected = parse_query({"period": "2024-08"}, [], gaz)
     assert state.period is None and rejected == [("period", "2024-08")]
+
+
+@pytest.mark.parametrize(
+    ("params", "level", "area"),
+    [
+        ({"level": "national"}, "national", None),
+        ({"province": "64"}, "province", "64"),
+        ({"regency": "64.01"}, "regency", "64.01"),  # Paser: not shown yet, still opens
+        ({"kecamatan": "64.02.06"}, "kecamatan", "64.02.06"),
+        ({"kecamatan": "64.01.01"}, "kecamatan", "64.01.01"),  # its regency follows from the code
+        ({"level": "province", "province": "63", "regency": "64.02"}, "province", "63"),
+    ],
+)
+def test_every_level_has_its_link(gaz, params, level, area):
+    state, rejected = parse_query(params, PERIODS, gaz)
+    assert rejected == []
+    assert (state.level, state.area_code) == (level, area)
+    if level == "kecamatan":
+        assert state.regency == area[:5] and state.kecamatan == area
+    assert parse_query(to_query(state), PERIODS, gaz) == (state, [])
+
+
+def test_the_level_links_read_as_the_issue_writes_them(gaz):
+    assert to_query(parse_query({"level": "national"}, PERIODS, gaz)[0])["level"] == "national"
+    province = to_query(parse_query({"province": "64"}, PERIODS, gaz)[0])
+    assert (province["level"], province["province"]) == ("province", "64")
+    # A regency or kecamatan link stays as it was before levels existed: no level parameter.
+    assert "level" not in to_query(parse_query({"regency": "64.74"}, PERIODS, gaz)[0])
+    assert "level" not in to_query(parse_query({"kecamatan": "64.02.06"}, PERIODS, gaz)[0])
+
+
+def test_a_kecamatan_of_another_regency_is_refused_and_the_level_falls_back(gaz):
+    state, rejected = parse_query({"regency": "64.74", "kecamatan": "64.02.06"}, PERIODS, gaz)
+    assert rejected == [("kecamatan", "64.02.06")]
+    assert (state.level, state.area_code) == ("regency", "64.74")
+    fixed, names = validate(ViewState(period="2024-08", level="kecamatan"), PERIODS, gaz)
+    assert fixed.level == "regency" and names == ["level"]

@@ -18,6 +18,7 @@ from stunting.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_month, t
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
 from stunting.plaintext import markdown_code
 from stunting.viewstate import (
+    DEFAULT_LEVEL,
     PARAMS,
     REGENCY_ALL,
     ViewState,
@@ -25,6 +26,7 @@ from stunting.viewstate import (
     regency_choices,
     to_query,
     validate,
+    villages_in,
 )
 
 # e-PPGBM's weighing months (bulan timbang): February and August, when every posyandu weighs.
@@ -114,9 +116,14 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
     if app_cache.is_demo():
         sidebar.warning(t("sidebar.demo_badge", lang), icon=":material/science:")
     if choose_regency:
+        choices = list(regency_choices(gaz))
+        linked = st.session_state.get(_key("regency"))
+        if linked in names and linked not in choices:
+            # A link to a regency the app does not show yet (?regency=64.72): offered, not refused.
+            choices.insert(-1, linked)
         regency = sidebar.selectbox(
             t("sidebar.regency", lang),
-            regency_choices(gaz),
+            choices,
             format_func=lambda code: t("sidebar.regency.all", lang) if code == REGENCY_ALL else names[code],
             key=_key("regency"),
             persist_state="session",
@@ -149,9 +156,12 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
         period=period,
         regency=regency,
         village=st.session_state.get(_key("village")),
+        # The view's level and province come from the URL (the map page draws them).
+        level=st.session_state.get(_key("level")) or DEFAULT_LEVEL,
+        province=st.session_state.get(_key("province")),
     )
     if map_filters:
-        area = gaz if regency == REGENCY_ALL else gaz[gaz["regency_code"] == regency]
+        area = villages_in(gaz, regency, None)
         kecamatans = area.drop_duplicates("kecamatan_code").set_index("kecamatan_code")["kecamatan_name"]
         kecamatan_options = [ANY, *sorted(kecamatans.index, key=kecamatans.get)]
         _keep_valid("kecamatan", kecamatan_options)
@@ -189,9 +199,13 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
             )
             st.checkbox(t("map.basemap", lang), key=_BASEMAP, persist_state="session")
         state = replace(state, kecamatan=kecamatan, sex=sex, age=age, classes=classes)
+        if state.level in ("regency", "kecamatan"):
+            # Choosing a kecamatan opens its view; "all kecamatan" goes back to the regency's.
+            state = replace(state, level="kecamatan" if kecamatan else "regency")
 
     state, _fixed = validate(state, periods, gaz)  # e.g. a village left behind by a regency change
     st.session_state[_key("village")] = state.village
+    st.session_state[_key("level")], st.session_state[_key("province")] = state.level, state.province
     wanted = to_query(state)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

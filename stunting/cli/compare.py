@@ -5,9 +5,12 @@
 prints both sides (code, name, period, measured, cases, prevalence, ci_low, ci_high, source), the
 children counted on both sides (``children_in_both``: one area in two periods, or an area and a
 larger one containing it) with a sentence saying so (``note``), the difference a - b (value,
-ci_low, ci_high, p_value; allowing for the shared children) and the age-sex standardised
-comparison (a, b, difference). Proportions are fractions 0-1; a number that is not possible (too
-few children) is null in JSON and empty in CSV.
+ci_low, ci_high, p_value; allowing for the shared children), the age-sex standardised
+comparison (a, b, difference) and, for a province side, both of its totals (``weighting``: the
+child-weighted one is its prevalence, the sum of its regencies' children; the population-weighted
+one weighs its regencies' rates by their population) with a sentence saying which is which.
+Proportions are fractions 0-1; a number that is not possible (too few children) is null in JSON and
+empty in CSV.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ def register(commands) -> None:
         help="compare two areas (or one area in two periods): difference with its 95%% interval",
         description=(
             "Compare two areas, or one area in two periods. The level follows from the code: "
-            "regency 64.02, kecamatan 64.02.01, village 64.02.01.2001. Periods default to the latest."
+            "province 64, regency 64.02, kecamatan 64.02.01, village 64.02.01.2001. Periods default "
+            "to the latest."
         ),
     )
     parser.add_argument("--a", required=True, metavar="CODE", help="first area (its prevalence minus b's)")
@@ -52,6 +56,10 @@ def flat(record: dict) -> dict:
             row[f"{part}_{key}"] = value
     row["children_in_both"] = record["children_in_both"]
     row["note"] = record["note"]
+    for part in ("a", "b"):
+        weighted = record["weighting"][part] or {}
+        row[f"{part}_population_weighted"] = weighted.get("population_weighted")
+    row["weighting_note"] = record["weighting"]["note"]
     for part in ("difference", "standardised"):
         for key, value in record[part].items():
             row[f"{part}_{key}"] = value

@@ -11,7 +11,8 @@ from stunting.cli import add_data_dir
 def register(commands) -> None:
     parser = commands.add_parser(
         "demo",
-        help="build the synthetic demo data (data contoh (sintetis)) for all 252 villages",
+        help="build the synthetic demo data (data contoh (sintetis)) for Kalimantan Timur: Kukar and "
+        "Bontang child by child, village counts for its other eight regencies (1,038 villages)",
         description="Write a synthetic e-PPGBM export (February and August 2019-2025, about 75,000 "
         "children per weighing month) and import it through the same pipeline as a real export. "
         "Every page labels it 'data contoh (sintetis)'. Refuses a store that holds real imports. "
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         f"{DEMO_LABEL}: {summary.rows:,} measurements of {summary.children:,} children in {summary.files} "
         f"files (seed {summary.seed}); {summary.rows_stored:,} stored, {summary.rows_rejected:,} rejected"
         + (f", {already} file(s) already imported" if already else "")
-        + "."
+        + f"; village counts for {summary.aggregate_villages:,} more villages ({summary.aggregate_rows:,} "
+        "village-months) of Kalimantan Timur's other eight regencies."
     )
     print(
         f"generated in {summary.generate_seconds:.1f} s, imported in {summary.ingest_seconds:.1f} s "

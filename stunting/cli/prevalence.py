@@ -37,9 +37,17 @@ def register(commands) -> None:
     )
     parser.add_argument("--indicator", required=True, choices=INDICATOR_CHOICES)
     parser.add_argument("--period", required=True, metavar="YYYY-MM")
-    parser.add_argument("--level", required=True, choices=("village", "kecamatan", "regency"))
+    parser.add_argument("--level", required=True, choices=("province", "regency", "kecamatan", "village"))
     parser.add_argument(
         "--regency", default=None, metavar="CODE", help="only areas in this regency (64.02, 64.74)"
+    )
+    parser.add_argument(
+        "--within",
+        default=None,
+        metavar="CODE",
+        help="only areas within this province, regency or kecamatan (64, 64.02, 64.02.06), or "
+        "'national' for every area of Indonesia (all 514 regencies); without it and --regency, "
+        "the regencies the app shows (all 38 provinces for --level province)",
     )
     parser.add_argument("--sex", default=None, choices=("L", "P"))
     parser.add_argument("--age-group", default=None, choices=AGE_CHOICES)
@@ -69,11 +77,14 @@ def run_prevalence(args) -> int:
             f"--regency {args.regency!r} is not a regency of the gazetteer "
             "(codes like 64.02; python -m stunting areas lists them)."
         )
+    if args.within is not None and args.regency is not None:
+        raise UserError("Give --within or --regency, not both (--within 64.02 is --regency 64.02).")
     counted = prevalence(
         args.indicator,
         args.period,
         args.level,
         regency=args.regency,
+        within=args.within,
         sex=args.sex,
         age_group=args.age_group,
         data_dir=args.data_dir,
