@@ -98,7 +98,7 @@ def where_to_act(indicator: str, period: str, regency: str, *, data_dir=None) ->
     # Smoothing and hot spots must weigh the small villages too: they read the counted numbers (the
     # prevalence API publishes, and withholds the cases of villages below the minimum).
     params = prevalence._filters(indicator, "village", None, None) | {
-        "period": period, "year": int(period[:4]), "regency": regency, "kecamatan": None,
+        "period": period, "year": int(period[:4]), "province": None, "regency": regency, "kecamatan": None,
     }  # fmt: skip
     counted = queries.run("prevalence_by_area", params, snapshot=store.current_snapshot(data_dir))
     counted = counted[counted["measured"] > 0].reset_index(drop=True)
