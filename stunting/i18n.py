@@ -918,10 +918,6 @@ _DATA: dict[str, dict[str, str]] = {
         "id": "Berkas ini memuat data {regencies}, di luar wilayah Anda ({yours}); tidak ada yang disimpan.",
         "en": "These files hold data of {regencies}, outside your regencies ({yours}); nothing was stored.",
     },
-    "upload.undo_unavailable": {
-        "id": "Pembatalan belum tersedia di versi ini.",
-        "en": "Undo is not available in this version.",
-    },
     "upload.undo_gone": {"id": "Impor ini sudah dibatalkan.", "en": "This import was already undone."},
     "upload.undo_not_last": {
         "id": "Ada impor lain setelah {name}; batalkan yang terakhir dulu.",

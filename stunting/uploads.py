@@ -374,17 +374,16 @@ def run_import(
 @contextlib.contextmanager
 def _store_wait_message(on_wait: Callable[[], None] | None) -> Iterator[None]:
     """A CLI import holds the store's own writer lock: say "import lain sedang berjalan" then too."""
-    from stunting import snapshots
+    from stunting.snapshots import on_writer_wait
 
-    hook = getattr(snapshots, "on_writer_wait", None)  # the store's writer-wait hook, when it has one
-    if hook is None or on_wait is None:
+    if on_wait is None:
         yield
         return
-    token = hook.set(lambda _message: on_wait())
+    token = on_writer_wait.set(lambda _message: on_wait())
     try:
         yield
     finally:
-        hook.reset(token)
+        on_writer_wait.reset(token)
 
 
 def _import_one(kind: str, path: Path, root: Path, progress) -> tuple[object, dict | None]:
@@ -435,10 +434,7 @@ def _import_one(kind: str, path: Path, root: Path, progress) -> tuple[object, di
 
 
 def _restore(kind: str, root: Path, snapshot: str) -> None:
-    snapshots = _store_for(kind, root)
-    if not hasattr(snapshots, "restore"):
-        raise UploadRefused("undo_unavailable")
-    snapshots.restore(snapshot)
+    _store_for(kind, root).restore(snapshot)
 
 
 def undo(history_id: str, root, user: User, db: UserDB) -> dict:
@@ -453,7 +449,7 @@ def undo(history_id: str, root, user: User, db: UserDB) -> dict:
             raise UploadRefused("undo_not_last", name=entry["file_name"])
         if entry["snapshot_before"] is None:
             raise UploadRefused("undo_first")
-        kept = {s.name for s in getattr(_store_for(entry["kind"], root), "snapshots", list)()}
+        kept = {s.name for s in _store_for(entry["kind"], root).snapshots()}
         if entry["snapshot_before"] not in kept:
             raise UploadRefused("undo_not_kept", name=entry["file_name"])
         _restore(entry["kind"], root, entry["snapshot_before"])

@@ -19,7 +19,6 @@ from stunting import prevalence, store, uploads
 from stunting.cli import main
 from stunting.config import REPO_ROOT
 from stunting.i18n import fmt_month
-from stunting.snapshots import SnapshotStore
 from stunting.users import User, UserDB
 
 PAGE = str(REPO_ROOT / "pages" / "data.py")
@@ -27,13 +26,6 @@ EXPORT = REPO_ROOT / "tests" / "data" / "eppgbm" / "export.csv"
 EXPECTED = pd.read_csv(REPO_ROOT / "tests" / "data" / "eppgbm" / "expected.csv", dtype=str)
 EXPECTED_REJECTS = pd.read_csv(REPO_ROOT / "tests" / "data" / "eppgbm" / "expected_rejects.csv", dtype=str)
 PASSWORD = "manager-password-1"
-# Undo restores a kept snapshot (SnapshotStore.snapshots/restore, issue 15). Until that lands on main
-# these tests are expected to fail, strictly; with it they are ordinary tests (all pass with it).
-NEEDS_KEPT_SNAPSHOTS = pytest.mark.xfail(
-    not hasattr(SnapshotStore, "restore"),
-    reason="SnapshotStore.restore (issue 15) not on main yet",
-    strict=True,
-)
 
 
 def build_real_store(folder) -> None:
@@ -112,7 +104,6 @@ def _stored_rows_in_the_files_months(folder) -> int:
     return len(stored.merge(pairs, on=["village_code", "period"]))
 
 
-@NEEDS_KEPT_SNAPSHOTS
 def test_preview_then_save_then_rejects_then_undo(monkeypatch, data_dir, manager, tmp_path):
     db, token = manager
     before_snapshot = store.current_snapshot(data_dir).name
@@ -284,7 +275,6 @@ def test_a_second_import_waits_for_the_first_and_never_interleaves(data_dir):
     assert events == ["first in", "second waits", "first out", "second in"]
 
 
-@NEEDS_KEPT_SNAPSHOTS
 def test_a_batch_whose_second_file_fails_leaves_the_store_as_it_was(data_dir):
     db = UserDB(data_dir)
     user = User("ani", "data_manager", ("64.02", "64.74"))
@@ -339,7 +329,6 @@ def _import(data_dir, db, user, name: str, data: bytes) -> str:
     return history_id
 
 
-@NEEDS_KEPT_SNAPSHOTS
 def test_undo_only_the_last_import_and_only_within_ones_regencies(data_dir):
     db = UserDB(data_dir)
     ani = User("ani", "data_manager", ("64.02", "64.74"))

@@ -228,7 +228,7 @@ def _history(kind: str, visitor: Visitor, lang: str) -> None:
     if st.button(
         t("data.undo", lang, file=last["file_name"]),
         key=f"undo_{kind}_{last['id']}",
-        help=t("data.undo_help", lang, keep=getattr(snapshots, "KEEP_SNAPSHOTS", 1)),
+        help=t("data.undo_help", lang, keep=snapshots.KEEP_SNAPSHOTS),
     ):
         try:
             uploads.undo(last["id"], app_cache.data_dir(), visitor.user, db)
