@@ -811,6 +811,7 @@ _DATA: dict[str, dict[str, str]] = {
     "data.tab.eppgbm": {"id": "e-PPGBM (per anak)", "en": "e-PPGBM (per child)"},
     "data.tab.aggregates": {"id": "Rekap per desa", "en": "Village counts"},
     "data.tab.boundaries": {"id": "Batas wilayah", "en": "Boundaries"},
+    "data.tab.programmes": {"id": "Program", "en": "Programmes"},
     "data.upload.eppgbm": {
         "id": "Ekspor e-PPGBM (CSV atau XLSX), satu atau beberapa berkas",
         "en": "e-PPGBM exports (CSV or XLSX), one or more files",
@@ -823,6 +824,39 @@ _DATA: dict[str, dict[str, str]] = {
         "id": "Batas desa (GeoJSON, GeoPackage, Shapefile dalam ZIP, atau dump SQL wilayah)",
         "en": "Village boundaries (GeoJSON, GeoPackage, zipped Shapefile, or wilayah SQL dump)",
     },
+    "data.upload.programmes": {
+        "id": "Data program (templat XLSX, atau CSV satu lembar)",
+        "en": "Programme data (the XLSX template, or a CSV of one sheet)",
+    },
+    "data.programmes.sheets": {"id": "Baris per lembar", "en": "Rows per sheet"},
+    "data.col.sheet_rows": {"id": "baris yang akan disimpan", "en": "rows to store"},
+    "data.programmes.problems": {
+        "id": "Masalah menurut lembar, baris dan kolom",
+        "en": "Problems by sheet, row and column",
+    },
+    "data.programmes.problems_download": {
+        "id": "Unduh daftar masalah (CSV)",
+        "en": "Download the problem list (CSV)",
+    },
+    "data.programmes.on_data_page": {
+        "id": "Muat data program di halaman Kelola data (tab Program)",
+        "en": "Load programme data on the Manage data page (Programmes tab)",
+    },
+    "data.programmes.accept_valid": {"id": "Simpan baris yang valid", "en": "Store the valid rows"},
+    "data.programmes.blocked": {
+        "id": "Berkas ini bermasalah pada {rows} baris: tidak ada yang disimpan kecuali Anda mencentang "
+        "'Simpan baris yang valid' (baris bermasalah tidak disimpan).",
+        "en": "This file has problems in {rows} rows: nothing is stored unless you tick "
+        "'Store the valid rows' (rows with problems are not stored).",
+    },
+    "data.saved_programmes": {
+        "id": "Tersimpan dari {file}: {rows}. Baris bermasalah, tidak disimpan: {rejected}.",
+        "en": "Stored from {file}: {rows}. Rows with problems, not stored: {rejected}.",
+    },
+    "data.col.problem_sheet": {"id": "lembar", "en": "sheet"},
+    "data.col.problem_row": {"id": "baris", "en": "row"},
+    "data.col.problem_column": {"id": "kolom", "en": "column"},
+    "data.col.problem_message": {"id": "masalah", "en": "problem"},
     "data.limit": {
         "id": "Paling besar {limit} MB per berkas; berkas lebih besar dimuat di server dengan "
         "`python -m stunting ingest`.",
@@ -908,6 +942,10 @@ _DATA: dict[str, dict[str, str]] = {
     "upload.wrong_type.aggregates": {
         "id": "{name} bukan berkas CSV: isinya {found}.",
         "en": "{name} is not a CSV file: its content is {found}.",
+    },
+    "upload.wrong_type.programmes": {
+        "id": "{name} bukan data program (XLSX atau CSV): isinya {found}.",
+        "en": "{name} is not programme data (XLSX or CSV): its content is {found}.",
     },
     "upload.wrong_type.boundaries": {
         "id": "{name} bukan GeoJSON, GeoPackage, Shapefile dalam ZIP atau dump SQL wilayah: isinya {found}.",
