@@ -1071,19 +1071,6 @@ _EVALUATE: dict[str, dict[str, str]] = {
         "en": "Download the programme template (XLSX)",
     },
     "evaluate.load": {"id": "Muat data program", "en": "Load programme data"},
-    "evaluate.upload": {
-        "id": "Berkas data program (templat XLSX, atau CSV satu lembar)",
-        "en": "Programme data file (the XLSX template, or a CSV of one sheet)",
-    },
-    "evaluate.accept_valid": {
-        "id": "Simpan baris yang benar walaupun ada baris bermasalah",
-        "en": "Store the valid rows even when other rows have problems",
-    },
-    "evaluate.store": {"id": "Periksa dan simpan", "en": "Check and store"},
-    "evaluate.stored": {
-        "id": "Tersimpan: {rows}. Baris bermasalah yang tidak disimpan: {problems}.",
-        "en": "Stored: {rows}. Rows with problems, not stored: {problems}.",
-    },
     "programme.lokus": {"id": "Desa lokus", "en": "Priority villages (lokus)"},
     "programme.baas": {"id": "BAAS (Bapak/Bunda Asuh Anak Stunting)", "en": "BAAS (foster parents)"},
     "programme.raga_pantas": {"id": "Raga Pantas", "en": "Raga Pantas"},
