@@ -1,19 +1,12 @@
 """Apakah berhasil? Villages with a programme against villages without it, with what could mislead."""
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
 from charts import evaluate as charts
-from stunting import app_cache, programmes
+from stunting import app_cache
 from stunting.errors import UserError
 from stunting.i18n import fmt_month, t
-from ui import auth, navigation, sidebar, uploader
-
-# A programme workbook is a few hundred KB (252 villages x years x 18 indicators); 10 MB is an
-# e-PPGBM export or another wrong file, refused before it is read.
-UPLOAD_MB = 10
+from ui import auth, navigation, sidebar
 
 navigation.through_app()
 visitor = auth.require("viewer")  # the role again (ui/pages_registry.py): STUNTING_AUTH=required hides it
@@ -37,30 +30,12 @@ with st.expander(t("evaluate.load", lang), expanded=not names):
         file_name=f"template-program-{regency}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    # Loading programme data changes what everyone sees: data managers of this regency only.
-    may_load = visitor.user is not None and visitor.user.may_change(regency)
-    upload = (
-        uploader.file_uploader(
-            t("evaluate.upload", lang), key="eval_upload", types=["xlsx", "csv"], max_mb=UPLOAD_MB, lang=lang
-        )
-        if may_load
-        else None
-    )
-    if not may_load:
+    # Loading programme data changes what everyone sees: data managers of this regency load it on the
+    # data page (preview, problems, history and undo there), the one way into the programme store.
+    if visitor.user is not None and visitor.user.may_change(regency):
+        st.page_link("pages/data.py", label=t("data.programmes.on_data_page", lang), icon="📂")
+    else:
         st.caption(t("evaluate.load_needs_login", lang))
-    accept = may_load and st.checkbox(t("evaluate.accept_valid", lang), key="eval_accept")
-    if upload is not None and st.button(t("evaluate.store", lang), key="eval_store"):
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / Path(upload.name).name  # messages name the user's own file
-            path.write_bytes(upload.getvalue())
-            try:
-                stored = programmes.import_file(path, accept_valid=accept, data_dir=app_cache.data_dir())
-            except UserError as error:
-                st.error(str(error))
-            else:
-                rows = ", ".join(f"{sheet} {count}" for sheet, count in stored.stored.items())
-                st.success(t("evaluate.stored", lang, rows=rows, problems=len(stored.problems)))
-                names = app_cache.programme_names()
 if not names:
     st.info(t("evaluate.no_programmes", lang))
     st.stop()

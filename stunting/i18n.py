@@ -855,6 +855,7 @@ _DATA: dict[str, dict[str, str]] = {
     "data.tab.eppgbm": {"id": "e-PPGBM (per anak)", "en": "e-PPGBM (per child)"},
     "data.tab.aggregates": {"id": "Rekap per desa", "en": "Village counts"},
     "data.tab.boundaries": {"id": "Batas wilayah", "en": "Boundaries"},
+    "data.tab.programmes": {"id": "Program", "en": "Programmes"},
     "data.upload.eppgbm": {
         "id": "Ekspor e-PPGBM (CSV atau XLSX), satu atau beberapa berkas",
         "en": "e-PPGBM exports (CSV or XLSX), one or more files",
@@ -867,6 +868,39 @@ _DATA: dict[str, dict[str, str]] = {
         "id": "Batas desa (GeoJSON, GeoPackage, Shapefile dalam ZIP, atau dump SQL wilayah)",
         "en": "Village boundaries (GeoJSON, GeoPackage, zipped Shapefile, or wilayah SQL dump)",
     },
+    "data.upload.programmes": {
+        "id": "Data program (templat XLSX, atau CSV satu lembar)",
+        "en": "Programme data (the XLSX template, or a CSV of one sheet)",
+    },
+    "data.programmes.sheets": {"id": "Baris per lembar", "en": "Rows per sheet"},
+    "data.col.sheet_rows": {"id": "baris yang akan disimpan", "en": "rows to store"},
+    "data.programmes.problems": {
+        "id": "Masalah menurut lembar, baris dan kolom",
+        "en": "Problems by sheet, row and column",
+    },
+    "data.programmes.problems_download": {
+        "id": "Unduh daftar masalah (CSV)",
+        "en": "Download the problem list (CSV)",
+    },
+    "data.programmes.on_data_page": {
+        "id": "Muat data program di halaman Kelola data (tab Program)",
+        "en": "Load programme data on the Manage data page (Programmes tab)",
+    },
+    "data.programmes.accept_valid": {"id": "Simpan baris yang valid", "en": "Store the valid rows"},
+    "data.programmes.blocked": {
+        "id": "Berkas ini bermasalah pada {rows} baris: tidak ada yang disimpan kecuali Anda mencentang "
+        "'Simpan baris yang valid' (baris bermasalah tidak disimpan).",
+        "en": "This file has problems in {rows} rows: nothing is stored unless you tick "
+        "'Store the valid rows' (rows with problems are not stored).",
+    },
+    "data.saved_programmes": {
+        "id": "Tersimpan dari {file}: {rows}. Baris bermasalah, tidak disimpan: {rejected}.",
+        "en": "Stored from {file}: {rows}. Rows with problems, not stored: {rejected}.",
+    },
+    "data.col.problem_sheet": {"id": "lembar", "en": "sheet"},
+    "data.col.problem_row": {"id": "baris", "en": "row"},
+    "data.col.problem_column": {"id": "kolom", "en": "column"},
+    "data.col.problem_message": {"id": "masalah", "en": "problem"},
     "data.limit": {
         "id": "Paling besar {limit} MB per berkas; berkas lebih besar dimuat di server dengan "
         "`python -m stunting ingest`.",
@@ -953,6 +987,10 @@ _DATA: dict[str, dict[str, str]] = {
         "id": "{name} bukan berkas CSV: isinya {found}.",
         "en": "{name} is not a CSV file: its content is {found}.",
     },
+    "upload.wrong_type.programmes": {
+        "id": "{name} bukan data program (XLSX atau CSV): isinya {found}.",
+        "en": "{name} is not programme data (XLSX or CSV): its content is {found}.",
+    },
     "upload.wrong_type.boundaries": {
         "id": "{name} bukan GeoJSON, GeoPackage, Shapefile dalam ZIP atau dump SQL wilayah: isinya {found}.",
         "en": "{name} is not GeoJSON, GeoPackage, a zipped Shapefile or a wilayah SQL dump: "
@@ -961,10 +999,6 @@ _DATA: dict[str, dict[str, str]] = {
     "upload.not_your_regency": {
         "id": "Berkas ini memuat data {regencies}, di luar wilayah Anda ({yours}); tidak ada yang disimpan.",
         "en": "These files hold data of {regencies}, outside your regencies ({yours}); nothing was stored.",
-    },
-    "upload.undo_unavailable": {
-        "id": "Pembatalan belum tersedia di versi ini.",
-        "en": "Undo is not available in this version.",
     },
     "upload.undo_gone": {"id": "Impor ini sudah dibatalkan.", "en": "This import was already undone."},
     "upload.undo_not_last": {
@@ -1081,19 +1115,6 @@ _EVALUATE: dict[str, dict[str, str]] = {
         "en": "Download the programme template (XLSX)",
     },
     "evaluate.load": {"id": "Muat data program", "en": "Load programme data"},
-    "evaluate.upload": {
-        "id": "Berkas data program (templat XLSX, atau CSV satu lembar)",
-        "en": "Programme data file (the XLSX template, or a CSV of one sheet)",
-    },
-    "evaluate.accept_valid": {
-        "id": "Simpan baris yang benar walaupun ada baris bermasalah",
-        "en": "Store the valid rows even when other rows have problems",
-    },
-    "evaluate.store": {"id": "Periksa dan simpan", "en": "Check and store"},
-    "evaluate.stored": {
-        "id": "Tersimpan: {rows}. Baris bermasalah yang tidak disimpan: {problems}.",
-        "en": "Stored: {rows}. Rows with problems, not stored: {problems}.",
-    },
     "programme.lokus": {"id": "Desa lokus", "en": "Priority villages (lokus)"},
     "programme.baas": {"id": "BAAS (Bapak/Bunda Asuh Anak Stunting)", "en": "BAAS (foster parents)"},
     "programme.raga_pantas": {"id": "Raga Pantas", "en": "Raga Pantas"},

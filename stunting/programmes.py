@@ -183,6 +183,12 @@ class ParsedFile:
     def valid_rows(self) -> int:
         return sum(len(frame) for frame in self.tables.values())
 
+    @property
+    def rows_to_store(self) -> dict[str, int]:
+        """Sheet -> valid rows, for the sheets that have some: what ``import_file`` stores (and reports
+        as ``stored``), so the data page's preview says the same numbers before anything is written."""
+        return {sheet: len(frame) for sheet, frame in self.tables.items() if len(frame)}
+
 
 @dataclass
 class ImportResult:
@@ -510,7 +516,7 @@ def import_file(path: str | Path, *, accept_valid: bool = False, data_dir=None) 
     report = _write_report(parsed, data_dir) if parsed.problems else None
     if parsed.problems and not accept_valid:
         raise UserError(_refusal(parsed, report))
-    stored = {sheet: len(frame) for sheet, frame in parsed.tables.items() if len(frame)}
+    stored = parsed.rows_to_store
     if not stored:
         raise UserError(f"{parsed.path.name} has no rows to store (every row is empty or has a problem).")
     programmes = store(data_dir)

@@ -59,8 +59,14 @@ KINDS = {
     "eppgbm": ("csv", "xlsx"),
     "aggregates": ("csv",),
     "boundaries": ("geojson", "gpkg", "shapefile_zip", "wilayah_sql"),
+    "programmes": ("csv", "xlsx"),
 }
-SOURCE_STORE = {"eppgbm": "store", "aggregates": "store", "boundaries": "boundaries"}
+SOURCE_STORE = {
+    "eppgbm": "store",
+    "aggregates": "store",
+    "boundaries": "boundaries",
+    "programmes": "programmes",
+}
 
 
 class UploadRefused(UserError):
@@ -203,6 +209,8 @@ class Preview:
     already_imported: list[str] = field(default_factory=list)  # file names imported before (same SHA-256)
     replaced: int | None = None  # stored rows the import retracts (ingest --dry-run); None: not counted
     village_months_replaced: int = 0
+    rows_per_sheet: dict[str, int] = field(default_factory=dict)  # programme data: what would be stored
+    problems: list = field(default_factory=list)  # programme data: programmes.Problem, sheet/row/column
 
     @property
     def rows_replaced(self) -> int:
@@ -289,6 +297,31 @@ def preview_boundaries(paths: list[Path]) -> Preview:
     return result
 
 
+def preview_programmes(paths: list[Path], root) -> Preview:
+    """Programme data: every file checked as ``programmes import`` checks it, nothing written; the rows
+    per sheet are those the import would store (with "simpan baris yang valid" when there are problems)."""
+    from stunting import programmes
+
+    result = Preview([p.name for p in paths])
+    per_sheet: Counter[str] = Counter()
+    codes: set[str] = set()
+    for path in paths:
+        parsed = programmes.read_file(path, resolve_data_dir(root))
+        per_sheet.update(parsed.rows_to_store)
+        result.problems.extend(parsed.problems)
+        for frame in parsed.tables.values():
+            if "village_code" in frame and len(frame):
+                codes.update(frame["village_code"].astype(str))
+    result.rows_per_sheet = dict(per_sheet)
+    result.rows_accepted = sum(per_sheet.values())
+    result.rows_rejected = len({(p.sheet, p.row) for p in result.problems})
+    result.rows_read = result.rows_accepted + result.rows_rejected
+    result.villages = len(codes)
+    # A village code is PP.KK.CC.DDDD: its first five characters are the regency's code.
+    result.regencies = sorted({code[:5] for code in codes})
+    return result
+
+
 def check_rights(user: User, regencies: list[str]) -> None:
     """A data manager changes only the regencies assigned to them."""
     outside = [code for code in regencies if not user.may_change(code)]
@@ -310,6 +343,10 @@ def _store_for(kind: str, root: Path):
         from stunting.boundaries import install
 
         return install.store(root)
+    if SOURCE_STORE[kind] == "programmes":
+        from stunting import programmes
+
+        return programmes.store(root)
     return SnapshotStore(root / store.STORE)
 
 
@@ -328,8 +365,10 @@ def run_import(
     *,
     progress: Callable[[float, str], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    accept_valid: bool = False,
 ) -> Imported:
-    """Import staged files under the import lock, record who did it, roll a failed batch back."""
+    """Import staged files under the import lock, record who did it, roll a failed batch back.
+    ``accept_valid`` (programme data only): store a file's valid rows although others have problems."""
     root = resolve_data_dir(root)
     check_rights(user, regencies)
     with import_lock(root, on_wait), _store_wait_message(on_wait):
@@ -344,7 +383,7 @@ def run_import(
                     if progress is not None:
                         progress((index + min(max(fraction, 0.0), 1.0)) / len(paths), message)
 
-                summary, entry = _import_one(kind, path, root, scaled)
+                summary, entry = _import_one(kind, path, root, scaled, accept_valid)
                 summaries.append(summary)
                 after = _snapshot_name(kind, root)
                 if entry is None or after == before:  # imported before: nothing changed
@@ -374,20 +413,21 @@ def run_import(
 @contextlib.contextmanager
 def _store_wait_message(on_wait: Callable[[], None] | None) -> Iterator[None]:
     """A CLI import holds the store's own writer lock: say "import lain sedang berjalan" then too."""
-    from stunting import snapshots
+    from stunting.snapshots import on_writer_wait
 
-    hook = getattr(snapshots, "on_writer_wait", None)  # the store's writer-wait hook, when it has one
-    if hook is None or on_wait is None:
+    if on_wait is None:
         yield
         return
-    token = hook.set(lambda _message: on_wait())
+    token = on_writer_wait.set(lambda _message: on_wait())
     try:
         yield
     finally:
-        hook.reset(token)
+        on_writer_wait.reset(token)
 
 
-def _import_one(kind: str, path: Path, root: Path, progress) -> tuple[object, dict | None]:
+def _import_one(
+    kind: str, path: Path, root: Path, progress, accept_valid: bool
+) -> tuple[object, dict | None]:
     if kind == "eppgbm":
         from stunting.ingest import ingest_files
 
@@ -418,8 +458,24 @@ def _import_one(kind: str, path: Path, root: Path, progress) -> tuple[object, di
             "rows_stored": record.rows_stored,
             "rows_rejected": record.rows_rejected,
         }
-    from stunting.boundaries.install import import_files
     from stunting.ingest import file_sha256
+
+    if kind == "programmes":
+        from stunting import programmes
+
+        progress(0.0, path.name)
+        result = programmes.import_file(path, accept_valid=accept_valid, data_dir=root)
+        progress(1.0, path.name)
+        rejected = len({(p.sheet, p.row) for p in result.problems})
+        return result, {
+            "import_id": store.new_import_id(),
+            "file_name": path.name,
+            "sha256": file_sha256(path),
+            "rows_read": sum(result.stored.values()) + rejected,
+            "rows_stored": sum(result.stored.values()),
+            "rows_rejected": rejected,
+        }
+    from stunting.boundaries.install import import_files
 
     progress(0.0, path.name)
     report = import_files([path], root)
@@ -435,10 +491,7 @@ def _import_one(kind: str, path: Path, root: Path, progress) -> tuple[object, di
 
 
 def _restore(kind: str, root: Path, snapshot: str) -> None:
-    snapshots = _store_for(kind, root)
-    if not hasattr(snapshots, "restore"):
-        raise UploadRefused("undo_unavailable")
-    snapshots.restore(snapshot)
+    _store_for(kind, root).restore(snapshot)
 
 
 def undo(history_id: str, root, user: User, db: UserDB) -> dict:
@@ -453,7 +506,7 @@ def undo(history_id: str, root, user: User, db: UserDB) -> dict:
             raise UploadRefused("undo_not_last", name=entry["file_name"])
         if entry["snapshot_before"] is None:
             raise UploadRefused("undo_first")
-        kept = {s.name for s in getattr(_store_for(entry["kind"], root), "snapshots", list)()}
+        kept = {s.name for s in _store_for(entry["kind"], root).snapshots()}
         if entry["snapshot_before"] not in kept:
             raise UploadRefused("undo_not_kept", name=entry["file_name"])
         _restore(entry["kind"], root, entry["snapshot_before"])
@@ -500,3 +553,22 @@ def rejects_table(report: Path, lang: str) -> pd.DataFrame:
 def rejects_csv(report: Path, lang: str) -> bytes:
     """rejects_table as CSV bytes (UTF-8 with BOM, so Excel opens it with the accents right)."""
     return rejects_table(report, lang).to_csv(index=False).encode("utf-8-sig")
+
+
+PROBLEM_COLUMNS = ("sheet", "row", "column", "message")
+
+
+def problems_table(problems: list, lang: str) -> pd.DataFrame:
+    """Programme problems by sheet, row (the spreadsheet's number) and column. The messages name the
+    cell's fault, never its value when that is personal (a NIK is "not repeated here")."""
+    from stunting.i18n import t
+
+    frame = pd.DataFrame(
+        [[p.sheet, p.row, p.column, p.message] for p in problems], columns=list(PROBLEM_COLUMNS)
+    )
+    return frame.rename(columns={c: t(f"data.col.problem_{c}", lang) for c in PROBLEM_COLUMNS})
+
+
+def problems_csv(problems: list, lang: str) -> bytes:
+    """problems_table as CSV bytes (UTF-8 with BOM, like the rejects report)."""
+    return problems_table(problems, lang).to_csv(index=False).encode("utf-8-sig")

@@ -14,7 +14,7 @@ import urllib.request
 import pandas as pd
 import pytest
 from browser import CHROMIUM_FLAGS, VIEWPORT, block_the_network, free_port, streamlit_app
-from test_data_page import NEEDS_KEPT_SNAPSHOTS, build_real_store
+from test_data_page import build_real_store
 
 from stunting.config import REPO_ROOT
 from stunting.users import UserDB
@@ -62,7 +62,6 @@ def data_dir(tmp_path):
     return folder
 
 
-@NEEDS_KEPT_SNAPSHOTS
 def test_roles_upload_preview_save_rejects_undo_and_lockout(data_dir, chromium_executable, tmp_path):
     playwright_api = pytest.importorskip("playwright.sync_api")
     log = tmp_path / "streamlit.log"

@@ -19,7 +19,6 @@ from stunting import prevalence, store, uploads
 from stunting.cli import main
 from stunting.config import REPO_ROOT
 from stunting.i18n import fmt_month
-from stunting.snapshots import SnapshotStore
 from stunting.users import User, UserDB
 
 PAGE = str(REPO_ROOT / "pages" / "data.py")
@@ -27,13 +26,6 @@ EXPORT = REPO_ROOT / "tests" / "data" / "eppgbm" / "export.csv"
 EXPECTED = pd.read_csv(REPO_ROOT / "tests" / "data" / "eppgbm" / "expected.csv", dtype=str)
 EXPECTED_REJECTS = pd.read_csv(REPO_ROOT / "tests" / "data" / "eppgbm" / "expected_rejects.csv", dtype=str)
 PASSWORD = "manager-password-1"
-# Undo restores a kept snapshot (SnapshotStore.snapshots/restore, issue 15). Until that lands on main
-# these tests are expected to fail, strictly; with it they are ordinary tests (all pass with it).
-NEEDS_KEPT_SNAPSHOTS = pytest.mark.xfail(
-    not hasattr(SnapshotStore, "restore"),
-    reason="SnapshotStore.restore (issue 15) not on main yet",
-    strict=True,
-)
 
 
 def build_real_store(folder) -> None:
@@ -112,7 +104,6 @@ def _stored_rows_in_the_files_months(folder) -> int:
     return len(stored.merge(pairs, on=["village_code", "period"]))
 
 
-@NEEDS_KEPT_SNAPSHOTS
 def test_preview_then_save_then_rejects_then_undo(monkeypatch, data_dir, manager, tmp_path):
     db, token = manager
     before_snapshot = store.current_snapshot(data_dir).name
@@ -284,7 +275,6 @@ def test_a_second_import_waits_for_the_first_and_never_interleaves(data_dir):
     assert events == ["first in", "second waits", "first out", "second in"]
 
 
-@NEEDS_KEPT_SNAPSHOTS
 def test_a_batch_whose_second_file_fails_leaves_the_store_as_it_was(data_dir):
     db = UserDB(data_dir)
     user = User("ani", "data_manager", ("64.02", "64.74"))
@@ -339,7 +329,6 @@ def _import(data_dir, db, user, name: str, data: bytes) -> str:
     return history_id
 
 
-@NEEDS_KEPT_SNAPSHOTS
 def test_undo_only_the_last_import_and_only_within_ones_regencies(data_dir):
     db = UserDB(data_dir)
     ani = User("ani", "data_manager", ("64.02", "64.74"))
@@ -398,3 +387,154 @@ def test_the_preview_shows_the_numbers_of_ingest_dry_run(monkeypatch, data_dir, 
     }
     shown = [c.value for c in at.caption if c.value.startswith("Periode:")]
     assert shown == ["Periode: " + ", ".join(fmt_month(p, "id") for p in periods)]
+
+
+# --- programme data (the "Program" tab) --------------------------------------------------------------
+
+BAAS_HEADER = ["Kode Desa", "Nama Desa", "Tahun", "Anak Diasuh", "Orang Tua Asuh"]
+SCORE_HEADER = ["Kode Desa", "Nama Desa", "Tahun", "Sasaran", "Indikator", "Pembilang", "Penyebut"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    """An XLSX written by openpyxl, as an office's spreadsheet program would write the template."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# Two valid baas rows, one with an unknown village, one valid scorecard row, one numerator above its
+# denominator: 3 rows to store, 2 rows with a problem.
+MIXED = _workbook(
+    {
+        "baas": [BAAS_HEADER, ["64.02.01.2001", "", 2022, 3, 1], ["64.02.99.9999", "", 2022, 3, 1],
+                 ["64.02.01.2002", "", 2023, 5, 2]],
+        "konvergensi": [SCORE_HEADER, ["64.02.01.2001", "", 2023, "Ibu hamil", "H1", 8, 10],
+                        ["64.02.01.2002", "", 2023, "Ibu hamil", "H2", 12, 10]],
+    }
+)  # fmt: skip
+
+
+def _upload_programmes(at, name: str, data: bytes) -> AppTest:
+    (uploader,) = [u for u in at.get("file_uploader") if u.key == "data_upload_programmes_0"]
+    uploader.upload(name, data, XLSX)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _programme_tables(folder) -> dict[str, list]:
+    from stunting import programmes
+
+    return {
+        sheet: programmes.read_table(sheet, folder).astype(str).sort_values(list(table.key)).values.tolist()
+        for sheet, table in programmes.TABLES.items()
+    }
+
+
+def test_programme_preview_equals_the_cli_and_a_bad_row_stores_nothing_unless_accepted(
+    monkeypatch, data_dir, manager, tmp_path, capsys
+):
+    import hashlib
+    import re
+
+    from stunting import programmes
+
+    db, token = manager
+    # The CLI on the same file, into a copy of the store: the rows it stores and the problems it lists.
+    cli_dir = tmp_path / "cli"
+    shutil.copytree(data_dir, cli_dir)
+    (tmp_path / "program.xlsx").write_bytes(MIXED)
+    assert main(["programmes", "import", str(tmp_path / "program.xlsx"), "--data-dir", str(cli_dir)]) == 1
+    assert programmes.store(cli_dir).current() is None  # the CLI too stores nothing without --accept-valid
+    capsys.readouterr()
+    argv = [
+        "programmes",
+        "import",
+        str(tmp_path / "program.xlsx"),
+        "--accept-valid",
+        "--data-dir",
+        str(cli_dir),
+    ]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    cli_rows = {s: int(n) for s, n in re.findall(r"(\w+) (\d+)", printed.split("\n")[0].split(": ", 1)[1])}
+    cli_problems = int(re.search(r"(\d+) row problem", printed).group(1))
+
+    at = _upload_programmes(_page(monkeypatch, data_dir, token), "program.xlsx", MIXED)
+    sheets = [d.value for d in at.dataframe if "baris yang akan disimpan" in d.value.columns]
+    assert dict(zip(sheets[0]["lembar"], sheets[0]["baris yang akan disimpan"], strict=True)) == cli_rows
+    (problems,) = [d.value for d in at.dataframe if "masalah" in d.value.columns]
+    assert len(problems) == cli_problems
+    assert sorted(zip(problems["lembar"], problems["baris"], problems["kolom"], strict=True)) == [
+        ("baas", 3, "Kode Desa"),
+        ("konvergensi", 3, "Pembilang"),
+    ]
+    assert _metrics(at) == {"Baris dibaca": "5", "Diterima": "3", "Ditolak": "2"}
+    # With a problem and the box not ticked there is no Simpan, and nothing was stored.
+    assert not [b for b in at.button if b.key == "save_programmes"]
+    assert programmes.store(data_dir).current() is None
+    at.checkbox(key="accept_programmes").check().run()
+    [b for b in at.button if b.key == "save_programmes"][0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _programme_tables(data_dir) == _programme_tables(cli_dir)  # the same rows as the CLI stored
+    (entry,) = db.import_history("programmes")
+    assert (entry["actor"], entry["file_name"], entry["rows_stored"]) == ("ani", "program.xlsx", 3)
+    assert entry["sha256"] == hashlib.sha256(MIXED).hexdigest()
+    assert db.audit_log(event="import")[0]["detail"]["kind"] == "programmes"
+    # The report after Simpan: the problems table and its CSV, with the sheet/row/column headers.
+    download = [d for d in at.get("download_button") if d.proto.label == "Unduh daftar masalah (CSV)"]
+    assert download, "the problem list to download"
+
+
+def test_programme_undo_returns_the_programme_store_to_the_snapshot_before(monkeypatch, data_dir, manager):
+    from stunting import programmes
+
+    db, token = manager
+    first = _workbook({"baas": [BAAS_HEADER, ["64.02.01.2001", "", 2022, 3, 1]]})
+    at = _upload_programmes(_page(monkeypatch, data_dir, token), "first.xlsx", first)
+    [b for b in at.button if b.key == "save_programmes"][0].click().run()
+    before = _programme_tables(data_dir)
+    snapshot_before = programmes.store(data_dir).current().name
+    # A second file replaces the first's row (same village and year) and adds a scorecard row.
+    second = _workbook(
+        {
+            "baas": [BAAS_HEADER, ["64.02.01.2001", "", 2022, 9, 4]],
+            "konvergensi": [SCORE_HEADER, ["64.02.01.2002", "", 2023, "Anak 0-23 bulan", "A1", 4, 6]],
+        }
+    )
+    (uploader,) = [u for u in at.get("file_uploader") if u.key == "data_upload_programmes_1"]
+    uploader.upload("second.xlsx", second, XLSX)
+    at.run()
+    [b for b in at.button if b.key == "save_programmes"][0].click().run()
+    assert programmes.read_table("baas", data_dir)["children_fostered"].tolist() == [9]
+    assert _programme_tables(data_dir) != before
+    (undo,) = [b for b in at.button if b.key.startswith("undo_programmes_")]
+    undo.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _programme_tables(data_dir) == before
+    kept = {s.name for s in programmes.store(data_dir).snapshots()}
+    assert snapshot_before in kept
+    assert db.import_history("programmes")[0]["undone_by"] == "ani"
+    assert db.audit_log(event="undo")[0]["detail"]["file"] == "second.xlsx"
+
+
+def test_programme_data_outside_the_managers_regencies_is_refused(monkeypatch, data_dir):
+    from stunting import programmes
+
+    db = UserDB(data_dir)
+    db.add("budi", "data_manager", PASSWORD, ("64.74",), actor="test")
+    at = _upload_programmes(
+        _page(monkeypatch, data_dir, db.login("budi", PASSWORD)[1]), "program.xlsx", MIXED
+    )
+    assert any("64.02" in e.value and "tidak ada yang disimpan" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "save_programmes"]
+    assert programmes.store(data_dir).current() is None

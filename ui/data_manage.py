@@ -23,7 +23,9 @@ ACCEPT = {
     "eppgbm": ["csv", "xlsx"],
     "aggregates": ["csv"],
     "boundaries": ["geojson", "json", "gpkg", "zip", "sql"],
+    "programmes": ["xlsx", "csv"],
 }
+KINDS = tuple(ACCEPT)  # the page's tabs, in this order
 
 
 def refusal(error: UserError, lang: str) -> str:
@@ -61,8 +63,13 @@ def section(kind: str, visitor: Visitor, lang: str) -> None:
             st.error(refusal(error, lang))
         else:
             _show_preview(kind, preview, lang)
-            if preview.rows_accepted and st.button(t("data.save", lang), type="primary", key=f"save_{kind}"):
-                _save(kind, payload, preview, visitor, lang)
+            accept_valid = _accept_valid(kind, preview, lang)
+            if (
+                preview.rows_accepted
+                and (accept_valid or not preview.problems)
+                and st.button(t("data.save", lang), type="primary", key=f"save_{kind}")
+            ):
+                _save(kind, payload, preview, visitor, lang, accept_valid)
     _history(kind, visitor, lang)
 
 
@@ -81,12 +88,60 @@ def _preview(kind: str, payload) -> uploads.Preview:
                     previews[key] = uploads.preview_eppgbm(paths, root)
                 elif kind == "aggregates":
                     previews[key] = uploads.preview_aggregates(paths)
+                elif kind == "programmes":
+                    previews[key] = uploads.preview_programmes(paths, root)
                 else:
                     previews[key] = uploads.preview_boundaries(paths)
     return previews[key]
 
 
+def _accept_valid(kind: str, preview: uploads.Preview, lang: str) -> bool:
+    """Programme data with problems: nothing is stored unless the user ticks "simpan baris yang valid"."""
+    if kind != "programmes" or not preview.problems:
+        return False
+    accepted = st.checkbox(t("data.programmes.accept_valid", lang), key=f"accept_{kind}")
+    if not accepted:
+        st.warning(t("data.programmes.blocked", lang, rows=fmt_number(preview.rows_rejected, lang)))
+    return accepted
+
+
+def _show_problems(problems: list, lang: str, key: str) -> None:
+    st.markdown(f"**{t('data.programmes.problems', lang)}**")
+    st.dataframe(uploads.problems_table(problems, lang), hide_index=True, width="stretch")
+    st.download_button(
+        t("data.programmes.problems_download", lang),
+        data=uploads.problems_csv(problems, lang),
+        file_name="program-masalah.csv",
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+    )
+
+
+def _show_programmes(preview: uploads.Preview, lang: str) -> None:
+    st.markdown(f"#### {t('data.preview', lang)}")
+    cards = st.columns(3)
+    cards[0].metric(t("data.rows_read", lang), fmt_number(preview.rows_read, lang))
+    cards[1].metric(t("data.rows_accepted", lang), fmt_number(preview.rows_accepted, lang))
+    cards[2].metric(t("data.rows_rejected", lang), fmt_number(preview.rows_rejected, lang))
+    st.caption(t("data.villages", lang, count=fmt_number(preview.villages, lang)))
+    if preview.rows_per_sheet:
+        st.markdown(f"**{t('data.programmes.sheets', lang)}**")
+        sheets = pd.DataFrame(
+            [
+                {t("data.col.problem_sheet", lang): sheet, t("data.col.sheet_rows", lang): rows}
+                for sheet, rows in preview.rows_per_sheet.items()
+            ]
+        )
+        st.dataframe(sheets, hide_index=True, width="stretch")
+    if preview.problems:
+        _show_problems(preview.problems, lang, key="problems_preview")
+
+
 def _show_preview(kind: str, preview: uploads.Preview, lang: str) -> None:
+    if kind == "programmes":
+        _show_programmes(preview, lang)
+        return
     st.markdown(f"#### {t('data.preview', lang)}")
     for name in preview.already_imported:
         st.info(t("data.already", lang, name=name))
@@ -123,7 +178,9 @@ def _show_preview(kind: str, preview: uploads.Preview, lang: str) -> None:
             )
 
 
-def _save(kind: str, payload, preview: uploads.Preview, visitor: Visitor, lang: str) -> None:
+def _save(
+    kind: str, payload, preview: uploads.Preview, visitor: Visitor, lang: str, accept_valid: bool = False
+) -> None:
     root = app_cache.data_dir()
     bar = st.progress(0.0, text=t("data.saving", lang, file=payload[0][0]))
     waiting = st.empty()
@@ -138,19 +195,23 @@ def _save(kind: str, payload, preview: uploads.Preview, visitor: Visitor, lang: 
                 preview.regencies,
                 progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
                 on_wait=lambda: waiting.info(t("data.waiting", lang)),
+                accept_valid=accept_valid,
             )
     except UserError as error:
         bar.empty()
         waiting.empty()
         st.error(refusal(error, lang))
         return
-    st.session_state[_RESULT.format(kind=kind)] = [_result_line(kind, s) for s in result.summaries]
+    st.session_state[_RESULT.format(kind=kind)] = [
+        _result_line(kind, summary, name)
+        for summary, (name, _data) in zip(result.summaries, payload, strict=True)
+    ]
     st.session_state[_PREVIEWS] = {}
     st.session_state[_ROUND.format(kind=kind)] += 1  # an empty uploader: the files are stored
     st.rerun()
 
 
-def _result_line(kind: str, summary) -> dict:
+def _result_line(kind: str, summary, file_name: str) -> dict:
     if kind == "eppgbm":
         return {
             "file": summary.file_name,
@@ -160,6 +221,12 @@ def _result_line(kind: str, summary) -> dict:
             "import_id": summary.import_id,
             "already": summary.already_imported_on,
         }
+    if kind == "programmes":  # a programmes.ImportResult: rows per sheet and the problems left out
+        return {
+            "file": file_name,
+            "sheets": summary.stored,
+            "problems": summary.problems,
+        }
     name = getattr(summary, "file_name", None) or summary.source.get("source", "")
     return {"file": name, "stored": None, "rejected": 0, "report": None, "import_id": None, "already": None}
 
@@ -167,7 +234,14 @@ def _result_line(kind: str, summary) -> dict:
 def _last_result(kind: str, lang: str) -> None:
     from pathlib import Path
 
-    for line in st.session_state.get(_RESULT.format(kind=kind), []):
+    for number, line in enumerate(st.session_state.get(_RESULT.format(kind=kind), [])):
+        if kind == "programmes":
+            rows = ", ".join(f"{sheet} {fmt_number(n, lang)}" for sheet, n in line["sheets"].items())
+            rejected = fmt_number(len({(p.sheet, p.row) for p in line["problems"]}), lang)
+            st.success(t("data.saved_programmes", lang, file=line["file"], rows=rows, rejected=rejected))
+            if line["problems"]:
+                _show_problems(line["problems"], lang, key=f"problems_saved_{number}")
+            continue
         if line["already"]:
             st.info(t("data.already", lang, name=line["file"]))
             continue
@@ -228,7 +302,7 @@ def _history(kind: str, visitor: Visitor, lang: str) -> None:
     if st.button(
         t("data.undo", lang, file=last["file_name"]),
         key=f"undo_{kind}_{last['id']}",
-        help=t("data.undo_help", lang, keep=getattr(snapshots, "KEEP_SNAPSHOTS", 1)),
+        help=t("data.undo_help", lang, keep=snapshots.KEEP_SNAPSHOTS),
     ):
         try:
             uploads.undo(last["id"], app_cache.data_dir(), visitor.user, db)
