@@ -282,6 +282,9 @@ def sum_to_level(frame: pd.DataFrame, level: str, regency: str | None = None) ->
 SUM_KEYS = ("regency", "year", "period", "kecamatan_code", "village_code", "puskesmas", "posyandu")
 
 
+NO_DATA = {key: value for c in CHECK_NAMES for key, value in ((c, math.nan), (f"status_{c}", "no_data"))}
+
+
 def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFrame:
     """Every check of CHECKS on each unit's sums (see quality_table)."""
     units = units.copy()
@@ -289,15 +292,16 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
         units["target_children"] = units["code"].map(targets).fillna(0)
     else:
         units["target_children"] = 0
+    # Most of a national gazetteer's villages have no data: their rows are built whole, not evaluated.
+    empty = units["children"].to_numpy() == 0
     rows = []
-    for row in units.to_dict(orient="records"):  # plain dicts: a Series per unit costs more than the checks
+    # Plain dicts: a Series per unit costs more than the checks.
+    for row in units[~empty].to_dict(orient="records"):
         out: dict[str, object] = {"code": row["code"], "name": row["name"], "children": int(row["children"])}
         failed = []
         for check in CHECKS:
             basis = float(check.basis(row))
-            if row["children"] == 0:
-                value, status = math.nan, "no_data"
-            elif check.name == "coverage_pct" and basis == 0:
+            if check.name == "coverage_pct" and basis == 0:
                 value, status = math.nan, "no_target"
             elif basis < check.minimum:
                 value, status = math.nan, "too_few"
@@ -318,4 +322,8 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
         rows.append(out)
     columns = ["code", "name", "children", *CHECK_NAMES, "target_children", "failed"]
     columns += [f"status_{c}" for c in CHECK_NAMES]
-    return pd.DataFrame(rows, columns=columns)
+    evaluated = pd.DataFrame(rows, columns=columns, index=units.index[~empty])
+    none = units.loc[empty, ["code", "name"]].assign(
+        children=0, target_children=units.loc[empty, "target_children"].astype(int), failed="", **NO_DATA
+    )
+    return pd.concat([evaluated, none[columns]]).loc[units.index].reset_index(drop=True)
