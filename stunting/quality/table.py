@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from stunting import config, gazetteer, queries, store
+from stunting import config, gazetteer, publish, queries, store
 from stunting import store_layout as layout
 from stunting.errors import UserError
 from stunting.quality import checks, stored
@@ -182,6 +182,27 @@ CHECKS: tuple[Check, ...] = (
 )  # fmt: skip
 CHECK_NAMES = tuple(c.name for c in CHECKS)
 CHECKS_BY_NAME = {c.name: c for c in CHECKS}
+
+
+def _count(column: str) -> Callable[[pd.Series], float]:
+    return lambda row: row[column]
+
+
+# The checks that are shares of children (part, whole): published through stunting.publish, so one
+# suppression rule ("terlalu sedikit anak" below config.MIN_CHILDREN) holds for a prevalence and a
+# data-quality share alike. DPS, SD, skewness and the tests keep their own named minimums.
+RATES_OF_CHILDREN: dict[str, tuple[Callable, Callable]] = {
+    "missing_height_pct": (_count("missing_height"), _children),
+    "missing_weight_pct": (_count("missing_weight"), _children),
+    "missing_position_pct": (_count("missing_position"), _children),
+    **{f"flagged_{z}_pct": (_count(f"{z}_flagged"), _count(f"{z}_defined")) for z in INDICATORS},
+    "position_mismatch_pct": (lambda r: r["standing_under_24m"] + r["lying_from_24m"], _position_known),
+    "standing_under_9m_pct": (_count("standing_under_9m"), _count("position_known_under_9m")),
+    "reported_z_disagree_pct": (lambda r: _reported(r, "disagree"), lambda r: _reported(r, "n")),
+    "nik_invalid_pct": (_count("nik_invalid"), _children),
+    "nik_date_mismatch_pct": (_count("nik_date_mismatch"), _children),
+}
+assert all(CHECKS_BY_NAME[name].minimum == config.MIN_CHILDREN for name in RATES_OF_CHILDREN)
 # The CLI's and the page's leading columns (the list), then every other check.
 CORE_COLUMNS = [
     "code", "name", "children", "missing_height_pct", "flagged_haz_pct", "flagged_whz_pct",
@@ -294,20 +315,31 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
         units["target_children"] = 0
     # Most of a national gazetteer's villages have no data: their rows are built whole, not evaluated.
     empty = units["children"].to_numpy() == 0
+    measured = units[~empty]
+    published = {
+        name: publish.publish(pd.DataFrame({"measured": whole(measured), "cases": part(measured)}))
+        for name, (part, whole) in RATES_OF_CHILDREN.items()
+    }
+    shares = {name: frame["prevalence"].to_numpy() for name, frame in published.items()}
+    shown = {name: (frame["state"] == publish.STATE_RATE).to_numpy() for name, frame in published.items()}
     rows = []
     # Plain dicts: a Series per unit costs more than the checks.
-    for row in units[~empty].to_dict(orient="records"):
+    for i, row in enumerate(measured.to_dict(orient="records")):
         out: dict[str, object] = {"code": row["code"], "name": row["name"], "children": int(row["children"])}
         failed = []
         for check in CHECKS:
             basis = float(check.basis(row))
-            if check.name == "coverage_pct" and basis == 0:
+            if check.name in shares:  # publish's rule decides (too few children, or a share)
+                value = 100 * shares[check.name][i] if shown[check.name][i] else math.nan
+                status = "too_few" if math.isnan(value) else None
+            elif check.name == "coverage_pct" and basis == 0:
                 value, status = math.nan, "no_target"
             elif basis < check.minimum:
                 value, status = math.nan, "too_few"
             else:
                 with np.errstate(all="ignore"):
-                    value = float(check.value(row))
+                    value, status = float(check.value(row)), None
+            if status is None:
                 if not math.isfinite(value):
                     value, status = math.nan, "none"
                 elif check.fails is not None and check.fails(value, row):
