@@ -27,6 +27,10 @@ BIRTH_DATE_WINDOW_DAYS = 5
 # only through the mother's name being required as well; the issue's threshold.
 NAME_SIMILARITY = 0.88
 
+# Up to this many distinct names a column's names are scored all against all once (a 2,000 x 2,000
+# float32 matrix is 16 MB) and pairs looked up; beyond, each distinct pair of names is scored.
+DENSE_NAMES = 2_000
+
 PAIR_COLUMNS = ["period", "village_code", "puskesmas", "posyandu", "source_row", "other_source_row"]
 
 
@@ -74,16 +78,19 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     # Block on village and on posyandu: a posyandu may serve two villages, a village have several.
     # Posyandu names repeat across a regency ("Melati 1"), so a posyandu is one within its puskesmas.
     has_posyandu = (rows["posyandu"] != "").to_numpy()
-    candidates = [
-        _candidates(_block(code, ["period", "village_code", "sex"]), day),
-        _candidates(_block(code, ["period", "puskesmas", "posyandu", "sex"]), day, has_posyandu),
-    ]
-    first = np.concatenate([c[0] for c in candidates])
-    second = np.concatenate([c[1] for c in candidates])
-    # One key per unordered pair (a pair found in both blocks counts once); pd.unique hashes, where
-    # numpy 2's np.unique takes ten times longer on a million keys.
-    keys = pd.unique(np.minimum(first, second) * len(rows) + np.maximum(first, second))
-    pairs = np.stack([keys // len(rows), keys % len(rows)], axis=1).astype(np.int64)
+    by_village = _candidates(_block(code, ["period", "village_code", "sex"]), day)
+    by_posyandu = _candidates(_block(code, ["period", "puskesmas", "posyandu", "sex"]), day, has_posyandu)
+    # A pair of one posyandu within one village is already a pair of the village block (each block
+    # gives each pair once): only the posyandu pairs across villages are added.
+    village = code["village_code"]
+    across = village[by_posyandu[0]] != village[by_posyandu[1]]
+    pairs = np.stack(
+        [
+            np.concatenate([by_village[0], by_posyandu[0][across]]),
+            np.concatenate([by_village[1], by_posyandu[1][across]]),
+        ],
+        axis=1,
+    ).astype(np.int64)
     ids = code["child_id"]
     pairs = pairs[ids[pairs[:, 0]] != ids[pairs[:, 1]]]
     # Both names must agree, so the second is scored only on the pairs the first let through: first
@@ -125,9 +132,13 @@ def _similar(codes: np.ndarray, uniques, pairs: np.ndarray) -> np.ndarray:
     alike (Jaro-Winkler), each distinct pair of names scored once (Jaro-Winkler is symmetric, so a
     pair is keyed by its names' codes in order)."""
     a, b = codes[pairs[:, 0]].astype(np.int64), codes[pairs[:, 1]].astype(np.int64)
+    texts = np.asarray(uniques, dtype=object)
+    if len(texts) <= DENSE_NAMES:  # few distinct names: every pair of them scored once, looked up
+        matrix = process.cdist(texts.tolist(), texts.tolist(), scorer=JaroWinkler.normalized_similarity,
+                               score_cutoff=NAME_SIMILARITY, dtype=np.float32)  # fmt: skip
+        return matrix[a, b] >= np.float32(NAME_SIMILARITY)
     low, high = np.minimum(a, b), np.maximum(a, b)
     which, distinct = pd.factorize(low * len(uniques) + high)
-    texts = np.asarray(uniques, dtype=object)
     score = process.cpdist(
         texts[distinct // len(uniques)].tolist(),
         texts[distinct % len(uniques)].tolist(),
