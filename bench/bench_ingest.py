@@ -8,7 +8,8 @@ the demo's lists; ``;`` separated, comma decimals, dd/mm/yyyy dates, as e-PPGBM 
 times ``stunting.ingest.ingest_files`` into an empty data dir and prints the figures, with the time
 spent in each stage (from the pipeline's progress messages) and the peak memory of the process. Then
 the data-quality checks' share (issue 12, target < 20%): the same import again with the import's
-quality hooks switched off, and the quality table of one month.
+quality hooks switched off (the duplicate search, the identities it compares, and the checks' sums
+stored beside the summary), and the quality table of one month.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ def _measure_quality_hooks() -> dict[str, float]:
     """Wrap the import's quality hooks so that each adds the CPU seconds of its own thread (the
     duplicate search runs in a worker thread) to the returned dict: robust on a shared machine,
     where the difference of two imports' times is mostly other processes' noise."""
-    from stunting.quality import imported
+    from stunting.quality import imported, stored
 
-    spent = {"identities": 0.0, "duplicate search": 0.0, "recording": 0.0}
+    spent = {"identities": 0.0, "duplicate search": 0.0, "recording": 0.0, "stored sums": 0.0}
 
     def timed(name, function):
         def wrapper(*args, **kwargs):
@@ -106,19 +107,38 @@ def _measure_quality_hooks() -> dict[str, float]:
     imported.identities = timed("identities", imported.identities)
     imported._search = timed("duplicate search", imported._search)
     imported.record_duplicates = timed("recording", imported.record_duplicates)
+    stats_of = stored.stats_of
+
+    def stored_sums(con):
+        # DuckDB runs the query on its own threads: the process's CPU over the call (an upper bound,
+        # since the duplicate search may run in its thread meanwhile).
+        started = time.process_time()
+        try:
+            return stats_of(con)
+        finally:
+            spent["stored sums"] += time.process_time() - started
+
+    stored.stats_of = stored_sums
     return spent
 
 
 def quality_share(export: Path, root: Path, total: float, cpu: float, summary, hook_cpu: dict) -> None:
     """The same import without the data-quality hooks (stunting.quality.imported), and the quality
     table of the export's last month: what the checks cost."""
-    from stunting.quality import imported
+    from stunting.quality import imported, stored
     from stunting.quality.table import quality_table
 
     hooks = imported.identities, imported.find_duplicates, imported.record_duplicates
+    stats_of = stored.stats_of
     imported.identities = lambda *args: None
     imported.find_duplicates = lambda chunks: None
     imported.record_duplicates = lambda *args, **kwargs: None
+
+    def no_sums(con):  # the stored sums of no rows: the same files, empty
+        con.execute("CREATE OR REPLACE VIEW measurements AS SELECT * FROM merged LIMIT 0")
+        return stats_of(con)
+
+    stored.stats_of = no_sums
     try:
         data_dir = root / "data-without-quality"
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -127,6 +147,7 @@ def quality_share(export: Path, root: Path, total: float, cpu: float, summary, h
         bare, bare_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
         imported.identities, imported.find_duplicates, imported.record_duplicates = hooks
+        stored.stats_of = stats_of
     print(
         f"quality checks in the import: {total - bare:+.1f} s wall ({100 * (total - bare) / bare:+.0f}%), "
         f"{cpu - bare_cpu:+.1f} s CPU ({100 * (cpu - bare_cpu) / bare_cpu:+.0f}%) over {bare:.1f} s / "

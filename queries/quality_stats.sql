@@ -16,7 +16,7 @@ WITH rows AS (
         haz IS NOT NULL AND NOT isnan(haz) AND NOT coalesce(haz_flag, false) AS haz_ok,
         waz IS NOT NULL AND NOT isnan(waz) AND NOT coalesce(waz_flag, false) AS waz_ok,
         whz IS NOT NULL AND NOT isnan(whz) AND NOT coalesce(whz_flag, false) AS whz_ok,
-        dayofmonth(measured_on - CAST(age_days AS INTEGER)) IN (1, 15) AS born_1st_or_15th
+        dayofmonth(CAST(measured_on AS DATE) - CAST(age_days AS INTEGER)) IN (1, 15) AS born_1st_or_15th
     FROM measurements
     WHERE ($period IS NULL OR period = $period)
       AND ($year IS NULL OR year = $year)

@@ -49,6 +49,7 @@ import pyarrow.parquet as pq
 from stunting import queries, store
 from stunting import store_layout as layout
 from stunting.config import data_dir as resolve_data_dir
+from stunting.quality import stored as quality_stored
 
 STAGING = "staging"
 # DuckDB's working memory for one year's merge; its tables live in a database file in the staging
@@ -62,7 +63,6 @@ STAGED_SCHEMA = pa.schema(
     [pa.field("regency", pa.string())] + [f for f in layout.MEASUREMENT_SCHEMA if f.name != "last_in_period"]
 )
 STORED = layout.MEASUREMENT_SCHEMA.names  # column order of a measurement part file
-SUMMARY_COLUMNS = layout.SUMMARY_FILE_SCHEMA.names
 SUMMARY_ORDER = ("period", "village_code", "age_group", "sex", "indicator")  # as summary.sql sorts
 ROW_GROUP_ROWS = 256_000  # as the pandas writer: a one-month query skips most row groups
 
@@ -136,11 +136,12 @@ def write_staged(
             else:
                 changes = list(map_years(merge_year, years, **arguments))
             if current is not None:
-                for folder in (layout.MEASUREMENTS, layout.SUMMARY):
+                for folder in (layout.MEASUREMENTS, layout.SUMMARY, layout.QUALITY):
                     for partition in sorted((current / folder).glob("regency=*/year=*")):
                         if int(partition.name.split("=", 1)[1]) not in years:
                             snapshots.carry_over(building, str(partition.relative_to(current)))
                 snapshots.carry_over(building, layout.AGGREGATES_FILE)
+            layout.mark_quality_complete(current, building)
             record = replace(
                 record,
                 rows_stored=sum(c.rows_stored for c in changes),
@@ -301,20 +302,31 @@ def _stream(reader, path: Path) -> int:
 
 
 def _write_summary(con, current: Path | None, building: Path, year: int, periods: list[str]) -> None:
-    """Summary partitions of ``year``: the import's periods recomputed (counted.sql, summary.sql) over
-    every regency's rows of those periods, the other periods' rows kept."""
+    """Summary and quality partitions of ``year``: the import's periods recomputed (counted.sql,
+    summary.sql; quality_stats.sql) over every regency's rows of those periods, the other periods'
+    rows kept."""
     con.execute("CREATE OR REPLACE VIEW measurements AS SELECT * FROM merged")
     queries.define_counted(con)
     fresh = con.sql(queries.load(queries.SUMMARY_QUERY).strip().rstrip(";")).to_arrow_table()
-    old = _partitions(current, layout.SUMMARY, year)
+    where = (current, building, year, periods)
+    _write_derived(fresh, layout.SUMMARY, layout.SUMMARY_FILE_SCHEMA, SUMMARY_ORDER, *where)
+    sums = quality_stored.stats_of(con)
+    _write_derived(sums, layout.QUALITY, quality_stored.file_table(sums).schema, quality_stored.ORDER, *where)
+
+
+def _write_derived(fresh: pa.Table, name: str, schema: pa.Schema, order, current, building, year, periods):
+    """Partitions of the derived table ``name`` for ``year``: ``fresh`` (the import's periods, with a
+    regency column) per regency, beside the stored rows of the other periods (hard links when the
+    import leaves a regency's partition untouched)."""
+    old = _partitions(current, name, year)
     by_regency: dict[str, list[pa.Table]] = {}
     for regency in sorted(set(fresh.column("regency").to_pylist())):
         mask = pc.equal(fresh.column("regency"), regency)
-        by_regency.setdefault(regency, []).append(fresh.filter(mask).select(SUMMARY_COLUMNS))
+        by_regency.setdefault(regency, []).append(fresh.filter(mask).select(schema.names))
     for regency, files in old.items():
-        table = pq.read_table(files, schema=layout.SUMMARY_FILE_SCHEMA)
+        table = pq.read_table(files, schema=schema)
         in_periods = pc.is_in(table.column("period"), pa.array(periods, pa.string()))
-        folder = building / layout.SUMMARY / f"regency={regency}" / f"year={year}"
+        folder = building / name / f"regency={regency}" / f"year={year}"
         if regency not in by_regency and not pc.any(in_periods).as_py():
             folder.mkdir(parents=True, exist_ok=True)
             for source in files:
@@ -322,11 +334,11 @@ def _write_summary(con, current: Path | None, building: Path, year: int, periods
             continue
         by_regency.setdefault(regency, []).insert(0, table.filter(pc.invert(in_periods)))
     for regency, tables in by_regency.items():
-        table = pa.concat_tables([t.cast(layout.SUMMARY_FILE_SCHEMA) for t in tables])
+        table = pa.concat_tables([t.cast(schema) for t in tables])
         if table.num_rows == 0:
             continue
-        table = table.sort_by([(c, "ascending") for c in SUMMARY_ORDER])
-        folder = building / layout.SUMMARY / f"regency={regency}" / f"year={year}"
+        table = table.sort_by([(c, "ascending") for c in order])
+        folder = building / name / f"regency={regency}" / f"year={year}"
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, folder / layout.PART_FILE, compression="zstd")
 

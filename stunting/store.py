@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from stunting import queries
 from stunting import store_layout as layout
 from stunting.errors import UserError
+from stunting.quality import stored as quality_stored
 from stunting.snapshots import SnapshotStore
 from stunting.store_layout import (  # noqa: F401  (re-exported: the store's names for its callers)
     AGGREGATE_COUNTS,
@@ -46,6 +47,7 @@ from stunting.store_layout import (  # noqa: F401  (re-exported: the store's nam
     MEASUREMENT_SCHEMA,
     MEASUREMENTS,
     PART_FILE,
+    QUALITY,
     READ_SCHEMA,
     STORE,
     SUMMARY,
@@ -320,11 +322,14 @@ def write_measurements(
         merged, changes = _merge(old, incoming, add=add, keep_imports=frozenset(keep_imports))
         summary = queries.summarise(merged)
         summary_parts = dict(iter(summary.groupby(["regency", "year"], sort=True)))
+        quality_sums = quality_stored.stats_of_frame(merged)
         for (regency, year), part in merged.groupby(["regency", "year"], sort=True):
             counts = summary_parts.get((regency, year), summary.iloc[0:0])
             _write_partition(building, regency, int(year), part, counts)
+            quality_stored.write_partition(quality_sums, building / QUALITY, regency, int(year))
+        layout.mark_quality_complete(current, building)
         if current is not None:
-            for folder in (MEASUREMENTS, SUMMARY):
+            for folder in (MEASUREMENTS, SUMMARY, QUALITY):
                 for partition in sorted((current / folder).glob("regency=*/year=*")):
                     if int(partition.name.split("=", 1)[1]) not in years:
                         store.carry_over(building, str(partition.relative_to(current)))
@@ -405,7 +410,7 @@ def write_aggregates(data_dir, frame: pd.DataFrame, record: ImportRecord) -> Imp
         )
         pq.write_table(table, building / AGGREGATES_FILE, compression="zstd")
         if current is not None:
-            for folder in (MEASUREMENTS, SUMMARY):
+            for folder in (MEASUREMENTS, SUMMARY, QUALITY):
                 if (current / folder).is_dir():
                     store.carry_over(building, folder)
         # Aggregated counts are one row per village x period, so a row's key is its whole scope.

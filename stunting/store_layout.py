@@ -19,6 +19,10 @@ from stunting.snapshots import SnapshotStore
 STORE = "store"
 MEASUREMENTS = "measurements"
 SUMMARY = "summary"  # per-partition counts (queries/summary.sql), the source of every prevalence query
+QUALITY = "quality"  # per-partition sums of the data-quality checks (queries/quality_stats.sql)
+# In quality/: every write since the store began stored the checks (a store from before they were
+# stored lacks some, so its checks are computed from the measurements on reading).
+QUALITY_COMPLETE_FILE = "complete"
 AGGREGATES_FILE = "aggregates.parquet"
 IMPORTS_FILE = "imports.parquet"
 PART_FILE = "part-0.parquet"
@@ -136,6 +140,26 @@ def summary_files_in(snapshot: Path | None) -> str | None:
     if snapshot is None or not any((snapshot / SUMMARY).glob(f"regency=*/year=*/{PART_FILE}")):
         return None
     return str(snapshot / SUMMARY / "*" / "*" / "*.parquet")
+
+
+def quality_files_for(snapshot: Path | None, year: int) -> list[str] | None:
+    """The stored quality partitions of ``year`` when every measurement partition of that year has
+    one, else None (a store written before the checks were stored: they are computed on reading)."""
+    if snapshot is None or not (snapshot / QUALITY / QUALITY_COMPLETE_FILE).exists():
+        return None
+    measured = {p.parent.name for p in (snapshot / MEASUREMENTS).glob(f"regency=*/year={year}")}
+    files = sorted((snapshot / QUALITY).glob(f"regency=*/year={year}/{PART_FILE}"))
+    if not files or {f.parent.parent.name for f in files} != measured:
+        return None
+    return [str(f) for f in files]
+
+
+def mark_quality_complete(current: Path | None, building: Path) -> None:
+    """Called by a writer that stored the checks of the partitions it wrote: the new snapshot's
+    quality tables are complete when the current one's were (or there was none)."""
+    if current is None or (current / QUALITY / QUALITY_COMPLETE_FILE).exists():
+        (building / QUALITY).mkdir(exist_ok=True)
+        (building / QUALITY / QUALITY_COMPLETE_FILE).touch()
 
 
 def aggregates_file_in(snapshot: Path | None) -> str | None:

@@ -246,3 +246,21 @@ def test_a_bad_target_names_file_row_and_column(planted, tmp_path, capsys):
     assert capsys.readouterr().err.strip() == (
         "error: sasaran.csv, row 2, column sasaran_balita: 'banyak' is not a whole number from 0 to 10000000."
     )
+
+
+def test_shares_of_children_follow_publishs_minimum_and_distribution_checks_their_own(planted, monkeypatch):
+    """One suppression rule: with the published minimum raised above Loh Sumber's 120 children, its
+    shares of children read "too few" exactly as a prevalence on 120 children would, while the digit
+    preference score (its own minimum, checks.MIN_MEASURES_DIGITS) is still shown."""
+    from stunting import config, publish
+    from stunting.quality import checks
+    from stunting.quality.table import quality_table
+
+    monkeypatch.setattr(config, "MIN_CHILDREN", 121)
+    village = quality_table("2024-08", "village", data_dir=planted["data_dir"]).set_index("children")
+    loh_sumber, jembayan = village.loc[120], village.loc[123]
+    assert publish.publish(pd.DataFrame({"measured": [120], "cases": [0]}))["state"][0] == "too_few"
+    for share in ("missing_height_pct", "flagged_haz_pct", "position_mismatch_pct", "nik_invalid_pct"):
+        assert loh_sumber[f"status_{share}"] == "too_few" and np.isnan(loh_sumber[share])
+    assert jembayan["missing_height_pct"] == pytest.approx(100 * 6 / 123)
+    assert 120 >= checks.MIN_MEASURES_DIGITS and loh_sumber["status_height_dps"] == "ok"

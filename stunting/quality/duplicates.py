@@ -27,6 +27,10 @@ BIRTH_DATE_WINDOW_DAYS = 5
 # only through the mother's name being required as well; the issue's threshold.
 NAME_SIMILARITY = 0.88
 
+# Up to this many distinct names a column's names are scored all against all once (a 2,000 x 2,000
+# float32 matrix is 16 MB) and pairs looked up; beyond, each distinct pair of names is scored.
+DENSE_NAMES = 2_000
+
 PAIR_COLUMNS = ["period", "village_code", "puskesmas", "posyandu", "source_row", "other_source_row"]
 
 
@@ -66,31 +70,36 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     for column in ("puskesmas", "posyandu"):
         rows[column] = rows[column].fillna("").astype(str)
     rows = rows.reset_index(drop=True)
+    # Every column as integer codes once: the blocks and pairs below then never touch a string, and
+    # each distinct pair of names is scored once (names repeat: "Muhammad Rizki", "Siti Aminah").
+    code = {column: pd.factorize(rows[column])[0].astype(np.int64) for column in ("period", "village_code",
+            "puskesmas", "posyandu", "sex", "child_id")}  # fmt: skip
+    day = rows["day"].to_numpy(dtype=np.int64)
     # Block on village and on posyandu: a posyandu may serve two villages, a village have several.
     # Posyandu names repeat across a regency ("Melati 1"), so a posyandu is one within its puskesmas.
-    candidates = [
-        _candidates(rows, ["period", "village_code", "sex"]),
-        _candidates(rows[rows["posyandu"] != ""], ["period", "puskesmas", "posyandu", "sex"]),
-    ]
-    first = np.concatenate([c[0] for c in candidates])
-    second = np.concatenate([c[1] for c in candidates])
-    # One key per unordered pair (a pair found in both blocks counts once); pd.unique hashes, where
-    # numpy 2's np.unique takes ten times longer on a million keys.
-    keys = pd.unique(np.minimum(first, second) * len(rows) + np.maximum(first, second))
-    pairs = np.stack([keys // len(rows), keys % len(rows)], axis=1).astype(np.int64)
-    ids = pd.factorize(rows["child_id"])[0]
+    has_posyandu = (rows["posyandu"] != "").to_numpy()
+    by_village = _candidates(_block(code, ["period", "village_code", "sex"]), day)
+    by_posyandu = _candidates(_block(code, ["period", "puskesmas", "posyandu", "sex"]), day, has_posyandu)
+    # A pair of one posyandu within one village is already a pair of the village block (each block
+    # gives each pair once): only the posyandu pairs across villages are added.
+    village = code["village_code"]
+    across = village[by_posyandu[0]] != village[by_posyandu[1]]
+    pairs = np.stack(
+        [
+            np.concatenate([by_village[0], by_posyandu[0][across]]),
+            np.concatenate([by_village[1], by_posyandu[1][across]]),
+        ],
+        axis=1,
+    ).astype(np.int64)
+    ids = code["child_id"]
     pairs = pairs[ids[pairs[:, 0]] != ids[pairs[:, 1]]]
-    for column in ("child", "mother"):  # the mothers' names only for pairs whose child's names agree
+    # Both names must agree, so the second is scored only on the pairs the first let through: first
+    # the one with fewer distinct names (fewer distinct pairs to score; the same pairs either way).
+    names = {column: pd.factorize(rows[column]) for column in ("child", "mother")}
+    for column in sorted(names, key=lambda c: len(names[c][1])):
         if not len(pairs):
             break
-        names = rows[column]
-        score = process.cpdist(
-            names.iloc[pairs[:, 0]].tolist(),
-            names.iloc[pairs[:, 1]].tolist(),
-            scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=NAME_SIMILARITY,
-        )
-        pairs = pairs[score >= NAME_SIMILARITY]
+        pairs = pairs[_similar(*names[column], pairs)]
     if not len(pairs):
         return pd.DataFrame(columns=PAIR_COLUMNS)
     source = rows["source_row"].to_numpy()
@@ -110,16 +119,48 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     return out.sort_values(["period", "source_row", "other_source_row"], kind="stable").reset_index(drop=True)
 
 
-def _candidates(rows: pd.DataFrame, block: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (in ``rows``) of every pair in one block whose birth dates lie within the window:
-    one sort by block and birth day, then each row against the rows after it up to day + window."""
-    if len(rows) < 2:
+def _block(code: dict[str, np.ndarray], columns: list[str]) -> np.ndarray:
+    """One integer per distinct combination of ``columns`` (their codes, combined)."""
+    block = np.zeros(len(code[columns[0]]), dtype=np.int64)
+    for column in columns:
+        block = pd.factorize(block * (int(code[column].max()) + 1) + code[column])[0].astype(np.int64)
+    return block
+
+
+def _similar(codes: np.ndarray, uniques, pairs: np.ndarray) -> np.ndarray:
+    """Whether each pair's two names (``codes`` into ``uniques``, pd.factorize's) are NAME_SIMILARITY
+    alike (Jaro-Winkler), each distinct pair of names scored once (Jaro-Winkler is symmetric, so a
+    pair is keyed by its names' codes in order)."""
+    a, b = codes[pairs[:, 0]].astype(np.int64), codes[pairs[:, 1]].astype(np.int64)
+    texts = np.asarray(uniques, dtype=object)
+    if len(texts) <= DENSE_NAMES:  # few distinct names: every pair of them scored once, looked up
+        matrix = process.cdist(texts.tolist(), texts.tolist(), scorer=JaroWinkler.normalized_similarity,
+                               score_cutoff=NAME_SIMILARITY, dtype=np.float32)  # fmt: skip
+        return matrix[a, b] >= np.float32(NAME_SIMILARITY)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    which, distinct = pd.factorize(low * len(uniques) + high)
+    score = process.cpdist(
+        texts[distinct // len(uniques)].tolist(),
+        texts[distinct % len(uniques)].tolist(),
+        scorer=JaroWinkler.normalized_similarity,
+        score_cutoff=NAME_SIMILARITY,
+    )
+    return score[which] >= NAME_SIMILARITY
+
+
+def _candidates(
+    block: np.ndarray, day: np.ndarray, keep: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of every pair of rows (among ``keep``) in one block whose birth dates lie within the
+    window: one sort by block and birth day, then each row against the rows after it up to day +
+    window."""
+    positions = np.arange(len(block)) if keep is None else np.flatnonzero(keep)
+    if len(positions) < 2:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    codes = rows.groupby(block, sort=False).ngroup().to_numpy(dtype=np.int64)
-    day = rows["day"].to_numpy(dtype=np.int64)
+    day = day[positions]
     span = int(day.max() - day.min()) + BIRTH_DATE_WINDOW_DAYS + 1  # blocks never overlap on this key
-    key = codes * span + (day - day.min())
+    key = block[positions] * span + (day - day.min())
     order = np.argsort(key, kind="stable")
     key = key[order]
     ends = np.searchsorted(key, key + BIRTH_DATE_WINDOW_DAYS, side="right")
@@ -127,5 +168,4 @@ def _candidates(rows: pd.DataFrame, block: list[str]) -> tuple[np.ndarray, np.nd
     first = np.repeat(np.arange(len(key)), counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     second = first + 1 + offsets
-    positions = rows.index.to_numpy()
     return positions[order[first]], positions[order[second]]
