@@ -1,5 +1,6 @@
--- The data-quality sufficient statistics of one period as stored at import (stunting/quality/stored.py:
--- queries/quality_stats.sql per regency x year partition), in quality_stats.sql's columns and order.
+-- One row per period x village x puskesmas x posyandu of one period: the data-quality sufficient
+-- statistics as stored at import (stunting/quality/stored.py: queries/quality_stats.sql per regency x
+-- year partition), in quality_stats.sql's columns and order.
 -- $files: the year's partition files; $regency NULL for all.
 SELECT regency, year, * EXCLUDE (regency, year)
 FROM read_parquet($files, hive_partitioning = true, hive_types = {'regency': 'VARCHAR', 'year': 'INTEGER'})
