@@ -169,5 +169,9 @@ def add_programme_layers(
     # the page, or it meets them undefined and the whole map stays blank (Leaflet's setZIndex error).
     for key, child in list(m._children.items()):
         if isinstance(child, folium.LayerControl):
+            if layers:
+                # The programme layers' long names make the open box about 500 px wide, over a sixth
+                # of the villages: fold the switches into the layers icon (they open on hover or tap).
+                child.options["collapsed"] = True
             m._children.move_to_end(key)
     return layers
