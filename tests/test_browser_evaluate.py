@@ -40,6 +40,8 @@ def test_evaluation_view_shows_estimate_interval_verdict_and_warnings_offline(se
         page.locator("[data-testid=stMain] [data-testid=stSelectbox] input").first.click()
         page.get_by_role("option", name="BAAS (Bapak/Bunda Asuh Anak Stunting)").click()
         page.get_by_text(charts.interval_text(result, "id")).wait_for(timeout=PAGE_TIMEOUT_MS)
+        # The page's elements arrive one by one: wait for the verdict too before reading the page.
+        page.get_by_text(charts.verdict_text(result, "id")[:60]).first.wait_for(timeout=PAGE_TIMEOUT_MS)
         body = page.inner_text("body")
         assert charts.estimate_text(result, "id") in body
         assert charts.verdict_text(result, "id")[:60] in body
