@@ -63,7 +63,14 @@ _COMMON: dict[str, dict[str, str]] = {
     },
     "sidebar.language": {"id": "Bahasa", "en": "Language"},
     "sidebar.regency": {"id": "Kabupaten/Kota", "en": "Regency/city"},
-    "sidebar.regency.all": {"id": "Kukar dan Bontang", "en": "Kukar and Bontang"},
+    "sidebar.regency.all": {"id": "Semua kab/kota yang ditampilkan", "en": "All regencies shown"},
+    "sidebar.province": {"id": "Provinsi", "en": "Province"},
+    "sidebar.province.national": {"id": "Indonesia (semua provinsi)", "en": "Indonesia (every province)"},
+    "sidebar.regency.whole": {"id": "Seluruh {province}", "en": "All of {province}"},
+    "sidebar.has_data": {
+        "id": "● ada data · ketik untuk mencari",
+        "en": "● has data · type to search",
+    },
     "sidebar.indicator": {"id": "Indikator", "en": "Indicator"},
     "sidebar.period": {"id": "Periode", "en": "Period"},
     "sidebar.period.weighing": {"id": "{month} · bulan timbang", "en": "{month} · weighing month"},
@@ -1285,6 +1292,58 @@ def _merge(sections: tuple[dict[str, dict[str, str]], ...]) -> dict[str, dict[st
 
 
 CATALOGUE: dict[str, dict[str, str]] = _merge(_SECTIONS)
+
+
+# The provinces' English names (as the central government's English pages and BPS's English
+# publications write them): an English-speaking visitor types "Central Java" into the sidebar's search.
+# Regencies and villages keep their one official name in both languages.
+PROVINCE_NAMES_EN = {
+    "11": "Aceh",
+    "12": "North Sumatra",
+    "13": "West Sumatra",
+    "14": "Riau",
+    "15": "Jambi",
+    "16": "South Sumatra",
+    "17": "Bengkulu",
+    "18": "Lampung",
+    "19": "Bangka Belitung Islands",
+    "21": "Riau Islands",
+    "31": "Jakarta",
+    "32": "West Java",
+    "33": "Central Java",
+    "34": "Special Region of Yogyakarta",
+    "35": "East Java",
+    "36": "Banten",
+    "51": "Bali",
+    "52": "West Nusa Tenggara",
+    "53": "East Nusa Tenggara",
+    "61": "West Kalimantan",
+    "62": "Central Kalimantan",
+    "63": "South Kalimantan",
+    "64": "East Kalimantan",
+    "65": "North Kalimantan",
+    "71": "North Sulawesi",
+    "72": "Central Sulawesi",
+    "73": "South Sulawesi",
+    "74": "Southeast Sulawesi",
+    "75": "Gorontalo",
+    "76": "West Sulawesi",
+    "81": "Maluku",
+    "82": "North Maluku",
+    "91": "Papua",
+    "92": "West Papua",
+    "93": "South Papua",
+    "94": "Central Papua",
+    "95": "Highland Papua",
+    "96": "Southwest Papua",
+}
+
+
+def province_label(code: str, name: str, lang: str) -> str:
+    """A province's name for a list: the official name, with the English one beside it in English
+    where it differs ("Jawa Tengah (Central Java)"), so either can be typed into a search."""
+    english = PROVINCE_NAMES_EN.get(code) if check_language(lang) == "en" else None
+    return f"{name} ({english})" if english and english != name else name
 
 
 def check_language(lang: str) -> str:

@@ -56,23 +56,43 @@ def shown_regencies(data_dir=None) -> tuple[str, ...]:
 def _shown(measurements: str | None, boundaries: str | None, home: tuple[str, ...]) -> tuple[str, ...]:
     from pathlib import Path
 
-    found = set(home)
-    if measurements is not None:
-        folder = Path(measurements)
-        for sub in ("measurements", "summary"):
-            found |= {p.name.split("=", 1)[1] for p in (folder / sub).glob("regency=*")}
-        aggregates = folder / "aggregates.parquet"
-        if aggregates.exists():
-            import pyarrow.parquet as pq
-
-            columns = pq.read_schema(aggregates).names
-            column = "regency" if "regency" in columns else "village_code"
-            values = pq.read_table(aggregates, columns=[column]).column(0).to_pylist()
-            found |= {str(v)[:5] for v in values if v}
+    found = set(home) | set(_with_data(measurements))
     if boundaries is not None:
         source = Path(boundaries) / "source.json"
         if source.exists():
             found |= set(json.loads(source.read_text("utf-8")).get("regencies", []))
+    known = gazetteer.regencies()
+    return tuple(sorted(code for code in found if code in known))
+
+
+def data_regencies(data_dir=None) -> tuple[str, ...]:
+    """The regencies with measurements or village counts in the store, in code order: the sidebar
+    lists and marks them first among a province's regencies."""
+    from stunting.store_layout import current_snapshot
+
+    measurements = current_snapshot(config.data_dir(data_dir))
+    return _with_data(str(measurements) if measurements else None)
+
+
+@lru_cache(maxsize=16)
+def _with_data(measurements: str | None) -> tuple[str, ...]:
+    # Keyed by the snapshot folder: an import swaps in a new folder, so a stale entry is never hit.
+    from pathlib import Path
+
+    if measurements is None:
+        return ()
+    found = set()
+    folder = Path(measurements)
+    for sub in ("measurements", "summary"):
+        found |= {p.name.split("=", 1)[1] for p in (folder / sub).glob("regency=*")}
+    aggregates = folder / "aggregates.parquet"
+    if aggregates.exists():
+        import pyarrow.parquet as pq
+
+        columns = pq.read_schema(aggregates).names
+        column = "regency" if "regency" in columns else "village_code"
+        values = pq.read_table(aggregates, columns=[column]).column(0).to_pylist()
+        found |= {str(v)[:5] for v in values if v}
     known = gazetteer.regencies()
     return tuple(sorted(code for code in found if code in known))
 

@@ -48,6 +48,8 @@ def empirical_bayes(cases: np.ndarray, measured: np.ndarray) -> np.ndarray:
 
     cases = np.asarray(cases, dtype=float)
     measured = np.asarray(measured, dtype=float)
+    if not len(measured):  # a regency without data in the period (a link to one not yet loaded)
+        return np.empty(0)
     overall = cases.sum() / measured.sum()
     rate = cases / measured
     between = (measured * (rate - overall) ** 2).sum() / measured.sum() - overall / measured.mean()

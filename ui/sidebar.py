@@ -1,8 +1,13 @@
-"""The one sidebar every page shares: language, regency, indicator, period (+ the map's filters).
+"""The one sidebar every page shares: language, province and regency, indicator, period (+ the map's
+filters).
 
 The view starts from the URL (parsed and validated by stunting/viewstate.py) on a session's first run, is
-kept in widget state across pages, and is written back to the URL on every run, so the address bar
+kept in session state across pages, and is written back to the URL on every run, so the address bar
 always holds a link that reopens the same view.
+
+The view's areas (level, province, regency, kecamatan, village) live in session state; the province and
+regency lists are drawn from them on every run and change them only through their callbacks or
+``go_to`` (the map's drill-down and breadcrumb), so a page switch never loses a province view.
 """
 
 from __future__ import annotations
@@ -13,17 +18,18 @@ import streamlit as st
 
 from stunting import app_cache, scope
 from stunting.classes import METHODS
-from stunting.gazetteer import regencies
-from stunting.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_month, t
+from stunting.gazetteer import provinces, regencies
+from stunting.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_month, province_label, t
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
 from stunting.plaintext import markdown_code
 from stunting.viewstate import (
     DEFAULT_LEVEL,
+    DEFAULT_REGENCY,
+    LEVELS,
     PARAMS,
     REGENCY_ALL,
     ViewState,
     parse_query,
-    regency_choices,
     to_query,
     validate,
     villages_in,
@@ -39,6 +45,16 @@ ANY = "*"
 _OPTIONAL = ("kecamatan", "sex", "age")
 # Keys of the choices whose labels are translated (the sidebar's own and each page's, see translated()).
 _TRANSLATED = "_translated_choices"
+# The province list's first entry on the map page: the national view.
+NATIONAL = "ID"
+# The regency list's first entry on the map page: the whole province (its view).
+WHOLE_PROVINCE = "province"
+# The view's regency (a code or REGENCY_ALL). Not the regency list's own key: that list may stand on
+# WHOLE_PROVINCE, and the other pages still need the regency last chosen.
+_REGENCY = "_view_regency_code"
+_GO_TO = "_view_go_to"
+# Marks the regencies (and provinces) with data in the lists (i18n "sidebar.has_data" explains it).
+DATA_MARK = "● "
 
 
 def _key(field: str) -> str:
@@ -69,8 +85,159 @@ def _from_url(periods: list[str]) -> None:
     for field in PARAMS:
         value = getattr(state, field)
         st.session_state[_key(field)] = ANY if value is None and field in _OPTIONAL else value
+    st.session_state[_REGENCY] = state.regency
     st.session_state[_REJECTED] = rejected
     st.session_state[_READY] = True
+
+
+def go_to(level: str, code: str | None) -> None:
+    """Open the map's view of ``code`` at ``level`` (national: None; province "64"; regency "64.02";
+    kecamatan "64.02.06"): the map's drill-down and its breadcrumb. The next run's sidebar applies it
+    before its widgets are drawn (a drawn widget's value cannot change in the same run): the caller
+    reruns (``st.rerun()``)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    if (code is None) != (level == "national"):
+        raise ValueError(
+            f"a {level} view needs {'no' if level == 'national' else 'an area'} code, not {code!r}"
+        )
+    st.session_state[_GO_TO] = (level, code)
+
+
+def _apply_go_to() -> None:
+    pending = st.session_state.pop(_GO_TO, None)
+    if pending is None:
+        return
+    level, code = pending
+    state = st.session_state
+    state[_key("village")] = None
+    state[_key("level")] = level
+    state[_key("province")] = code if level == "province" else None
+    if level == "province" and _regency_code()[:2] != code:
+        state[_REGENCY] = _first_regency(code)
+    if level in ("regency", "kecamatan"):
+        state[_REGENCY] = code[:5]
+        state[_key("kecamatan")] = code if level == "kecamatan" else ANY
+
+
+def _regency_code() -> str:
+    return st.session_state.get(_REGENCY) or DEFAULT_REGENCY
+
+
+def _data_regencies() -> tuple[str, ...]:
+    return scope.data_regencies(app_cache.data_dir())
+
+
+def _province_options(national: bool) -> list[str]:
+    """Provinces with data first, then the others, each group in code order (BPS's west-to-east
+    order, the one Indonesian officials read lists in); "Indonesia" first on the map page."""
+    with_data = {code[:2] for code in _data_regencies()}
+    ordered = sorted(provinces(), key=lambda code: (code not in with_data, code))
+    return [NATIONAL, *ordered] if national else ordered
+
+
+def _regency_options(province: str, whole: bool) -> list[str]:
+    """The province's regencies, those with data first (code order in each group); the map page
+    offers the whole province first; "all regencies shown" last."""
+    with_data = set(_data_regencies())
+    inside = [code for code in regencies() if code[:2] == province]
+    ordered = sorted(inside, key=lambda code: (code not in with_data, code))
+    return [WHOLE_PROVINCE] * whole + ordered + [REGENCY_ALL]
+
+
+def _first_regency(province: str) -> str:
+    return _regency_options(province, whole=False)[0]
+
+
+def _province_of_view(map_page: bool) -> str:
+    level = st.session_state.get(_key("level")) or DEFAULT_LEVEL
+    if map_page and level == "national":
+        return NATIONAL
+    if level == "province" and st.session_state.get(_key("province")):
+        return st.session_state[_key("province")]
+    regency = _regency_code()
+    return (regency if regency != REGENCY_ALL else scope.shown_regencies(app_cache.data_dir())[0])[:2]
+
+
+def _on_province(map_page: bool) -> None:
+    """A province chosen: on the map its view (or the national one), elsewhere its first regency."""
+    state = st.session_state
+    chosen = state[_key("pick_province")]
+    state[_key("village")] = None
+    if chosen == NATIONAL:
+        state[_key("level")], state[_key("province")] = "national", None
+        return
+    if _regency_code()[:2] != chosen:
+        state[_REGENCY] = _first_regency(chosen)
+    if map_page:
+        state[_key("level")], state[_key("province")] = "province", chosen
+    else:
+        state[_key("level")], state[_key("province")] = DEFAULT_LEVEL, None
+
+
+def _on_regency() -> None:
+    state = st.session_state
+    chosen = state[_key("regency")]
+    state[_key("village")] = None
+    if chosen == WHOLE_PROVINCE:
+        state[_key("level")], state[_key("province")] = "province", state[_key("pick_province")]
+        return
+    state[_REGENCY] = chosen
+    state[_key("level")], state[_key("province")] = DEFAULT_LEVEL, None
+    state[_key("kecamatan")] = ANY
+
+
+def _area_picker(lang: str, map_page: bool) -> str:
+    """The province and regency lists (type to search); returns the view's regency code."""
+    sidebar = st.sidebar
+    state = st.session_state
+    province_names = provinces()
+    regency_names = regencies()
+    with_data = set(_data_regencies())
+    data_provinces = {code[:2] for code in with_data}
+    # Drawn from the view every run (a link, a drill-down or another page may have moved it).
+    state[_key("pick_province")] = _province_of_view(map_page)
+
+    def province_text(code: str) -> str:
+        if code == NATIONAL:
+            return t("sidebar.province.national", lang)
+        mark = DATA_MARK if code in data_provinces else ""
+        return mark + province_label(code, province_names[code], lang)
+
+    picked = sidebar.selectbox(
+        t("sidebar.province", lang),
+        _province_options(national=map_page),
+        format_func=province_text,
+        key=_key("pick_province"),
+        on_change=_on_province,
+        args=(map_page,),
+    )
+    if picked == NATIONAL:
+        return _regency_code()
+    level = state.get(_key("level")) or DEFAULT_LEVEL
+    options = _regency_options(picked, whole=map_page)
+    regency = _regency_code()
+    if regency != REGENCY_ALL and regency not in options:
+        regency = state[_REGENCY] = options[1 if map_page else 0]
+    state[_key("regency")] = WHOLE_PROVINCE if map_page and level == "province" else regency
+
+    def regency_text(code: str) -> str:
+        if code == WHOLE_PROVINCE:
+            return t("sidebar.regency.whole", lang, province=province_names[picked])
+        if code == REGENCY_ALL:
+            return t("sidebar.regency.all", lang)
+        return (DATA_MARK if code in with_data else "") + regency_names[code]
+
+    sidebar.selectbox(
+        t("sidebar.regency", lang),
+        options,
+        format_func=regency_text,
+        key=_key("regency"),
+        on_change=_on_regency,
+    )
+    if with_data:
+        sidebar.caption(t("sidebar.has_data", lang))
+    return _regency_code()
 
 
 def _shown_villages():
@@ -100,8 +267,8 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
     scopes a widget's state to its page, and a value dropped on the switch would reset the view."""
     periods = app_cache.periods()
     _from_url(periods)
+    _apply_go_to()
     gaz = _shown_villages()
-    names = regencies()
     sidebar = st.sidebar
 
     lang = sidebar.radio(
@@ -115,21 +282,7 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
     )
     if app_cache.is_demo():
         sidebar.warning(t("sidebar.demo_badge", lang), icon=":material/science:")
-    if choose_regency:
-        choices = list(regency_choices(gaz))
-        linked = st.session_state.get(_key("regency"))
-        if linked in names and linked not in choices:
-            # A link to a regency the app does not show yet (?regency=64.72): offered, not refused.
-            choices.insert(-1, linked)
-        regency = sidebar.selectbox(
-            t("sidebar.regency", lang),
-            choices,
-            format_func=lambda code: t("sidebar.regency.all", lang) if code == REGENCY_ALL else names[code],
-            key=_key("regency"),
-            persist_state="session",
-        )
-    else:
-        regency = st.session_state[_key("regency")]
+    regency = _area_picker(lang, map_page=map_filters) if choose_regency else _regency_code()
     indicator = sidebar.selectbox(
         t("sidebar.indicator", lang),
         list(INDICATORS),
@@ -156,22 +309,24 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
         period=period,
         regency=regency,
         village=st.session_state.get(_key("village")),
-        # The view's level and province come from the URL (the map page draws them).
+        # The view's level and province: from the URL, the area lists' callbacks or go_to.
         level=st.session_state.get(_key("level")) or DEFAULT_LEVEL,
         province=st.session_state.get(_key("province")),
     )
     if map_filters:
-        area = villages_in(gaz, regency, None)
-        kecamatans = area.drop_duplicates("kecamatan_code").set_index("kecamatan_code")["kecamatan_name"]
-        kecamatan_options = [ANY, *sorted(kecamatans.index, key=kecamatans.get)]
-        _keep_valid("kecamatan", kecamatan_options)
-        kecamatan = sidebar.selectbox(
-            t("sidebar.kecamatan", lang),
-            kecamatan_options,
-            format_func=lambda c: t("sidebar.kecamatan.all", lang) if c == ANY else kecamatans[c],
-            key=_key("kecamatan"),
-            persist_state="session",
-        )
+        kecamatan = ANY
+        if state.level not in ("national", "province"):  # a regency's own list of kecamatan
+            area = villages_in(gaz, regency, None)
+            kecamatans = area.drop_duplicates("kecamatan_code").set_index("kecamatan_code")["kecamatan_name"]
+            kecamatan_options = [ANY, *sorted(kecamatans.index, key=kecamatans.get)]
+            _keep_valid("kecamatan", kecamatan_options)
+            kecamatan = sidebar.selectbox(
+                t("sidebar.kecamatan", lang),
+                kecamatan_options,
+                format_func=lambda c: t("sidebar.kecamatan.all", lang) if c == ANY else kecamatans[c],
+                key=_key("kecamatan"),
+                persist_state="session",
+            )
         sex = sidebar.selectbox(
             t("sidebar.sex", lang),
             [ANY, *SEXES],
@@ -205,6 +360,7 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
 
     state, _fixed = validate(state, periods, gaz)  # e.g. a village left behind by a regency change
     st.session_state[_key("village")] = state.village
+    st.session_state[_REGENCY] = state.regency
     st.session_state[_key("level")], st.session_state[_key("province")] = state.level, state.province
     wanted = to_query(state)
     if st.query_params.to_dict() != wanted:
