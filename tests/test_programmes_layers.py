@@ -3,6 +3,8 @@ exactly the villages the programme tables name."""
 
 from __future__ import annotations
 
+import re
+
 import folium
 import pandas as pd
 import pytest
@@ -37,7 +39,9 @@ def test_lokus_baas_and_hot_spot_layers_draw_the_named_villages(tmp_path):
     assert f"{names[2]}: desa lokus 2024" not in html  # lokus in 2023 only
     assert f"{names[3]}: 50 anak diasuh BAAS (2024)" in html
     assert t("layer.lokus", "id", year=2024) in html and t("layer.hot", "id", period="Agustus 2024") in html
-    radii = sorted(float(x) for x in pd.Series(html.split('"radius": ')[1:]).str.split(",").str[0])
+    # The radius each circle is drawn with: the layer's style function, one style per village.
+    radii = sorted(float(r) for r in re.findall(r'return \{[^}]*"radius": ([0-9.]+)', html))
+    assert len(radii) == 2
     assert radii[1] / radii[0] == pytest.approx((50 / 8) ** 0.5, rel=1e-6)  # area ∝ children
 
 
