@@ -1,5 +1,6 @@
 """What the browser tests share: Debian's chromium as this closed network needs it, `streamlit run
-app.py` on 127.0.0.1, and a guard that blocks and records every request that would leave the machine."""
+app.py` on 127.0.0.1, a guard that blocks and records every request that would leave the machine, and
+a page at the projector's size with that guard on (``offline_page``)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ CHROMIUM_FLAGS = [
 MAX_COVERED_SHARE = 0.03
 # Generous: a cold streamlit start on 2 shared cores.
 SERVER_START_S = 60
+# The map component's frame (streamlit-folium), and how long its first polygons may take to come.
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+DRAW_TIMEOUT_MS = 90_000
 
 
 def is_local(url: str) -> bool:
@@ -55,6 +59,36 @@ def block_the_network(context) -> list[str]:
 
     context.route("**/*", guard)
     return left_the_machine
+
+
+@contextmanager
+def offline_page(
+    chromium_executable: str, *, viewport: dict = VIEWPORT, locale: str | None = "id-ID", **options
+):
+    """A chromium page (an Indonesian browser at the projector's size unless told otherwise) whose every
+    request that would leave the machine is blocked; yields (page, the list of blocked requests).
+    Imported here, not skipped: playwright is a pinned test requirement and its absence must fail."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
+        context = browser.new_context(viewport=viewport, locale=locale, **options)
+        left_the_machine = block_the_network(context)
+        try:
+            yield context.new_page(), left_the_machine
+        finally:
+            browser.close()
+
+
+def wait_for_polygons(page, count: int, timeout_ms: int = DRAW_TIMEOUT_MS) -> None:
+    """Until the page's (first) map has drawn at least ``count`` interactive paths."""
+    page.wait_for_function(
+        """([selector, n]) => { const f = document.querySelector(selector);
+                  return f && f.contentDocument &&
+                         f.contentDocument.querySelectorAll('path.leaflet-interactive').length >= n; }""",
+        arg=[MAP_FRAME, count],
+        timeout=timeout_ms,
+    )
 
 
 def free_port() -> int:

@@ -6,8 +6,17 @@ top, a click opens the village panel over the map, and not one request leaves th
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_FLAGS, MAX_COVERED_SHARE, VIEWPORT, block_the_network, streamlit_app
+from browser import (
+    ARTIFACTS,
+    MAP_FRAME,
+    MAX_COVERED_SHARE,
+    VIEWPORT,
+    offline_page,
+    streamlit_app,
+    wait_for_polygons,
+)
 from conftest import WILAYAH
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from stunting.demo import build_demo
 from stunting.gazetteer import villages
@@ -18,7 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 DEMO_SCALE = 0.05
 # Generous: the first map build after a cold start on 2 shared cores.
 DRAW_TIMEOUT_MS = 60_000
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # A browser window on the projector: 1366x768 less the browser's own bars.
 WINDOW = {"width": 1366, "height": 657}
 
@@ -86,16 +94,6 @@ def _contrast_on_white(css_colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
-def _wait_for_villages(page, count: int) -> None:
-    page.wait_for_function(
-        """([selector, n]) => { const f = document.querySelector(selector);
-                  return f && f.contentDocument &&
-                         f.contentDocument.querySelectorAll('path.leaflet-interactive').length >= n; }""",
-        arg=[MAP_FRAME, count],
-        timeout=DRAW_TIMEOUT_MS,
-    )
-
-
 def _covered_share(layout) -> float:
     """The share of village centres under a control or the panel."""
     under = [
@@ -125,12 +123,7 @@ def server(tmp_path_factory):
 
 
 def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_executable):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(server + "/?regency=64.02")
 
         kukar = villages()[villages()["regency_code"] == "64.02"]
@@ -210,7 +203,7 @@ def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_
         heading = page.locator("h4", has_text="Desa/Kel.")
         try:
             heading.wait_for(timeout=DRAW_TIMEOUT_MS)
-        except playwright_api.TimeoutError:
+        except PlaywrightTimeout:
             page.screenshot(path=str(ARTIFACTS / "village-panel-missing.png"))
             raise
         title = heading.inner_text()
@@ -236,7 +229,6 @@ def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_
         )
         charts.first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "village-panel-1366x768.png"))
-        browser.close()
 
     assert left_the_machine == []
 
@@ -244,14 +236,9 @@ def test_map_draws_offline_and_a_click_opens_the_village_panel(server, chromium_
 def test_in_a_browser_window_the_whole_area_shows_above_the_fold(server, chromium_executable):
     """1366x657 (the projector's screen less the browser's bars): the whole map without scrolling,
     still at least half of the window, every village inside it."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=WINDOW, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable, viewport=WINDOW) as (page, left_the_machine):
         page.goto(server + "/?regency=64.02")
-        _wait_for_villages(page, int((villages()["regency_code"] == "64.02").sum()))
+        wait_for_polygons(page, int((villages()["regency_code"] == "64.02").sum()))
         page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=DRAW_TIMEOUT_MS)
         layout = page.evaluate(LAYOUT_JS, MAP_FRAME)
         left, top, right, bottom = layout["map"]
@@ -261,19 +248,16 @@ def test_in_a_browser_window_the_whole_area_shows_above_the_fold(server, chromiu
         assert _covered_share(layout) <= MAX_COVERED_SHARE, layout["covers"]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "map-1366x657.png"))
-        browser.close()
     assert left_the_machine == []
 
 
 def test_a_first_run_shows_the_apps_name_a_progress_bar_and_page_titles(tmp_path, chromium_executable):
     """An empty store: while the demo builds the room sees the app's name and a progress bar, and the
     sidebar lists the pages by title, never streamlit's file names (app / compare / map / story)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with streamlit_app(tmp_path / "empty") as url, playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with (
+        streamlit_app(tmp_path / "empty") as url,
+        offline_page(chromium_executable) as (page, left_the_machine),
+    ):
         page.goto(url)
         page.get_by_test_id("stProgress").wait_for(timeout=DRAW_TIMEOUT_MS)
         assert page.get_by_role("heading", name="Peta Stunting").is_visible()
@@ -287,19 +271,13 @@ def test_a_first_run_shows_the_apps_name_a_progress_bar_and_page_titles(tmp_path
         assert bar["y"] > 40 and bar["y"] + bar["height"] < VIEWPORT["height"]  # clear of the header
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "first-run-1366x768.png"))
-        browser.close()
     assert left_the_machine == []
 
 
 def test_present_mode_fits_the_projector(server, chromium_executable):
     """The story's present mode at 1366x768: the slide's picture, its source line and the controls on
     one screen, offline; the screenshot goes to tests/artifacts/ for the closing note."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(server + "/story")
         page.get_by_role("button", name="Mulai presentasi").click()
         picture = page.locator("img.story-image")
@@ -315,5 +293,4 @@ def test_present_mode_fits_the_projector(server, chromium_executable):
             assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"], box
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "present-1366x768.png"))
-        browser.close()
     assert left_the_machine == []

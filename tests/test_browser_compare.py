@@ -7,7 +7,8 @@ tests/test_browser.py; both use tests/browser.py (server and request guard)."""
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_FLAGS, MAX_COVERED_SHARE, VIEWPORT, block_the_network, streamlit_app
+from browser import ARTIFACTS, MAP_FRAME, MAX_COVERED_SHARE, VIEWPORT, offline_page, streamlit_app
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import DRAW_TIMEOUT_MS
 
 from stunting.boundaries.install import import_files
@@ -18,7 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Enough children that both regencies and most villages get a rate (a projector shows colour, not grey).
 DEMO_SCALE = 0.1
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # "Fitted": the villages span nearly the whole map in width or in height when it opens.
 MIN_FILLED_SHARE = 0.85
 
@@ -59,15 +59,10 @@ def server(tmp_path_factory, wilayah_dir):
 
 
 def test_default_comparison_draws_both_maps_offline(server, chromium_executable):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     url = server
     gazetteer = villages()
     counts = [int((gazetteer["regency_code"] == regency).sum()) for regency in ("64.02", "64.74")]
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(url)
 
         # Both maps: every Kukar village in the first, every Bontang village in the second.
@@ -83,7 +78,7 @@ def test_default_comparison_draws_both_maps_offline(server, chromium_executable)
                 arg=[MAP_FRAME, counts],
                 timeout=DRAW_TIMEOUT_MS,
             )
-        except playwright_api.TimeoutError:
+        except PlaywrightTimeout:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "compare-maps-missing.png"))
             raise
@@ -107,7 +102,6 @@ def test_default_comparison_draws_both_maps_offline(server, chromium_executable)
             assert max(width, height) >= MIN_FILLED_SHARE, (side, drawn)
             covered = max((_overlap(shown, control) for control in drawn["controls"]), default=0.0)
             assert covered <= MAX_COVERED_SHARE * _area(shown), (side, drawn)
-        browser.close()
 
     assert left_the_machine == []
 
@@ -115,10 +109,7 @@ def test_default_comparison_draws_both_maps_offline(server, chromium_executable)
 def test_a_trip_to_the_map_page_keeps_the_comparison(server, chromium_executable):
     """Streamlit scopes widget state to a page: without persisted state the sidebar crashed on the way
     back (no language) and the comparison fell back to Kukar against itself."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        page = browser.new_context(viewport=VIEWPORT, locale="id-ID").new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         crashed = page.get_by_test_id("stException")
         sidebar = page.get_by_test_id("stSidebar")
 
@@ -141,4 +132,4 @@ def test_a_trip_to_the_map_page_keeps_the_comparison(server, chromium_executable
 
         assert picks.nth(0).input_value() == area_option_label("64.02", "id")
         assert picks.nth(1).input_value() == area_option_label("64.74", "id")
-        browser.close()
+    assert left_the_machine == []

@@ -13,7 +13,7 @@ import urllib.request
 
 import pandas as pd
 import pytest
-from browser import CHROMIUM_FLAGS, VIEWPORT, block_the_network, free_port, streamlit_app
+from browser import free_port, offline_page, streamlit_app
 from test_data_page import build_real_store
 
 from stunting.config import REPO_ROOT
@@ -27,12 +27,6 @@ VIEWER_PASSWORD = "viewer-password-1"
 MANAGER_PASSWORD = "manager-password-1"
 # Generous: a cold streamlit start and the first map build on 2 shared cores.
 TIMEOUT_MS = 90_000
-
-
-def _browser(p, chromium_executable):
-    browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-    context = browser.new_context(viewport=VIEWPORT, locale="id-ID", accept_downloads=True)
-    return browser, context, block_the_network(context)
 
 
 def _log_in(page, url: str, name: str, password: str) -> None:
@@ -63,11 +57,11 @@ def data_dir(tmp_path):
 
 
 def test_roles_upload_preview_save_rejects_undo_and_lockout(data_dir, chromium_executable, tmp_path):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     log = tmp_path / "streamlit.log"
-    with streamlit_app(data_dir, log=log) as url, playwright_api.sync_playwright() as p:
-        browser, context, left_the_machine = _browser(p, chromium_executable)
-        page = context.new_page()
+    with (
+        streamlit_app(data_dir, log=log) as url,
+        offline_page(chromium_executable, accept_downloads=True) as (page, left_the_machine),
+    ):
         page.set_default_timeout(TIMEOUT_MS)
 
         # A viewer: logged in, the map, no "Kelola data"; /data typed by hand shows the map.
@@ -115,7 +109,6 @@ def test_roles_upload_preview_save_rejects_undo_and_lockout(data_dir, chromium_e
         _log_in(page, url, "tamu", VIEWER_PASSWORD)
         page.get_by_text("Akun ini terkunci 15 menit setelah 5 kali kata sandi salah").wait_for()
         body = page.content()
-        browser.close()
     assert left_the_machine == []
     server_log = log.read_text(encoding="utf-8", errors="replace")
     for secret in (VIEWER_PASSWORD, MANAGER_PASSWORD, "wrong-password-"):
@@ -125,7 +118,6 @@ def test_roles_upload_preview_save_rejects_undo_and_lockout(data_dir, chromium_e
 
 
 def test_single_sign_on_role_comes_from_the_providers_claim(data_dir, chromium_executable, tmp_path):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     from oidc_provider_mock import run_server_in_thread
 
     UserDB(data_dir).add("sso-ani@dinkes.go.id", "viewer", None, ("64.02",), actor="test")
@@ -157,10 +149,8 @@ role_values = {{ "dinkes-data" = "data_manager", "tamu" = "viewer" }}
         log = tmp_path / "streamlit.log"
         with (
             streamlit_app(data_dir, port=port, args=("--secrets.files", str(secrets)), log=log) as url,
-            playwright_api.sync_playwright() as p,
+            offline_page(chromium_executable, accept_downloads=True) as (page, left_the_machine),
         ):
-            browser, context, left_the_machine = _browser(p, chromium_executable)
-            page = context.new_page()
             page.set_default_timeout(TIMEOUT_MS)
             page.goto(url + "/login")
             page.get_by_role("button", name="Masuk dengan akun kantor (SSO)").click()
@@ -175,7 +165,6 @@ role_values = {{ "dinkes-data" = "data_manager", "tamu" = "viewer" }}
             page.reload()
             page.get_by_text("belum diizinkan").first.wait_for()
             assert "Kelola data" not in _nav_links(page)
-            browser.close()
     # The mock provider's own login form (not the app) links Pico CSS from a CDN: blocked, and the
     # only request that tried to leave.
     assert [u for u in left_the_machine if "/@picocss/" not in u] == []

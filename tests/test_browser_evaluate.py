@@ -5,7 +5,7 @@ for BAAS in Kukar, and not one request leaves the machine. Uses tests/browser.py
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from browser import ARTIFACTS, offline_page, streamlit_app
 
 from charts import evaluate as charts
 from stunting.demo import build_demo
@@ -26,14 +26,9 @@ def server(tmp_path_factory):
 
 
 def test_evaluation_view_shows_estimate_interval_verdict_and_warnings_offline(server, chromium_executable):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     url, folder = server
     result, _ = evaluate_programme("baas", "64.02", data_dir=folder)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(url + "/evaluate?lang=id&regency=64.02")
         page.get_by_text("Selisih perubahan").wait_for(timeout=PAGE_TIMEOUT_MS)
         # BAAS is the first programme with data after lokus: choose it like a user.
@@ -54,7 +49,6 @@ def test_evaluation_view_shows_estimate_interval_verdict_and_warnings_offline(se
                                timeout=PAGE_TIMEOUT_MS)  # fmt: skip
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "evaluate-baas.png"))
-        browser.close()
     assert left_the_machine == []
 
 
@@ -68,7 +62,6 @@ def test_programme_layer_draws_the_lokus_villages_when_switched_on(server, chrom
     from stunting import prevalence, programmes
     from stunting.i18n import t
 
-    playwright_api = pytest.importorskip("playwright.sync_api")
     url, folder = server
     year = int(prevalence.periods(folder)[-1][:4])
     lokus = programmes.read_table("lokus", folder)
@@ -76,11 +69,7 @@ def test_programme_layer_draws_the_lokus_villages_when_switched_on(server, chrom
         ((lokus["year"] == year) & lokus["lokus"] & lokus["village_code"].str.startswith("64.02.")).sum()
     )
     label = t("layer.lokus", "id", year=year)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(url + "/?lang=id&regency=64.02")
         page.wait_for_function("() => (" + COUNT_IN_MAP + ")('path.leaflet-interactive') > 100",
                                timeout=PAGE_TIMEOUT_MS)  # fmt: skip
@@ -96,5 +85,4 @@ def test_programme_layer_draws_the_lokus_villages_when_switched_on(server, chrom
         assert switched, f"no '{label}' in the layer control"
         page.wait_for_function("() => (" + COUNT_IN_MAP + f")('{LOKUS_STROKE}') > 0", timeout=PAGE_TIMEOUT_MS)
         assert page.evaluate(COUNT_IN_MAP, LOKUS_STROKE) == expected
-        browser.close()
     assert left_the_machine == []

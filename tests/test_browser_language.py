@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser import CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from browser import offline_page, streamlit_app
 
 from stunting.demo import build_demo
 from stunting.i18n import LANGUAGES, t
@@ -77,13 +77,8 @@ def _words(lang: str, month: str) -> set[str]:
 
 
 def test_every_choice_follows_the_language_switch(server, chromium_executable):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     months = {"id": "Agustus 2025", "en": "August 2025"}
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT)
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable, locale=None) as (page, left_the_machine):
         page.goto(server + "/?regency=64.02&period=2025-08")
         page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.wait_for(timeout=TIMEOUT_MS)
         _settled(page)
@@ -113,5 +108,4 @@ def test_every_choice_follows_the_language_switch(server, chromium_executable):
             _switch(page, lang)
             seen = _eventually(lambda: dropzone.evaluate(DRAWN_WORDS), lambda s, b=button: s[0] == b)
             assert seen[0] == button and limit in seen[1], (lang, seen)
-        browser.close()
     assert left_the_machine == []

@@ -5,7 +5,7 @@ centimetres, carries the warning mark on the prevalence map, with not one reques
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from browser import ARTIFACTS, MAP_FRAME, offline_page, streamlit_app, wait_for_polygons
 
 from stunting.demo import FAULT_ROUNDED_HEIGHTS, build_demo
 
@@ -14,7 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # Large enough that Handil Baru has the 100 measures digit preference needs (about 190 at 0.12).
 DEMO_SCALE = 0.12
 DRAW_TIMEOUT_MS = 90_000
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 @pytest.fixture(scope="module")
@@ -25,26 +24,10 @@ def server(tmp_path_factory):
         yield url
 
 
-def _wait_for_polygons(page, count: int) -> None:
-    page.wait_for_function(
-        """n => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-                  return f && f.contentDocument &&
-                         f.contentDocument.querySelectorAll('path.leaflet-interactive').length >= n; }""",
-        arg=count,
-        timeout=DRAW_TIMEOUT_MS,
-    )
-
-
 def test_quality_map_draws_and_rounded_heights_carry_the_warning_mark(server, chromium_executable):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
-
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(server + "/quality?regency=64.02")
-        _wait_for_polygons(page, 200)
+        wait_for_polygons(page, 200)
         frame = page.frame_locator(MAP_FRAME)
         frame.locator(".peta-legend", has_text="Preferensi digit tinggi (DPS)").wait_for(
             timeout=DRAW_TIMEOUT_MS
@@ -53,12 +36,11 @@ def test_quality_map_draws_and_rounded_heights_carry_the_warning_mark(server, ch
         page.screenshot(path=str(ARTIFACTS / "quality-1366x768.png"))
 
         page.goto(server + "/?regency=64.02")
-        _wait_for_polygons(page, 200)
+        wait_for_polygons(page, 200)
         mark = page.frame_locator(MAP_FRAME).locator(
             f'.peta-quality-mark[data-code="{FAULT_ROUNDED_HEIGHTS}"]'
         )
         mark.wait_for(timeout=DRAW_TIMEOUT_MS)
         assert "Preferensi digit tinggi (DPS)" in mark.get_attribute("title")
         page.screenshot(path=str(ARTIFACTS / "map-quality-mark-1366x768.png"))
-        browser.close()
     assert left_the_machine == []

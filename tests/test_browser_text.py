@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from browser import CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from browser import offline_page, streamlit_app
 
 from stunting.demo import build_demo
 
@@ -27,12 +27,7 @@ def server(tmp_path_factory):
 
 @pytest.mark.parametrize("path", ["/", "/compare"])
 def test_a_rejected_url_value_is_printed_literally_not_as_a_link(server, chromium_executable, path):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(f"{server}{path}?regency=64.02&kecamatan={quote(HOSTILE, safe='')}")
         notice = page.locator('[data-testid="stAlertContentWarning"]', has_text="kecamatan=")
         notice.first.wait_for(timeout=NOTICE_TIMEOUT_MS)
@@ -40,5 +35,4 @@ def test_a_rejected_url_value_is_printed_literally_not_as_a_link(server, chromiu
         assert notice.first.locator("code").inner_text() == HOSTILE  # shown verbatim, as code
         assert page.locator('a[href*="ev.il"]').count() == 0
         assert notice.first.locator("a").count() == 0
-        browser.close()
     assert not [url for url in left_the_machine if "ev.il" in url]

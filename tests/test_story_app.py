@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from browser import ARTIFACTS, VIEWPORT, offline_page, streamlit_app
 from streamlit.testing.v1 import AppTest
 
 from stunting.config import REPO_ROOT
@@ -151,15 +151,10 @@ def story_server(demo_dir):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_present_mode_in_a_browser_at_projector_size(story_server, chromium_executable):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     story = load_story()
     ARTIFACTS.mkdir(exist_ok=True)
 
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         page.goto(story_server)
         page.get_by_role("button", name="Mulai presentasi").click(timeout=SLIDE_TIMEOUT_MS)
         for number, slide in enumerate(story.slides, 1):
@@ -190,7 +185,6 @@ def test_present_mode_in_a_browser_at_projector_size(story_server, chromium_exec
             page.screenshot(path=str(ARTIFACTS / f"story-slide-{number}.png"))
             if number < len(story.slides):
                 page.keyboard.press("ArrowRight")  # the presenter's keyboard (or clicker) works
-        browser.close()
     assert left_the_machine == []
 
 
