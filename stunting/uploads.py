@@ -425,6 +425,14 @@ def _store_wait_message(on_wait: Callable[[], None] | None) -> Iterator[None]:
         on_writer_wait.reset(token)
 
 
+# What the history keeps of a stored import (e-PPGBM or village counts: both records carry these).
+_HISTORY_FIELDS = ("import_id", "file_name", "sha256", "rows_read", "rows_stored", "rows_rejected")
+
+
+def _history_entry(record) -> dict:
+    return {name: getattr(record, name) for name in _HISTORY_FIELDS}
+
+
 def _import_one(
     kind: str, path: Path, root: Path, progress, accept_valid: bool
 ) -> tuple[object, dict | None]:
@@ -432,32 +440,14 @@ def _import_one(
         from stunting.ingest import ingest_files
 
         (summary,) = ingest_files([path], root, progress=progress)
-        if summary.import_id is None:
-            return summary, None
-        return summary, {
-            "import_id": summary.import_id,
-            "file_name": summary.file_name,
-            "sha256": summary.sha256,
-            "rows_read": summary.rows_read,
-            "rows_stored": summary.rows_stored,
-            "rows_rejected": summary.rows_rejected,
-        }
+        return summary, None if summary.import_id is None else _history_entry(summary)
     if kind == "aggregates":
         from stunting.aggregates import ingest_aggregates
 
         progress(0.0, path.name)
         record, already = ingest_aggregates(path, root)
         progress(1.0, path.name)
-        if already:
-            return record, None
-        return record, {
-            "import_id": record.import_id,
-            "file_name": record.file_name,
-            "sha256": record.sha256,
-            "rows_read": record.rows_read,
-            "rows_stored": record.rows_stored,
-            "rows_rejected": record.rows_rejected,
-        }
+        return record, None if already else _history_entry(record)
     from stunting.ingest import file_sha256
 
     if kind == "programmes":
