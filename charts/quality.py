@@ -379,6 +379,35 @@ def _js(value) -> str:
 WARNING_MARK = "⚠"
 
 
+class _WarningMarks(folium.map.Layer):
+    """Every warning mark of a map as one script (a folium marker with an icon and a tooltip per
+    village is three templates rendered on every rerun). Each mark is the same element the page's
+    tests and the room see: a div of class peta-quality-mark with its village code and reasons."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }}_marks = {{ this.marks|tojson }};
+        var {{ this.get_name() }} = L.layerGroup().addTo({{ this._parent.get_name() }});
+        {{ this.get_name() }}_marks.forEach(function (m) {
+            var icon = L.divIcon({className: "", iconSize: [16, 16], iconAnchor: [8, 8],
+                html: '<div class="peta-quality-mark" data-code="' + m.code + '" title="' + m.text +
+                      '" style="{{ this.style }}">{{ this.symbol }}</div>'});
+            L.marker([m.lat, m.lng], {icon: icon}).bindTooltip(m.text, {sticky: true})
+                .addTo({{ this.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, marks: list[dict]):
+        super().__init__(name="quality marks", overlay=True, control=False, show=True)
+        self._name = "QualityMarks"
+        self.marks = marks
+        self.style = "font:bold 15px sans-serif;color:#b30000;text-shadow:0 0 3px #fff,0 0 3px #fff"
+        self.symbol = WARNING_MARK
+
+
 def add_warning_marks(group: folium.FeatureGroup, villages: gpd.GeoDataFrame, table: pd.DataFrame, lang: str):
     """A small warning mark, with the failing checks on hover, on every village of ``villages``
     (code, geometry) whose row in the village-level quality ``table`` fails a check: so nobody
@@ -390,17 +419,15 @@ def add_warning_marks(group: folium.FeatureGroup, villages: gpd.GeoDataFrame, ta
         return group
     reasons = {row["code"]: warning_text(row, lang) for row in failing.to_dict("records")}
     points = shapely.point_on_surface(np.asarray(shown.geometry.values))
-    for code, point in zip(shown["code"], points, strict=True):
-        text = html.escape(reasons[code])
-        folium.Marker(
-            [round(float(point.y), 5), round(float(point.x), 5)],
-            icon=folium.DivIcon(
-                html=f'<div class="peta-quality-mark" data-code="{html.escape(code)}" title="{text}" '
-                'style="font:bold 15px sans-serif;color:#b30000;text-shadow:0 0 3px #fff,0 0 3px #fff">'
-                f"{WARNING_MARK}</div>",
-                icon_size=(16, 16),
-                icon_anchor=(8, 8),
-            ),
-            tooltip=folium.Tooltip(text),
-        ).add_to(group)
+    marks = [
+        # Escaped here: the script puts code and text into HTML (an attribute and the tooltip).
+        {
+            "code": html.escape(code),
+            "text": html.escape(reasons[code]),
+            "lat": round(float(point.y), 5),
+            "lng": round(float(point.x), 5),
+        }
+        for code, point in zip(shown["code"], points, strict=True)
+    ]
+    _WarningMarks(marks).add_to(group)
     return group
