@@ -1378,12 +1378,19 @@ def fmt_percent(fraction: float | None, lang: str, decimals: int = 1) -> str:
     """A fraction 0-1 as a percentage: 0.271 -> "27,1%" (id) / "27.1%" (en); "–" when missing."""
     if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
         return "–"
-    return _pattern("#,##0" + ("." + "0" * decimals if decimals else "") + "%").apply(fraction, _babel(lang))
+    return _formatted(float(fraction), lang, decimals, "%")
 
 
 def fmt_number(value: float, lang: str, decimals: int = 0) -> str:
     """A plain number with the language's separators: 1234 -> "1.234" (id) / "1,234" (en)."""
-    return _pattern("#,##0" + ("." + "0" * decimals if decimals else "")).apply(value, _babel(lang))
+    return _formatted(value, lang, decimals, "")
+
+
+# A map's rerun formats its villages' rates and counts again (over 2,000 numbers for Kukar): the same
+# numbers as the last rerun, as a rule, so babel's answers are kept (bounded; NaN never gets here).
+@lru_cache(maxsize=1 << 16)
+def _formatted(value: float, lang: str, decimals: int, suffix: str) -> str:
+    return _pattern("#,##0" + ("." + "0" * decimals if decimals else "") + suffix).apply(value, _babel(lang))
 
 
 def fmt_points(fraction_change: float, lang: str) -> str:
