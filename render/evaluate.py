@@ -96,7 +96,7 @@ def draw_evaluation(figure: Figure, view: dict, lang: str, demo: bool, data_dir=
 def draw_programme_map(figure: Figure, view: dict, lang: str, demo: bool, data_dir=None) -> str:
     """The prevalence map of ``view['period']`` with that year's lokus villages outlined and BAAS's
     fostered children as circles (area proportional to the children)."""
-    from render.maps import PROJECTED_CRS, draw_map, map_data, measured_children
+    from render.maps import draw_map, map_data, measured_children, projected_crs
     from stunting import programmes
 
     map_view = {"indicator": view["indicator"], "period": view["period"], "regency": view["regency"]}
@@ -104,7 +104,7 @@ def draw_programme_map(figure: Figure, view: dict, lang: str, demo: bool, data_d
     draw_map(figure, data, map_view, lang)
     ax = figure.axes[0]
     year = int(view["period"][:4])
-    frame = data.frame.to_crs(PROJECTED_CRS)
+    frame = data.frame.to_crs(projected_crs(data.frame))
     lokus = programmes.read_table("lokus", data_dir)
     chosen = set(lokus.loc[(lokus["year"] == year) & lokus["lokus"].astype(bool), "village_code"])
     handles = []

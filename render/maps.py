@@ -30,9 +30,12 @@ from stunting.classes import make_scheme  # noqa: E402
 from stunting.config import MIN_CHILDREN  # noqa: E402
 from stunting.i18n import t  # noqa: E402
 
-# UTM zone 50S holds both regencies (114-120 E): metres make the scale bar exact, and grid north
-# there is within a degree of true north, so the arrow may point straight up.
-PROJECTED_CRS = "EPSG:32750"
+# A slide's map is drawn in metres, so its scale bar is exact and its north arrow may point straight
+# up: in the UTM zone of its centre (a regency or a province: grid north within a degree or two of true
+# north), or, wider than two zones (the country spans eight), in World Mercator, whose scale within
+# Indonesia's 11 degrees of the equator is within 2% and whose north is true north.
+MAX_UTM_SPAN_DEG = 12.0
+WIDE_AREA_CRS = "EPSG:3395"
 # Scale bar lengths a reader can take in at a glance; the bar spans about a fifth of the map.
 SCALE_STEPS_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200)
 SCALE_SHARE = 0.2
@@ -99,6 +102,14 @@ def attribution_text(data: MapData, lang: str) -> str:
     return data.attribution
 
 
+def projected_crs(frame) -> str:
+    """The metric CRS a map of ``frame`` (EPSG:4326) is drawn in (see MAX_UTM_SPAN_DEG)."""
+    minx, _miny, maxx, _maxy = frame.total_bounds
+    if maxx - minx > MAX_UTM_SPAN_DEG:
+        return WIDE_AREA_CRS
+    return frame.estimate_utm_crs().to_string()
+
+
 def _nice_length_km(width_m: float) -> float:
     target = width_m * SCALE_SHARE / 1000
     return max([s for s in SCALE_STEPS_KM if s <= target] or [SCALE_STEPS_KM[0]])
@@ -154,7 +165,7 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
     legend_ax = fig.add_axes((0.69, 0.06, 0.31, 0.92))
     legend_ax.axis("off")
     ax.set_axis_off()
-    frame = data.frame.to_crs(PROJECTED_CRS)
+    frame = data.frame.to_crs(projected_crs(data.frame))
     drawn = frame[frame["state"] != STATE_NO_DATA]
     missing = frame[frame["state"] == STATE_NO_DATA]
     if len(drawn):
