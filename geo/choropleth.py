@@ -1,4 +1,7 @@
-"""The village choropleth: GeoDataFrame + prevalence frame + class scheme + language -> folium.Map.
+"""The choropleth: GeoDataFrame + prevalence frame + class scheme + language -> folium.Map.
+
+The areas are villages (a regency or kecamatan view) or regencies (the national and province
+views, ``areas["level"]``): the tooltip names each with its level and the area containing it.
 
 Offline by construction: Leaflet comes from the app's own static files (``leaflet_base``), there are no
 tiles unless the user asks for OpenStreetMap, and the legend is drawn here (folium's Choropleth legend
@@ -34,6 +37,21 @@ LEAFLET_BASE = "/app/static/leaflet"
 # (detail geometry, zoomed in) keeps 5 decimals (1 m).
 OVERVIEW_DECIMALS = 4
 DETAIL_DECIMALS = 5
+# The national and province views' regencies come simplified and rounded for their zoom
+# (stunting.boundaries.ZOOMS: 3 decimals, 110 m, a tenth of a pixel at a province's zoom).
+AREA_DECIMALS = 3
+# All of Indonesia in view (about 0.04 degrees a pixel): 2 decimals, a quarter of a pixel.
+NATIONAL_DECIMALS = 2
+# Province outlines over several provinces (the national view): parts under 0.04 x 0.04 degrees,
+# about a pixel there, have no outline (they halve the outlines' payload).
+NATIONAL_OUTLINE_SMALLEST = 0.0016
+# Each level drawn: the tooltip's first two rows (the area, the area containing it).
+TOOLTIP_LEVELS = {
+    "village": ("tooltip.village", "tooltip.kecamatan"),
+    "kecamatan": ("tooltip.kecamatan", "tooltip.regency"),
+    "regency": ("tooltip.regency", "tooltip.province"),
+    "province": ("tooltip.province", "tooltip.country"),
+}
 # Outlines are context lines drawn over the village borders: 4 decimals (11 m) is invisible there.
 OUTLINE_DECIMALS = 4
 OUTLINE_PANE = "outlines"
@@ -123,10 +141,30 @@ def _kecamatan_names(codes: pd.Series) -> pd.Series:
     return codes.map(names).fillna(codes)
 
 
-def map_frame(areas: gpd.GeoDataFrame, prevalence: pd.DataFrame, scheme: ClassScheme) -> gpd.GeoDataFrame:
-    """The villages to draw, one row each: geometry, state, class index, fill colour, rate columns.
+def area_level(areas: pd.DataFrame) -> str:
+    """The level of the areas drawn (a frame without a ``level`` column holds villages)."""
+    if "level" in areas and len(areas):
+        return str(areas["level"].iloc[0])
+    return "village"
 
-    Every village of ``areas`` is kept; a village absent from ``prevalence`` counts as "no data"."""
+
+def _parent_names(frame: pd.DataFrame, level: str) -> pd.Series:
+    """The name of the area containing each one: its kecamatan, regency, province or the country."""
+    from stunting.gazetteer import name_of
+
+    if level == "village":
+        return frame["kecamatan_name"]
+    if level == "province":
+        return pd.Series("Indonesia", index=frame.index)
+    parents = frame["code"].astype(str).str[: 5 if level == "kecamatan" else 2]
+    return parents.map(lambda code: name_of(code) or code)
+
+
+def map_frame(areas: gpd.GeoDataFrame, prevalence: pd.DataFrame, scheme: ClassScheme) -> gpd.GeoDataFrame:
+    """The areas to draw, one row each: geometry, state, class index, fill colour, rate columns,
+    ``parent_name`` (the area containing it: the tooltip's second row).
+
+    Every area of ``areas`` is kept; an area absent from ``prevalence`` counts as "no data"."""
     columns = ["code", "measured", "cases", "prevalence", "ci_low", "ci_high", "suppressed", "source"]
     rates = prevalence[[c for c in columns if c in prevalence.columns]].drop_duplicates("code")
     frame = areas.merge(rates, on="code", how="left")
@@ -145,8 +183,10 @@ def map_frame(areas: gpd.GeoDataFrame, prevalence: pd.DataFrame, scheme: ClassSc
         colours[np.clip(classes, 0, None)],
         np.where(frame["state"] == STATE_TOO_FEW, TOO_FEW_FILL, NO_DATA_FILL),
     )
-    if "kecamatan_name" not in frame:
+    level = area_level(areas)
+    if level == "village" and "kecamatan_name" not in frame:
         frame["kecamatan_name"] = _kecamatan_names(frame["kecamatan"].astype(str))
+    frame["parent_name"] = _parent_names(frame, level).to_numpy()
     return frame
 
 
@@ -377,9 +417,25 @@ def legend_html(
     )
 
 
-def _outline_layer(polygons: gpd.GeoDataFrame, name: str, weight: float, show: bool, control: bool):
-    lines = shapely.simplify(shapely.boundary(np.asarray(polygons.geometry.values)), OUTLINE_TOLERANCE_DEG)
-    lines = shapely.transform(lines, lambda xy: np.round(xy, OUTLINE_DECIMALS))
+def _outline_layer(
+    polygons: gpd.GeoDataFrame,
+    name: str,
+    weight: float,
+    show: bool,
+    control: bool,
+    smallest: float = 0.0,
+    decimals: int = OUTLINE_DECIMALS,
+):
+    """Context lines: the polygons' borders, simplified; parts under ``smallest`` square degrees
+    left out (the national map's province outlines: an islet's ring is not a province border
+    anyone reads at that zoom, and its regency is drawn filled beneath)."""
+    shapes = np.asarray(polygons.geometry.values)
+    if smallest:
+        parts, owner = shapely.get_parts(shapes, return_index=True)
+        big = shapely.area(parts) >= smallest
+        shapes = shapely.multipolygons(parts[big], indices=owner[big])
+    lines = shapely.simplify(shapely.boundary(shapes), OUTLINE_TOLERANCE_DEG)
+    lines = shapely.transform(lines, lambda xy: np.round(xy, decimals))
     collection = {
         "type": "FeatureCollection",
         "features": [
@@ -427,14 +483,15 @@ def village_layer(
     minimum: int = MIN_CHILDREN,
     decimals: int = OVERVIEW_DECIMALS,
 ) -> folium.FeatureGroup:
-    """The village polygons of ``frame`` (map_frame's output) styled by state and class."""
+    """The polygons of ``frame`` (map_frame's output: villages or regencies) styled by state and class."""
     geometries = shapely.to_geojson(_rounded(frame.geometry, decimals))
     measured = pd.to_numeric(frame["measured"], errors="coerce").fillna(0).astype(int)
     style_keys = np.where(
         frame["state"] == STATE_RATE, "c" + frame["class_index"].astype(str), frame["state"]
     )
     features = []
-    columns = ["code", "name", "kecamatan_name", "state", "prevalence", "ci_low", "ci_high"]
+    level = area_level(frame)
+    columns = ["code", "name", "parent_name", "state", "prevalence", "ci_low", "ci_high"]
     if "unavailable" in frame:
         columns.append("unavailable")
     unavailable_text = t("map.boundary_unavailable", lang)
@@ -446,7 +503,7 @@ def village_layer(
             "name": html.escape(
                 f"{row['name']} ({unavailable_text})" if row.get("unavailable") else str(row["name"])
             ),
-            "kec": html.escape(str(row["kecamatan_name"])),
+            "kec": html.escape(str(row["parent_name"])),
             "rate": html.escape(rate_text(row, lang, minimum)),
             "n": html.escape(fmt_children(children, lang)),
             "s": style,
@@ -459,8 +516,7 @@ def village_layer(
     labels = [
         t(key, lang)
         for key in (
-            "tooltip.village",
-            "tooltip.kecamatan",
+            *TOOLTIP_LEVELS.get(level, TOOLTIP_LEVELS["village"]),
             "tooltip.prevalence",
             "tooltip.children",
             "tooltip.period",
@@ -485,6 +541,7 @@ def build_map(
     minimum: int = MIN_CHILDREN,
     kecamatan_areas: gpd.GeoDataFrame | None = None,
     regency_areas: gpd.GeoDataFrame | None = None,
+    province_areas: gpd.GeoDataFrame | None = None,
 ) -> Choropleth:
     """The choropleth of ``areas`` (code, name, kecamatan, regency, geometry in EPSG:4326; attrs
     "schematic" and "attribution") coloured by ``prevalence`` (the prevalence API's frame).
@@ -492,7 +549,9 @@ def build_map(
     Each village feature carries its code as ``id`` and the tooltip's texts in ``lang``; a click on it
     reports the feature (st_folium's ``last_active_drawing``) so the page can open its panel.
     ``kecamatan_areas`` / ``regency_areas`` (the boundary API's dissolved levels) draw the outlines;
-    without them the villages are dissolved here, which costs a few hundred ms on real boundaries."""
+    without them the villages are dissolved here, which costs a few hundred ms on real boundaries.
+    When ``areas`` are regencies (the national and province views), ``province_areas`` draw the
+    province outlines over them (dissolved from the regencies without it)."""
     frame = map_frame(areas, prevalence, scheme)
 
     # Fine zoom steps: the opening view fits the villages to within a tenth of a zoom level (a
@@ -506,10 +565,26 @@ def build_map(
 
     # Outlines sit above the village layer (which st_folium adds last) and let clicks through.
     folium.map.CustomPane(OUTLINE_PANE, z_index=450, pointer_events=False).add_to(m)
-    if regency_areas is None:
-        regency_areas = frame[["regency", "geometry"]].dissolve(by="regency").reset_index()
-    _outline_layer(regency_areas, "regency", 2.5, show=True, control=False).add_to(m)
-    if frame["kecamatan"].nunique() > 1:
+    level = area_level(areas)
+    if level in ("regency", "province"):
+        if province_areas is None:
+            province_areas = frame[["province", "geometry"]].dissolve(by="province").reset_index()
+        # All of Indonesia in view: a province's islands under about one pixel have no outline.
+        national = frame["province"].nunique() > 1
+        _outline_layer(
+            province_areas,
+            "province",
+            2.0,
+            True,
+            False,
+            smallest=NATIONAL_OUTLINE_SMALLEST if national else 0.0,
+            decimals=min(options.decimals, OUTLINE_DECIMALS),
+        ).add_to(m)
+    else:
+        if regency_areas is None:
+            regency_areas = frame[["regency", "geometry"]].dissolve(by="regency").reset_index()
+        _outline_layer(regency_areas, "regency", 2.5, show=True, control=False).add_to(m)
+    if level == "village" and frame["kecamatan"].nunique() > 1:
         if kecamatan_areas is None:
             kecamatan_areas = frame[["kecamatan", "geometry"]].dissolve(by="kecamatan").reset_index()
         _outline_layer(kecamatan_areas, t("map.outlines", lang), 1.4, options.outlines, True).add_to(m)

@@ -1,4 +1,5 @@
-"""Peta: every village of the chosen regency coloured by prevalence; click one for its story."""
+"""Peta: Indonesia's regencies, a province's, or a regency's villages coloured by prevalence; click
+a regency to open its villages, a village for its story, the breadcrumb to go back up."""
 
 import streamlit as st
 
@@ -49,11 +50,15 @@ with st.container(key="map_stage"):
     panel = st.container(key="map_side")
 with kpi_cards:
     map_panel.render_kpis(model)
+if clicked and model.regency_level:
+    # A regency clicked on the national or province map: its village map opens.
+    sidebar.go_to("regency", clicked)
+    st.rerun()
 if clicked and clicked != view.village:
     sidebar.select_village(clicked)
     st.rerun()
 with panel:
-    if view.village:
+    if view.village and not model.regency_level:
         map_panel.render_village_panel(model)
     else:
         map_panel.render_area_panel(model)

@@ -312,3 +312,13 @@ def village_starts(code: str) -> list[tuple[str, str]]:
     """(first period, programme) for each programme the village had: the village trend's marks."""
     folder = data_dir()
     return _village_starts(str(folder), programme_key(folder), code, tuple(periods()))
+
+
+def national_areas(level: str, province: str | None, zoom: str) -> gpd.GeoDataFrame:
+    """Regency or province polygons of the national and province maps (the national outlines, or
+    schematic cells), simplified for ``zoom`` ("national" or "province").
+
+    Not st.cache_data, for display_areas' reason: load_areas keeps its own per-snapshot cache."""
+    from stunting.boundaries import load_areas
+
+    return load_areas(level, province, zoom=zoom, data_dir=data_dir())

@@ -276,6 +276,32 @@ _MAP: dict[str, dict[str, str]] = {
         "id": "Batang kosong: terlalu sedikit anak (< {minimum}).",
         "en": "Missing bars: too few children (< {minimum}).",
     },
+    # The national, province and kecamatan views (ui/map_panel.py, ui/breadcrumb.py).
+    "tooltip.regency": {"id": "Kab./Kota", "en": "Regency/city"},
+    "tooltip.province": {"id": "Provinsi", "en": "Province"},
+    "tooltip.country": {"id": "Negara", "en": "Country"},
+    "map.subtitle.regencies": {
+        "id": "Prevalensi per kabupaten/kota · {period} · {area}",
+        "en": "Prevalence by regency/city · {period} · {area}",
+    },
+    "map.click_hint.regency": {
+        "id": "Klik sebuah kabupaten/kota untuk membuka peta desanya.",
+        "en": "Click a regency/city to open its village map.",
+    },
+    "map.schematic_note.national": {
+        "id": "Batas kabupaten/kota nasional belum dipasang: peta memakai batas skematis (bukan batas "
+        "resmi). Pasang batas dengan `python -m stunting boundaries fetch --overview`.",
+        "en": "No national regency boundaries installed: the map uses schematic shapes (not official). "
+        "Install them with `python -m stunting boundaries fetch --overview`.",
+    },
+    "map.country": {"id": "Indonesia", "en": "Indonesia"},
+    "map.breadcrumb": {"id": "Wilayah peta", "en": "Map area"},
+    "map.breadcrumb.up": {"id": "Buka peta {area}", "en": "Open the map of {area}"},
+    "area.province": {"id": "Prov. {name}", "en": "{name} province"},
+    "table.regencies": {"id": "Tabel kabupaten/kota", "en": "Regency/city table"},
+    "table.province": {"id": "Provinsi", "en": "Province"},
+    "kpi.regencies_with_rate": {"id": "Kab./kota dengan angka", "en": "Regencies with a rate"},
+    "kpi.regencies_with_rate.value": {"id": "{shown} dari {total}", "en": "{shown} of {total}"},
 }
 
 # ---------------------------------------------------------------------------------------------

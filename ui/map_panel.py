@@ -1,4 +1,8 @@
-"""The map page's parts: KPI cards, the village choropleth, the village panel and the tables.
+"""The map page's parts: KPI cards, the choropleth, the village panel and the tables.
+
+Every level of the map: the national view draws Indonesia's 514 regencies, a province view its
+regencies, a regency view its villages, a kecamatan view its villages in detail. A click on a
+regency opens its village view (``ui.sidebar.go_to``); a click on a village opens its panel.
 
 ``build_model`` gathers everything one view needs (cached queries, boundaries, classes, the folium
 map); the ``render_*`` functions only draw it. Every number is followed by its period, source and
@@ -18,10 +22,18 @@ from streamlit_folium import st_folium
 from charts import breakdown_figure, trend_figure
 from charts.evaluate import programme_label
 from charts.quality import add_warning_marks, warning_text
-from geo.choropleth import DETAIL_DECIMALS, OVERVIEW_DECIMALS, Choropleth, MapOptions, build_map
+from geo.choropleth import (
+    AREA_DECIMALS,
+    DETAIL_DECIMALS,
+    NATIONAL_DECIMALS,
+    OVERVIEW_DECIMALS,
+    Choropleth,
+    MapOptions,
+    build_map,
+)
 from stunting import app_cache
 from stunting.classes import ClassScheme, make_scheme
-from stunting.gazetteer import regencies, villages
+from stunting.gazetteer import name_of, regencies, villages
 from stunting.i18n import (
     fmt_children,
     fmt_month,
@@ -35,7 +47,7 @@ from stunting.i18n import (
 from stunting.plaintext import csv_bytes, markdown_literal
 from stunting.story import map_area_name
 from stunting.viewstate import ViewState
-from ui import sidebar, tables
+from ui import breadcrumb, sidebar, tables
 
 # The map takes the width of the page and this height: at 1366x768 with the sidebar open it is more
 # than half the screen, and at 1366x657 (a browser window on the projector) it still ends above the
@@ -62,6 +74,13 @@ class MapModel:
     choropleth: Choropleth
     schematic: bool
     quality: pd.DataFrame | None = None  # village-level data-quality table (the warning marks)
+    # What the polygons are: villages (a regency or kecamatan view) or regencies (national, province).
+    areas_level: str = "village"
+
+    @property
+    def regency_level(self) -> bool:
+        """The map draws regencies (the national and province views): a click opens one."""
+        return self.areas_level == "regency"
 
 
 def _filters(view: ViewState) -> dict:
@@ -85,6 +104,8 @@ def show_table(table: pd.DataFrame, lang: str, **kwargs) -> None:
 
 def build_model(view: ViewState, basemap: bool) -> MapModel:
     """Everything the map page draws for ``view`` (its period must be set)."""
+    if view.level in ("national", "province"):
+        return _regency_model(view, basemap)
     indicator_label = t(f"indicator.{view.indicator}", view.lang)
     rates = app_cache.prevalence(
         view.indicator,
@@ -129,6 +150,46 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
     )
 
 
+def _regency_model(view: ViewState, basemap: bool) -> MapModel:
+    """The national view (all 514 regencies) or a province's: one polygon per regency, coloured by
+    the same summary and published the same way (too few children, no data, intervals). Polygons:
+    the national outlines when installed, schematic cells from the centroids otherwise."""
+    indicator_label = t(f"indicator.{view.indicator}", view.lang)
+    code = view.area_code  # None for Indonesia, the province's code
+    rates = app_cache.view_rates(
+        view.indicator, view.period, view.level, code, level="regency", **_filters(view)
+    )
+    areas = app_cache.national_areas("regency", code, zoom=view.level)
+    eligible = rates.loc[~rates["suppressed"] & rates["prevalence"].notna(), "prevalence"]
+    scheme = make_scheme(view.classes, view.indicator, eligible.to_numpy())
+    choropleth = build_map(
+        areas,
+        rates,
+        scheme,
+        lang=view.lang,
+        period=view.period,
+        indicator_label=indicator_label,
+        options=MapOptions(
+            basemap=basemap,
+            decimals=NATIONAL_DECIMALS if view.level == "national" else AREA_DECIMALS,
+            clear_of_legend=True,
+            clear_right_px=PANEL_WIDTH_PX + 16,
+        ),
+        province_areas=app_cache.national_areas("province", code, zoom=view.level),
+    )
+    return MapModel(
+        view,
+        app_cache.is_demo(),
+        indicator_label,
+        scheme,
+        choropleth.frame,
+        choropleth,
+        bool(areas.attrs.get("schematic")),
+        None,
+        areas_level="regency",
+    )
+
+
 def _programme_layers(choropleth: Choropleth, areas, view: ViewState, choropleth_scheme: ClassScheme) -> None:
     """Lokus villages, BAAS children (the period's year) and, for one regency, the hot spots: layers
     in the layer control, off when the map opens (geo/programme_layers.py); for one regency also
@@ -152,7 +213,12 @@ def _programme_layers(choropleth: Choropleth, areas, view: ViewState, choropleth
 
 
 def area_name(view: ViewState) -> str:
-    """The area the map and its cards are about: "Kec. Tenggarong", a village, or the regency."""
+    """The area the map and its cards are about: "Indonesia", "Prov. Kalimantan Timur",
+    "Kec. Tenggarong", a village, or the regency."""
+    if view.level == "national":
+        return t("map.country", view.lang)
+    if view.level == "province" and view.province:
+        return t("area.province", view.lang, name=name_of(view.province))
     return map_area_name(
         {"regency": view.regency, "kecamatan": view.kecamatan, "village": view.village}, view.lang
     )
@@ -162,17 +228,24 @@ def render_header(model: MapModel) -> None:
     view = model.view
     # Title and subtitle on one line: the height goes to the map.
     line = st.container(horizontal=True, key="map_title")
+    breadcrumb.render(view, line)  # Indonesia › province › regency › kecamatan: each opens its map
     line.markdown(
         f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}", width="content"
     )
+    subtitle, hint = (
+        ("map.subtitle.regencies", "map.click_hint.regency")
+        if model.regency_level
+        else ("map.subtitle", "map.click_hint")
+    )
     line.caption(
-        t("map.subtitle", view.lang, period=fmt_month(view.period, view.lang), area=area_name(view))
+        t(subtitle, view.lang, period=fmt_month(view.period, view.lang), area=area_name(view))
         + filter_text(view)
         + " · "
-        + t("map.click_hint", view.lang)
+        + t(hint, view.lang)
     )
     if model.schematic:
-        st.caption(f":orange[:material/info: {t('map.schematic_note', view.lang)}]")
+        note = "map.schematic_note.national" if model.regency_level else "map.schematic_note"
+        st.caption(f":orange[:material/info: {t(note, view.lang)}]")
 
 
 def _chips(rows: list[tuple[str, str, int]], names: list[str]) -> str:
@@ -201,9 +274,13 @@ def _class_names(scheme: ClassScheme, lang: str) -> list[str]:
 
 
 def _headline_rows(model: MapModel, period: str) -> pd.DataFrame:
-    """The published rows the cards show for ``period``: the chosen village, the chosen kecamatan, or
-    each regency in view - a screenshot of Tenggarong carries Tenggarong's numbers."""
+    """The published rows the cards show for ``period``: the chosen village, the chosen kecamatan,
+    the province in view, or each regency in view - a screenshot of Tenggarong carries Tenggarong's
+    numbers. The national view has no single row (see render_kpis)."""
     view, filters = model.view, _filters(model.view)
+    if view.level == "province":
+        rows = app_cache.view_rates(view.indicator, period, "national", level="province", **filters)
+        return rows[rows["code"] == view.province]
     if view.village is not None:
         code = view.village
         rows = app_cache.prevalence(
@@ -226,7 +303,7 @@ def _headline_rows(model: MapModel, period: str) -> pd.DataFrame:
 
 def _card_area(model: MapModel, code: str) -> str:
     view = model.view
-    if view.village is not None or view.kecamatan is not None:
+    if view.level == "province" or view.village is not None or view.kecamatan is not None:
         return area_name(view)
     return regencies()[code].replace("Kabupaten ", "Kab. ")
 
@@ -239,6 +316,9 @@ def render_kpis(model: MapModel) -> None:
     grey: neither a rise nor a fall is coloured (a change of a few tenths is often within the noise,
     and "±0,0" must not read as bad news)."""
     view, lang = model.view, model.view.lang
+    if view.level == "national":
+        _national_kpis(model)
+        return
     before = period_a_year_before(view.period)
     rows = _headline_rows(model, view.period)
     year_before = _headline_rows(model, before) if before in app_cache.periods() else None
@@ -248,7 +328,9 @@ def render_kpis(model: MapModel) -> None:
     grid = st.columns([1.3, 1.0, 1.15] * len(rows)) if several else None
     for position, (_, row) in enumerate(rows.iterrows()):
         in_area = (
-            model.frame["code"] == row["code"]
+            model.frame["code"].notna()  # a province: every regency drawn
+            if model.regency_level
+            else model.frame["code"] == row["code"]
             if view.village is not None
             else (
                 model.frame["regency"] == row["code"]
@@ -320,8 +402,34 @@ def render_kpis(model: MapModel) -> None:
         st.caption(f"{interval} · {source_line}")
 
 
+def _national_kpis(model: MapModel) -> None:
+    """The national view's cards: the children counted, the regencies with a rate of the 514, and
+    the regencies per class. No national prevalence: the store holds the regencies that loaded
+    data, and their total is not Indonesia's rate (the province view gives a province's)."""
+    view, lang, frame = model.view, model.view.lang, model.frame
+    measured = int(pd.to_numeric(frame["measured"], errors="coerce").fillna(0).sum())
+    rated = int((frame["state"] == "rate").sum())
+    cols = st.columns([1.0, 1.0, 2.6])
+    sources = frame.loc[frame["measured"] > 0, "source"]
+    source_line = provenance(view.period, sources, measured, lang, model.demo)
+    cols[0].metric(t("kpi.children", lang), fmt_children(measured, lang), help=source_line)
+    cols[1].metric(
+        t("kpi.regencies_with_rate", lang),
+        t("kpi.regencies_with_rate.value", lang, shown=rated, total=len(frame)),
+    )
+    counts = tables.class_counts(frame["state"], frame["class_index"], model.scheme, lang)
+    cols[2].markdown(
+        f'<span class="peta-card-label">{t("kpi.classes", lang)}</span>'
+        f"<br>{_chips(counts, _class_names(model.scheme, lang))}",
+        unsafe_allow_html=True,
+        help="\n".join(f"{label}: {n}" for _c, label, n in counts),
+    )
+    st.caption(source_line)
+
+
 def render_map(model: MapModel) -> str | None:
-    """Draw the choropleth; return the code of a village the user just clicked (None otherwise).
+    """Draw the choropleth; return the code of an area the user just clicked (None otherwise): a
+    village in a regency or kecamatan view, a regency in the national and province views.
 
     Only the clicked feature and the click position come back, so panning and zooming never rerun
     the page. The village layer goes in as ``feature_group_to_add``: when only the period, indicator
@@ -329,7 +437,9 @@ def render_map(model: MapModel) -> str | None:
     Leaflet and the whole map."""
     result = st_folium(
         model.choropleth.base,
-        key=MAP_KEY,
+        # Its own key for the regency maps: a click that opened a regency is not read again as a
+        # click on that regency's village map.
+        key=MAP_KEY if not model.regency_level else f"{MAP_KEY}_regencies",
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         # The click position changes with every click (so a village clicked again after its panel was
@@ -381,8 +491,16 @@ def _any_rate(frame: pd.DataFrame) -> bool:
 def render_area_panel(model: MapModel) -> None:
     """Beside the map before any click: the hint, and the trend of the area the map shows."""
     view, lang = model.view, model.view.lang
-    st.info(t("map.click_hint", lang), icon=":material/touch_app:")
-    if view.kecamatan is not None:
+    st.info(
+        t("map.click_hint.regency" if model.regency_level else "map.click_hint", lang),
+        icon=":material/touch_app:",
+    )
+    if view.level == "national":
+        return  # Indonesia: no single trend of the regencies that loaded data
+    if view.level == "province":
+        level, code = "province", view.province
+        name = t("area.province", lang, name=name_of(code))
+    elif view.kecamatan is not None:
         level, code = "kecamatan", view.kecamatan
         name = villages().set_index("kecamatan_code").loc[[code], "kecamatan_name"].iloc[0]
     elif view.regency_filter is not None:
@@ -540,8 +658,12 @@ def render_village_panel(model: MapModel) -> None:
 
 
 def render_village_table(model: MapModel) -> None:
+    """The table of the areas drawn (villages, or the regencies of the national/province view)."""
     view, lang = model.view, model.view.lang
     frame = pd.DataFrame(model.frame.drop(columns="geometry"))
+    if model.regency_level:
+        _regency_table(model, frame)
+        return
     classes = tables.village_classes(frame["state"], frame["class_index"], model.scheme, lang)
     table = tables.rate_table(
         frame,
@@ -573,3 +695,24 @@ def _trend_source(trend: pd.DataFrame, view, model: MapModel) -> str:
         view.lang,
         model.demo,
     )
+
+
+def _regency_table(model: MapModel, frame: pd.DataFrame) -> None:
+    view, lang = model.view, model.view.lang
+    classes = tables.village_classes(frame["state"], frame["class_index"], model.scheme, lang)
+    table = tables.rate_table(
+        frame,
+        lang,
+        period=view.period,
+        class_column=classes,
+        label_columns={"code": "table.code", "name": "table.name", "parent_name": "table.province"},
+        demo=model.demo,
+    )
+    with st.expander(t("table.regencies", lang)):
+        show_table(table, lang, height=320)
+        st.caption(
+            provenance(view.period, frame["source"], int(frame["measured"].sum()), lang, model.demo)
+            + filter_text(view)
+        )
+        area = view.province or "id"
+        _download(table, f"kabupaten-{view.indicator}-{view.period}-{area}.csv", lang, "dl_regencies")

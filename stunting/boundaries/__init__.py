@@ -5,6 +5,8 @@ The map page uses these functions:
 - ``load_display(level, detail, regency, kecamatan, data_dir)``: polygons ready to draw;
 - ``installed_source(data_dir)``: what is installed (source.json), None for the schematic fallback;
 - ``load_outlines(level, data_dir)``: the national regency/province outlines (``fetch --overview``);
+- ``load_areas(level, province, data_dir)``: the regencies (or provinces) of the national and
+  province maps: the national outlines when installed, schematic cells from the centroids otherwise;
 - ``installed(data_dir)``: one row per installed regency: source, when, villages (``boundaries list``).
 """
 
@@ -21,7 +23,15 @@ import shapely
 from stunting import gazetteer
 from stunting.boundaries.display import DETAILS, LEVELS
 
-__all__ = ["DETAILS", "LEVELS", "installed", "installed_source", "load_display", "load_outlines"]
+__all__ = [
+    "DETAILS",
+    "LEVELS",
+    "installed",
+    "installed_source",
+    "load_areas",
+    "load_display",
+    "load_outlines",
+]
 
 # A village of an installed regency without a polygon (no row in the source, or a row without
 # geometry) is drawn as a small disc at its gazetteer centroid, flagged ``unavailable``: the map
@@ -200,6 +210,95 @@ def _outlines(snapshot: str, level: str) -> gpd.GeoDataFrame:
     from stunting.boundaries.install import outline_file
 
     return gpd.read_parquet(Path(snapshot) / outline_file(level))
+
+
+# Geometry for the national and province maps, per zoom: (simplification tolerance, smallest island
+# kept, decimals), in degrees. At national zoom a pixel of a 1,100 px map is about 0.04 degrees: a
+# 0.02 tolerance and islands under 0.02 x 0.02 degrees dropped are invisible there, and they take
+# the 514 kab outlines from 2.3 MB to about 350 KB of GeoJSON (18,671 parts -> about 1,200). A
+# province in view (Kalimantan Timur: about 0.006 degrees per pixel) keeps five times finer.
+# Decimals: 2 (1.1 km, a quarter pixel) nationally, 3 (110 m) for a province.
+# Each regency keeps its largest part, however small: no regency drops off the map.
+ZOOMS = {"national": (0.02, 4e-4, 2), "province": (0.004, 2e-5, 3)}
+
+
+def load_areas(
+    level: str = "regency", province: str | None = None, zoom: str = "national", data_dir=None
+) -> gpd.GeoDataFrame:
+    """The polygons of the national and province maps: every regency (or with ``level="province"``
+    every province) of Indonesia, or only those of ``province``, simplified for ``zoom`` (``ZOOMS``).
+    Columns code, name, level, regency, province, geometry (EPSG:4326); attrs as ``load_display``'s
+    ("schematic", "attribution").
+
+    The national outlines of ``boundaries fetch --overview`` when installed (the kab/prov files:
+    coarse, right at this zoom); otherwise schematic cells from the gazetteer's centroids
+    (``schematic.national_cells``), labelled as such. Cached per installed snapshot; a fresh copy
+    on each call."""
+    from stunting.boundaries.install import OUTLINE_LEVELS, store
+
+    if level not in OUTLINE_LEVELS:
+        raise ValueError(f"level must be one of {OUTLINE_LEVELS}, not {level!r}")
+    if zoom not in ZOOMS:
+        raise ValueError(f"zoom must be one of {tuple(ZOOMS)}, not {zoom!r}")
+    current = store(data_dir).current()
+    frame = _areas(str(current) if current else None, level, zoom)
+    if province is not None:
+        frame = frame[frame["province"] == province]
+    out = gpd.GeoDataFrame(frame.reset_index(drop=True), crs=4326)
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _areas(snapshot: str | None, level: str, zoom: str) -> gpd.GeoDataFrame:
+    from stunting.boundaries import schematic
+    from stunting.boundaries.install import SOURCE_JSON, outline_file
+
+    folder = Path(snapshot) if snapshot else None
+    cells = schematic.national_cells(level)
+    if folder is None or not (folder / outline_file(level)).exists():
+        frame, attribution, is_schematic = cells, schematic.ATTRIBUTION, True
+    else:
+        meta = json.loads((folder / SOURCE_JSON).read_text("utf-8"))
+        attribution = (meta.get("overview") or {}).get("attribution") or meta.get("attribution") or ""
+        outlines = _outlines(snapshot, level)
+        frame = outlines.assign(
+            regency=outlines["code"] if level == "regency" else None, province=outlines["code"].str[:2]
+        )
+        # An area the source lacks keeps its schematic cell: every gazetteer area stays on the map.
+        missing = cells[~cells["code"].isin(frame["code"])]
+        is_schematic = bool(len(missing))
+        if is_schematic:
+            frame = gpd.GeoDataFrame(pd.concat([frame, missing], ignore_index=True), crs=4326)
+            names = ", ".join(missing["name"].head(5)) + (" …" if len(missing) > 5 else "")
+            attribution += f", kecuali {names} (skematis)"
+    frame = frame[["code", "name", "level", "regency", "province", "geometry"]].sort_values("code")
+    frame = gpd.GeoDataFrame(frame.reset_index(drop=True), crs=4326)
+    frame["geometry"] = _for_zoom(frame.geometry.values, *ZOOMS[zoom])
+    frame.attrs = {"schematic": is_schematic, "attribution": attribution, "schematic_regencies": []}
+    return frame
+
+
+def _for_zoom(geometries, tolerance: float, smallest: float, decimals: int):
+    """Each area without its islands under ``smallest`` (its largest part always kept), simplified
+    by ``tolerance`` and rounded to ``decimals``."""
+    import numpy as np
+
+    parts, owner = shapely.get_parts(geometries, return_index=True)
+    area = shapely.area(parts)
+    keep = area >= smallest
+    largest = pd.Series(area).groupby(owner).idxmax().to_numpy()
+    keep[largest] = True
+    simplified = shapely.simplify(parts[keep], tolerance, preserve_topology=True)
+    rounded = shapely.transform(simplified, lambda xy: np.round(xy, decimals))
+    # A part that rounding emptied or broke keeps its simplified (unrounded) shape.
+    broken = shapely.is_empty(rounded) | ~shapely.is_valid(rounded)
+    rounded[broken] = simplified[broken]
+    merged = shapely.multipolygons(rounded, indices=owner[keep])
+    # A single part stays a Polygon (shorter GeoJSON than a one-part MultiPolygon).
+    single = shapely.get_num_geometries(merged) == 1
+    merged[single] = shapely.get_geometry(merged[single], 0)
+    return shapely.orient_polygons(merged, exterior_cw=False)
 
 
 def installed(data_dir=None) -> pd.DataFrame:
