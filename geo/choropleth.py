@@ -594,7 +594,8 @@ def build_map(
         [round(float(p.y), 4), round(float(p.x), 4), html.escape(name)]
         for p, name in zip(points, frame["name"], strict=True)
     ]
-    _Labels(labels, t("map.labels", lang), options.labels).add_to(m)
+    labels_name = t("map.labels.regencies" if level in ("regency", "province") else "map.labels", lang)
+    _Labels(labels, labels_name, options.labels).add_to(m)
     # Controls in a strip along the left edge when the view is fitted right of it (clear_of_legend).
     side = "left" if options.clear_of_legend else "right"
     _Fullscreen(t("map.fullscreen", lang)).add_to(m)

@@ -280,10 +280,16 @@ _MAP: dict[str, dict[str, str]] = {
     "tooltip.regency": {"id": "Kab./Kota", "en": "Regency/city"},
     "tooltip.province": {"id": "Provinsi", "en": "Province"},
     "tooltip.country": {"id": "Negara", "en": "Country"},
-    "map.subtitle.regencies": {
-        "id": "Prevalensi per kabupaten/kota · {period} · {area}",
-        "en": "Prevalence by regency/city · {period} · {area}",
+    "map.subtitle.short": {
+        "id": "Prevalensi per desa/kelurahan · {period}",
+        "en": "Prevalence by village · {period}",
     },
+    "map.subtitle.regencies.short": {
+        "id": "Prevalensi per kabupaten/kota · {period}",
+        "en": "Prevalence by regency/city · {period}",
+    },
+    "map.labels.regencies": {"id": "Nama kabupaten/kota", "en": "Regency/city names"},
+    "kpi.classes.regencies": {"id": "Kab./kota per kelas", "en": "Regencies per class"},
     "map.click_hint.regency": {
         "id": "Klik sebuah kabupaten/kota untuk membuka peta desanya.",
         "en": "Click a regency/city to open its village map.",

@@ -38,7 +38,9 @@ def crumbs(view: ViewState) -> list[Crumb]:
     if regency is None:  # every regency the app shows at once
         parts.append(Crumb("regency", None, t("sidebar.regency.all", lang)))
         return parts
-    parts.append(Crumb("regency", regency, name_of(regency) or regency))
+    # "Kab. Kutai Kartanegara": the breadcrumb shares the title's line.
+    name = (name_of(regency) or regency).replace("Kabupaten ", "Kab. ")
+    parts.append(Crumb("regency", regency, name))
     if view.level == "kecamatan" and view.kecamatan:
         name = name_of(view.kecamatan) or view.kecamatan
         parts.append(Crumb("kecamatan", view.kecamatan, t("area.kecamatan", lang, name=name)))
@@ -56,7 +58,7 @@ def render(view: ViewState, parent=None) -> None:
     )
     for position, crumb in enumerate(parts):
         if position:
-            line.markdown("›", width="content")
+            line.markdown("\u00a0›\u00a0", width="content")  # no-break spaces: markdown keeps them
         if position == len(parts) - 1:
             line.markdown(f"**{markdown_literal(crumb.label)}**", width="content")
         elif line.button(

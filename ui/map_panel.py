@@ -173,7 +173,9 @@ def _regency_model(view: ViewState, basemap: bool) -> MapModel:
             basemap=basemap,
             decimals=NATIONAL_DECIMALS if view.level == "national" else AREA_DECIMALS,
             clear_of_legend=True,
-            clear_right_px=PANEL_WIDTH_PX + 16,
+            # Indonesia is wide and low: it fills the width, and the short hint box over the top
+            # right corner stays above Papua's coast. A province is fitted left of the panel.
+            clear_right_px=0 if view.level == "national" else PANEL_WIDTH_PX + 16,
         ),
         province_areas=app_cache.national_areas("province", code, zoom=view.level),
     )
@@ -226,23 +228,16 @@ def area_name(view: ViewState) -> str:
 
 def render_header(model: MapModel) -> None:
     view = model.view
-    # Title and subtitle on one line: the height goes to the map.
-    line = st.container(horizontal=True, key="map_title")
-    breadcrumb.render(view, line)  # Indonesia › province › regency › kecamatan: each opens its map
+    # The breadcrumb, the title and the subtitle on one line: the height goes to the map. The
+    # breadcrumb names the area (its parts open the maps above it); the hint to click is in the
+    # panel over the map.
+    line = st.container(horizontal=True, key="map_title", vertical_alignment="center")
+    breadcrumb.render(view, line)
     line.markdown(
         f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}", width="content"
     )
-    subtitle, hint = (
-        ("map.subtitle.regencies", "map.click_hint.regency")
-        if model.regency_level
-        else ("map.subtitle", "map.click_hint")
-    )
-    line.caption(
-        t(subtitle, view.lang, period=fmt_month(view.period, view.lang), area=area_name(view))
-        + filter_text(view)
-        + " · "
-        + t(hint, view.lang)
-    )
+    subtitle = "map.subtitle.regencies.short" if model.regency_level else "map.subtitle.short"
+    line.caption(t(subtitle, view.lang, period=fmt_month(view.period, view.lang)) + filter_text(view))
     if model.schematic:
         note = "map.schematic_note.national" if model.regency_level else "map.schematic_note"
         st.caption(f":orange[:material/info: {t(note, view.lang)}]")
@@ -359,8 +354,9 @@ def render_kpis(model: MapModel) -> None:
         )
         cols[1].metric(t("kpi.children", lang), fmt_children(int(row["measured"]), lang))
         if not several:
+            classes_label = t("kpi.classes.regencies" if model.regency_level else "kpi.classes", lang)
             cols[2].markdown(
-                f'<span class="peta-card-label">{t("kpi.classes", lang)}</span>'
+                f'<span class="peta-card-label">{classes_label}</span>'
                 f"<br>{_chips(counts, _class_names(model.scheme, lang))}",
                 unsafe_allow_html=True,
                 help="\n".join(f"{label}: {n}" for _c, label, n in counts),
@@ -419,7 +415,7 @@ def _national_kpis(model: MapModel) -> None:
     )
     counts = tables.class_counts(frame["state"], frame["class_index"], model.scheme, lang)
     cols[2].markdown(
-        f'<span class="peta-card-label">{t("kpi.classes", lang)}</span>'
+        f'<span class="peta-card-label">{t("kpi.classes.regencies", lang)}</span>'
         f"<br>{_chips(counts, _class_names(model.scheme, lang))}",
         unsafe_allow_html=True,
         help="\n".join(f"{label}: {n}" for _c, label, n in counts),
