@@ -16,11 +16,12 @@ st.html(
     "<style>"
     # The header bar is empty but for the menu at the far right: the page starts under it, not below it.
     "[data-testid='stHeader']{background:transparent;pointer-events:none}"
+    "[data-testid='stHeader'] *{pointer-events:none !important}"
     # Only the menu and the running man take clicks: the toolbar spans the page's width, over the
     # breadcrumb's buttons.
     "[data-testid='stHeader'] [data-testid='stMainMenu'],"
     "[data-testid='stHeader'] [data-testid='stMainMenu'] *,"
-    "[data-testid='stHeader'] [data-testid='stStatusWidget'] *{pointer-events:auto}"
+    "[data-testid='stHeader'] [data-testid='stStatusWidget'] *{pointer-events:auto !important}"
     ".block-container{padding:.5rem .9rem 1rem .9rem}"
     "[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:.35rem}"
     ".st-key-map_title{margin-right:2.5rem;gap:.2rem 1rem;align-items:baseline}"

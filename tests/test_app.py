@@ -230,7 +230,7 @@ def test_the_village_breakdown_answers_for_the_filtered_children(app, demo_dir):
 
 def test_filters_and_the_year_before_are_named_with_their_children(app, demo_dir):
     at = app(regency="64.74", period="2024-08", sex="L")
-    assert "· Laki-laki ·" in at.caption[0].value  # the subtitle: a filtered map never passes for all
+    assert at.caption[0].value.endswith(" · Laki-laki")  # the subtitle: a filtered map never passes for all
     before = prevalence_api.prevalence(
         "stunting", "2023-08", "regency", regency="64.74", sex="L", data_dir=demo_dir
     )
@@ -428,7 +428,8 @@ def test_a_chosen_kecamatan_gets_its_own_cards_and_subtitle(app, demo_dir):
     assert now["name"] == "Tenggarong"
     assert at.metric[0].label == "Prevalensi Kec. Tenggarong"
     assert at.metric[1].value == f"{int(now['measured']):,} anak".replace(",", ".")
-    assert "Kec. Tenggarong" in at.caption[0].value
+    # The breadcrumb beside the title names it (Indonesia › ... › Kec. Tenggarong, the last in bold).
+    assert "**" + markdown_literal("Kec. Tenggarong") + "**" in [m.value for m in at.markdown]
     change = float(now["prevalence"]) - float(before["prevalence"])
     assert at.metric[2].label == "Perubahan sejak Agustus 2024"
     assert at.metric[2].value == f"{fmt_points(change, 'id')} poin"

@@ -54,11 +54,11 @@ def render(view: ViewState, parent=None) -> None:
 
     parts = crumbs(view)
     line = (parent or st).container(
-        horizontal=True, key="map_breadcrumb", gap=None, width="content", vertical_alignment="center"
+        horizontal=True, key="map_breadcrumb", gap="xsmall", width="content", vertical_alignment="center"
     )
     for position, crumb in enumerate(parts):
         if position:
-            line.markdown("\u00a0›\u00a0", width="content")  # no-break spaces: markdown keeps them
+            line.markdown("›", width="content")
         if position == len(parts) - 1:
             line.markdown(f"**{markdown_literal(crumb.label)}**", width="content")
         elif line.button(

@@ -228,14 +228,14 @@ def area_name(view: ViewState) -> str:
 
 def render_header(model: MapModel) -> None:
     view = model.view
-    # The breadcrumb, the title and the subtitle on one line: the height goes to the map. The
+    # The title, the breadcrumb and the subtitle on one line: the height goes to the map. The
     # breadcrumb names the area (its parts open the maps above it); the hint to click is in the
     # panel over the map.
     line = st.container(horizontal=True, key="map_title", vertical_alignment="center")
-    breadcrumb.render(view, line)
     line.markdown(
         f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}", width="content"
     )
+    breadcrumb.render(view, line)
     subtitle = "map.subtitle.regencies.short" if model.regency_level else "map.subtitle.short"
     line.caption(t(subtitle, view.lang, period=fmt_month(view.period, view.lang)) + filter_text(view))
     if model.schematic:

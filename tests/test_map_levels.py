@@ -1,0 +1,198 @@
+"""The map's national and province levels (issue 10): schematic regency cells from the gazetteer's
+centroids, the national outlines simplified per zoom, regency-level tooltips, the breadcrumb, and the
+map page opening, drilling down and going back up (AppTest on the demo store)."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from stunting import gazetteer
+from stunting import prevalence as prevalence_api
+from stunting.boundaries import load_areas, load_outlines, schematic
+from stunting.config import REPO_ROOT
+from stunting.viewstate import ViewState
+
+APP = str(REPO_ROOT / "app.py")
+
+
+def test_schematic_regency_cells_cover_each_regencys_centre_and_never_overlap():
+    cells = schematic.national_cells("regency").set_index("code")
+    assert sorted(cells.index) == sorted(gazetteer.regencies())  # all 514
+    villages = gazetteer.villages()
+    # Computed here from the raw centroids: each regency's mean village position lies in its cell.
+    centres = villages.groupby("regency_code")[["lng", "lat"]].mean().loc[cells.index]
+    points = shapely.points(centres["lng"].to_numpy(), centres["lat"].to_numpy())
+    assert shapely.covers(cells.geometry.values, points).all()
+    # ... and each cell lies within its villages' hull, widened by the margin (plus rounding).
+    for code, group in villages.groupby("regency_code"):
+        hull = shapely.convex_hull(shapely.multipoints(group[["lng", "lat"]].to_numpy()))
+        assert hull.buffer(schematic.HULL_MARGIN_DEG + 1e-4).covers(cells.at[code, "geometry"]), code
+    geometries = cells.geometry.values
+    left, right = shapely.STRtree(geometries).query(geometries, predicate="intersects")
+    pairs = left < right
+    overlap = shapely.area(shapely.intersection(geometries[left[pairs]], geometries[right[pairs]]))
+    smaller = np.minimum(shapely.area(geometries[left[pairs]]), shapely.area(geometries[right[pairs]]))
+    # Neighbours share edges, not area: what rounding to 5 decimals leaves is under 0.1% of either.
+    assert (overlap / smaller).max() < 1e-3
+
+
+def test_schematic_province_cells_are_their_regencies_union():
+    regencies = schematic.national_cells("regency")
+    provinces = schematic.national_cells("province").set_index("code")
+    assert sorted(provinces.index) == sorted(gazetteer.provinces())  # all 38
+    areas = regencies.assign(area=shapely.area(regencies.geometry.values)).groupby("province")["area"].sum()
+    # (the rounding overlaps above aside)
+    np.testing.assert_allclose(shapely.area(provinces.geometry.values), areas.loc[provinces.index], rtol=1e-4)
+
+
+def test_without_installed_outlines_every_level_is_schematic(tmp_path):
+    national = load_areas("regency", zoom="national", data_dir=tmp_path)
+    assert len(national) == 514 and national.attrs["schematic"]
+    assert national.attrs["attribution"] == schematic.ATTRIBUTION
+    assert not shapely.is_empty(national.geometry.values).any()
+    kaltim = load_areas("regency", "64", zoom="province", data_dir=tmp_path)
+    assert sorted(kaltim["code"]) == sorted(c for c in gazetteer.regencies() if c.startswith("64."))
+    assert len(load_areas("regency", "33", zoom="province", data_dir=tmp_path)) == 35  # Jawa Tengah
+    assert len(load_areas("province", zoom="national", data_dir=tmp_path)) == 38
+    # National zoom: two decimals (a quarter of a pixel there).
+    coordinates = shapely.get_coordinates(national.geometry.values)
+    np.testing.assert_array_equal(coordinates, np.round(coordinates, 2))
+
+
+@pytest.mark.shared
+def test_the_national_outlines_are_drawn_simplified_for_their_zoom(wilayah_dir, tmp_path):
+    from stunting.cli import main
+
+    assert (
+        main(["boundaries", "fetch", "--overview", "--mirror", str(wilayah_dir), "--data-dir", str(tmp_path)])
+        == 0
+    )
+    source = load_outlines("regency", tmp_path).set_index("code")
+    for zoom in ("national", "province"):
+        drawn = load_areas("regency", zoom=zoom, data_dir=tmp_path).set_index("code")
+        assert not drawn.attrs["schematic"] and sorted(drawn.index) == sorted(source.index)
+        assert "wilayah_boundaries" in drawn.attrs["attribution"]
+        # Fewer vertices (national: under a fifth; the islets under a pixel dropped, 2 km shortcuts).
+        share = {"national": 0.2, "province": 0.6}[zoom]
+        vertices = shapely.get_num_coordinates(drawn.geometry.values).sum()
+        assert vertices < share * shapely.get_num_coordinates(source.geometry.values).sum(), zoom
+        # Every regency keeps its largest part: it overlaps the source's largest part.
+        parts, owner = shapely.get_parts(source.geometry.values, return_index=True)
+        largest = gpd.GeoSeries(parts).groupby(owner).apply(lambda g: g.iloc[int(np.argmax(g.area))])
+        assert shapely.intersects(drawn.loc[source.index].geometry.values, largest.to_numpy()).all(), zoom
+    # At a province's zoom a regency's shape stays within 3% of its source (by the symmetric
+    # difference, for regencies over 1,000 km2, in an equal-area projection).
+    drawn = load_areas("regency", zoom="province", data_dir=tmp_path).set_index("code").loc[source.index]
+    equal = gpd.GeoSeries(source.geometry.values, crs=4326).to_crs(6933)
+    simplified = gpd.GeoSeries(shapely.make_valid(drawn.geometry.values), crs=4326).to_crs(6933)
+    big = equal.area.to_numpy() > 1e9
+    share = simplified.symmetric_difference(equal).area.to_numpy() / equal.area.to_numpy()
+    assert share[big].max() < 0.03, share[big].max()
+
+
+def _feature_collection(script: str) -> dict:
+    start = script.index('.addData({"type":"FeatureCollection"') + len(".addData(")
+    return json.JSONDecoder().raw_decode(script[start:])[0]
+
+
+def test_a_regency_map_names_each_regencys_province_in_its_tooltip(tmp_path):
+    import pandas as pd
+    import streamlit_folium as sf
+
+    from geo.choropleth import build_map
+    from stunting.classes import make_scheme
+
+    areas = load_areas("regency", "64", zoom="province", data_dir=tmp_path)
+    rates = pd.DataFrame({"code": areas["code"], "measured": 40, "cases": 8, "source": "measurements"})
+    chart = build_map(
+        areas, rates, make_scheme("who", "stunting"), lang="id", period="2025-08", indicator_label="x"
+    )
+    chart.base.get_root().render()
+    layer = sf._get_feature_group_string(chart.villages, chart.base)
+    features = _feature_collection(layer)["features"]
+    assert [f["id"] for f in features] == list(areas["code"])
+    assert {f["properties"]["kec"] for f in features} == {"Kalimantan Timur"}
+    assert '"Kab./Kota","Provinsi"' in layer and "Kecamatan" not in layer
+    assert {f["properties"]["rate"].split(" ")[0] for f in features} == {"20,0%"}  # 8 of 40
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        (ViewState(level="national"), [("national", None)]),
+        (ViewState(level="province", province="64"), [("national", None), ("province", "64")]),
+        (ViewState(regency="64.74"), [("national", None), ("province", "64"), ("regency", "64.74")]),
+        (
+            ViewState(level="kecamatan", regency="64.02", kecamatan="64.02.06"),
+            [("national", None), ("province", "64"), ("regency", "64.02"), ("kecamatan", "64.02.06")],
+        ),
+    ],
+)
+def test_the_breadcrumb_runs_from_indonesia_down_to_the_view(view, expected):
+    from ui.breadcrumb import crumbs
+
+    parts = crumbs(view)
+    assert [(c.level, c.code) for c in parts] == expected
+    assert parts[0].label == "Indonesia"
+    if view.kecamatan:
+        assert [c.label for c in parts[1:]] == [
+            "Kalimantan Timur",
+            "Kab. Kutai Kartanegara",
+            "Kec. Tenggarong",
+        ]
+
+
+@pytest.fixture
+def app(run_page):
+    return functools.partial(run_page, APP)
+
+
+def _map_args(at) -> dict:
+    (component,) = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    return json.loads(component.proto.json_args) | {"_id": component.proto.id}
+
+
+def _drawn(at) -> list[str]:
+    return [f["id"] for f in _feature_collection(_map_args(at)["feature_group"])["features"]]
+
+
+def test_the_national_view_draws_every_regency(app, demo_dir):
+    at = app(level="national", period="2025-08")
+    assert _drawn(at) == sorted(gazetteer.regencies())
+    rates = prevalence_api.prevalence("stunting", "2025-08", "regency", within="national", data_dir=demo_dir)
+    rated = int((~rates["suppressed"] & rates["prevalence"].notna()).sum())
+    assert rated == 10  # the demo's Kalimantan Timur
+    assert f"{rated} dari 514" in [m.value for m in at.metric]
+    assert not any(m.label.startswith("Prevalensi") for m in at.metric)  # no "national" rate of ten regencies
+
+
+def test_a_province_view_draws_its_regencies_and_a_click_opens_one(app, demo_dir):
+    at = app(province="64", period="2025-08")
+    kaltim = sorted(code for code in gazetteer.regencies() if code.startswith("64."))
+    assert _drawn(at) == kaltim
+    # The province's card: its children and cases are its regencies' (computed here from their rows).
+    regencies = prevalence_api.prevalence("stunting", "2025-08", "regency", within="64", data_dir=demo_dir)
+    assert not regencies["suppressed"].any()
+    rate = regencies["cases"].sum() / regencies["measured"].sum()
+    assert at.metric[0].label == "Prevalensi Prov. Kalimantan Timur"
+    assert at.metric[0].value == f"{rate * 100:.1f}%".replace(".", ",")
+    # A click on Kota Bontang opens its village map.
+    component_key = _map_args(at)["_id"].rsplit("-", 1)[1]
+    at.session_state[component_key] = {
+        "last_active_drawing": {"type": "Feature", "properties": {"code": "64.74"}}
+    }
+    at.run()
+    assert not at.exception
+    assert at.query_params["regency"] == "64.74" and "level" not in at.query_params
+    assert sorted(_drawn(at)) == sorted(gazetteer.villages().query("regency_code == '64.74'")["code"])
+    # The breadcrumb above it leads back up (its clicks: tests/test_browser_levels.py, in a browser).
+    assert [b.key for b in at.button if b.key and b.key.startswith("crumb_")] == [
+        "crumb_national",
+        "crumb_province",
+    ]
