@@ -26,6 +26,8 @@ st.html(
     "[data-testid='stMainBlockContainer'] [data-testid='stVerticalBlock']{gap:.35rem}"
     ".st-key-map_title{margin-right:2.5rem;gap:.2rem 1rem;align-items:baseline}"
     ".st-key-map_title h3{padding:0;font-size:1.5rem}"
+    # The breadcrumb's buttons no taller than the title's text: the line keeps its height.
+    ".st-key-map_breadcrumb button{min-height:0;padding:0 .15rem;line-height:1.4}"
     ".st-key-map_title [data-testid='stCaptionContainer']{padding-bottom:.2rem}"
     "[data-testid='stMetricValue']{font-size:1.5rem;line-height:1.15}"
     "[data-testid='stMetricDelta']{font-size:.9rem;padding-top:0;padding-bottom:0}"
