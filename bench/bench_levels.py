@@ -168,9 +168,15 @@ def _browser(data_dir: Path, periods: list[str]) -> dict:
                 for i in range(RUNS):
                     page.evaluate(MARK_JS)
                     target = periods[-2 - i % (len(periods) - 1)]
-                    select.click()
                     option = page.get_by_role("option", name=period_label(target, "id"))
-                    option.wait_for()
+                    # The list can close again if the click lands while the page is still settling.
+                    for _attempt in range(5):
+                        select.click()
+                        try:
+                            option.wait_for(timeout=5_000)
+                            break
+                        except Exception:  # noqa: BLE001 (playwright's TimeoutError: click again)
+                            page.keyboard.press("Escape")
                     started = time.perf_counter()
                     option.click()
                     page.wait_for_function(
@@ -181,6 +187,7 @@ def _browser(data_dir: Path, periods: list[str]) -> dict:
                     changes.append(time.perf_counter() - started)
                     page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
                 results[view] = {"first_draw_s": first, "period_changes_s": changes}
+                print(f"  {view}: {', '.join(f'{c:.2f}' for c in changes)} s", flush=True)
             browser.close()
     finally:
         server.terminate()

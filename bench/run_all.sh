@@ -25,6 +25,9 @@ fi
 run $PY bench/bench_map.py --data-dir bench/out/store-10m
 # 20 sessions at once on the same 10M-row store, over the app's websocket (60 s).
 run $PY bench/bench_load.py --data-dir bench/out/store-10m
+# The national (514 regencies) and Jawa Tengah (35) map views: the demo plus the national outlines
+# (fetch --overview from ../shared) in bench/out/levels, built on first use.
+run $PY bench/bench_levels.py
 run $PY bench/bench_boundaries.py
 run $PY bench/bench_gazetteer.py
 run $PY bench/bench_ingest.py
