@@ -196,3 +196,11 @@ def test_a_province_view_draws_its_regencies_and_a_click_opens_one(app, demo_dir
         "crumb_national",
         "crumb_province",
     ]
+
+
+def test_a_province_without_data_says_no_data_not_too_few_children(app):
+    at = app(province="33", period="2025-08")  # Jawa Tengah: not in the demo
+    assert len(_drawn(at)) == 35
+    assert at.metric[0].label == "Prevalensi Prov. Jawa Tengah" and at.metric[0].value == "–"
+    assert any(c.startswith("tidak ada data") for c in at.caption.values), at.caption.values
+    assert not any("terlalu sedikit anak" in c for c in at.caption.values)

@@ -384,6 +384,9 @@ def render_kpis(model: MapModel) -> None:
         interval = (
             t("kpi.ci", lang, low=fmt_percent(row["ci_low"], lang), high=fmt_percent(row["ci_high"], lang))
             if shown
+            # An area without a single child counted has no data, not too few children.
+            else t("rate.no_data", lang)
+            if int(row["measured"]) == 0
             else t("rate.too_few", lang, minimum=tables.MIN_CHILDREN)
         )
         if difference is not None:
