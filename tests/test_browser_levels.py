@@ -9,7 +9,7 @@ Screenshots at 1366x768 go to tests/artifacts/ (docs/screenshot-national.png and
 from __future__ import annotations
 
 import pytest
-from browser import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, block_the_network, streamlit_app
+from browser import ARTIFACTS, DRAW_TIMEOUT_MS, MAP_FRAME, VIEWPORT, offline_page, streamlit_app
 
 from stunting.demo import build_demo
 from stunting.gazetteer import regencies, villages
@@ -17,8 +17,6 @@ from stunting.gazetteer import regencies, villages
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DEMO_SCALE = 0.05
-DRAW_TIMEOUT_MS = 90_000  # the first national map after a cold start on 2 shared cores
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 SCHEMATIC = "Batas skematis — bukan batas resmi"
 BONTANG = "64.74"
 
@@ -49,7 +47,8 @@ HOVER_POINT_JS = """(selector) => {
 
 
 def _wait_for_polygons(page, count: int) -> dict:
-    """Wait until the map draws exactly ``count`` polygons and the app has finished its run."""
+    """Wait until the map draws exactly ``count`` polygons (browser.wait_for_polygons waits for at
+    least: going from 514 regencies to a province's 10 it would not wait) and the app has finished."""
     page.wait_for_function(
         f"([selector, n]) => {{ const s = ({MAP_STATE_JS})(selector); return s && s.paths === n; }}",
         arg=[MAP_FRAME, count],
@@ -68,16 +67,11 @@ def server(tmp_path_factory):
 
 
 def test_every_level_draws_and_clicks_go_down_and_the_breadcrumb_up(server, chromium_executable):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     kaltim = sorted(code for code in regencies() if code.startswith("64."))
     bontang_villages = int((villages()["regency_code"] == BONTANG).sum())
     assert len(regencies()) == 514 and len(kaltim) == 10 and bontang_villages == 15  # the gazetteer's
     ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=VIEWPORT, locale="id-ID")
-        left_the_machine = block_the_network(context)
-        page = context.new_page()
+    with offline_page(chromium_executable) as (page, left_the_machine):
         frame = page.frame_locator(MAP_FRAME)
 
         page.goto(server + "/?level=national")
@@ -124,5 +118,4 @@ def test_every_level_draws_and_clicks_go_down_and_the_breadcrumb_up(server, chro
             "() => window.location.search.includes('level=national')", timeout=DRAW_TIMEOUT_MS
         )
         _wait_for_polygons(page, 514)
-        browser.close()
     assert left_the_machine == []
