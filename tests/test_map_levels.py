@@ -170,6 +170,8 @@ def test_the_national_view_draws_every_regency(app, demo_dir):
     assert rated == 10  # the demo's Kalimantan Timur
     assert f"{rated} dari 514" in [m.value for m in at.metric]
     assert not any(m.label.startswith("Prevalensi") for m in at.metric)  # no "national" rate of ten regencies
+    # No slide button: a slide would record a regency's view, not this map.
+    assert not [b for b in at.button if b.key and b.key.startswith("story_map")]
 
 
 def test_a_province_view_draws_its_regencies_and_a_click_opens_one(app, demo_dir):
