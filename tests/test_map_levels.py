@@ -198,6 +198,7 @@ def test_a_province_view_draws_its_regencies_and_a_click_opens_one(app, demo_dir
         "crumb_national",
         "crumb_province",
     ]
+    assert "story_map_add" in [b.key for b in at.button]  # a regency's map makes a slide
 
 
 def test_a_province_without_data_says_no_data_not_too_few_children(app):
