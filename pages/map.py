@@ -47,11 +47,8 @@ if view.period is None:
 
 model = map_panel.build_model(view, basemap=sidebar.basemap_on())
 map_panel.render_header(model)
-if not model.regency_level:
-    # A slide records a regency or kecamatan view (ui/story_button.map_view has no level yet): the
-    # national and province maps offer no slide rather than one of the wrong area.
-    with st.sidebar:  # in the sidebar: the map keeps the first screen of a 1366x768 projector
-        story_button.map_buttons(view)
+with st.sidebar:  # in the sidebar: the map keeps the first screen of a 1366x768 projector
+    story_button.map_buttons(view)
 kpi_cards = st.container()  # above the map, filled after it: a new period recolours the map first
 with st.container(key="map_stage"):
     clicked = map_panel.render_map(model)

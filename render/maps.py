@@ -22,6 +22,7 @@ from geo.choropleth import (
     STATE_NO_DATA,
     STATE_TOO_FEW,
     TOO_FEW_FILL,
+    area_level,
     class_label,
     map_frame,
 )  # noqa: E402
@@ -37,7 +38,7 @@ from stunting.i18n import t  # noqa: E402
 MAX_UTM_SPAN_DEG = 12.0
 WIDE_AREA_CRS = "EPSG:3395"
 # Scale bar lengths a reader can take in at a glance; the bar spans about a fifth of the map.
-SCALE_STEPS_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200)
+SCALE_STEPS_KM = (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 SCALE_SHARE = 0.2
 NO_DATA_EDGE = "#777777"
 SCHEMATIC_RED = "#b30000"
@@ -56,23 +57,26 @@ class MapData:
 
 
 def map_data(view: dict, data_dir=None) -> MapData:
-    """The villages, rates and class scheme of a map slide's view (the map page's own recipe)."""
-    from stunting.boundaries import load_display
+    """The areas, rates and class scheme of a map slide's view (the map page's own recipe): the
+    villages of a regency or kecamatan, or the regencies of the country or of a province."""
+    from stunting.boundaries import load_areas, load_display
 
-    regency = None if view["regency"] == "all" else view["regency"]
-    kecamatan = view.get("kecamatan")
-    rates = prevalence.prevalence(
-        view["indicator"],
-        view["period"],
-        "village",
-        regency=regency,
-        kecamatan=kecamatan,
-        sex=view.get("sex"),
-        age_group=view.get("age"),
-        data_dir=data_dir,
-    )
-    detail = "detail" if kecamatan else "overview"
-    areas = load_display("village", detail, regency=regency, kecamatan=kecamatan, data_dir=data_dir)
+    filters = {"sex": view.get("sex"), "age_group": view.get("age"), "data_dir": data_dir}
+    level = view.get("level")
+    if level in ("national", "province"):
+        province = view.get("province") if level == "province" else None
+        rates = prevalence.view_rates(
+            view["indicator"], view["period"], level, province, level="regency", **filters
+        )
+        areas = load_areas("regency", province, zoom=level, data_dir=data_dir)
+    else:
+        regency = None if view["regency"] == "all" else view["regency"]
+        kecamatan = view.get("kecamatan")
+        rates = prevalence.prevalence(
+            view["indicator"], view["period"], "village", regency=regency, kecamatan=kecamatan, **filters
+        )
+        detail = "detail" if kecamatan else "overview"
+        areas = load_display("village", detail, regency=regency, kecamatan=kecamatan, data_dir=data_dir)
     eligible = rates.loc[~rates["suppressed"] & rates["prevalence"].notna(), "prevalence"]
     scheme = make_scheme(view.get("classes", "who"), view["indicator"], eligible.to_numpy())
     frame = map_frame(areas, rates, scheme)
@@ -172,10 +176,10 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
         drawn.plot(ax=ax, color=drawn["fill"].tolist(), edgecolor=BORDER, linewidth=0.35)
     if len(missing):
         missing.plot(ax=ax, facecolor=NO_DATA_FILL, edgecolor=NO_DATA_EDGE, linewidth=0.6, linestyle="--")
-    if frame["kecamatan"].nunique() > 1:
-        frame[["kecamatan", "geometry"]].dissolve(by="kecamatan").boundary.plot(
-            ax=ax, color="#222", linewidth=1.1
-        )
+    # The next level up outlined: kecamatan on a regency's map, provinces on the country's.
+    outline = "kecamatan" if "kecamatan" in frame else "province"
+    if frame[outline].nunique() > 1:
+        frame[[outline, "geometry"]].dissolve(by=outline).boundary.plot(ax=ax, color="#222", linewidth=1.1)
     if view.get("village"):
         chosen = frame[frame["code"] == view["village"]]
         chosen.boundary.plot(ax=ax, color="#000", linewidth=3)
@@ -215,10 +219,11 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
         handleheight=1.1,
     )
     legend.get_title().set_fontweight("bold")
+    counts = areas_line(frame["state"], area_level(frame), lang)
     legend_ax.text(
         0.0,
         0.02,
-        _wrap(t(data.scheme.source_key, lang), 38) + "\n" + villages_line(frame["state"], lang),
+        _wrap(t(data.scheme.source_key, lang), 38) + "\n" + counts,
         transform=legend_ax.transAxes,
         fontsize=10,
         color="#444",
@@ -226,10 +231,12 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
     )
 
 
-def villages_line(states: pd.Series, lang: str) -> str:
-    """Every village the map draws, then those without a colour: "237 desa/kel., 5 terlalu sedikit
-    anak" - the count matches the villages the room sees, not only the coloured ones."""
-    parts = [t("unit.villages", lang, count=len(states))]
+def areas_line(states: pd.Series, level: str, lang: str) -> str:
+    """Every area the map draws, then those without a colour: "237 desa/kel., 5 terlalu sedikit
+    anak" ("514 kab./kota, 504 tanpa data") - the count matches the areas the room sees, not only
+    the coloured ones."""
+    unit = "unit.regencies" if level == "regency" else "unit.villages"
+    parts = [t(unit, lang, count=len(states))]
     too_few = int((states == STATE_TOO_FEW).sum())
     no_data = int((states == STATE_NO_DATA).sum())
     if too_few:

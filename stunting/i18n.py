@@ -90,6 +90,7 @@ _COMMON: dict[str, dict[str, str]] = {
     "age_group.label": {"id": "{group} bulan", "en": "{group} months"},
     "unit.children": {"id": "{count} anak", "en": "{count} children"},
     "unit.villages": {"id": "{count} desa/kel.", "en": "{count} villages"},
+    "unit.regencies": {"id": "{count} kab./kota", "en": "{count} regencies"},
     "unit.villages.too_few": {"id": "{count} terlalu sedikit anak", "en": "{count} with too few children"},
     "unit.villages.no_data": {"id": "{count} tanpa data", "en": "{count} without data"},
     "unit.points": {"id": "{value} poin persen", "en": "{value} percentage points"},

@@ -45,8 +45,13 @@ FIGURES = {"map": ("map",), "compare": COMPARE_FIGURES, "evaluate": EVALUATE_FIG
 LATEST = "latest"
 
 # The map page's URL state (ui/url_state.PARAMS without the language, which the presenter picks).
-MAP_VIEW_FIELDS = ("indicator", "period", "regency", "kecamatan", "village", "sex", "age", "classes")
-MAP_REQUIRED = ("indicator", "period", "regency")
+MAP_VIEW_FIELDS = (
+    "indicator", "period", "level", "province", "regency", "kecamatan", "village", "sex", "age", "classes",
+)  # fmt: skip
+# The regency too, unless the slide is of the national or a province map (_view).
+MAP_REQUIRED = ("indicator", "period")
+# The maps a slide's ``level`` may name (a regency's and a kecamatan's are implied by their codes).
+MAP_WIDE_LEVELS = ("national", "province")
 COMPARE_VIEW_FIELDS = ("indicator", "a", "b", "period", "period_b")
 COMPARE_REQUIRED = ("indicator", "a", "b", "period")
 EVALUATE_VIEW_FIELDS = ("indicator", "programme", "regency", "period")
@@ -289,6 +294,8 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
     if not isinstance(value, dict):
         return {}, [f"{where} must be a mapping (e.g. indicator, period, regency)."]
     fields, required = VIEW_FIELDS[page], REQUIRED[page]
+    if page == "map" and value.get("level") not in MAP_WIDE_LEVELS:
+        required = (*required, "regency")  # a regency's or kecamatan's map
     errors = [
         f"{_field(prefix, 'view')}: unknown field {_describe(key)} for the {page} page; "
         f"use {', '.join(fields)}."
@@ -329,12 +336,27 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
 
 def _map_view_errors(view: dict, prefix: str) -> list[str]:
     """Everything but indicator and period, checked by the map page's own URL validator."""
-    from stunting.gazetteer import villages
+    from stunting.gazetteer import provinces, villages
     from stunting.viewstate import ViewState, regency_choices, validate
 
-    checked = {k: view[k] for k in ("regency", "kecamatan", "village", "sex", "age", "classes") if k in view}
-    if "regency" not in checked:
+    level = view.get("level")
+    if level is not None and level not in MAP_WIDE_LEVELS:
+        return [
+            f"{_field(prefix, 'view.level')}: {level!r} is not a map of its own; use one of "
+            f"{', '.join(MAP_WIDE_LEVELS)} (a regency's or kecamatan's map is named by its code)."
+        ]
+    if level == "national":
         return []
+    if level == "province":
+        if view.get("province") in provinces():
+            return []
+        return [
+            f"{_field(prefix, 'view.province')}: {view.get('province')!r} is not a province code "
+            "(like 64; python -m stunting areas --level province lists them)."
+        ]
+    if "regency" not in view:  # missing (said by _view) or not text (said there too)
+        return []
+    checked = {k: view[k] for k in ("regency", "kecamatan", "village", "sex", "age", "classes") if k in view}
     state = ViewState(**checked)
     _, fixed = validate(state, [], villages())
     fixed = [name for name in fixed if name in checked]
@@ -451,9 +473,13 @@ def new_slide(page: str, view: dict, figure: str | None = None) -> Slide:
 def map_area_name(view: dict, lang: str) -> str:
     """The area a map view is about, named with its level: "Desa/Kel. Jembayan, Kec. Loa Kulu",
     "Kec. Tenggarong", "Kabupaten Kutai Kartanegara" - a picture of one kecamatan must say so."""
-    from stunting.gazetteer import areas, regencies, villages
+    from stunting.gazetteer import areas, provinces, regencies, villages
     from stunting.i18n import t
 
+    if view.get("level") == "national":
+        return t("map.country", lang)
+    if view.get("level") == "province":
+        return provinces()[view["province"]]
     if view.get("village"):
         village = villages().set_index("code").loc[view["village"]]
         return t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])

@@ -170,8 +170,31 @@ def test_the_national_view_draws_every_regency(app, demo_dir):
     assert rated == 10  # the demo's Kalimantan Timur
     assert f"{rated} dari 514" in [m.value for m in at.metric]
     assert not any(m.label.startswith("Prevalensi") for m in at.metric)  # no "national" rate of ten regencies
-    # No slide button: a slide would record a regency's view, not this map.
-    assert not [b for b in at.button if b.key and b.key.startswith("story_map")]
+
+
+@pytest.mark.parametrize(("params", "province"), [({"level": "national"}, None), ({"province": "64"}, "64")])
+def test_a_national_or_province_map_makes_a_slide_of_that_map(run_page, demo_dir, params, province):
+    from render import StoryRenderer
+    from render.maps import map_data
+
+    at = run_page(str(REPO_ROOT / "pages" / "map.py"), period="2025-08", **params)
+    at.button(key="story_map_add").click().run()
+    assert not at.exception
+    slide = at.session_state["story"].slides[-1]
+    level = "province" if province else "national"
+    assert slide.view["level"] == level and slide.view.get("province") == province
+    assert "regency" not in slide.view  # not the regency the sidebar last chose
+    assert slide.title["id"].endswith("Kalimantan Timur" if province else "Indonesia")
+    # The slide's picture: the same regencies the map draws, each with its own children.
+    data = map_data(slide.view, demo_dir)
+    inside = sorted(code for code in gazetteer.regencies() if province is None or code[:2] == province)
+    assert sorted(data.frame["code"]) == inside
+    rates = prevalence_api.prevalence(
+        "stunting", "2025-08", "regency", within=province or "national", data_dir=demo_dir
+    )
+    assert int(data.frame["measured"].sum()) == int(rates["measured"].sum()) > 0
+    rendered = StoryRenderer(demo_dir).render(slide, 1, "id")
+    assert rendered.error is None and rendered.png
 
 
 def test_a_province_view_draws_its_regencies_and_a_click_opens_one(app, demo_dir):

@@ -241,3 +241,24 @@ def test_messages_describe_a_bad_value_by_type_and_size_not_by_content(replace, 
     message = one_error(bad)
     assert expected in message and message.startswith("Slide 2")
     assert len(message) < 300
+
+
+@pytest.mark.parametrize(
+    ("view", "error"),
+    [
+        ({"level": "national"}, None),
+        ({"level": "province", "province": 64}, None),  # YAML reads the code as a number
+        ({"level": "province", "province": "99"}, "'view.province': '99' is not a province code"),
+        ({"level": "village", "regency": "64.02"}, "'view.level': 'village' is not a map of its own"),
+        ({}, "'view.regency' is missing"),
+    ],
+)
+def test_a_map_slide_names_the_national_or_a_province_map_by_its_level(view, error):
+    from stunting.story import parse_slide
+
+    base = {"indicator": "stunting", "period": "latest"}
+    slide = parse_slide({"page": "map", "title": {"id": "t", "en": "t"}, "view": base | view}, 1)
+    if error is None:
+        assert slide.ok, slide.errors
+    else:
+        assert not slide.ok and any(error in e for e in slide.errors), slide.errors

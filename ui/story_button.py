@@ -12,7 +12,7 @@ import streamlit as st
 
 from stunting import app_cache
 from stunting.i18n import t
-from stunting.story import COMPARE_FIGURES, Slide, Story, load_story, new_slide, with_slide
+from stunting.story import COMPARE_FIGURES, MAP_WIDE_LEVELS, Slide, Story, load_story, new_slide, with_slide
 from stunting.viewstate import ViewState
 
 STORY_KEY = "story"
@@ -30,8 +30,12 @@ def set_story(story: Story) -> None:
 
 
 def map_view(view: ViewState) -> dict:
-    """The map page's URL state as a slide's view (the presenter picks the language)."""
-    fields = ("indicator", "period", "regency", "kecamatan", "village", "sex", "age", "classes")
+    """The map page's URL state as a slide's view (the presenter picks the language): a national or
+    province map by its level, a regency's or kecamatan's by its codes."""
+    if view.level in MAP_WIDE_LEVELS:
+        fields = ("indicator", "period", "level", "province", "sex", "age", "classes")
+    else:
+        fields = ("indicator", "period", "regency", "kecamatan", "village", "sex", "age", "classes")
     return {name: getattr(view, name) for name in fields if getattr(view, name) is not None}
 
 
