@@ -61,6 +61,8 @@ PANEL_WIDTH_PX = 380
 # The panel's charts: a tab bar and a caption above and under them still end within the map's height.
 PANEL_CHART_HEIGHT_PX = 230
 MAP_KEY = "village_map"
+# The table under the map: its folded box, the same widget on every level.
+TABLE_KEY = "map_table"
 _LAST_CLICK = "_map_last_click"
 
 
@@ -657,28 +659,32 @@ def render_village_panel(model: MapModel) -> None:
 
 
 def render_village_table(model: MapModel) -> None:
-    """The table of the areas drawn (villages, or the regencies of the national/province view)."""
+    """The table of the areas drawn (villages, or the regencies of the national/province view), in a
+    folded box: built only while the box is open (styling and sending hundreds of rows nobody sees
+    was a sixth of every map rerun)."""
     view, lang = model.view, model.view.lang
-    frame = pd.DataFrame(model.frame.drop(columns="geometry"))
-    if model.regency_level:
-        _regency_table(model, frame)
+    label = t("table.regencies" if model.regency_level else "table.villages", lang)
+    box = st.expander(label, key=TABLE_KEY, on_change="rerun")
+    if not box.open:
         return
+    frame = pd.DataFrame(model.frame.drop(columns="geometry"))
     classes = tables.village_classes(frame["state"], frame["class_index"], model.scheme, lang)
+    if model.regency_level:
+        labels = {"code": "table.code", "name": "table.name", "parent_name": "table.province"}
+        name, key = f"kabupaten-{view.indicator}-{view.period}-{view.province or 'id'}.csv", "dl_regencies"
+    else:
+        labels = {"code": "table.code", "name": "table.name", "kecamatan_name": "table.kecamatan"}
+        name, key = f"desa-{view.indicator}-{view.period}-{view.regency}.csv", "dl_villages"
     table = tables.rate_table(
-        frame,
-        lang,
-        period=view.period,
-        class_column=classes,
-        label_columns={"code": "table.code", "name": "table.name", "kecamatan_name": "table.kecamatan"},
-        demo=model.demo,
+        frame, lang, period=view.period, class_column=classes, label_columns=labels, demo=model.demo
     )
-    with st.expander(t("table.villages", lang)):
+    with box:
         show_table(table, lang, height=320)
         st.caption(
             provenance(view.period, frame["source"], int(frame["measured"].sum()), lang, model.demo)
             + filter_text(view)
         )
-        _download(table, f"desa-{view.indicator}-{view.period}-{view.regency}.csv", lang, "dl_villages")
+        _download(table, name, lang, key)
 
 
 def _trend_source(trend: pd.DataFrame, view, model: MapModel) -> str:
@@ -694,24 +700,3 @@ def _trend_source(trend: pd.DataFrame, view, model: MapModel) -> str:
         view.lang,
         model.demo,
     )
-
-
-def _regency_table(model: MapModel, frame: pd.DataFrame) -> None:
-    view, lang = model.view, model.view.lang
-    classes = tables.village_classes(frame["state"], frame["class_index"], model.scheme, lang)
-    table = tables.rate_table(
-        frame,
-        lang,
-        period=view.period,
-        class_column=classes,
-        label_columns={"code": "table.code", "name": "table.name", "parent_name": "table.province"},
-        demo=model.demo,
-    )
-    with st.expander(t("table.regencies", lang)):
-        show_table(table, lang, height=320)
-        st.caption(
-            provenance(view.period, frame["source"], int(frame["measured"].sum()), lang, model.demo)
-            + filter_text(view)
-        )
-        area = view.province or "id"
-        _download(table, f"kabupaten-{view.indicator}-{view.period}-{area}.csv", lang, "dl_regencies")
