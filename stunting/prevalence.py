@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from stunting import gazetteer, queries, scope, store
+from stunting import gazetteer, queries, scope, store, store_layout
 from stunting.errors import UserError
 from stunting.indicators import AGE_FILTERS, AGE_GROUPS, INDICATORS, SEXES
 from stunting.publish import publish
@@ -86,7 +86,7 @@ def prevalence(
         "regency": regency,
         "kecamatan": kecamatan,
     }
-    counts = queries.run("prevalence_by_area", params, snapshot=snapshot)
+    counts = _counts_by_area(params, snapshot)
     if within is not None and within != NATIONAL:
         areas = gazetteer.areas(level, within=within)
     else:
@@ -98,6 +98,26 @@ def prevalence(
             areas = areas[areas["kecamatan_code"] == kecamatan]
     frame = areas[["code", "name"]].merge(counts, on="code", how="left")
     return _rates(frame)[["code", "name", *RATE_COLUMNS, "source"]].reset_index(drop=True)
+
+
+# Levels answered from the rollup (the summary's sums per kecamatan, one file per year) when the
+# year has one: a national or province view then opens one file, not one per regency. Villages need
+# the summary itself.
+ROLLUP_LEVELS = ("kecamatan", "regency", "province")
+
+
+def _counts_by_area(params: dict, snapshot) -> pd.DataFrame:
+    """queries/prevalence_by_area.sql's rows; from the rollup (prevalence_by_area_rollup.sql, the
+    same sums: tests/test_rollup.py) for the levels above the village when the year has one."""
+    if params["level"] not in ROLLUP_LEVELS or store_layout.rollup_file_for(snapshot, params["year"]) is None:
+        return queries.run("prevalence_by_area", params, snapshot=snapshot)
+    aggregated: list[str] = []
+    if store_layout.aggregates_file_in(snapshot) is not None and not params["filtered"]:
+        found = queries.run("aggregate_regencies", {"period": params["period"]}, snapshot=snapshot)
+        aggregated = found["regency"].tolist()
+    return queries.run(
+        "prevalence_by_area_rollup", params | {"aggregate_regencies": aggregated}, snapshot=snapshot
+    )
 
 
 def view_rates(

@@ -140,6 +140,9 @@ def write_staged(
                     for partition in sorted((current / folder).glob("regency=*/year=*")):
                         if int(partition.name.split("=", 1)[1]) not in years:
                             snapshots.carry_over(building, str(partition.relative_to(current)))
+                for rollup in sorted((current / layout.ROLLUP).glob("year=*")):
+                    if int(rollup.name.split("=", 1)[1]) not in years:
+                        snapshots.carry_over(building, str(rollup.relative_to(current)))
                 snapshots.carry_over(building, layout.AGGREGATES_FILE)
             layout.mark_quality_complete(current, building)
             record = replace(
@@ -291,13 +294,17 @@ def _stored(table: pa.Table) -> pa.Table:
     return table.select(STORED).cast(layout.MEASUREMENT_SCHEMA)
 
 
-def _stream(reader, path: Path) -> int:
-    """Write a stream of record batches as one parquet file; the rows written (no file when 0)."""
+def _stream(reader, path: Path, schema: pa.Schema = layout.MEASUREMENT_SCHEMA, group_rows=None) -> int:
+    """Write a stream of record batches as one parquet file of ``schema``; the rows written (the file
+    is removed when 0)."""
     rows = 0
-    with pq.ParquetWriter(path, layout.MEASUREMENT_SCHEMA, compression="zstd") as writer:
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for batch in reader:
-            writer.write_table(_stored(pa.Table.from_batches([batch])))
+            table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+            writer.write_table(table, row_group_size=group_rows)
             rows += batch.num_rows
+    if not rows:
+        path.unlink()
     return rows
 
 
@@ -310,8 +317,34 @@ def _write_summary(con, current: Path | None, building: Path, year: int, periods
     fresh = con.sql(queries.load(queries.SUMMARY_QUERY).strip().rstrip(";")).to_arrow_table()
     where = (current, building, year, periods)
     _write_derived(fresh, layout.SUMMARY, layout.SUMMARY_FILE_SCHEMA, SUMMARY_ORDER, *where)
+    _write_rollup(con, fresh, *where)
     sums = quality_stored.stats_of(con)
     _write_derived(sums, layout.QUALITY, quality_stored.file_table(sums).schema, quality_stored.ORDER, *where)
+
+
+def _write_rollup(con, fresh: pa.Table, current: Path | None, building: Path, year: int, periods) -> None:
+    """The rollup of ``year`` (queries/rollup.sql, store_layout.ROLLUP): the stored file's rows of
+    other periods kept, the import's periods summed from ``fresh`` (their whole summary, every
+    regency). A year stored before rollups existed has no file to keep rows from: its whole summary,
+    as just written, is summed instead."""
+    stored = layout.rollup_file_for(current, year)
+    if stored is None and _partitions(current, layout.SUMMARY, year):
+        files = sorted(str(f) for f in (building / layout.SUMMARY).glob(f"regency=*/year={year}/*.parquet"))
+        con.execute("SET VARIABLE summary_files = $files", {"files": files})
+        con.execute(queries.load(queries.SUMMARY_VIEW))
+    else:
+        con.register("summary", fresh)
+    con.sql(queries.load(queries.ROLLUP_QUERY).strip().rstrip(";")).create("fresh_rollup")
+    if stored is None:
+        con.register("stored_rollup", layout.ROLLUP_FILE_SCHEMA.empty_table())
+    else:
+        con.read_parquet(str(stored)).create_view("stored_rollup")
+    rows = con.sql(queries.load("rollup_year"), params={"periods": periods})
+    folder = building / layout.ROLLUP / f"year={year}"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not _stream(rows.to_arrow_reader(layout.ROLLUP_ROW_GROUP_ROWS), folder / layout.PART_FILE,
+                   layout.ROLLUP_FILE_SCHEMA, layout.ROLLUP_ROW_GROUP_ROWS):  # fmt: skip
+        shutil.rmtree(folder)  # no child counted in the year: no rollup, like no summary
 
 
 def _write_derived(fresh: pa.Table, name: str, schema: pa.Schema, order, current, building, year, periods):
