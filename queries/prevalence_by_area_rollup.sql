@@ -4,8 +4,9 @@
 -- counted for $indicator (queries/counted.sql, within the sex / age-group filter), cases = those
 -- below its cut-off, source as there. Aggregated counts fill only villages without a single
 -- child-level row in the period, and only without a filter ($filtered false): which villages those
--- are only the summary knows, so it is read for the regencies with aggregated counts in the period
--- ($aggregate_regencies, usually none: then no summary file is opened).
+-- are only the summary knows. The caller may hand a `summary` view of only the regencies with
+-- aggregated counts in the period (queries/aggregate_regencies.sql; usually none, so no summary
+-- file is opened): the other regencies' villages are not in `aggregates`, so the answer is the same.
 WITH measured_kecamatan AS (
     SELECT
         kecamatan_code,
@@ -30,8 +31,7 @@ WITH measured_kecamatan AS (
 measured_villages AS (
     SELECT DISTINCT village_code
     FROM summary
-    WHERE list_contains($aggregate_regencies, regency)
-      AND year = $year
+    WHERE year = $year
       AND period = $period
 ),
 aggregated_villages AS (

@@ -115,9 +115,9 @@ def _counts_by_area(params: dict, snapshot) -> pd.DataFrame:
     if store_layout.aggregates_file_in(snapshot) is not None and not params["filtered"]:
         found = queries.run("aggregate_regencies", {"period": params["period"]}, snapshot=snapshot)
         aggregated = found["regency"].tolist()
-    return queries.run(
-        "prevalence_by_area_rollup", params | {"aggregate_regencies": aggregated}, snapshot=snapshot
-    )
+    # The summary is read only for those regencies (none, usually): listing every regency's files
+    # would cost more than the query itself.
+    return queries.run("prevalence_by_area_rollup", params, snapshot=snapshot, summary_regencies=aggregated)
 
 
 def view_rates(

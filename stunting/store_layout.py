@@ -168,6 +168,12 @@ def summary_files_in(snapshot: Path | None) -> str | None:
     return str(snapshot / SUMMARY / "*" / "*" / "*.parquet")
 
 
+def summary_files_of(snapshot: Path, regencies) -> list[str]:
+    """The summary part files of these regencies (every year) in ``snapshot``."""
+    folder = snapshot / SUMMARY
+    return [str(f) for r in sorted(regencies) for f in sorted(folder.glob(f"regency={r}/year=*/*.parquet"))]
+
+
 def rollup_file_for(snapshot: Path | None, year: int) -> Path | None:
     """The rollup of ``year`` in ``snapshot``; None when that year has none (read the summary)."""
     if snapshot is None:
