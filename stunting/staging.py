@@ -66,7 +66,7 @@ STAGED_SCHEMA = pa.schema(
     [pa.field("regency", pa.string())] + [f for f in layout.MEASUREMENT_SCHEMA if f.name != "last_in_period"]
 )
 STORED = layout.MEASUREMENT_SCHEMA.names  # column order of a measurement part file
-SUMMARY_ORDER = ("period", "village_code", "age_group", "sex", "indicator")  # as summary.sql sorts
+SUMMARY_ORDER = layout.SUMMARY_ORDER
 ROW_GROUP_ROWS = 256_000  # as the pandas writer: a one-month query skips most row groups
 
 

@@ -541,8 +541,9 @@ def _write_partition(
     )
     summary_folder = building / SUMMARY / f"regency={regency}" / f"year={year}"
     summary_folder.mkdir(parents=True, exist_ok=True)
+    ordered = summary.sort_values(list(layout.SUMMARY_ORDER), kind="stable")
     summary_table = pa.Table.from_pandas(
-        summary[SUMMARY_FILE_SCHEMA.names], schema=SUMMARY_FILE_SCHEMA, preserve_index=False
+        ordered[SUMMARY_FILE_SCHEMA.names], schema=SUMMARY_FILE_SCHEMA, preserve_index=False
     )
     pq.write_table(summary_table, summary_folder / PART_FILE, compression="zstd")
 

@@ -88,6 +88,8 @@ SUMMARY_FILE_SCHEMA = pa.schema(
         ("cases", pa.int64()),
     ]
 )
+# How the rows of a summary file are sorted (by both writers; summary.sql leaves them unordered).
+SUMMARY_ORDER = ("period", "village_code", "age_group", "sex", "indicator")
 SUMMARY_READ_SCHEMA = SUMMARY_FILE_SCHEMA.append(pa.field("regency", pa.string())).append(
     pa.field("year", pa.int32())
 )
