@@ -29,7 +29,7 @@ copies it a few times, so its peak grows with the file and with the store. Here:
 3. **commit**: partitions of other years are hard-linked, the import log appended, and the snapshot
    swapped atomically (``SnapshotStore``), as the pandas writer does.
 
-DuckDB holds at most DUCKDB_MEMORY_LIMIT and spills the rest to the staging folder.
+DuckDB holds at most ``merge_memory_limit`` and spills the rest to the staging folder.
 """
 
 from __future__ import annotations
@@ -55,10 +55,16 @@ from stunting.config import data_dir as resolve_data_dir
 from stunting.quality import stored as quality_stored
 
 STAGING = "staging"
-# DuckDB's working memory for one year's merge; its tables live in a database file in the staging
-# folder and whatever exceeds this is spilled there. 600 MB beside the pipeline's ~300 MB keeps a
-# 1M-row import under 1 GB; a bigger file takes longer, not more memory.
-DUCKDB_MEMORY_LIMIT = "600MB"
+# DuckDB's working memory for one year's merge: its tables live in a database file in the staging
+# folder and whatever exceeds the limit is spilled there. The limit grows with the year's staged rows
+# (MERGE_MEMORY_PER_STAGED_BYTE times their parquet size) between MERGE_MEMORY_MIN and
+# MERGE_MEMORY_MAX: 400 MB beside the pipeline's ~550 MB (libraries, the national gazetteer) keeps
+# a 1M-row import (50 MB staged) near 1 GB, while a 20M-row round (about 1 GB staged) gets 1.5 GB
+# and spills less.
+# $STUNTING_MERGE_MEMORY (e.g. "2GB") fixes it instead.
+MERGE_MEMORY_MIN = 400 * 2**20
+MERGE_MEMORY_MAX = 2 * 2**30
+MERGE_MEMORY_PER_STAGED_BYTE = 1.5
 # A partition gains a part file per import that only adds rows; at this many it is compacted into one,
 # so monthly rounds never leave a reader opening dozens of small files per regency-year.
 MAX_PARTS = 12
@@ -185,7 +191,7 @@ def merge_year(
     con = duckdb.connect(
         str(spill / "merge.duckdb"),
         config={
-            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "memory_limit": merge_memory_limit(staged),
             "temp_directory": str(spill),
             "preserve_insertion_order": False,
         },
@@ -208,6 +214,15 @@ def merge_year(
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
     return changes
+
+
+def merge_memory_limit(staged: list[str]) -> str:
+    """DuckDB's memory limit for merging these staged files (see MERGE_MEMORY_MIN)."""
+    fixed = os.environ.get("STUNTING_MERGE_MEMORY")
+    if fixed:
+        return fixed
+    size = sum(os.path.getsize(path) for path in staged) * MERGE_MEMORY_PER_STAGED_BYTE
+    return f"{int(min(max(size, MERGE_MEMORY_MIN), MERGE_MEMORY_MAX)) // 2**20}MB"
 
 
 def _release_memory() -> None:
