@@ -184,6 +184,17 @@ def rollup_file_for(snapshot: Path | None, year: int) -> Path | None:
     return path if path.exists() else None
 
 
+def rollup_covers(snapshot: Path | None, years) -> bool:
+    """True when each of ``years`` has a rollup or no summary at all (aggregated counts only)."""
+    if snapshot is None:
+        return False
+    summary = snapshot / SUMMARY
+    return all(
+        rollup_file_for(snapshot, year) is not None or not any(summary.glob(f"regency=*/year={year}"))
+        for year in years
+    )
+
+
 def rollup_files_in(snapshot: Path | None) -> str | None:
     """Glob of one snapshot's rollup files (hive: year), None when absent."""
     if snapshot is None or not any((snapshot / ROLLUP).glob(f"year=*/{PART_FILE}")):

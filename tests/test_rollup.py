@@ -2,10 +2,11 @@
 kecamatan, regency and province levels exactly as the summary does.
 
 Each stored rollup file is checked against the summary summed per kecamatan in pandas, and every
-answer prevalence_by_area_rollup.sql gives against the one prevalence_by_area.sql gives from the
-summary, row for row: every period and indicator of the demo at every level and scope, with and
-without sex and age filters, and with aggregated village counts, some of them in villages that also
-have child-level rows (those must not be added). The hand counts at every level are in
+answer prevalence_by_area_rollup.sql (and prevalence_trend_rollup.sql) gives against the one
+prevalence_by_area.sql (prevalence_trend.sql) gives from the summary, row for row: every period and
+indicator of the demo at every level and scope, with and without sex and age filters, and with
+aggregated village counts, some of them in villages that also have child-level rows (those must not
+be added). The hand counts at every level are in
 tests/test_levels.py; the staged writer's rollups are checked in tests/test_scale.py.
 """
 
@@ -118,6 +119,35 @@ def test_filtered_answers_from_the_rollup_equal_the_summary(demo_dir, level, sex
             pd.testing.assert_frame_equal(from_rollup, from_summary)
 
 
+TREND_AREAS = [("province", "64"), ("regency", "64.02"), ("regency", "64.72"), ("kecamatan", "64.02.01")]
+
+
+def trend_answers(data_dir: Path, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(from the summary, from the rollup as prevalence.trend asks it) for one area's trend."""
+    snapshot = store.current_snapshot(data_dir)
+    from_summary = queries.run("prevalence_trend", params, snapshot=snapshot)
+    aggregated = queries.run("aggregate_regencies", {"period": None}, snapshot=snapshot)
+    from_rollup = queries.run(
+        "prevalence_trend_rollup", params, snapshot=snapshot, summary_regencies=aggregated["regency"].tolist()
+    )
+    whole_summary = queries.run("prevalence_trend_rollup", params, snapshot=snapshot)
+    pd.testing.assert_frame_equal(whole_summary, from_rollup)
+    return from_summary, from_rollup
+
+
+@pytest.mark.parametrize(("level", "code"), TREND_AREAS)
+@pytest.mark.parametrize(("sex", "age_group"), FILTERS)
+def test_trends_from_the_rollup_equal_the_summary(demo_dir, level, code, sex, age_group):
+    """Every period at once; 64.72 (Samarinda) has aggregated village counts only."""
+    for indicator in INDICATORS:
+        params = prevalence._filters(indicator, level, sex, age_group)
+        params |= {"code": code, "regency": prevalence._regency_of(code)}
+        from_summary, from_rollup = trend_answers(demo_dir, params)
+        pd.testing.assert_frame_equal(from_rollup, from_summary)
+        aggregated_only = code == "64.72"  # its counts have no sex or age: nothing once filtered
+        assert len(from_summary) > 0 or (aggregated_only and params["filtered"])
+
+
 def test_the_views_above_the_village_are_read_from_the_rollup(demo_dir, tmp_path):
     """With one year's summary files gone, the regency and province views of that year still give
     their numbers (read from the rollup), while the village view has nothing left to read."""
@@ -128,6 +158,8 @@ def test_the_views_above_the_village_are_read_from_the_rollup(demo_dir, tmp_path
         for level in ("regency", "kecamatan")
     }
     national = prevalence.national_rates("stunting", "2024-08", level="province", data_dir=copy)
+    trends = {code: prevalence.trend("stunting", level, code, data_dir=copy) for level, code in
+              (("province", "64"), ("regency", "64.02"))}  # fmt: skip
     snapshot = store.current_snapshot(copy)
     for folder in (snapshot / store_layout.SUMMARY).glob("regency=*/year=2024"):
         shutil.rmtree(folder)
@@ -137,6 +169,10 @@ def test_the_views_above_the_village_are_read_from_the_rollup(demo_dir, tmp_path
         assert after["measured"].sum() > 0
     after = prevalence.national_rates("stunting", "2024-08", level="province", data_dir=copy)
     pd.testing.assert_frame_equal(after, national)
+    for level, code in (("province", "64"), ("regency", "64.02")):  # every year from the rollup
+        after = prevalence.trend("stunting", level, code, data_dir=copy)
+        pd.testing.assert_frame_equal(after, trends[code])
+    assert trends["64.02"].set_index("period").loc["2024-08", "measured"] > 0
     villages = prevalence.regency_rates("stunting", "2024-08", "64.02", data_dir=copy)
     assert villages["measured"].sum() == 0
 
@@ -179,6 +215,11 @@ def test_aggregated_counts_count_only_where_no_child_level_row_is(demo_dir, tmp_
     )
     record = store.ImportRecord("aggregate-test", "counts.csv", "x", "demo", "2026-12-01", 2, 0, 0)
     store.write_aggregates(copy, counts, record)
+    for level, code in TREND_AREAS:
+        params = prevalence._filters("stunting", level, None, None)
+        params |= {"code": code, "regency": prevalence._regency_of(code)}
+        from_summary, from_rollup = trend_answers(copy, params)
+        pd.testing.assert_frame_equal(from_rollup, from_summary)
     compared = 0
     for level in prevalence.ROLLUP_LEVELS:
         for scope in SCOPES:
