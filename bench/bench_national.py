@@ -173,6 +173,12 @@ def main() -> None:
         )
         goal = f" (target < {TARGET_MS:.0f} ms)" if view == "national" else ""
         print(f"{name:<40} {ms:7.1f} ms  {n:6,} rows  load {os.getloadavg()[0]:.1f}{goal}")
+    for level, code in (("province", "33"), ("regency", "33.74")):
+        ms, n = timed(
+            lambda level=level, code=code: prevalence.trend("stunting", level, code, data_dir=args.out)
+        )
+        label = f"trend of {level} {code}"
+        print(f"{label:<40} {ms:7.1f} ms  {n:6,} rows  load {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
