@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from stunting import gazetteer, queries, scope, store
+from stunting import gazetteer, queries, scope, store, store_layout
 from stunting.errors import UserError
 from stunting.indicators import AGE_FILTERS, AGE_GROUPS, INDICATORS, SEXES
 from stunting.publish import publish
@@ -86,7 +86,7 @@ def prevalence(
         "regency": regency,
         "kecamatan": kecamatan,
     }
-    counts = queries.run("prevalence_by_area", params, snapshot=snapshot)
+    counts = _counts_by_area(params, snapshot)
     if within is not None and within != NATIONAL:
         areas = gazetteer.areas(level, within=within)
     else:
@@ -98,6 +98,31 @@ def prevalence(
             areas = areas[areas["kecamatan_code"] == kecamatan]
     frame = areas[["code", "name"]].merge(counts, on="code", how="left")
     return _rates(frame)[["code", "name", *RATE_COLUMNS, "source"]].reset_index(drop=True)
+
+
+# Levels answered from the rollup (the summary's sums per kecamatan, one file per year) when the
+# year has one (a trend: every year): a national or province view then opens one file, not one per
+# regency. Villages need the summary itself.
+ROLLUP_LEVELS = ("kecamatan", "regency", "province")
+
+
+def _counts_by_area(params: dict, snapshot) -> pd.DataFrame:
+    """queries/prevalence_by_area.sql's rows; from the rollup (prevalence_by_area_rollup.sql, the
+    same sums: tests/test_rollup.py) for the levels above the village when the year has one."""
+    if params["level"] not in ROLLUP_LEVELS or store_layout.rollup_file_for(snapshot, params["year"]) is None:
+        return queries.run("prevalence_by_area", params, snapshot=snapshot)
+    aggregated = _aggregate_regencies(snapshot, params["period"], params["filtered"])
+    # The summary is read only for those regencies (none, usually): listing every regency's files
+    # would cost more than the query itself.
+    return queries.run("prevalence_by_area_rollup", params, snapshot=snapshot, summary_regencies=aggregated)
+
+
+def _aggregate_regencies(snapshot, period: str | None, filtered: bool) -> list[str]:
+    """Regencies with aggregated village counts in ``period`` (any when None); none when filtered
+    (aggregated counts have no sex or age)."""
+    if filtered or store_layout.aggregates_file_in(snapshot) is None:
+        return []
+    return queries.run("aggregate_regencies", {"period": period}, snapshot=snapshot)["regency"].tolist()
 
 
 def view_rates(
@@ -170,8 +195,15 @@ def trend(
         return _rates(pd.DataFrame({"period": [], "measured": [], "cases": [], "source": []}))[
             ["period", *RATE_COLUMNS, "source"]
         ]
-    counts = queries.run("prevalence_trend", params, snapshot=snapshot)
     every_period = list(store.periods_in(str(snapshot)))
+    years = sorted({int(period[:4]) for period in every_period})
+    if level in ROLLUP_LEVELS and store_layout.rollup_covers(snapshot, years):
+        aggregated = _aggregate_regencies(snapshot, None, params["filtered"])
+        counts = queries.run(
+            "prevalence_trend_rollup", params, snapshot=snapshot, summary_regencies=aggregated
+        )
+    else:
+        counts = queries.run("prevalence_trend", params, snapshot=snapshot)
     frame = pd.DataFrame({"period": every_period}).merge(counts, on="period", how="left")
     return _rates(frame)[["period", *RATE_COLUMNS, "source"]].reset_index(drop=True)
 

@@ -5,8 +5,9 @@ app serves several sessions at once) on one in-memory database opened once per p
 database costs about 100 ms here; a cursor costs nothing). The cursor defines temporary views on
 one snapshot: ``measurements`` (one row per measurement, hive-partitioned parquet), ``counted``
 (queries/counted.sql: the counting rule, one row per child x period x indicator), ``summary`` (the
-per-partition sums of ``counted``, written with each partition: what the prevalence queries sum)
-and ``aggregates`` (long form). When the store has none of one kind, the view is an empty table of
+per-partition sums of ``counted``, written with each partition: what the prevalence queries sum),
+``rollup`` (the summary's sums per kecamatan, one file per year: what the national and province views
+sum) and ``aggregates`` (long form). When the store has none of one kind, the view is an empty table of
 the same schema, so every query file runs unchanged on an empty or partial store.
 Values are always bound (``$name``); nothing from a user is ever formatted into SQL text.
 
@@ -31,9 +32,11 @@ from stunting.indicators import INDICATORS
 
 MEASUREMENTS_VIEW = "view_measurements"
 SUMMARY_VIEW = "view_summary"
+ROLLUP_VIEW = "view_rollup"
 AGGREGATES_VIEW = "view_aggregates"
 COUNTED_VIEW = "counted"
 SUMMARY_QUERY = "summary"
+ROLLUP_QUERY = "rollup"
 # The indicators as a table the counting rule joins (name, z-score column, cut-off): the rule in
 # queries/counted.sql is written once for all of them, from stunting.indicators' one definition.
 INDICATOR_TABLE = pa.table(
@@ -66,13 +69,17 @@ def load(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-VIEWS = ("measurements", "counted", "summary", "aggregates")
+VIEWS = ("measurements", "counted", "summary", "rollup", "aggregates")
 
 
-def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duckdb.DuckDBPyConnection:
-    """A fresh cursor with the ``views`` (measurements, counted, summary, aggregates) of one snapshot
-    (by default the current one, resolved once, so all views see the same import even if another
-    lands meanwhile). A snapshot in an older format is refused (UserError): its numbers are wrong."""
+def connect(
+    data_dir=None, *, snapshot: Path | None = None, views=VIEWS, summary_regencies=None
+) -> duckdb.DuckDBPyConnection:
+    """A fresh cursor with the ``views`` (measurements, counted, summary, rollup, aggregates) of one
+    snapshot (by default the current one, resolved once, so all views see the same import even if
+    another lands meanwhile). ``summary_regencies``: the summary view holds only these regencies'
+    files (listing all 514 regencies' files costs some 30 ms a query). A snapshot in an older format
+    is refused (UserError): its numbers are wrong."""
     import weakref
 
     from stunting.snapshots import pin_snapshot
@@ -103,11 +110,20 @@ def connect(data_dir=None, *, snapshot: Path | None = None, views=VIEWS) -> duck
                     "tables; rebuild it (python -m stunting demo, or re-import the exports into a new "
                     "data dir)."
                 )
+            if summary is not None and summary_regencies is not None:
+                summary = layout.summary_files_of(snapshot, summary_regencies) or None
             if summary is None:
                 con.register("summary", layout.SUMMARY_READ_SCHEMA.empty_table())
             else:
                 con.execute("SET VARIABLE summary_files = $files", {"files": summary})
                 con.execute(load(SUMMARY_VIEW))
+        if "rollup" in views:
+            rollup = layout.rollup_files_in(snapshot)
+            if rollup is None:
+                con.register("rollup", layout.ROLLUP_READ_SCHEMA.empty_table())
+            else:
+                con.execute("SET VARIABLE rollup_files = $files", {"files": rollup})
+                con.execute(load(ROLLUP_VIEW))
         if "aggregates" in views:
             aggregates = layout.aggregates_file_in(snapshot)
             if aggregates is None:
@@ -147,10 +163,24 @@ def summarise(measurements: pd.DataFrame) -> pd.DataFrame:
         con.close()
 
 
-def run(name: str, params: dict, *, data_dir=None, snapshot: Path | None = None) -> pd.DataFrame:
-    """Run one query file with its bound parameters and return the result as a DataFrame."""
+def roll_up(summary) -> pa.Table:
+    """queries/rollup.sql over ``summary`` (summary.sql's rows with regency and year: a frame, an arrow
+    table or a DuckDB relation): the summary's sums per kecamatan, in ROLLUP_READ_SCHEMA order."""
+    con = _cursor()
+    try:
+        con.register("summary", summary)
+        return con.sql(load(ROLLUP_QUERY).strip().rstrip(";")).to_arrow_table()
+    finally:
+        con.close()
+
+
+def run(
+    name: str, params: dict, *, data_dir=None, snapshot: Path | None = None, summary_regencies=None
+) -> pd.DataFrame:
+    """Run one query file with its bound parameters and return the result as a DataFrame
+    (``summary_regencies``: as in ``connect``)."""
     sql = load(name)
-    con = connect(data_dir, snapshot=snapshot, views=views_used(sql))
+    con = connect(data_dir, snapshot=snapshot, views=views_used(sql), summary_regencies=summary_regencies)
     try:
         return con.execute(sql, params).df()
     finally:

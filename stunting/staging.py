@@ -29,11 +29,14 @@ copies it a few times, so its peak grows with the file and with the store. Here:
 3. **commit**: partitions of other years are hard-linked, the import log appended, and the snapshot
    swapped atomically (``SnapshotStore``), as the pandas writer does.
 
-DuckDB holds at most DUCKDB_MEMORY_LIMIT and spills the rest to the staging folder.
+DuckDB holds at most ``merge_memory_limit`` and spills the rest to the staging folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -52,10 +55,16 @@ from stunting.config import data_dir as resolve_data_dir
 from stunting.quality import stored as quality_stored
 
 STAGING = "staging"
-# DuckDB's working memory for one year's merge; its tables live in a database file in the staging
-# folder and whatever exceeds this is spilled there. 600 MB beside the pipeline's ~300 MB keeps a
-# 1M-row import under 1 GB; a bigger file takes longer, not more memory.
-DUCKDB_MEMORY_LIMIT = "600MB"
+# DuckDB's working memory for one year's merge: its tables live in a database file in the staging
+# folder and whatever exceeds the limit is spilled there. The limit grows with the year's staged rows
+# (MERGE_MEMORY_PER_STAGED_BYTE times their parquet size) between MERGE_MEMORY_MIN and
+# MERGE_MEMORY_MAX: 400 MB beside the pipeline's ~550 MB (libraries, the national gazetteer) keeps
+# a 1M-row import (50 MB staged) near 1 GB, while a 20M-row round (about 1 GB staged) gets 1.5 GB
+# and spills less.
+# $STUNTING_MERGE_MEMORY (e.g. "2GB") fixes it instead.
+MERGE_MEMORY_MIN = 400 * 2**20
+MERGE_MEMORY_MAX = 2 * 2**30
+MERGE_MEMORY_PER_STAGED_BYTE = 1.5
 # A partition gains a part file per import that only adds rows; at this many it is compacted into one,
 # so monthly rounds never leave a reader opening dozens of small files per regency-year.
 MAX_PARTS = 12
@@ -63,7 +72,7 @@ STAGED_SCHEMA = pa.schema(
     [pa.field("regency", pa.string())] + [f for f in layout.MEASUREMENT_SCHEMA if f.name != "last_in_period"]
 )
 STORED = layout.MEASUREMENT_SCHEMA.names  # column order of a measurement part file
-SUMMARY_ORDER = ("period", "village_code", "age_group", "sex", "indicator")  # as summary.sql sorts
+SUMMARY_ORDER = layout.SUMMARY_ORDER
 ROW_GROUP_ROWS = 256_000  # as the pandas writer: a one-month query skips most row groups
 
 
@@ -140,6 +149,9 @@ def write_staged(
                     for partition in sorted((current / folder).glob("regency=*/year=*")):
                         if int(partition.name.split("=", 1)[1]) not in years:
                             snapshots.carry_over(building, str(partition.relative_to(current)))
+                for rollup in sorted((current / layout.ROLLUP).glob("year=*")):
+                    if int(rollup.name.split("=", 1)[1]) not in years:
+                        snapshots.carry_over(building, str(rollup.relative_to(current)))
                 snapshots.carry_over(building, layout.AGGREGATES_FILE)
             layout.mark_quality_complete(current, building)
             record = replace(
@@ -170,6 +182,7 @@ def merge_year(
 
     Plain arguments only (paths as text): it runs in this process or on a Dask worker that sees the
     same storage."""
+    _release_memory()
     building_path = Path(building)
     current_path = Path(current) if current else None
     staged = sorted(str(p) for p in (Path(staging) / f"year={year}").glob("*.parquet"))
@@ -178,7 +191,7 @@ def merge_year(
     con = duckdb.connect(
         str(spill / "merge.duckdb"),
         config={
-            "memory_limit": DUCKDB_MEMORY_LIMIT,
+            "memory_limit": merge_memory_limit(staged),
             "temp_directory": str(spill),
             "preserve_insertion_order": False,
         },
@@ -201,6 +214,24 @@ def merge_year(
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
     return changes
+
+
+def merge_memory_limit(staged: list[str]) -> str:
+    """DuckDB's memory limit for merging these staged files (see MERGE_MEMORY_MIN)."""
+    fixed = os.environ.get("STUNTING_MERGE_MEMORY")
+    if fixed:
+        return fixed
+    size = sum(os.path.getsize(path) for path in staged) * MERGE_MEMORY_PER_STAGED_BYTE
+    return f"{int(min(max(size, MERGE_MEMORY_MIN), MERGE_MEMORY_MAX)) // 2**20}MB"
+
+
+def _release_memory() -> None:
+    """Hand the memory the staging left free back to the system before DuckDB takes its share:
+    Python's and Arrow's allocators keep freed pages (measured: some 110 MB after a 1M-row file)."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc only; elsewhere nothing to do
 
 
 def _partitions(snapshot: Path | None, folder: str, year: int) -> dict[str, list[Path]]:
@@ -291,56 +322,135 @@ def _stored(table: pa.Table) -> pa.Table:
     return table.select(STORED).cast(layout.MEASUREMENT_SCHEMA)
 
 
-def _stream(reader, path: Path) -> int:
-    """Write a stream of record batches as one parquet file; the rows written (no file when 0)."""
+def _stream(reader, path: Path, schema: pa.Schema = layout.MEASUREMENT_SCHEMA, group_rows=None) -> int:
+    """Write a stream of record batches as one parquet file of ``schema``; the rows written (the file
+    is removed when 0)."""
     rows = 0
-    with pq.ParquetWriter(path, layout.MEASUREMENT_SCHEMA, compression="zstd") as writer:
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for batch in reader:
-            writer.write_table(_stored(pa.Table.from_batches([batch])))
+            table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+            writer.write_table(table, row_group_size=group_rows)
             rows += batch.num_rows
+    if not rows:
+        path.unlink()
     return rows
 
 
 def _write_summary(con, current: Path | None, building: Path, year: int, periods: list[str]) -> None:
-    """Summary and quality partitions of ``year``: the import's periods recomputed (counted.sql,
-    summary.sql; quality_stats.sql) over every regency's rows of those periods, the other periods'
-    rows kept."""
+    """Summary, rollup and quality partitions of ``year``: the import's periods recomputed
+    (counted.sql, summary.sql; rollup.sql; quality_stats.sql) over every regency's rows of those
+    periods, the other periods' rows kept. The fresh summary stays in DuckDB (it spills) and reaches
+    the files one regency at a time: a national round's is some 2M rows."""
     con.execute("CREATE OR REPLACE VIEW measurements AS SELECT * FROM merged")
     queries.define_counted(con)
-    fresh = con.sql(queries.load(queries.SUMMARY_QUERY).strip().rstrip(";")).to_arrow_table()
+    con.sql(queries.load(queries.SUMMARY_QUERY).strip().rstrip(";")).create("fresh_summary")
     where = (current, building, year, periods)
-    _write_derived(fresh, layout.SUMMARY, layout.SUMMARY_FILE_SCHEMA, SUMMARY_ORDER, *where)
+    ordered = con.table("fresh_summary").order(", ".join(("regency", *SUMMARY_ORDER)))
+    runs = _regency_runs(ordered.to_arrow_reader(ROW_GROUP_ROWS))
+    _write_derived(runs, layout.SUMMARY, layout.SUMMARY_FILE_SCHEMA, SUMMARY_ORDER, *where)
+    _write_rollup(con, *where)
     sums = quality_stored.stats_of(con)
-    _write_derived(sums, layout.QUALITY, quality_stored.file_table(sums).schema, quality_stored.ORDER, *where)
+    schema = quality_stored.file_table(sums).schema
+    _write_derived(_by_regency(sums), layout.QUALITY, schema, quality_stored.ORDER, *where)
 
 
-def _write_derived(fresh: pa.Table, name: str, schema: pa.Schema, order, current, building, year, periods):
-    """Partitions of the derived table ``name`` for ``year``: ``fresh`` (the import's periods, with a
-    regency column) per regency, beside the stored rows of the other periods (hard links when the
-    import leaves a regency's partition untouched)."""
+def _write_rollup(con, current: Path | None, building: Path, year: int, periods) -> None:
+    """The rollup of ``year`` (queries/rollup.sql, store_layout.ROLLUP): the stored file's rows of
+    other periods kept, the import's periods summed from table ``fresh_summary`` (their whole
+    summary, every regency). A year stored before rollups existed has no file to keep rows from: its
+    whole summary, as just written, is summed instead."""
+    stored = layout.rollup_file_for(current, year)
+    if stored is None and _partitions(current, layout.SUMMARY, year):
+        files = sorted(str(f) for f in (building / layout.SUMMARY).glob(f"regency=*/year={year}/*.parquet"))
+        con.execute("SET VARIABLE summary_files = $files", {"files": files})
+        con.execute(queries.load(queries.SUMMARY_VIEW))
+    else:
+        con.table("fresh_summary").create_view("summary")
+    con.sql(queries.load(queries.ROLLUP_QUERY).strip().rstrip(";")).create("fresh_rollup")
+    if stored is None:
+        con.register("stored_rollup", layout.ROLLUP_FILE_SCHEMA.empty_table())
+    else:
+        con.read_parquet(str(stored)).create_view("stored_rollup")
+    rows = con.sql(queries.load("rollup_year"), params={"periods": periods})
+    folder = building / layout.ROLLUP / f"year={year}"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not _stream(rows.to_arrow_reader(layout.ROLLUP_ROW_GROUP_ROWS), folder / layout.PART_FILE,
+                   layout.ROLLUP_FILE_SCHEMA, layout.ROLLUP_ROW_GROUP_ROWS):  # fmt: skip
+        shutil.rmtree(folder)  # no child counted in the year: no rollup, like no summary
+
+
+def _write_derived(fresh, name: str, schema: pa.Schema, order, current, building, year, periods):
+    """Partitions of the derived table ``name`` for ``year``: ``fresh`` ((regency, rows of the
+    import's periods in ``order``) per regency, as _by_regency gives them) beside the stored rows of
+    the other periods (hard links when the import leaves a regency's partition untouched)."""
     old = _partitions(current, name, year)
-    by_regency: dict[str, list[pa.Table]] = {}
-    for regency in sorted(set(fresh.column("regency").to_pylist())):
-        mask = pc.equal(fresh.column("regency"), regency)
-        by_regency.setdefault(regency, []).append(fresh.filter(mask).select(schema.names))
-    for regency, files in old.items():
-        table = pq.read_table(files, schema=schema)
-        in_periods = pc.is_in(table.column("period"), pa.array(periods, pa.string()))
-        folder = building / name / f"regency={regency}" / f"year={year}"
-        if regency not in by_regency and not pc.any(in_periods).as_py():
-            folder.mkdir(parents=True, exist_ok=True)
-            for source in files:
-                _link(source, folder / source.name)
-            continue
-        by_regency.setdefault(regency, []).insert(0, table.filter(pc.invert(in_periods)))
-    for regency, tables in by_regency.items():
-        table = pa.concat_tables([t.cast(schema) for t in tables])
+    wanted = pa.array(periods, pa.string())
+
+    def write(regency: str, tables: list[pa.Table], *, resort: bool) -> None:
+        table = pa.concat_tables([t.select(schema.names).cast(schema) for t in tables])
         if table.num_rows == 0:
-            continue
-        table = table.sort_by([(c, "ascending") for c in order])
+            return
+        if resort:  # stored rows of other periods and the fresh ones interleave
+            table = table.sort_by([(c, "ascending") for c in order])
         folder = building / name / f"regency={regency}" / f"year={year}"
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, folder / layout.PART_FILE, compression="zstd")
+
+    def kept(files: list[Path]) -> pa.Table:
+        table = pq.read_table(files, schema=schema)
+        return table.filter(pc.invert(pc.is_in(table.column("period"), wanted)))
+
+    written = set()
+    for regency, rows in fresh:
+        if regency in old:
+            write(regency, [kept(old[regency]), rows], resort=True)
+        else:
+            write(regency, [rows], resort=False)
+        written.add(regency)
+    for regency, files in old.items():
+        if regency in written:
+            continue
+        stored_periods = pq.read_table(files, columns=["period"]).column("period")
+        if not pc.any(pc.is_in(stored_periods, wanted)).as_py():
+            folder = building / name / f"regency={regency}" / f"year={year}"
+            folder.mkdir(parents=True, exist_ok=True)
+            for source in files:
+                _link(source, folder / source.name)
+        else:  # every row of its import's periods retracted: only the other periods' rows stay
+            write(regency, [kept(files)], resort=False)
+
+
+def _by_regency(table: pa.Table):
+    """(regency, its rows) for each regency of ``table``, in one pass (stably sorted by regency
+    first when it is not): one filter per regency costs 514 scans of a national table (measured: a
+    sixth of a 1M-row national import)."""
+    if table.num_rows == 0:
+        return
+    regencies = table.column("regency")
+    if pc.any(pc.less(regencies.slice(1), regencies.slice(0, table.num_rows - 1))).as_py():
+        table = table.take(pc.sort_indices(table, [("regency", "ascending")]))  # stable
+        regencies = table.column("regency")
+    runs = pc.run_end_encode(regencies.combine_chunks())
+    start = 0
+    for value, end in zip(runs.values.to_pylist(), runs.run_ends.to_pylist(), strict=True):
+        yield value, table.slice(start, end - start)
+        start = end
+
+
+def _regency_runs(reader):
+    """(regency, its rows) from a stream of record batches sorted by regency: one regency's rows in
+    memory at a time."""
+    pending: list[pa.Table] = []
+    current = None
+    for batch in reader:
+        for regency, rows in _by_regency(pa.Table.from_batches([batch])):
+            if regency != current and pending:
+                yield current, pa.concat_tables(pending)
+                pending = []
+            current = regency
+            pending.append(rows)
+    if pending:
+        yield current, pa.concat_tables(pending)
 
 
 def _link(source: Path, target: Path) -> None:

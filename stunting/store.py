@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from stunting import queries
@@ -49,6 +50,7 @@ from stunting.store_layout import (  # noqa: F401  (re-exported: the store's nam
     PART_FILE,
     QUALITY,
     READ_SCHEMA,
+    ROLLUP,
     STORE,
     SUMMARY,
     SUMMARY_FILE_SCHEMA,
@@ -327,12 +329,16 @@ def write_measurements(
             counts = summary_parts.get((regency, year), summary.iloc[0:0])
             _write_partition(building, regency, int(year), part, counts)
             quality_stored.write_partition(quality_sums, building / QUALITY, regency, int(year))
+        _write_rollups(building, queries.roll_up(summary))
         layout.mark_quality_complete(current, building)
         if current is not None:
             for folder in (MEASUREMENTS, SUMMARY, QUALITY):
                 for partition in sorted((current / folder).glob("regency=*/year=*")):
                     if int(partition.name.split("=", 1)[1]) not in years:
                         store.carry_over(building, str(partition.relative_to(current)))
+            for rollup in sorted((current / ROLLUP).glob("year=*")):
+                if int(rollup.name.split("=", 1)[1]) not in years:
+                    store.carry_over(building, str(rollup.relative_to(current)))
             store.carry_over(building, AGGREGATES_FILE)
         record = replace(
             record,
@@ -410,7 +416,7 @@ def write_aggregates(data_dir, frame: pd.DataFrame, record: ImportRecord) -> Imp
         )
         pq.write_table(table, building / AGGREGATES_FILE, compression="zstd")
         if current is not None:
-            for folder in (MEASUREMENTS, SUMMARY, QUALITY):
+            for folder in (MEASUREMENTS, SUMMARY, ROLLUP, QUALITY):
                 if (current / folder).is_dir():
                     store.carry_over(building, folder)
         # Aggregated counts are one row per village x period, so a row's key is its whole scope.
@@ -535,10 +541,24 @@ def _write_partition(
     )
     summary_folder = building / SUMMARY / f"regency={regency}" / f"year={year}"
     summary_folder.mkdir(parents=True, exist_ok=True)
+    ordered = summary.sort_values(list(layout.SUMMARY_ORDER), kind="stable")
     summary_table = pa.Table.from_pandas(
-        summary[SUMMARY_FILE_SCHEMA.names], schema=SUMMARY_FILE_SCHEMA, preserve_index=False
+        ordered[SUMMARY_FILE_SCHEMA.names], schema=SUMMARY_FILE_SCHEMA, preserve_index=False
     )
     pq.write_table(summary_table, summary_folder / PART_FILE, compression="zstd")
+
+
+def _write_rollups(building: Path, rollup: pa.Table) -> None:
+    """One rollup file per year of ``rollup`` (queries/rollup.sql over the whole summary of the
+    years written): store_layout.ROLLUP."""
+    for year in sorted(set(rollup.column("year").to_pylist())):
+        rows = rollup.filter(pc.equal(rollup.column("year"), year)).select(layout.ROLLUP_FILE_SCHEMA.names)
+        rows = rows.cast(layout.ROLLUP_FILE_SCHEMA).sort_by([(c, "ascending") for c in layout.ROLLUP_ORDER])
+        folder = building / ROLLUP / f"year={year}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(
+            rows, folder / PART_FILE, compression="zstd", row_group_size=layout.ROLLUP_ROW_GROUP_ROWS
+        )
 
 
 def _is_month(text: object) -> bool:

@@ -19,6 +19,11 @@ from stunting.snapshots import SnapshotStore
 STORE = "store"
 MEASUREMENTS = "measurements"
 SUMMARY = "summary"  # per-partition counts (queries/summary.sql), the source of every prevalence query
+# rollup/year=YYYY/part-0.parquet: the summary's sums per kecamatan (queries/rollup.sql), one file per
+# year for all regencies, so a national or province view opens one file instead of one per regency.
+# A year's file is complete when present; a year without one (a store written before rollups) is
+# read from the summary.
+ROLLUP = "rollup"
 QUALITY = "quality"  # per-partition sums of the data-quality checks (queries/quality_stats.sql)
 # In quality/: every write since the store began stored the checks (a store from before they were
 # stored lacks some, so its checks are computed from the measurements on reading).
@@ -83,9 +88,32 @@ SUMMARY_FILE_SCHEMA = pa.schema(
         ("cases", pa.int64()),
     ]
 )
+# How the rows of a summary file are sorted (by both writers; summary.sql leaves them unordered).
+SUMMARY_ORDER = ("period", "village_code", "age_group", "sex", "indicator")
 SUMMARY_READ_SCHEMA = SUMMARY_FILE_SCHEMA.append(pa.field("regency", pa.string())).append(
     pa.field("year", pa.int32())
 )
+
+# rollup/year=.../part-0.parquet: one row per period x regency x kecamatan x age group x sex x
+# indicator, the sums of the summary's rows (queries/rollup.sql: it adds summary rows, it never counts
+# children again), sorted by period so a one-period read skips the other periods' row groups.
+ROLLUP_FILE_SCHEMA = pa.schema(
+    [
+        ("period", pa.string()),
+        ("regency", pa.string()),
+        ("kecamatan_code", pa.string()),
+        ("age_group", pa.string()),
+        ("sex", pa.string()),
+        ("indicator", pa.string()),
+        ("measured", pa.int64()),
+        ("cases", pa.int64()),
+    ]
+)
+ROLLUP_READ_SCHEMA = ROLLUP_FILE_SCHEMA.append(pa.field("year", pa.int32()))
+ROLLUP_ORDER = ("period", "regency", "kecamatan_code", "age_group", "sex", "indicator")
+# Rows per row group: about a province-period of kecamatan (48 rows each), so reading one period
+# of a national year skips the others.
+ROLLUP_ROW_GROUP_ROWS = 64_000
 
 AGGREGATE_COUNTS = ("measured", "stunting", "severe_stunting", "wasting", "underweight")
 AGGREGATE_SCHEMA = pa.schema(
@@ -140,6 +168,38 @@ def summary_files_in(snapshot: Path | None) -> str | None:
     if snapshot is None or not any((snapshot / SUMMARY).glob(f"regency=*/year=*/{PART_FILE}")):
         return None
     return str(snapshot / SUMMARY / "*" / "*" / "*.parquet")
+
+
+def summary_files_of(snapshot: Path, regencies) -> list[str]:
+    """The summary part files of these regencies (every year) in ``snapshot``."""
+    folder = snapshot / SUMMARY
+    return [str(f) for r in sorted(regencies) for f in sorted(folder.glob(f"regency={r}/year=*/*.parquet"))]
+
+
+def rollup_file_for(snapshot: Path | None, year: int) -> Path | None:
+    """The rollup of ``year`` in ``snapshot``; None when that year has none (read the summary)."""
+    if snapshot is None:
+        return None
+    path = snapshot / ROLLUP / f"year={year}" / PART_FILE
+    return path if path.exists() else None
+
+
+def rollup_covers(snapshot: Path | None, years) -> bool:
+    """True when each of ``years`` has a rollup or no summary at all (aggregated counts only)."""
+    if snapshot is None:
+        return False
+    summary = snapshot / SUMMARY
+    return all(
+        rollup_file_for(snapshot, year) is not None or not any(summary.glob(f"regency=*/year={year}"))
+        for year in years
+    )
+
+
+def rollup_files_in(snapshot: Path | None) -> str | None:
+    """Glob of one snapshot's rollup files (hive: year), None when absent."""
+    if snapshot is None or not any((snapshot / ROLLUP).glob(f"year=*/{PART_FILE}")):
+        return None
+    return str(snapshot / ROLLUP / "*" / "*.parquet")
 
 
 def quality_files_for(snapshot: Path | None, year: int) -> list[str] | None:

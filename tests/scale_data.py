@@ -17,6 +17,24 @@ def read_summary(data_dir: Path) -> pd.DataFrame:
     return table.sort_values(list(table.columns)).reset_index(drop=True)
 
 
+def read_rollup(data_dir: Path) -> pd.DataFrame:
+    """The rollup files (one per year) with their year, in a comparable order."""
+    snapshot = store_layout.current_snapshot(data_dir)
+    table = pd.concat(
+        pd.read_parquet(path).assign(year=int(path.parent.name.split("=", 1)[1]))
+        for path in sorted((snapshot / store_layout.ROLLUP).glob("year=*/part-0.parquet"))
+    )
+    return table.sort_values(list(table.columns)).reset_index(drop=True)
+
+
+def summed_per_kecamatan(summary: pd.DataFrame) -> pd.DataFrame:
+    """What the rollup must hold: the summary's rows summed per kecamatan, in pandas."""
+    keys = ["period", "regency", "kecamatan_code", "age_group", "sex", "indicator"]
+    sums = summary.groupby([*keys, "year"], as_index=False)[["measured", "cases"]].sum()
+    sums = sums[[*keys, "measured", "cases", "year"]]
+    return sums.sort_values(list(sums.columns)).reset_index(drop=True)
+
+
 def read_measurements(data_dir: Path) -> pd.DataFrame:
     table = pd.read_parquet(store_layout.current_snapshot(data_dir) / store_layout.MEASUREMENTS)
     table["regency"] = table["regency"].astype(str)

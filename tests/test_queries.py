@@ -42,7 +42,8 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
     ingest_aggregates(csv, tmp_path)
     assert store.periods(tmp_path) == ["2024-08"]
     prevalence_module.prevalence("stunting", "2024-08", "village", data_dir=tmp_path)
-    prevalence_module.trend("stunting", "regency", "64.02", data_dir=tmp_path)
+    prevalence_module.trend("stunting", "regency", "64.02", data_dir=tmp_path)  # from the rollup
+    prevalence_module.trend("stunting", "village", "64.02.01.2001", data_dir=tmp_path)  # the summary
     prevalence_module.breakdown("stunting", "2024-08", "regency", "64.02", "sex", data_dir=tmp_path)
     compare.summary(tmp_path)  # the comparison page's one query (its module owns the file)
     both = prevalence_module.overlap_counts(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from scale_data import edited, one_month, read_measurements, read_summary
+from scale_data import edited, one_month, read_measurements, read_rollup, read_summary, summed_per_kecamatan
 
 from stunting import eppgbm, ingest, store, store_layout
 from stunting.demo import write_exports
@@ -87,6 +87,11 @@ def test_staged_import_stores_what_the_pandas_writer_stores(exports, tmp_path: P
         pd.testing.assert_frame_equal(
             read_measurements(staged), read_measurements(in_memory), obj=f"measurements after {name}"
         )
+        for writer in (staged, in_memory):
+            pd.testing.assert_frame_equal(
+                read_rollup(writer), summed_per_kecamatan(read_summary(writer)), check_dtype=False,
+                obj=f"rollup of {writer.name} after {name}",
+            )  # fmt: skip
     # --dry-run: the same merge into a throw-away folder gives the pandas writer's plan, writes nothing
     snapshot = store_layout.current_snapshot(staged)
     [preview] = ingest.preview([exports["2024-preview"]], staged, chunk_rows=700).files
@@ -128,6 +133,19 @@ def test_a_new_round_adds_a_part_file_and_keeps_the_old_ones(exports, tmp_path: 
         pandas_import(in_memory, exports[name], add=False, keep=[])
     pd.testing.assert_frame_equal(read_summary(staged), read_summary(in_memory))
     pd.testing.assert_frame_equal(read_measurements(staged), read_measurements(in_memory))
+    pd.testing.assert_frame_equal(read_rollup(staged), read_rollup(in_memory))
+    assert sorted(read_rollup(staged)["period"].unique()) == ["2025-02", "2025-08"]
+
+
+def test_a_store_from_before_rollups_gets_its_years_rollup_with_the_next_import(exports, tmp_path: Path):
+    """A year stored without a rollup (a store written before them) is read from the summary until
+    an import touches it; that import sums the year's whole summary, not only its own months."""
+    ingest.ingest_files([exports["2025-02"]], tmp_path, chunk_rows=700)
+    shutil.rmtree(store_layout.current_snapshot(tmp_path) / store_layout.ROLLUP)
+    ingest.ingest_files([exports["2025-08"]], tmp_path, chunk_rows=700)
+    rollup = read_rollup(tmp_path)
+    assert sorted(rollup["period"].unique()) == ["2025-02", "2025-08"]
+    pd.testing.assert_frame_equal(rollup, summed_per_kecamatan(read_summary(tmp_path)), check_dtype=False)
 
 
 def test_the_merge_compares_exactly_the_stores_content_columns() -> None:
