@@ -159,7 +159,11 @@ class VillageMatcher:
             columns = ("kecamatan_name", "kecamatan_code") if level == "kecamatan" else ("name", "code")
             choices = _keyed(g, *columns)
             if level == "village":
-                for code in g["code"][g["code"].isin(list(self._aliases))]:
+                # Two dozen villages have aliases: a look through them, not a pandas isin per
+                # kecamatan (that was most of a national export's matching time).
+                prefix = kecamatan or regency
+                within = [c for c in self._aliases if prefix is None or c.startswith(prefix + ".")]
+                for code in within:
                     for alias in self._aliases[code]:
                         codes = choices.setdefault(name_key(alias), [])
                         if code not in codes:
