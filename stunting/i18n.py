@@ -79,7 +79,7 @@ _COMMON: dict[str, dict[str, str]] = {
     "sidebar.sex": {"id": "Jenis kelamin", "en": "Sex"},
     "sidebar.sex.all": {"id": "Semua", "en": "All"},
     "sidebar.age_group": {"id": "Kelompok umur", "en": "Age group"},
-    "sidebar.age_group.all": {"id": "Semua umur (0–59 bulan)", "en": "All ages (0–59 months)"},
+    "sidebar.age_group.all": {"id": "Semua (0–59)", "en": "All (0–59)"},
     "sidebar.demo_badge": {"id": "data contoh (sintetis)", "en": "sample data (synthetic)"},
     "indicator.stunting": {"id": "Stunting (pendek)", "en": "Stunting"},
     "indicator.severe_stunting": {"id": "Stunting berat (sangat pendek)", "en": "Severe stunting"},
