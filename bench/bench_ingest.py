@@ -7,9 +7,16 @@ and Bontang, as the issues' figures were measured; invented NIKs and addresses, 
 the demo's lists; ``;`` separated, comma decimals, dd/mm/yyyy dates, as e-PPGBM writes them), then
 times ``stunting.ingest.ingest_files`` into an empty data dir and prints the figures, with the time
 spent in each stage (from the pipeline's progress messages) and the peak memory of the process. Then
-the data-quality checks' share (issue 12, target < 20%): the same import again with the import's
-quality hooks switched off (the duplicate search, the identities it compares, and the checks' sums
-stored beside the summary), and the quality table of one month.
+the data-quality checks' share (issue 12, target < 20%): the same file imported again, alternately
+without and with the import's quality hooks (the duplicate search, the identities it compares, and
+the checks' sums stored beside the summary), each into an empty data dir, ``--repeats`` times each
+(alternated, so that a change in the machine's load falls on both), and the medians compared; and
+the quality table of one month.
+
+The export puts 1M rows on Kukar's and Bontang's 250 villages: about 4,000 children per village,
+ten times a real village's 50-400 under-fives, and the duplicate search's candidate pairs grow with
+the square of that. ``--children-per-village N`` spreads the same number of rows over as many whole
+regencies (Kalimantan Timur's first, then on in code order) as give about N children per village.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import argparse
 import os
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -32,11 +40,26 @@ PERIOD = "2025-08"
 BENCH_REGENCIES = ("64.02", "64.74")  # the regencies the issues' ingest figures were measured on
 
 
-def generate(path: Path, wanted_rows: int, seed: int = 1) -> None:
-    """One weighing round over Kukar's and Bontang's villages (bench/make_national_export.py)."""
+def generate(path: Path, wanted_rows: int, seed: int = 1, children_per_village: int | None = None) -> None:
+    """One weighing round over Kukar's and Bontang's villages (bench/make_national_export.py), or
+    over enough whole regencies for about ``children_per_village`` children per village."""
     villages = national_villages("gazetteer")
-    chosen = villages[villages["regency_code"].isin(BENCH_REGENCIES)].reset_index(drop=True)
-    write_export(path, wanted_rows, PERIOD, chosen, seed)
+    if children_per_village is None:
+        chosen = villages[villages["regency_code"].isin(BENCH_REGENCIES)]
+    else:
+        regencies = villages["regency_code"].drop_duplicates().sort_values()
+        order = [
+            *BENCH_REGENCIES,
+            *(r for r in regencies if r.startswith("64.") and r not in BENCH_REGENCIES),
+        ]
+        order += [r for r in regencies if r not in order]
+        sizes = villages.groupby("regency_code").size().reindex(order).cumsum()
+        wanted = wanted_rows / children_per_village
+        taken = sizes.index[: int((sizes < wanted).sum()) + 1]
+        chosen = villages[villages["regency_code"].isin(taken)]
+        per_village = wanted_rows / len(chosen)
+        print(f"{len(chosen):,} villages of {len(taken)} regencies: {per_village:,.0f} rows a village")
+    write_export(path, wanted_rows, PERIOD, chosen.reset_index(drop=True), seed)
 
 
 def main() -> None:
@@ -44,6 +67,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--keep", help="keep the export and data dir in this folder")
     parser.add_argument("--export", help="time this existing export instead of generating one")
+    parser.add_argument(
+        "--children-per-village", type=int, help="spread the rows over more villages (realistic: 200)"
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=2,
+        help="imports with and without the quality checks, each (alternated)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.keep or tmp)
@@ -51,7 +83,7 @@ def main() -> None:
         export = Path(args.export) if args.export else root / "eppgbm-bench.csv"
         started = time.perf_counter()
         if not args.export:
-            generate(export, args.rows)
+            generate(export, args.rows, children_per_village=args.children_per_village)
         print(
             f"generated {export.stat().st_size / 2**20:.0f} MB export "
             f"in {time.perf_counter() - started:.1f} s"
@@ -83,7 +115,7 @@ def main() -> None:
         for (t0, c0, name), (t1, c1, _) in zip(stages, stages[1:], strict=False):
             print(f"  {name:<24} {t1 - t0:6.1f} s wall {c1 - c0:6.1f} s CPU")
         print(f"peak memory (max RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-        quality_share(export, root, total, cpu, summary, hook_cpu)
+        quality_share(export, root, summary, hook_cpu, args.repeats)
 
 
 def _measure_quality_hooks() -> dict[str, float]:
@@ -92,6 +124,8 @@ def _measure_quality_hooks() -> dict[str, float]:
     where the difference of two imports' times is mostly other processes' noise."""
     from stunting.quality import imported, stored
 
+    _original_hooks()
+    imported.identities, imported._search, imported.record_duplicates, stored.stats_of = _ORIGINAL
     spent = {"identities": 0.0, "duplicate search": 0.0, "recording": 0.0, "stored sums": 0.0}
 
     def timed(name, function):
@@ -122,43 +156,81 @@ def _measure_quality_hooks() -> dict[str, float]:
     return spent
 
 
-def quality_share(export: Path, root: Path, total: float, cpu: float, summary, hook_cpu: dict) -> None:
-    """The same import without the data-quality hooks (stunting.quality.imported), and the quality
+_ORIGINAL: tuple = ()
+
+
+def _original_hooks() -> tuple:
+    """The hooks as the modules define them (before any wrapping here)."""
+    global _ORIGINAL
+    if not _ORIGINAL:
+        from stunting.quality import imported, stored
+
+        _ORIGINAL = imported.identities, imported._search, imported.record_duplicates, stored.stats_of
+    return _ORIGINAL
+
+
+def quality_share(export: Path, root: Path, summary, hook_cpu: dict, repeats: int) -> None:
+    """The same import alternately without and with the data-quality hooks
+    (stunting.quality.imported, stunting.quality.stored), ``repeats`` times each, and the quality
     table of the export's last month: what the checks cost."""
     from stunting.quality import imported, stored
     from stunting.quality.table import quality_table
 
-    hooks = imported.identities, imported.find_duplicates, imported.record_duplicates
-    stats_of = stored.stats_of
-    imported.identities = lambda *args: None
-    imported.find_duplicates = lambda chunks: None
-    imported.record_duplicates = lambda *args, **kwargs: None
+    identities, search, record, stats_of = _original_hooks()
+    find_duplicates = imported.find_duplicates
 
-    def no_sums(con):  # the stored sums of no rows: the same files, empty
-        con.execute("CREATE OR REPLACE VIEW measurements AS SELECT * FROM merged LIMIT 0")
-        return stats_of(con)
+    def switch_off():
+        imported.identities = lambda *args: None
+        imported.find_duplicates = lambda chunks: None
+        imported.record_duplicates = lambda *args, **kwargs: None
 
-    stored.stats_of = no_sums
-    try:
-        data_dir = root / "data-without-quality"
-        shutil.rmtree(data_dir, ignore_errors=True)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        ingest_files([export], data_dir)
-        bare, bare_cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    finally:
-        imported.identities, imported.find_duplicates, imported.record_duplicates = hooks
-        stored.stats_of = stats_of
-    print(
-        f"quality checks in the import: {total - bare:+.1f} s wall ({100 * (total - bare) / bare:+.0f}%), "
-        f"{cpu - bare_cpu:+.1f} s CPU ({100 * (cpu - bare_cpu) / bare_cpu:+.0f}%) over {bare:.1f} s / "
-        f"{bare_cpu:.1f} s CPU without them (target < 20%)"
+        def no_sums(con):  # the stored sums of no rows: the same files, empty
+            con.execute("CREATE OR REPLACE VIEW measurements AS SELECT * FROM merged LIMIT 0")
+            return stats_of(con)
+
+        stored.stats_of = no_sums
+
+    def switch_on():
+        imported.identities, imported._search, imported.record_duplicates = identities, search, record
+        imported.find_duplicates, stored.stats_of = find_duplicates, stats_of
+
+    runs: dict[bool, list[tuple[float, float, float]]] = {False: [], True: []}
+    own: list[float] = []
+    for _ in range(repeats):
+        for with_checks in (False, True):
+            (switch_on if with_checks else switch_off)()
+            spent = _measure_quality_hooks() if with_checks else {}
+            data_dir = root / "data-quality-share"
+            shutil.rmtree(data_dir, ignore_errors=True)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            try:
+                ingest_files([export], data_dir)
+            finally:
+                switch_on()
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            runs[with_checks].append((wall, cpu, os.getloadavg()[0]))
+            if with_checks:
+                own.append(sum(spent.values()))
+            print(
+                f"  import {'with' if with_checks else 'without'} the checks: {wall:.1f} s wall, "
+                f"{cpu:.1f} s CPU (load average {os.getloadavg()[0]:.1f})"
+            )
+    shutil.rmtree(root / "data-quality-share", ignore_errors=True)
+    (bare, bare_cpu), (full, full_cpu) = (
+        (statistics.median(r[0] for r in runs[k]), statistics.median(r[1] for r in runs[k]))
+        for k in (False, True)
     )
-    own = sum(hook_cpu.values())
     print(
-        f"  the hooks' own CPU: {own:.1f} s = {100 * own / (cpu - own):.0f}% of the import's other "
-        f"{cpu - own:.1f} s CPU ("
+        f"quality checks in the import (medians of {repeats} alternated runs each): "
+        f"{full - bare:+.1f} s wall ({100 * (full - bare) / bare:+.0f}%), "
+        f"{full_cpu - bare_cpu:+.1f} s CPU ({100 * (full_cpu - bare_cpu) / bare_cpu:+.0f}%) "
+        f"over {bare:.1f} s / {bare_cpu:.1f} s CPU without them (target < 20%)"
+    )
+    mine = statistics.median(own)
+    print(
+        f"  the hooks' own CPU: median {mine:.1f} s = {100 * mine / (full_cpu - mine):.0f}% of the import's "
+        f"other {full_cpu - mine:.1f} s CPU; in the first import: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in hook_cpu.items())
-        + ")"
     )
     duplicates = summary.duplicates_report
     pairs = 0 if duplicates is None else sum(1 for _ in open(duplicates, encoding="utf-8-sig")) - 1

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
 
-from stunting.quality.duplicates import probable_duplicates
+from stunting.pseudonym import normalise_name
+from stunting.quality import duplicates
+from stunting.quality.duplicates import (
+    BIRTH_DATE_WINDOW_DAYS,
+    DENSE_NAMES,
+    NAME_SIMILARITY,
+    probable_duplicates,
+)
 
 FIRST = (
     "Muhammad Ahmad Aditya Rizki Fajar Dimas Bayu Rafi Arkan Fathir Zidan Alif Raka Satria Galih Yusuf "
@@ -107,3 +116,76 @@ def test_a_typed_again_registration_pairs_across_villages_through_its_posyandu()
     # Six days apart is outside the window.
     frame.loc[1, "birth_date"] = pd.Timestamp("2022-03-10")
     assert probable_duplicates(frame).empty
+
+
+def _every_pair_scored(frame: pd.DataFrame) -> set[tuple[int, int]]:
+    """The rule of stunting/quality/duplicates.py applied the plain way: every two representative
+    rows of one block within the window, both names scored by rapidfuzz, nothing set aside."""
+    rows = frame.sort_values("source_row").drop_duplicates(["child_id", "period"])
+    rows = rows.assign(
+        child=normalise_name(rows["name"]), mother=normalise_name(rows["mother_name"])
+    ).reset_index(drop=True)
+    rows = rows[(rows["child"] != "") & (rows["mother"] != "")]
+    found = set()
+    for keys in (["period", "sex", "village_code"], ["period", "sex", "puskesmas", "posyandu"]):
+        pairs = rows.merge(rows, on=keys, suffixes=("", "_b"))
+        pairs = pairs[
+            (pairs["source_row"] < pairs["source_row_b"])
+            & (pairs["child_id"] != pairs["child_id_b"])
+            & (
+                (pairs["birth_date"] - pairs["birth_date_b"]).abs()
+                <= pd.Timedelta(days=BIRTH_DATE_WINDOW_DAYS)
+            )
+        ]
+        for row in pairs.itertuples(index=False):
+            if (
+                JaroWinkler.normalized_similarity(row.child, row.child_b) >= NAME_SIMILARITY
+                and JaroWinkler.normalized_similarity(row.mother, row.mother_b) >= NAME_SIMILARITY
+            ):
+                found.add((row.source_row, row.source_row_b))
+    return found
+
+
+def test_many_distinct_names_give_the_pairs_of_scoring_every_pair():
+    # More distinct names than DENSE_NAMES, crowded into few blocks: the path that bounds and scores
+    # pair by pair must find exactly the pairs every pair scored finds.
+    rng = np.random.default_rng(12)
+    people = _people(3000, rng)
+    people["village_code"] = rng.choice(["64.02.01.2001", "64.02.01.2002"], len(people))
+    people["birth_date"] = pd.Timestamp("2023-01-01") + pd.to_timedelta(
+        rng.integers(0, 200, len(people)), "D"
+    )
+    people["mother_name"] = [f"{m} {rng.choice(LAST)}" for m in people["mother_name"]]
+    again = people.sample(150, random_state=3).copy()
+    again["child_id"] = [f"again{i}" for i in range(len(again))]
+    again["name"] = [_typo(t, rng) for t in again["name"]]
+    again["source_row"] = np.arange(5001, 5001 + len(again))
+    frame = pd.concat([people, again], ignore_index=True)
+    assert frame["name"].map(str.lower).nunique() > DENSE_NAMES
+
+    pairs = probable_duplicates(frame)
+    found = {tuple(p) for p in pairs[["source_row", "other_source_row"]].itertuples(index=False)}
+    expected = _every_pair_scored(frame)
+    assert len(expected) > 100
+    assert found == expected
+
+
+def test_the_character_bound_never_sets_aside_a_pair_rapidfuzz_scores_alike():
+    rng = np.random.default_rng(5)
+    words = FIRST + LAST + MOTHERS
+    originals = normalise_name(pd.Series([f"{rng.choice(words)} {rng.choice(words)}" for _ in range(3000)]))
+    typed = normalise_name(pd.Series([_typo(name, rng) for name in originals[:1500]]))
+    uniques = np.array(sorted(set(originals) | set(typed)), dtype=object)
+    position = {name: i for i, name in enumerate(uniques)}
+    # Random pairs, and each name with its typed-again form.
+    a = np.concatenate([rng.integers(0, len(uniques), 200_000), originals[:1500].map(position).to_numpy()])
+    b = np.concatenate([rng.integers(0, len(uniques), 200_000), typed.map(position).to_numpy()])
+    counts, lengths = duplicates._character_counts(uniques)
+    kept = duplicates._may_be_similar(counts, lengths, a, b)
+    scores = process.cpdist(
+        uniques[a].tolist(), uniques[b].tolist(), scorer=JaroWinkler.normalized_similarity
+    )
+    alike = scores >= NAME_SIMILARITY
+    assert alike.sum() > 1000
+    assert not (alike & ~kept).any()
+    assert (~kept).mean() > 0.5  # and it does set pairs aside

@@ -10,6 +10,13 @@ posyandu and sex, whose birth dates lie within ``BIRTH_DATE_WINDOW_DAYS`` of eac
 child's and mother's names are both at least ``NAME_SIMILARITY`` alike by Jaro-Winkler (rapidfuzz).
 Pairs are counted and listed for the data manager, never merged: only a person can tell twins
 from a double registration.
+
+Cost (the import runs this on every file): the rows are sorted once by block and birth day and each
+row is compared with the rows after it inside the window, offset by offset, so the candidate pairs
+are never held all at once. A name column with few distinct names is scored all against all once and
+looked up while the pairs are enumerated; a column with many is scored pair by pair with rapidfuzz,
+after a bound on the characters the two names share has set aside the pairs that cannot reach
+NAME_SIMILARITY (``_may_be_similar``: exact, so the same pairs are found as by scoring every pair).
 """
 
 from __future__ import annotations
@@ -28,8 +35,18 @@ BIRTH_DATE_WINDOW_DAYS = 5
 NAME_SIMILARITY = 0.88
 
 # Up to this many distinct names a column's names are scored all against all once (a 2,000 x 2,000
-# float32 matrix is 16 MB) and pairs looked up; beyond, each distinct pair of names is scored.
+# float32 matrix is 16 MB) and pairs looked up; beyond, each candidate pair of names is scored.
 DENSE_NAMES = 2_000
+# Pairs bounded and scored this many at a time: the character counts of a slice's names are a few
+# tens of MB.
+PAIR_SLICE = 500_000
+# Winkler's bonus (rapidfuzz, as Winkler 1990): Jaro + prefix x 0.1 x (1 - Jaro) for a common prefix
+# of up to 4 characters, added only above Jaro 0.7. So Jaro-Winkler >= NAME_SIMILARITY needs at
+# least this Jaro (0.8 for 0.88): _may_be_similar's bound.
+_WINKLER_MAX_BONUS, _WINKLER_FROM = 4 * 0.1, 0.7
+JARO_NEEDED = min(
+    NAME_SIMILARITY, max(_WINKLER_FROM, (NAME_SIMILARITY - _WINKLER_MAX_BONUS) / (1 - _WINKLER_MAX_BONUS))
+)
 
 PAIR_COLUMNS = ["period", "village_code", "puskesmas", "posyandu", "source_row", "other_source_row"]
 
@@ -39,84 +56,87 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
 
     ``frame``: parsed, accepted rows with child_id, period, village_code, posyandu, sex, birth_date,
     name, mother_name and source_row. One representative row per identity and period (its first
-    row) is compared; rows without a child's or mother's name cannot pair. ``normalised``: the names
-    are already pseudonym.normalise_name's keys (stunting.quality.imported keeps them so).
+    row) is compared; rows without a child's or mother's name, or without a birth date, cannot pair.
+    ``normalised``: the names are already pseudonym.normalise_name's keys (stunting.quality.imported
+    keeps them so).
     """
-    needed = [
-        "child_id",
-        "period",
-        "village_code",
-        "puskesmas",
-        "posyandu",
-        "sex",
-        "birth_date",
-        "source_row",
-    ]
     if frame.empty or "name" not in frame or "mother_name" not in frame:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    rows = frame[needed].copy()
-    fold = (
-        (lambda names: names.to_numpy(dtype=object))
-        if normalised
-        else (lambda n: normalise_name(n).to_numpy())
-    )
-    rows["child"] = fold(frame["name"])
-    rows["mother"] = fold(frame["mother_name"])
-    rows = rows[(rows["child"] != "") & (rows["mother"] != "")]
-    if not rows["source_row"].is_monotonic_increasing:  # the import's rows come in file order already
-        rows = rows.sort_values("source_row", kind="stable")
-    rows = rows.drop_duplicates(["child_id", "period"])
-    rows["day"] = (pd.to_datetime(rows["birth_date"]) - pd.Timestamp("1970-01-01")).dt.days.astype("int64")
-    for column in ("puskesmas", "posyandu"):
-        rows[column] = rows[column].fillna("").astype(str)
-    rows = rows.reset_index(drop=True)
-    # Every column as integer codes once: the blocks and pairs below then never touch a string, and
-    # each distinct pair of names is scored once (names repeat: "Muhammad Rizki", "Siti Aminah").
-    code = {column: pd.factorize(rows[column])[0].astype(np.int64) for column in ("period", "village_code",
-            "puskesmas", "posyandu", "sex", "child_id")}  # fmt: skip
-    day = rows["day"].to_numpy(dtype=np.int64)
+    fold = (lambda names: names) if normalised else normalise_name
+    child, mother = _factorized(fold(frame["name"])), _factorized(fold(frame["mother_name"]))
+    born = pd.to_datetime(frame["birth_date"]).to_numpy(dtype="datetime64[D]")
+    source = frame["source_row"].to_numpy(dtype=np.int64)
+    named = (child[1] != "")[child[0]] & (mother[1] != "")[mother[0]]
+    usable = np.flatnonzero(named & ~np.isnat(born))
+    if np.any(source[usable][1:] < source[usable][:-1]):  # the import's rows come in file order already
+        usable = usable[np.argsort(source[usable], kind="stable")]
+    # One representative per identity and period: its first usable row.
+    ids, periods = _factorized(frame["child_id"])[0][usable], _factorized(frame["period"])[0][usable]
+    first = ~pd.Series(ids * (int(periods.max(initial=0)) + 1) + periods).duplicated().to_numpy()
+    rows = usable[first]
+    if len(rows) < 2:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    # Every column as integer codes once: the blocks and pairs below never touch a string.
+    code = {"period": periods[first], "child_id": ids[first]}
+    for column in ("village_code", "puskesmas", "posyandu", "sex"):
+        code[column] = _factorized(frame[column])[0][rows]
+    day = born[rows].astype(np.int64)
+    names = {
+        column: _subset(*factorized, rows) for column, factorized in (("child", child), ("mother", mother))
+    }
+    # Both names must agree. A column of few distinct names is looked up while the pairs are
+    # enumerated; the others are scored afterwards, the one with fewer distinct names first.
+    dense = [c for c in names if len(names[c][1]) <= DENSE_NAMES]
+    lookups = [(names[c][0], _dense_similar(names[c][1])) for c in dense]
     # Block on village and on posyandu: a posyandu may serve two villages, a village have several.
     # Posyandu names repeat across a regency ("Melati 1"), so a posyandu is one within its puskesmas.
-    has_posyandu = (rows["posyandu"] != "").to_numpy()
-    by_village = _candidates(_block(code, ["period", "village_code", "sex"]), day)
-    by_posyandu = _candidates(_block(code, ["period", "puskesmas", "posyandu", "sex"]), day, has_posyandu)
-    # A pair of one posyandu within one village is already a pair of the village block (each block
-    # gives each pair once): only the posyandu pairs across villages are added.
-    village = code["village_code"]
-    across = village[by_posyandu[0]] != village[by_posyandu[1]]
-    pairs = np.stack(
-        [
-            np.concatenate([by_village[0], by_posyandu[0][across]]),
-            np.concatenate([by_village[1], by_posyandu[1][across]]),
-        ],
-        axis=1,
-    ).astype(np.int64)
-    ids = code["child_id"]
-    pairs = pairs[ids[pairs[:, 0]] != ids[pairs[:, 1]]]
-    # Both names must agree, so the second is scored only on the pairs the first let through: first
-    # the one with fewer distinct names (fewer distinct pairs to score; the same pairs either way).
-    names = {column: pd.factorize(rows[column]) for column in ("child", "mother")}
-    for column in sorted(names, key=lambda c: len(names[c][1])):
-        if not len(pairs):
-            break
-        pairs = pairs[_similar(*names[column], pairs)]
-    if not len(pairs):
+    # A pair of one posyandu within one village is already a pair of the village block: only the
+    # posyandu pairs across villages are added.
+    posyandu_codes, posyandu_names = _factorized(frame["posyandu"])
+    has_posyandu = (posyandu_names != "")[posyandu_codes][rows]
+    identity, village = code["child_id"], code["village_code"]
+    by_village = _window_pairs(
+        _block(code, ["period", "village_code", "sex"]), day, None, [identity], lookups
+    )
+    by_posyandu = _window_pairs(
+        _block(code, ["period", "puskesmas", "posyandu", "sex"]),
+        day,
+        has_posyandu,
+        [identity, village],
+        lookups,
+    )
+    first_of, second_of = (np.concatenate(pair) for pair in zip(by_village, by_posyandu, strict=True))
+    for column in sorted(set(names) - set(dense), key=lambda c: len(names[c][1])):
+        codes, uniques = names[column]
+        keep = _similar(codes[first_of], codes[second_of], uniques)
+        first_of, second_of = first_of[keep], second_of[keep]
+    if not len(first_of):
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    source = rows["source_row"].to_numpy()
-    a, b = source[pairs[:, 0]], source[pairs[:, 1]]
-    picked = rows.iloc[np.where(a <= b, pairs[:, 0], pairs[:, 1])]
+    rows_a, rows_b = rows[first_of], rows[second_of]
+    a, b = source[rows_a], source[rows_b]
+    picked = np.where(a <= b, rows_a, rows_b)
     out = pd.DataFrame(
         {
-            "period": picked["period"].to_numpy(dtype=object),
-            "village_code": picked["village_code"].to_numpy(dtype=object),
-            "puskesmas": picked["puskesmas"].to_numpy(dtype=object),
-            "posyandu": picked["posyandu"].to_numpy(dtype=object),
-            "source_row": np.minimum(a, b).astype("int64"),
-            "other_source_row": np.maximum(a, b).astype("int64"),
+            column: frame[column].iloc[picked].fillna("").astype(str).to_numpy(dtype=object)
+            for column in ("period", "village_code", "puskesmas", "posyandu")
         }
+        | {"source_row": np.minimum(a, b), "other_source_row": np.maximum(a, b)}
     )
     out = out.drop_duplicates(["source_row", "other_source_row"])
     return out.sort_values(["period", "source_row", "other_source_row"], kind="stable").reset_index(drop=True)
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column, a missing value coded as "", and its distinct values (hashed in
+    Arrow for the import's string columns: no Python string per row)."""
+    codes, uniques = pd.factorize(values.fillna(""))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _subset(codes: np.ndarray, uniques: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of ``rows`` renumbered over the distinct values they use."""
+    renumbered, used = pd.factorize(codes[rows])
+    return renumbered.astype(np.int64), uniques[used]
 
 
 def _block(code: dict[str, np.ndarray], columns: list[str]) -> np.ndarray:
@@ -127,45 +147,99 @@ def _block(code: dict[str, np.ndarray], columns: list[str]) -> np.ndarray:
     return block
 
 
-def _similar(codes: np.ndarray, uniques, pairs: np.ndarray) -> np.ndarray:
-    """Whether each pair's two names (``codes`` into ``uniques``, pd.factorize's) are NAME_SIMILARITY
-    alike (Jaro-Winkler), each distinct pair of names scored once (Jaro-Winkler is symmetric, so a
-    pair is keyed by its names' codes in order)."""
-    a, b = codes[pairs[:, 0]].astype(np.int64), codes[pairs[:, 1]].astype(np.int64)
-    texts = np.asarray(uniques, dtype=object)
-    if len(texts) <= DENSE_NAMES:  # few distinct names: every pair of them scored once, looked up
-        matrix = process.cdist(texts.tolist(), texts.tolist(), scorer=JaroWinkler.normalized_similarity,
-                               score_cutoff=NAME_SIMILARITY, dtype=np.float32)  # fmt: skip
-        return matrix[a, b] >= np.float32(NAME_SIMILARITY)
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    which, distinct = pd.factorize(low * len(uniques) + high)
-    score = process.cpdist(
-        texts[distinct // len(uniques)].tolist(),
-        texts[distinct % len(uniques)].tolist(),
-        scorer=JaroWinkler.normalized_similarity,
-        score_cutoff=NAME_SIMILARITY,
-    )
-    return score[which] >= NAME_SIMILARITY
-
-
-def _candidates(
-    block: np.ndarray, day: np.ndarray, keep: np.ndarray | None = None
+def _window_pairs(
+    block: np.ndarray,
+    day: np.ndarray,
+    keep: np.ndarray | None,
+    differ: list[np.ndarray],
+    lookups: list[tuple[np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of every pair of rows (among ``keep``) in one block whose birth dates lie within the
-    window: one sort by block and birth day, then each row against the rows after it up to day +
-    window."""
+    """Positions of the pairs of rows (among ``keep``) of one block whose birth dates lie within the
+    window, that differ in each array of ``differ`` and whose codes are alike in each (codes, matrix)
+    of ``lookups``. One sort by block and birth day, then every row against the row ``step`` places
+    after it, step by step while some row's window reaches that far: the candidate pairs are filtered
+    as they come, never all held at once, on arrays laid out in the sorted order (each step reads
+    them in sequence)."""
     positions = np.arange(len(block)) if keep is None else np.flatnonzero(keep)
+    found_a, found_b = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
     if len(positions) < 2:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
+        return found_a[0], found_b[0]
     day = day[positions]
     span = int(day.max() - day.min()) + BIRTH_DATE_WINDOW_DAYS + 1  # blocks never overlap on this key
     key = block[positions] * span + (day - day.min())
     order = np.argsort(key, kind="stable")
-    key = key[order]
-    ends = np.searchsorted(key, key + BIRTH_DATE_WINDOW_DAYS, side="right")
-    counts = ends - np.arange(len(key)) - 1
-    first = np.repeat(np.arange(len(key)), counts)
-    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    second = first + 1 + offsets
-    return positions[order[first]], positions[order[second]]
+    key, at = key[order], positions[order]
+    reach = np.searchsorted(key, key + BIRTH_DATE_WINDOW_DAYS, side="right") - np.arange(len(key)) - 1
+    differ = [values[at] for values in differ]
+    # A matrix looked up flat: the first name's row offset once, the second name's column.
+    lookups = [(codes[at] * len(matrix), codes[at], matrix.ravel()) for codes, matrix in lookups]
+    active, step = np.flatnonzero(reach >= 1), 1
+    while len(active):
+        later = active + step
+        ok = np.ones(len(active), dtype=bool)
+        for values in differ:
+            ok &= values[active] != values[later]
+        for offsets, codes, flat in lookups:
+            ok &= flat[offsets[active] + codes[later]]
+        found_a.append(at[active[ok]])
+        found_b.append(at[later[ok]])
+        step += 1
+        active = active[reach[active] >= step]
+    return np.concatenate(found_a), np.concatenate(found_b)
+
+
+def _dense_similar(uniques: np.ndarray) -> np.ndarray:
+    """Whether each two of ``uniques`` are NAME_SIMILARITY alike: all against all, once."""
+    texts = uniques.tolist()
+    matrix = process.cdist(texts, texts, scorer=JaroWinkler.normalized_similarity,
+                           score_cutoff=NAME_SIMILARITY, dtype=np.float32)  # fmt: skip
+    return matrix >= np.float32(NAME_SIMILARITY)
+
+
+def _similar(a: np.ndarray, b: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """Whether each pair of names (codes ``a`` and ``b`` into ``uniques``) is NAME_SIMILARITY alike
+    (Jaro-Winkler): equal names are; the others are scored by rapidfuzz where the characters they
+    share allow the score at all."""
+    similar = a == b
+    counts, lengths = _character_counts(uniques)
+    for start in range(0, len(a), PAIR_SLICE):
+        part = slice(start, start + PAIR_SLICE)
+        pa, pb = a[part], b[part]
+        candidate = ~similar[part] & _may_be_similar(counts, lengths, pa, pb)
+        which = np.flatnonzero(candidate)
+        if len(which):
+            score = process.cpdist(
+                uniques[pa[which]].tolist(),
+                uniques[pb[which]].tolist(),
+                scorer=JaroWinkler.normalized_similarity,
+                score_cutoff=NAME_SIMILARITY,
+            )
+            similar[start + which] = score >= NAME_SIMILARITY
+    return similar
+
+
+def _character_counts(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How often each character occurs in each name (names x the characters that occur), and the
+    names' lengths."""
+    lengths = np.fromiter((len(t) for t in uniques), dtype=np.int64, count=len(uniques))
+    characters = np.frombuffer("".join(uniques.tolist()).encode("utf-32-le"), dtype=np.uint32)
+    # The characters that occur, numbered 0..k-1 (a lookup over code points: no sort of every letter).
+    occurs = np.bincount(characters) > 0 if len(characters) else np.zeros(1, dtype=bool)
+    number = np.cumsum(occurs) - 1
+    width = int(occurs.sum())
+    owner = np.repeat(np.arange(len(uniques)), lengths)
+    counts = np.bincount(owner * width + number[characters], minlength=len(uniques) * width)
+    dtype = np.uint8 if lengths.max(initial=0) < 256 else np.int64
+    return counts.reshape(len(uniques), width).astype(dtype), lengths
+
+
+def _may_be_similar(counts: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """False only where names ``a`` and ``b`` cannot be NAME_SIMILARITY alike by Jaro-Winkler.
+
+    Jaro = (m/|a| + m/|b| + (m - t)/m) / 3 with m matching characters (t transpositions), so at most
+    (m/|a| + m/|b| + 1) / 3; and m is at most the characters the two names have in common, counted
+    with repetition. Jaro-Winkler reaches NAME_SIMILARITY only from Jaro >= JARO_NEEDED."""
+    m = np.minimum(counts[a], counts[b]).sum(axis=1, dtype=np.int64)
+    la, lb = lengths[a], lengths[b]
+    # m/|a| + m/|b| >= 3 Jaro - 1, in products (a hair of slack for the float's rounding).
+    return m * (la + lb) >= (3 * JARO_NEEDED - 1 - 1e-9) * la * lb

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 
 from stunting.pseudonym import normalise_name, normalise_nik
@@ -26,7 +27,8 @@ COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "pos
 
 def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -> pd.DataFrame:
     """The comparison columns of one parsed chunk (``child_ids`` and the ingest's ``nik_disagrees``
-    aligned with its rows)."""
+    aligned with its rows). The text columns stay Python objects, as parsed: turning each into an
+    Arrow string column costs more than everything the duplicate search does with it."""
     empty = pd.Series("", index=parsed.index, dtype=object)
     nik = parsed["nik"] if "nik" in parsed else empty
     typed = nik.fillna("").astype(str).str.strip() != ""
@@ -35,25 +37,31 @@ def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -
     measured = pd.to_datetime(parsed["measured_on"])
     # "YYYY-MM" formatted once per distinct month (strftime per row is slow on a million rows).
     months, labels = pd.factorize(measured.dt.year.to_numpy() * 100 + measured.dt.month.to_numpy())
-    periods = pd.Index([f"{m // 100:04d}-{m % 100:02d}" for m in labels], dtype=object)[months]
+    periods = np.array([f"{m // 100:04d}-{m % 100:02d}" for m in labels], dtype=object)[months]
+    names = {
+        column: normalise_name(parsed[column] if column in parsed else empty).to_numpy(dtype=object)
+        for column in ("name", "mother_name")
+    }
     return pd.DataFrame(
         {
-            "child_id": child_ids.to_numpy(),
+            "child_id": child_ids.reset_index(drop=True),
             "source_row": parsed["source_row"].to_numpy(),
-            "period": periods.to_numpy(),
-            "village_code": parsed["village_code"].to_numpy(),
-            "puskesmas": parsed["puskesmas"].to_numpy(),
-            "posyandu": parsed["posyandu"].to_numpy(),
-            "sex": parsed["sex"].to_numpy(),
+            "period": _objects(periods),
+            **{
+                column: _objects(parsed[column])
+                for column in ("village_code", "puskesmas", "posyandu", "sex")
+            },
             "birth_date": pd.to_datetime(parsed["birth_date"]).to_numpy(),
-            "name": normalise_name(parsed["name"] if "name" in parsed else empty).to_numpy(),
-            "mother_name": normalise_name(
-                parsed["mother_name"] if "mother_name" in parsed else empty
-            ).to_numpy(),
+            **{column: _objects(values) for column, values in names.items()},
             "nik_invalid": nik_invalid,
             "nik_date_mismatch": False if nik_disagrees is None else nik_disagrees,
         }
     )
+
+
+def _objects(values) -> pd.Series:
+    """``values`` as a column of Python objects (positional, whatever the index)."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
 
 
 def find_duplicates(chunks: list[pd.DataFrame]) -> Future:
@@ -67,6 +75,8 @@ def _search(chunks: list[pd.DataFrame]):
     if not chunks:
         return None
     rows = pd.concat(chunks, ignore_index=True)
+    # The keyed hash (64 characters) hashed once here: only whether two rows share it matters below.
+    rows["child_id"] = pd.factorize(rows["child_id"])[0]
     pairs = duplicates.probable_duplicates(rows, normalised=True)
     # NIK problems per child and period (its first row), per village x puskesmas x posyandu.
     children = rows.drop_duplicates(["child_id", "period"])
