@@ -138,3 +138,22 @@ def test_a_share_fails_only_when_above_its_limit_beyond_chance():
     assert tail == pytest.approx(0.000615, abs=1e-6)
     assert checks.exceeds(5, 15, 0.05) is True
     assert checks.exceeds(0, 0, 0.05) is False
+
+
+def test_the_tests_of_many_units_at_once_are_scipys_to_the_last_bit():
+    rng = np.random.default_rng(3)
+    boys = np.concatenate([rng.integers(0, 3000, 1500), rng.integers(0, 60, 1500), [0, 7, 0, 105, 1]])
+    girls = np.concatenate([rng.integers(0, 3000, 1500), rng.integers(0, 60, 1500), [0, 0, 7, 100, 1]])
+    ratio, p = checks.sex_ratio_tests(boys, girls)
+    expected = [
+        stats.binomtest(int(b), int(b + g), checks.EXPECTED_BOY_SHARE).pvalue if b + g else math.nan
+        for b, g in zip(boys, girls, strict=True)
+    ]
+    assert np.array_equal(p, expected, equal_nan=True)
+    assert ratio[-2] == 105 / 100 and math.isinf(ratio[-4]) and math.isnan(ratio[-5])
+    counts = rng.integers(0, 300, (500, 12)).astype(float)
+    chi2, p, at_zero = checks.age_heaping_tests(counts)
+    reference = [stats.chisquare(row) for row in counts]
+    assert np.array_equal(chi2, [r.statistic for r in reference])
+    assert np.array_equal(p, [r.pvalue for r in reference])
+    assert np.array_equal(at_zero, counts[:, 0] / counts.sum(axis=1))

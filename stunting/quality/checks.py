@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 # Below this many children a distribution check (SD, skewness, kurtosis, sex ratio, age heaping)
 # reads "terlalu sedikit anak": the standard error of skewness is about sqrt(6/n), 0.35 at n = 50,
@@ -147,8 +148,10 @@ def skew_kurt_from_sums(n: float, s1: float, s2: float, s3: float, s4: float) ->
         kurt = n * m4 / m2**2 - 3
     skew_se = math.sqrt(6 * n * (n - 1) / ((n - 2) * (n + 1) * (n + 3)))
     kurt_se = 2 * skew_se * math.sqrt((n**2 - 1) / ((n - 3) * (n + 5)))
-    skew_p = 2 * stats.norm.sf(abs(skew / skew_se)) if math.isfinite(skew) else math.nan
-    kurt_p = 2 * stats.norm.sf(abs(kurt / kurt_se)) if math.isfinite(kurt) else math.nan
+    # The normal's upper tail: scipy's norm.sf(z) is ndtr(-z), called here without the per-call
+    # overhead of a distribution object (a quality table evaluates six per unit).
+    skew_p = 2 * float(special.ndtr(-abs(skew / skew_se))) if math.isfinite(skew) else math.nan
+    kurt_p = 2 * float(special.ndtr(-abs(kurt / kurt_se))) if math.isfinite(kurt) else math.nan
     return SkewKurt(n, mean, sd, skew, skew_se, skew_p, kurt, kurt_se, kurt_p)
 
 
@@ -185,24 +188,86 @@ def sex_ratio_test(boys: int, girls: int, expected_boy_share: float = EXPECTED_B
     """Boys ÷ girls and the exact two-sided binomial test of the share of boys (scipy's binomtest;
     nipnTK's sexRatioTest uses the chi-squared approximation of the same question).
     Returns (ratio, p); NaNs without children of both sexes."""
-    boys, girls = int(boys), int(girls)
-    if boys + girls == 0:
-        return math.nan, math.nan
-    ratio = boys / girls if girls else math.inf
-    p = stats.binomtest(boys, boys + girls, expected_boy_share).pvalue
-    return ratio, float(p)
+    ratio, p = sex_ratio_tests(np.array([boys]), np.array([girls]), expected_boy_share)
+    return float(ratio[0]), float(p[0])
+
+
+def sex_ratio_tests(boys, girls, expected_boy_share: float = EXPECTED_BOY_SHARE):
+    """sex_ratio_test of many units at once: arrays of ratios and p-values.
+
+    scipy's ``binomtest(k, n, p).pvalue`` (two-sided) step by step, every unit at once: the
+    probability of the observed count, the binary search for the count on the other side of the
+    mode that is as unlikely (``_binary_search_for_binom_tst``, the same steps on the same binomial
+    probabilities), and the two tails. One scipy call per step for all units instead of a dozen
+    per unit: a posyandu table of a regency has thousands of units."""
+    k = np.asarray(boys, dtype="int64")
+    n = k + np.asarray(girls, dtype="int64")
+    p = float(expected_boy_share)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(n == 0, math.nan, k / (n - k))
+    pval = np.full(len(k), math.nan)
+    d = stats.binom.pmf(k, n, p)
+    rerr = 1 + 1e-7
+    mode = p * n
+    pval[(n > 0) & (k == mode)] = 1.0
+    below, above = (n > 0) & (k < mode), (n > 0) & (k > mode)
+    if below.any():
+        nb = n[below]
+        ix = _binomial_search(
+            lambda x: -stats.binom.pmf(x, nb, p), -d[below] * rerr, np.ceil(mode[below]), nb
+        )
+        y = nb - ix + (d[below] * rerr == stats.binom.pmf(ix, nb, p)).astype("int64")
+        pval[below] = stats.binom.cdf(k[below], nb, p) + stats.binom.sf(nb - y, nb, p)
+    if above.any():
+        na = n[above]
+        ix = _binomial_search(
+            lambda x: stats.binom.pmf(x, na, p), d[above] * rerr, np.zeros(len(na)), np.floor(mode[above])
+        )
+        y = ix + 1
+        pval[above] = stats.binom.cdf(y - 1, na, p) + stats.binom.sf(k[above] - 1, na, p)
+    return ratio, np.minimum(1.0, pval)
+
+
+def _binomial_search(a, d: np.ndarray, lo, hi) -> np.ndarray:
+    """scipy.stats._binomtest._binary_search_for_binom_tst for arrays: per element the index i
+    between lo and hi with a(i) <= d < a(i + 1), ``a`` evaluated on all elements at each step."""
+    lo, hi = np.asarray(lo, dtype="float64").copy(), np.asarray(hi, dtype="float64").copy()
+    found = np.full(len(d), np.nan)
+    while True:
+        searching = (lo < hi) & np.isnan(found)
+        if not searching.any():
+            break
+        mid = lo + (hi - lo) // 2
+        value = a(mid)
+        lower, higher = searching & (value < d), searching & (value > d)
+        found = np.where(searching & ~lower & ~higher, mid, found)
+        lo = np.where(lower, mid + 1, lo)
+        hi = np.where(higher, mid - 1, hi)
+    rest = np.isnan(found)
+    return np.where(rest, np.where(a(lo) <= d, lo, lo - 1), found)
 
 
 def age_heaping(remainder_counts):
     """nipnTK ``ageHeaping(age, divisor = 12)``: chi-squared of the counts of age in months mod 12
     against equal counts (df = 11). A heap at whole years (remainder 0) shows as a large chi2.
     Returns (chi2, p, share at remainder 0); NaNs without children."""
-    observed = np.asarray(remainder_counts, dtype="float64")
-    n = observed.sum()
-    if n <= 0:
-        return math.nan, math.nan, math.nan
-    result = stats.chisquare(observed)
-    return float(result.statistic), float(result.pvalue), float(observed[0] / n)
+    chi2, p, share = age_heaping_tests(np.asarray(remainder_counts, dtype="float64")[np.newaxis, :])
+    return float(chi2[0]), float(p[0]), float(share[0])
+
+
+def age_heaping_tests(counts: np.ndarray):
+    """age_heaping of many units at once (one row of remainder counts each): arrays of chi2, p and
+    the share at remainder 0. As scipy's ``chisquare``: expected = the row's mean, chi2 = Σ (o - e)² / e,
+    p = chi2's upper tail at df = 11 (``chdtrc``, what scipy's chi2.sf evaluates)."""
+    observed = np.asarray(counts, dtype="float64")
+    n = observed.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = observed.mean(axis=1, keepdims=True)
+        chi2 = ((observed - expected) ** 2 / expected).sum(axis=1)
+        share = observed[:, 0] / n
+    empty = n <= 0
+    p = special.chdtrc(observed.shape[1] - 1, chi2)
+    return (np.where(empty, math.nan, chi2), np.where(empty, math.nan, p), np.where(empty, math.nan, share))
 
 
 def birth_day_heaping(on_1st_or_15th: int, n: int):
@@ -211,8 +276,7 @@ def birth_day_heaping(on_1st_or_15th: int, n: int):
     a date typed as "the 1st" when only the month is known heaps there."""
     if n <= 0:
         return math.nan, math.nan
-    p = stats.binomtest(int(on_1st_or_15th), int(n), EXPECTED_DAY_1_15_SHARE, alternative="greater").pvalue
-    return on_1st_or_15th / n, float(p)
+    return on_1st_or_15th / n, _binomial_greater_p(int(on_1st_or_15th), int(n), EXPECTED_DAY_1_15_SHARE)
 
 
 def exceeds(part, whole, limit_share: float, p_limit: float = EXCEEDS_P) -> bool:
@@ -222,7 +286,14 @@ def exceeds(part, whole, limit_share: float, p_limit: float = EXCEEDS_P) -> bool
     part, whole = int(part), int(whole)
     if whole <= 0 or part / whole <= limit_share:
         return False
-    return bool(stats.binomtest(part, whole, limit_share, alternative="greater").pvalue < p_limit)
+    return bool(_binomial_greater_p(part, whole, float(limit_share)) < p_limit)
+
+
+# Remembered: a quality table asks it for each unit and share, and many small units share counts.
+@lru_cache(maxsize=65536)
+def _binomial_greater_p(k: int, n: int, p: float) -> float:
+    """scipy's one-sided exact binomial test (binomtest(k, n, p, alternative="greater").pvalue)."""
+    return float(stats.binomtest(k, n, p, alternative="greater").pvalue)
 
 
 def share(part, whole) -> float:

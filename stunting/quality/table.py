@@ -78,12 +78,29 @@ def _sexes(row: pd.Series) -> float:
     return row["boys"] + row["girls"]
 
 
-def _age_heaping_share(row: pd.Series) -> float:
-    return 100 * checks.age_heaping([row[f"age_m{r}"] for r in range(12)])[2]
+AGE_REMAINDERS = [f"age_m{r}" for r in range(12)]
 
 
-def _age_heaping_p(row: pd.Series) -> float:
-    return checks.age_heaping([row[f"age_m{r}"] for r in range(12)])[1]
+def _age_heaping(row: dict) -> tuple[float, float, float]:
+    """The unit's checks.age_heaping: computed for every unit at once by ``evaluate``."""
+    if "_age_heaping" not in row:
+        row["_age_heaping"] = checks.age_heaping([row[c] for c in AGE_REMAINDERS])
+    return row["_age_heaping"]
+
+
+def _sex_ratio(row: dict) -> tuple[float, float]:
+    """The unit's checks.sex_ratio_test: computed for every unit at once by ``evaluate``."""
+    if "_sex_ratio" not in row:
+        row["_sex_ratio"] = checks.sex_ratio_test(row["boys"], row["girls"])
+    return row["_sex_ratio"]
+
+
+def _age_heaping_share(row: dict) -> float:
+    return 100 * _age_heaping(row)[2]
+
+
+def _age_heaping_p(row: dict) -> float:
+    return _age_heaping(row)[1]
 
 
 WHO_FLAGGED_LIMIT_PCT = 1.0  # WHO/UNICEF 2019 (ch. 3.3): more than 1% flagged suggests a data problem
@@ -144,9 +161,9 @@ CHECKS: tuple[Check, ...] = (
         for z in INDICATORS
         for stat in ("skew", "kurt")
     ),
-    Check("sex_ratio", lambda r: checks.sex_ratio_test(r["boys"], r["girls"])[0], _sexes,
+    Check("sex_ratio", lambda r: _sex_ratio(r)[0], _sexes,
           checks.MIN_CHILDREN_DISTRIBUTION, None, "boys / girls (expected about 1.05)"),
-    Check("sex_ratio_p", lambda r: checks.sex_ratio_test(r["boys"], r["girls"])[1], _sexes,
+    Check("sex_ratio_p", lambda r: _sex_ratio(r)[1], _sexes,
           checks.MIN_CHILDREN_DISTRIBUTION, lambda v, r: v < TEST_P_LIMIT, "binomial test (scipy binomtest)"),
     Check("age_whole_years_pct", _age_heaping_share, _children, checks.MIN_CHILDREN_DISTRIBUTION, None,
           "age in months mod 12 = 0 (8.3% without heaping)", True),
@@ -322,9 +339,16 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
     }
     shares = {name: frame["prevalence"].to_numpy() for name, frame in published.items()}
     shown = {name: (frame["state"] == publish.STATE_RATE).to_numpy() for name, frame in published.items()}
+    # The exact tests, for every unit at once (one scipy call per step, not per unit and step).
+    sex_ratios = np.column_stack(
+        checks.sex_ratio_tests(measured["boys"].to_numpy(), measured["girls"].to_numpy())
+    ).tolist()
+    heaping = np.column_stack(checks.age_heaping_tests(measured[AGE_REMAINDERS].to_numpy(dtype="float64")))
+    heaping = heaping.tolist()
     rows = []
     # Plain dicts: a Series per unit costs more than the checks.
     for i, row in enumerate(measured.to_dict(orient="records")):
+        row["_sex_ratio"], row["_age_heaping"] = tuple(sex_ratios[i]), tuple(heaping[i])
         out: dict[str, object] = {"code": row["code"], "name": row["name"], "children": int(row["children"])}
         failed = []
         for check in CHECKS:
