@@ -78,8 +78,10 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
         return pd.DataFrame(columns=PAIR_COLUMNS)
     # Every column as integer codes once: the blocks and pairs below never touch a string.
     code = {"period": periods[first], "child_id": ids[first]}
-    for column in ("village_code", "puskesmas", "posyandu", "sex"):
+    for column in ("village_code", "puskesmas", "sex"):
         code[column] = _factorized(frame[column])[0][rows]
+    posyandu_codes, posyandu_names = _factorized(frame["posyandu"])
+    code["posyandu"] = posyandu_codes[rows]
     day = born[rows].astype(np.int64)
     names = {
         column: _subset(*factorized, rows) for column, factorized in (("child", child), ("mother", mother))
@@ -92,8 +94,7 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     # Posyandu names repeat across a regency ("Melati 1"), so a posyandu is one within its puskesmas.
     # A pair of one posyandu within one village is already a pair of the village block: only the
     # posyandu pairs across villages are added.
-    posyandu_codes, posyandu_names = _factorized(frame["posyandu"])
-    has_posyandu = (posyandu_names != "")[posyandu_codes][rows]
+    has_posyandu = (posyandu_names != "")[code["posyandu"]]
     identity, village = code["child_id"], code["village_code"]
     by_village = _window_pairs(
         _block(code, ["period", "village_code", "sex"]), day, None, [identity], lookups
@@ -173,18 +174,26 @@ def _window_pairs(
     differ = [values[at] for values in differ]
     # A matrix looked up flat: the first name's row offset once, the second name's column.
     lookups = [(codes[at] * len(matrix), codes[at], matrix.ravel()) for codes, matrix in lookups]
-    active, step = np.flatnonzero(reach >= 1), 1
-    while len(active):
-        later = active + step
-        ok = np.ones(len(active), dtype=bool)
-        for values in differ:
-            ok &= values[active] != values[later]
+    # How many rows reach at least each step: while most do, a step compares the arrays shifted by
+    # it (contiguous slices); once few do, only those rows (gathered).
+    reaching = np.cumsum(np.bincount(reach)[::-1])[::-1]
+    active = None
+    for step in range(1, len(reaching)):
+        if active is None and reaching[step] * 4 >= len(key) - step:
+            end = len(key) - step
+            ok = reach[:end] >= step
+            for values in differ:
+                ok &= values[:end] != values[step:]
+            pairs = np.flatnonzero(ok)
+        else:
+            active = np.flatnonzero(reach >= step) if active is None else active[reach[active] >= step]
+            pairs = active
+            for values in differ:
+                pairs = pairs[values[pairs] != values[pairs + step]]
         for offsets, codes, flat in lookups:
-            ok &= flat[offsets[active] + codes[later]]
-        found_a.append(at[active[ok]])
-        found_b.append(at[later[ok]])
-        step += 1
-        active = active[reach[active] >= step]
+            pairs = pairs[flat[offsets[pairs] + codes[pairs + step]]]
+        found_a.append(at[pairs])
+        found_b.append(at[pairs + step])
     return np.concatenate(found_a), np.concatenate(found_b)
 
 
