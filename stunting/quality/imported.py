@@ -78,11 +78,24 @@ def _search(chunks: list[pd.DataFrame]):
     # The keyed hash (64 characters) hashed once here: only whether two rows share it matters below.
     rows["child_id"] = pd.factorize(rows["child_id"])[0]
     pairs = duplicates.probable_duplicates(rows, normalised=True)
-    # NIK problems per child and period (its first row), per village x puskesmas x posyandu.
-    children = rows.drop_duplicates(["child_id", "period"])
-    nik = children.groupby(["period", "village_code", "puskesmas", "posyandu"], as_index=False, dropna=False)[
-        ["nik_invalid", "nik_date_mismatch"]
-    ].sum()
+    # NIK problems per child and period (its first row), per period x village x puskesmas x posyandu:
+    # counted on integer codes (a groupby over four text columns of a million rows costs more).
+    units = ["period", "village_code", "puskesmas", "posyandu"]
+    codes = [pd.factorize(rows[c].fillna(""))[0].astype(np.int64) for c in units]
+    period = codes[0]
+    first = ~pd.Series(
+        rows["child_id"].to_numpy(dtype=np.int64) * (int(period.max()) + 1) + period
+    ).duplicated()
+    unit = np.zeros(len(rows), dtype=np.int64)
+    for code in codes:  # renumbered at each step: the combined code never overflows
+        unit = pd.factorize(unit * (int(code.max()) + 1) + code)[0].astype(np.int64)
+    unit_codes, unit_keys = pd.factorize(unit[first.to_numpy()])
+    where = np.flatnonzero(first.to_numpy())
+    representative = where[np.unique(unit_codes, return_index=True)[1]]  # a row of each unit, in code order
+    nik = rows.iloc[representative][units].fillna("").reset_index(drop=True)
+    for column in ("nik_invalid", "nik_date_mismatch"):
+        flags = rows[column].to_numpy(dtype=bool)[where]
+        nik[column] = np.bincount(unit_codes, weights=flags, minlength=len(unit_keys)).astype(np.int64)
     return pairs, rows[["period", "village_code"]], nik
 
 
