@@ -1302,6 +1302,67 @@ _EVALUATE: dict[str, dict[str, str]] = {
 }
 
 
+# Problems of a programme file (stunting/programmes.py), one per cell: the data page shows them in
+# the chosen language; the English is the CLI's and the problem report's.
+_PROGRAMME_PROBLEMS: dict[str, dict[str, str]] = {
+    "programme.problem.header_missing": {
+        "id": "kolom ini tidak ada di baris judul",
+        "en": "this column is missing from the header row",
+    },
+    "programme.problem.cell_empty": {"id": "sel ini kosong", "en": "this cell is empty"},
+    "programme.problem.end_before_start": {
+        "id": "tanggal selesai ({end}) sebelum tanggal mulai ({start})",
+        "en": "the end ({end}) is before the start ({start})",
+    },
+    "programme.problem.same_row": {
+        "id": "sama dengan baris {other} (kunci yang sama)",
+        "en": "the same row as row {other} (same key)",
+    },
+    "programme.problem.village_unknown": {
+        "id": "kode desa '{text}' tidak dikenal (kode seperti di geo/gazetteer.csv, mis. 64.02.01.2001)",
+        "en": "unknown village code '{text}' (codes as in geo/gazetteer.csv, e.g. 64.02.01.2001)",
+    },
+    "programme.problem.not_a_year": {"id": "'{text}' bukan tahun", "en": "'{text}' is not a year"},
+    "programme.problem.year_out_of_range": {
+        "id": "tahun {year} di luar rentang ({first}-{last})",
+        "en": "year {year} is out of range ({first}-{last})",
+    },
+    "programme.problem.not_a_count": {
+        "id": "'{text}' bukan bilangan bulat 0 atau lebih",
+        "en": "'{text}' is not a whole number of 0 or more",
+    },
+    "programme.problem.not_a_flag": {
+        "id": "'{text}' bukan Ya atau Tidak",
+        "en": "'{text}' is neither Ya nor Tidak",
+    },
+    "programme.problem.not_a_target": {
+        "id": "'{text}' bukan 'Ibu hamil' atau 'Anak 0-23 bulan'",
+        "en": "'{text}' is neither 'Ibu hamil' nor 'Anak 0-23 bulan'",
+    },
+    "programme.problem.not_a_year_or_date": {
+        "id": "'{text}' bukan tahun atau tanggal (dd/mm/yyyy atau yyyy-mm-dd)",
+        "en": "'{text}' is neither a year nor a date (dd/mm/yyyy or yyyy-mm-dd)",
+    },
+    "programme.problem.nik_digits": {
+        "id": "NIK terdiri dari 16 angka (nilainya tidak ditampilkan di sini: itu data pribadi)",
+        "en": "a NIK has 16 digits (the value is not repeated here: it is personal data)",
+    },
+    "programme.problem.not_a_date": {
+        "id": "bukan tanggal (dd/mm/yyyy atau yyyy-mm-dd)",
+        "en": "not a date (dd/mm/yyyy or yyyy-mm-dd)",
+    },
+    "programme.problem.not_a_sex": {"id": "bukan L atau P", "en": "neither L nor P"},
+    "programme.problem.unknown_indicator": {
+        "id": "'{text}' bukan indikator untuk {target} ({codes})",
+        "en": "'{text}' is not an indicator for {target} ({codes})",
+    },
+    "programme.problem.numerator_above": {
+        "id": "pembilang ({numerator}) lebih besar dari penyebut ({denominator})",
+        "en": "the numerator ({numerator}) is above the denominator ({denominator})",
+    },
+}
+
+
 _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (
     _COMMON,
     _MAP,
@@ -1311,6 +1372,7 @@ _SECTIONS: tuple[dict[str, dict[str, str]], ...] = (
     _AUTH,
     _DATA,
     _EVALUATE,
+    _PROGRAMME_PROBLEMS,
 )
 
 

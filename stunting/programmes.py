@@ -41,6 +41,7 @@ import pandas as pd
 
 from stunting import config, gazetteer
 from stunting.errors import UserError
+from stunting.i18n import t
 from stunting.snapshots import SnapshotStore
 
 PROGRAMMES = "programmes"
@@ -161,7 +162,13 @@ class Problem:
     sheet: str
     row: int  # spreadsheet row number (the header is row 1), 0 for the whole sheet
     column: str
-    message: str
+    message: str  # in English: the CLI's, the report's and the log's
+    code: str = ""  # the i18n key's last part (programme.problem.CODE): the page's language
+    params: dict = field(default_factory=dict)
+
+    def message_in(self, lang: str) -> str:
+        """The message in ``lang`` (stunting/i18n.py)."""
+        return t(f"{PROBLEM_KEY}.{self.code}", lang, **self.params) if self.code else self.message
 
     def text(self) -> str:
         where = f"sheet '{self.sheet}'"
@@ -170,6 +177,14 @@ class Problem:
         if self.column:
             where += f", column '{self.column}'"
         return f"{where}: {self.message}"
+
+
+PROBLEM_KEY = "programme.problem"
+
+
+def _problem(sheet: str, row: int, column: str, code: str, **params) -> Problem:
+    """A Problem whose message is the catalogue's programme.problem.CODE (English kept as message)."""
+    return Problem(sheet, row, column, t(f"{PROBLEM_KEY}.{code}", "en", **params), code, params)
 
 
 @dataclass
@@ -316,9 +331,7 @@ def _parse_sheet(table: Table, rows: list[list[str]], data_dir) -> tuple[pd.Data
         if key in header:
             position[column.name] = header.index(key)
         elif column.required:
-            problems.append(
-                Problem(table.sheet, 1, column.header, "this column is missing from the header row")
-            )
+            problems.append(_problem(table.sheet, 1, column.header, "header_missing"))
     if problems:
         return _empty(table), problems
 
@@ -334,8 +347,8 @@ def _parse_sheet(table: Table, rows: list[list[str]], data_dir) -> tuple[pd.Data
         record: dict = {}
         row_problems = []
 
-        def bad(column: Column, message: str, _row=number, _problems=row_problems) -> None:
-            _problems.append(Problem(table.sheet, _row, column.header, message))
+        def bad(column: Column, code: str, _row=number, _problems=row_problems, **params) -> None:
+            _problems.append(_problem(table.sheet, _row, column.header, code, **params))
 
         for column in table.columns:
             if column.kind == "label" or column.name not in position:
@@ -343,7 +356,7 @@ def _parse_sheet(table: Table, rows: list[list[str]], data_dir) -> tuple[pd.Data
                 continue
             text = cells[column.name]
             if text == "" and column.required:
-                bad(column, "this cell is empty")
+                bad(column, "cell_empty")
                 continue
             record[column.name] = _value(column, text, villages, last_year, bad)
         if table.sheet == "konvergensi":
@@ -354,14 +367,14 @@ def _parse_sheet(table: Table, rows: list[list[str]], data_dir) -> tuple[pd.Data
             and record.get("start") is not None
         ):
             if record["end"] < record["start"]:
-                bad(table.columns[4], f"the end ({record['end']}) is before the start ({record['start']})")
+                bad(table.columns[4], "end_before_start", end=record["end"], start=record["start"])
         if row_problems:
             problems.extend(row_problems)
             continue
         # A fostered child is keyed by NIK until the whole sheet is pseudonymised at once below.
         key = tuple(record["nik" if k == "child_id" else k] for k in table.key)
         if key in seen:
-            problems.append(Problem(table.sheet, number, "", f"the same row as row {seen[key]} (same key)"))
+            problems.append(_problem(table.sheet, number, "", "same_row", other=seen[key]))
             continue
         seen[key] = number
         records.append(record)
@@ -387,24 +400,21 @@ def _value(column: Column, text: str, villages: set[str], last_year: int, bad):
     kind = column.kind
     if kind == "village":
         if text not in villages:
-            bad(
-                column,
-                f"unknown village code '{text[:20]}' (codes as in geo/gazetteer.csv, e.g. 64.02.01.2001)",
-            )
+            bad(column, "village_unknown", text=text[:20])
         return text
     if kind == "year":
         number = _integer(text)
         if number is None:
-            bad(column, f"'{text[:12]}' is not a year")
+            bad(column, "not_a_year", text=text[:12])
         elif not FIRST_YEAR <= number <= last_year:
-            bad(column, f"year {number} is out of range ({FIRST_YEAR}-{last_year})")
+            bad(column, "year_out_of_range", year=number, first=FIRST_YEAR, last=last_year)
         return number
     if kind == "count":
         if text == "":
             return None
         number = _integer(text)
         if number is None or number < 0:
-            bad(column, f"'{text[:12]}' is not a whole number of 0 or more")
+            bad(column, "not_a_count", text=text[:12])
         return number
     if kind == "flag":
         folded = _key(text)
@@ -412,39 +422,39 @@ def _value(column: Column, text: str, villages: set[str], last_year: int, bad):
             return True
         if folded in _NO:
             return False
-        bad(column, f"'{text[:12]}' is neither Ya nor Tidak")
+        bad(column, "not_a_flag", text=text[:12])
         return None
     if kind == "target":
         folded = _key(text)
         for code, label in TARGETS.items():
             if folded in (_key(code), _key(label)):
                 return code
-        bad(column, f"'{text[:30]}' is neither 'Ibu hamil' nor 'Anak 0-23 bulan'")
+        bad(column, "not_a_target", text=text[:30])
         return None
     if kind == "date":
         if text == "":
             return None
         parsed = _date(text)
         if parsed is None:
-            bad(column, f"'{text[:20]}' is neither a year nor a date (dd/mm/yyyy or yyyy-mm-dd)")
+            bad(column, "not_a_year_or_date", text=text[:20])
         elif not FIRST_YEAR <= parsed.year <= last_year:
-            bad(column, f"year {parsed.year} is out of range ({FIRST_YEAR}-{last_year})")
+            bad(column, "year_out_of_range", year=parsed.year, first=FIRST_YEAR, last=last_year)
         return parsed
     if kind == "nik":
         digits = re.sub(r"\D", "", text)
         if len(digits) != 16:
-            bad(column, "a NIK has 16 digits (the value is not repeated here: it is personal data)")
+            bad(column, "nik_digits")
         return digits
     if kind == "birth":
         parsed = _date(text, year_alone=False)
         if parsed is None:
-            bad(column, "not a date (dd/mm/yyyy or yyyy-mm-dd)")
+            bad(column, "not_a_date")
         return parsed
     if kind == "sex":
         folded = _key(text)
         sex = {"l": "L", "lakilaki": "L", "p": "P", "perempuan": "P"}.get(folded)
         if sex is None:
-            bad(column, "neither L nor P")
+            bad(column, "not_a_sex")
         return sex
     return text  # text, indicator: checked with the row
 
@@ -478,16 +488,16 @@ def _check_scorecard(table: Table, record: dict, bad) -> None:
         by_text = {_key(label): code for code, label in codes.items()}
         code = indicator.upper() if indicator.upper() in codes else by_text.get(_key(indicator))
         if code is None:
-            bad(column["indicator"], f"'{indicator[:30]}' is not an indicator for {TARGETS[target]} "
-                                     f"({', '.join(codes)})")  # fmt: skip
+            bad(column["indicator"], "unknown_indicator", text=indicator[:30], target=TARGETS[target],
+                codes=", ".join(codes))  # fmt: skip
         record["indicator"] = code
     numerator, denominator = record.get("numerator"), record.get("denominator")
     if numerator is None and "numerator" in record:
-        bad(column["numerator"], "this cell is empty")
+        bad(column["numerator"], "cell_empty")
     if denominator is None and "denominator" in record:
-        bad(column["denominator"], "this cell is empty")
+        bad(column["denominator"], "cell_empty")
     if numerator is not None and denominator is not None and numerator > denominator:
-        bad(column["numerator"], f"the numerator ({numerator}) is above the denominator ({denominator})")
+        bad(column["numerator"], "numerator_above", numerator=numerator, denominator=denominator)
 
 
 def _pseudonymised(frame: pd.DataFrame, data_dir) -> pd.DataFrame:

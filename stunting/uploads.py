@@ -554,7 +554,7 @@ def problems_table(problems: list, lang: str) -> pd.DataFrame:
     from stunting.i18n import t
 
     frame = pd.DataFrame(
-        [[p.sheet, p.row, p.column, p.message] for p in problems], columns=list(PROBLEM_COLUMNS)
+        [[p.sheet, p.row, p.column, p.message_in(lang)] for p in problems], columns=list(PROBLEM_COLUMNS)
     )
     return frame.rename(columns={c: t(f"data.col.problem_{c}", lang) for c in PROBLEM_COLUMNS})
 
