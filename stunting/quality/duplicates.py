@@ -63,7 +63,7 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     if frame.empty or "name" not in frame or "mother_name" not in frame:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     fold = (lambda names: names) if normalised else normalise_name
-    child, mother = _factorized(fold(frame["name"])), _factorized(fold(frame["mother_name"]))
+    child, mother = factorized(fold(frame["name"])), factorized(fold(frame["mother_name"]))
     born = pd.to_datetime(frame["birth_date"]).to_numpy(dtype="datetime64[D]")
     source = frame["source_row"].to_numpy(dtype=np.int64)
     named = (child[1] != "")[child[0]] & (mother[1] != "")[mother[0]]
@@ -71,21 +71,21 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     if np.any(source[usable][1:] < source[usable][:-1]):  # the import's rows come in file order already
         usable = usable[np.argsort(source[usable], kind="stable")]
     # One representative per identity and period: its first usable row.
-    ids, periods = _factorized(frame["child_id"])[0][usable], _factorized(frame["period"])[0][usable]
+    periods_all = factorized(frame["period"])
+    ids, periods = factorized(frame["child_id"])[0][usable], periods_all[0][usable]
     first = ~pd.Series(ids * (int(periods.max(initial=0)) + 1) + periods).duplicated().to_numpy()
     rows = usable[first]
     if len(rows) < 2:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     # Every column as integer codes once: the blocks and pairs below never touch a string.
     code = {"period": periods[first], "child_id": ids[first]}
-    for column in ("village_code", "puskesmas", "sex"):
-        code[column] = _factorized(frame[column])[0][rows]
-    posyandu_codes, posyandu_names = _factorized(frame["posyandu"])
+    villages_all, puskesmas_all = factorized(frame["village_code"]), factorized(frame["puskesmas"])
+    code["village_code"], code["puskesmas"] = villages_all[0][rows], puskesmas_all[0][rows]
+    code["sex"] = factorized(frame["sex"])[0][rows]
+    posyandu_codes, posyandu_names = factorized(frame["posyandu"])
     code["posyandu"] = posyandu_codes[rows]
     day = born[rows].astype(np.int64)
-    names = {
-        column: _subset(*factorized, rows) for column, factorized in (("child", child), ("mother", mother))
-    }
+    names = {column: _subset(*coded, rows) for column, coded in (("child", child), ("mother", mother))}
     # Both names must agree. A column of few distinct names is looked up while the pairs are
     # enumerated; the others are scored afterwards, the one with fewer distinct names first.
     dense = [c for c in names if len(names[c][1]) <= DENSE_NAMES]
@@ -116,22 +116,30 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     rows_a, rows_b = rows[first_of], rows[second_of]
     a, b = source[rows_a], source[rows_b]
     picked = np.where(a <= b, rows_a, rows_b)
+    labels = {"period": periods_all, "village_code": villages_all, "puskesmas": puskesmas_all,
+              "posyandu": (posyandu_codes, posyandu_names)}  # fmt: skip
     out = pd.DataFrame(
-        {
-            column: frame[column].iloc[picked].fillna("").astype(str).to_numpy(dtype=object)
-            for column in ("period", "village_code", "puskesmas", "posyandu")
-        }
+        {column: uniques[codes[picked]] for column, (codes, uniques) in labels.items()}
         | {"source_row": np.minimum(a, b), "other_source_row": np.maximum(a, b)}
     )
     out = out.drop_duplicates(["source_row", "other_source_row"])
     return out.sort_values(["period", "source_row", "other_source_row"], kind="stable").reset_index(drop=True)
 
 
-def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of a column, a missing value coded as "", and its distinct values (hashed in
-    Arrow for the import's string columns: no Python string per row)."""
-    codes, uniques = pd.factorize(values.fillna(""))
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+def factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a column and its distinct values, a missing value taken as "" (without
+    fillna, which costs a pass over every row to look for what is usually not there)."""
+    codes, uniques = pd.factorize(values)
+    codes, uniques = codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    missing = codes < 0
+    if missing.any():
+        empty = np.flatnonzero(uniques == "")
+        if len(empty):
+            codes[missing] = empty[0]
+        else:
+            codes[missing] = len(uniques)
+            uniques = np.append(uniques, np.array([""], dtype=object))
+    return codes, uniques
 
 
 def _subset(codes: np.ndarray, uniques: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

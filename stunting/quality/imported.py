@@ -75,28 +75,36 @@ def _search(chunks: list[pd.DataFrame]):
     if not chunks:
         return None
     rows = pd.concat(chunks, ignore_index=True)
-    # The keyed hash (64 characters) hashed once here: only whether two rows share it matters below.
+    # The text columns hashed once here, as integer codes: the keyed hash (64 characters) and the
+    # unit columns, which both the duplicate search and the NIK counts below group by.
     rows["child_id"] = pd.factorize(rows["child_id"])[0]
-    pairs = duplicates.probable_duplicates(rows, normalised=True)
-    # NIK problems per child and period (its first row), per period x village x puskesmas x posyandu:
-    # counted on integer codes (a groupby over four text columns of a million rows costs more).
     units = ["period", "village_code", "puskesmas", "posyandu"]
-    codes = [pd.factorize(rows[c].fillna(""))[0].astype(np.int64) for c in units]
-    period = codes[0]
+    labels = {}
+    for column in [*units, "sex"]:
+        rows[column], labels[column] = duplicates.factorized(rows[column])
+    pairs = duplicates.probable_duplicates(rows, normalised=True)
+    for column in units:  # the pairs' units back as text
+        pairs[column] = labels[column][pairs[column].to_numpy(dtype=np.int64)]
+    # NIK problems per child and period (its first row), per period x village x puskesmas x posyandu.
+    period = rows["period"].to_numpy()
     first = ~pd.Series(
         rows["child_id"].to_numpy(dtype=np.int64) * (int(period.max()) + 1) + period
     ).duplicated()
-    unit = np.zeros(len(rows), dtype=np.int64)
-    for code in codes:  # renumbered at each step: the combined code never overflows
-        unit = pd.factorize(unit * (int(code.max()) + 1) + code)[0].astype(np.int64)
-    unit_codes, unit_keys = pd.factorize(unit[first.to_numpy()])
     where = np.flatnonzero(first.to_numpy())
+    unit = np.zeros(len(where), dtype=np.int64)
+    for column in units:  # renumbered at each step: the combined code never overflows
+        code = rows[column].to_numpy()[where]
+        unit = pd.factorize(unit * (int(code.max()) + 1) + code)[0].astype(np.int64)
+    unit_codes, unit_keys = pd.factorize(unit)
     representative = where[np.unique(unit_codes, return_index=True)[1]]  # a row of each unit, in code order
-    nik = rows.iloc[representative][units].fillna("").reset_index(drop=True)
+    nik = pd.DataFrame({column: labels[column][rows[column].to_numpy()[representative]] for column in units})
     for column in ("nik_invalid", "nik_date_mismatch"):
         flags = rows[column].to_numpy(dtype=bool)[where]
         nik[column] = np.bincount(unit_codes, weights=flags, minlength=len(unit_keys)).astype(np.int64)
-    return pairs, rows[["period", "village_code"]], nik
+    # Which period x village the import brought: the distinct code pairs, then their text.
+    scope = rows[["period", "village_code"]].drop_duplicates()
+    scopes = pd.DataFrame({c: labels[c][scope[c].to_numpy()] for c in ("period", "village_code")})
+    return pairs, scopes, nik
 
 
 def record_duplicates(root, import_id: str, search: Future):
