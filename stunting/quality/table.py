@@ -44,8 +44,11 @@ def _pct(part: str, whole: str) -> Callable[[pd.Series], float]:
     return lambda row: 100 * checks.share(row[part], row[whole])
 
 
+_DIGIT_COLUMNS = {m: [f"{m}_d{d}" for d in checks.DIGITS] for m in ("height", "weight")}
+
+
 def _digits(measure: str) -> list[str]:
-    return [f"{measure}_d{d}" for d in checks.DIGITS]
+    return _DIGIT_COLUMNS[measure]
 
 
 def _moments(row: dict, z: str) -> checks.SkewKurt:
@@ -347,35 +350,40 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
     heaping = heaping.tolist()
     rows = []
     # Plain dicts: a Series per unit costs more than the checks.
-    for i, row in enumerate(measured.to_dict(orient="records")):
-        row["_sex_ratio"], row["_age_heaping"] = tuple(sex_ratios[i]), tuple(heaping[i])
-        out: dict[str, object] = {"code": row["code"], "name": row["name"], "children": int(row["children"])}
-        failed = []
-        for check in CHECKS:
-            basis = float(check.basis(row))
-            if check.name in shares:  # publish's rule decides (too few children, or a share)
-                value = 100 * shares[check.name][i] if shown[check.name][i] else math.nan
-                status = "too_few" if math.isnan(value) else None
-            elif check.name == "coverage_pct" and basis == 0:
-                value, status = math.nan, "no_target"
-            elif basis < check.minimum:
-                value, status = math.nan, "too_few"
-            else:
-                with np.errstate(all="ignore"):
-                    value, status = float(check.value(row)), None
-            if status is None:
-                if not math.isfinite(value):
-                    value, status = math.nan, "none"
-                elif check.fails is not None and check.fails(value, row):
-                    status = "fail"
-                    failed.append(check.name)
+    # NaN and inf of a check's arithmetic are its "none" status below, not a warning.
+    with np.errstate(all="ignore"):
+        for i, row in enumerate(measured.to_dict(orient="records")):
+            row["_sex_ratio"], row["_age_heaping"] = tuple(sex_ratios[i]), tuple(heaping[i])
+            out: dict[str, object] = {
+                "code": row["code"],
+                "name": row["name"],
+                "children": int(row["children"]),
+            }
+            failed = []
+            for check in CHECKS:
+                basis = float(check.basis(row))
+                if check.name in shares:  # publish's rule decides (too few children, or a share)
+                    value = 100 * shares[check.name][i] if shown[check.name][i] else math.nan
+                    status = "too_few" if math.isnan(value) else None
+                elif check.name == "coverage_pct" and basis == 0:
+                    value, status = math.nan, "no_target"
+                elif basis < check.minimum:
+                    value, status = math.nan, "too_few"
                 else:
-                    status = "ok"
-            out[check.name] = value
-            out[f"status_{check.name}"] = status
-        out["target_children"] = int(row["target_children"])
-        out["failed"] = ";".join(failed)
-        rows.append(out)
+                    value, status = float(check.value(row)), None
+                if status is None:
+                    if not math.isfinite(value):
+                        value, status = math.nan, "none"
+                    elif check.fails is not None and check.fails(value, row):
+                        status = "fail"
+                        failed.append(check.name)
+                    else:
+                        status = "ok"
+                out[check.name] = value
+                out[f"status_{check.name}"] = status
+            out["target_children"] = int(row["target_children"])
+            out["failed"] = ";".join(failed)
+            rows.append(out)
     columns = ["code", "name", "children", *CHECK_NAMES, "target_children", "failed"]
     columns += [f"status_{c}" for c in CHECK_NAMES]
     evaluated = pd.DataFrame(rows, columns=columns, index=units.index[~empty])
