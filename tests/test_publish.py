@@ -152,6 +152,7 @@ def test_pages_show_too_few_children_and_no_case_count(small_store, monkeypatch)
     at = AppTest.from_file(str(config.REPO_ROOT / "pages" / "map.py"), default_timeout=120)
     for name, value in {"period": PERIOD, "kecamatan": SMALL[:8], "village": SMALL}.items():
         at.query_params[name] = value
+    at.session_state["map_table"] = True  # the village table under the map, opened
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     text = _page_text(at)
