@@ -68,6 +68,11 @@ VILLAGE_SIZE_SIGMA = 0.8  # log-normal spread of village sizes (children per vil
 VILLAGE_EFFECT_SD = 0.35  # HAZ shift per village: prevalence from about 10% to 45%
 HAZ_MEAN, HAZ_SD, HAZ_CHILD_SHARE = -1.0, 1.1, 0.8
 WHZ_MEAN, WHZ_SD = -0.4, 1.05
+# Children per posyandu: the June 2024 simultaneous measurement weighed 16.4 million children at
+# 300,188 posyandu (issue 14), about 55 each. Each village gets its own posyandu at that size: the
+# import's duplicate search blocks on the posyandu, and five posyandu shared by a whole kecamatan
+# (this generator's old names) made blocks of thousands no real export has.
+CHILDREN_PER_POSYANDU = 55
 
 
 @lru_cache(maxsize=1)
@@ -132,6 +137,8 @@ class Population:
         size = rng.lognormal(0.0, VILLAGE_SIZE_SIGMA, len(villages))
         self.village_cdf = np.cumsum(size) / size.sum()
         self.village_effect = rng.normal(0.0, VILLAGE_EFFECT_SD, len(villages))
+        expected = children * size / size.sum()
+        self.posyandu_count = np.maximum(1, np.rint(expected / CHILDREN_PER_POSYANDU)).astype(np.int64)
         kelurahan = villages["code"].str.slice(9, 10).eq("1").to_numpy()
         regency_digits = villages["regency_code"].str.replace(".", "", regex=False)
         # Text per village, picked per row through dictionary arrays: no string copied per row.
@@ -142,6 +149,7 @@ class Population:
             "Pukesmas": ("Puskesmas " + villages["kecamatan_name"]).tolist(),
             "Desa/Kel": (np.where(kelurahan, "Kel. ", "Desa ") + villages["name"]).tolist(),
             "nik_prefix": (regency_digits + "00").tolist(),
+            "posyandu_prefix": ("Posyandu " + villages["name"]).tolist(),
         }
         self.day0 = np.datetime64(EPOCH_PERIOD + "-01", "D")
         self.first_birth = self.day0 - np.timedelta64(WINDOW_DAYS, "D")
@@ -158,7 +166,8 @@ class Population:
             "sex": rng.integers(1, 3, len(index)),
             "birth": self.first_birth + (index * WINDOW_DAYS // self.children).astype("timedelta64[D]"),
             "haz_child": rng.normal(0.0, 1.0, len(index)),
-            "posyandu": rng.integers(1, 6, len(index)),
+            # Drawn where the old 1..5 was, so every other column keeps its random stream.
+            "posyandu": (rng.random(len(index)) * self.posyandu_count[village]).astype(np.int64) + 1,
         }
 
     def round_tables(self, period: str):
@@ -232,7 +241,11 @@ class Population:
                 column: _pick(self.texts[column], village)
                 for column in ("Prov", "Kab/Kota", "Kec", "Pukesmas", "Desa/Kel")
             },
-            "Posyandu": _pick([f"Posyandu {k}" for k in range(6)], kids["posyandu"]),
+            "Posyandu": pc.binary_join_element_wise(
+                _pick(self.texts["posyandu_prefix"], village).cast(pa.string()),
+                pa.array(kids["posyandu"]).cast(pa.string()),
+                " ",
+            ),
             "RT": _pick(["001"], np.zeros(n)),
             "RW": _pick(["002"], np.zeros(n)),
             "Alamat": pc.binary_join_element_wise("Jl. Fiktif No. ", serial, ""),
