@@ -375,7 +375,7 @@ def render_kpis(model: MapModel) -> None:
                 f'<span class="peta-card-label">{classes_label}</span>'
                 f"<br>{_chips(counts, _class_names(model.scheme, lang))}",
                 unsafe_allow_html=True,
-                help="\n".join(f"{label}: {n}" for _c, label, n in counts),
+                help="\n".join(_rated_line(model, lang) + [f"{label}: {n}" for _c, label, n in counts]),
             )
         difference = tables.change(row, previous)
         cols[-1].metric(
@@ -414,12 +414,17 @@ def render_kpis(model: MapModel) -> None:
                     before, [previous["source"]], int(previous["measured"]), lang, model.demo
                 ),
             )
-        if model.areas_level == "kecamatan":
-            # How many of the province's kecamatan the map can colour (the rest: too few, no data).
-            rated = int((model.frame["state"] == "rate").sum())
-            shown_of = t("kpi.regencies_with_rate.value", lang, shown=rated, total=len(model.frame))
-            interval = f"{t('kpi.kecamatan_with_rate', lang)}: {shown_of} · {interval}"
         st.caption(f"{interval} · {source_line}")
+
+
+def _rated_line(model: MapModel, lang: str) -> list[str]:
+    """A province's kecamatan: how many of them the map can colour ("Kecamatan dengan angka: 95 dari
+    105"), the classes card's first help line; the rest are too few children or no data."""
+    if model.areas_level != "kecamatan":
+        return []
+    rated = int((model.frame["state"] == "rate").sum())
+    shown_of = t("kpi.regencies_with_rate.value", lang, shown=rated, total=len(model.frame))
+    return [f"{t('kpi.kecamatan_with_rate', lang)}: {shown_of}"]
 
 
 def _national_kpis(model: MapModel) -> None:

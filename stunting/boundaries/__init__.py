@@ -322,8 +322,9 @@ def _province_kecamatan(snapshot: str | None, province: str, zoom: str) -> gpd.G
                 real = shapely.union_all(installed.geometry.values)
             rest = schematic.cells_beside("kecamatan", lacking, real, inside)
             frame = gpd.GeoDataFrame(pd.concat([installed, rest], ignore_index=True), crs=4326)
-            names = gazetteer.regencies()
-            attribution += f", kecuali {', '.join(names[code] for code in lacking)} (skematis)"
+            names = [gazetteer.regencies()[code] for code in lacking]
+            # A province has up to 38 regencies: the first five name the rest (attrs lists them all).
+            attribution += f", kecuali {', '.join(names[:5])}{' …' if len(names) > 5 else ''} (skematis)"
     frame = frame.assign(level="kecamatan", province=province)
     frame = frame[["code", "name", "level", "kecamatan", "regency", "province", "geometry"]].sort_values(
         "code"
