@@ -584,7 +584,9 @@ def build_map(
     else:
         if regency_areas is None:
             regency_areas = frame[["regency", "geometry"]].dissolve(by="regency").reset_index()
-        _outline_layer(regency_areas, "regency", 2.5, show=True, control=False).add_to(m)
+        # Over a province's kecamatan the regency lines need no more decimals than the kecamatan.
+        decimals = min(options.decimals, OUTLINE_DECIMALS) if level == "kecamatan" else OUTLINE_DECIMALS
+        _outline_layer(regency_areas, "regency", 2.5, show=True, control=False, decimals=decimals).add_to(m)
     if level == "village" and frame["kecamatan"].nunique() > 1:
         if kecamatan_areas is None:
             kecamatan_areas = frame[["kecamatan", "geometry"]].dissolve(by="kecamatan").reset_index()

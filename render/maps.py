@@ -54,13 +54,18 @@ class MapData:
     scheme: object
     schematic: bool
     attribution: str
+    # The next level up's lines when they cannot be dissolved from ``frame`` (a province's
+    # kecamatan: simplified one by one, their union would show sliver holes).
+    outlines: object = None
 
 
 def map_data(view: dict, data_dir=None) -> MapData:
     """The areas, rates and class scheme of a map slide's view (the map page's own recipe): the
     villages of a regency or kecamatan, the regencies of the country or of a province, or a
     province's kecamatan (``areas: kecamatan``)."""
-    from stunting.boundaries import load_areas, load_display
+    from stunting.boundaries import load_areas, load_display, province_regency_outlines
+
+    outlines = None
 
     filters = {"sex": view.get("sex"), "age_group": view.get("age"), "data_dir": data_dir}
     level = view.get("level")
@@ -71,6 +76,8 @@ def map_data(view: dict, data_dir=None) -> MapData:
             view["indicator"], view["period"], level, province, level=drawn, **filters
         )
         areas = load_areas(drawn, province, zoom=level, data_dir=data_dir)
+        if drawn == "kecamatan":
+            outlines = province_regency_outlines(province, zoom=level, data_dir=data_dir)
     else:
         regency = None if view["regency"] == "all" else view["regency"]
         kecamatan = view.get("kecamatan")
@@ -83,7 +90,12 @@ def map_data(view: dict, data_dir=None) -> MapData:
     scheme = make_scheme(view.get("classes", "who"), view["indicator"], eligible.to_numpy())
     frame = map_frame(areas, rates, scheme)
     return MapData(
-        frame, rates, scheme, bool(areas.attrs.get("schematic")), str(areas.attrs.get("attribution", ""))
+        frame,
+        rates,
+        scheme,
+        bool(areas.attrs.get("schematic")),
+        str(areas.attrs.get("attribution", "")),
+        outlines,
     )
 
 
@@ -181,7 +193,9 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
     # The next level up outlined: kecamatan on a regency's map, regencies on a province's kecamatan,
     # provinces on the country's.
     outline = {"village": "kecamatan", "kecamatan": "regency"}.get(area_level(frame), "province")
-    if frame[outline].nunique() > 1:
+    if data.outlines is not None:
+        data.outlines.to_crs(frame.crs).boundary.plot(ax=ax, color="#222", linewidth=1.1)
+    elif frame[outline].nunique() > 1:
         frame[[outline, "geometry"]].dissolve(by=outline).boundary.plot(ax=ax, color="#222", linewidth=1.1)
     if view.get("village"):
         chosen = frame[frame["code"] == view["village"]]

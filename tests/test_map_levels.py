@@ -14,7 +14,7 @@ import shapely
 
 from stunting import gazetteer
 from stunting import prevalence as prevalence_api
-from stunting.boundaries import load_areas, load_outlines, schematic
+from stunting.boundaries import load_areas, load_outlines, province_regency_outlines, schematic
 from stunting.config import REPO_ROOT
 from stunting.viewstate import ViewState
 
@@ -255,6 +255,19 @@ def test_a_provinces_kecamatan_are_every_gazetteer_kecamatan_as_schematic_cells(
     points = shapely.points(villages["lng"].to_numpy(), villages["lat"].to_numpy())
     inside = shapely.covers(shapely.buffer(cells, 0.005), points)  # 3-decimal simplification aside
     assert inside.mean() > 0.99, inside.mean()
+    # The regency lines over them: one outline per regency, and a hole in one is another regency
+    # (Kota Magelang in Kabupaten Magelang), never a sliver left between simplified kecamatan.
+    outlines = province_regency_outlines("33", data_dir=tmp_path)
+    assert sorted(outlines["code"]) == sorted(c for c in gazetteer.regencies() if c[:2] == "33")
+    holes = [
+        shapely.Polygon(ring)
+        for geometry in outlines.geometry.values
+        for part in shapely.get_parts(geometry)
+        for ring in part.interiors
+    ]
+    others = shapely.union_all(outlines.geometry.values)
+    for hole in holes:
+        assert shapely.area(shapely.intersection(hole, others)) > 0.9 * hole.area
 
 
 @pytest.mark.shared

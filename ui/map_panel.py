@@ -191,6 +191,7 @@ def _regency_model(view: ViewState, basemap: bool) -> MapModel:
             clear_right_px=0 if view.level == "national" else PANEL_WIDTH_PX + 16,
         ),
         province_areas=app_cache.national_areas("province", code, zoom=view.level),
+        regency_areas=app_cache.province_regency_outlines(code) if drawn == "kecamatan" else None,
     )
     return MapModel(
         view,

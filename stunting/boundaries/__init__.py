@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from stunting import gazetteer
+from stunting.boundaries import display
 from stunting.boundaries.display import DETAILS, LEVELS
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "load_areas",
     "load_display",
     "load_outlines",
+    "province_regency_outlines",
 ]
 
 # A village of an installed regency without a polygon (no row in the source, or a row without
@@ -246,7 +248,7 @@ def load_areas(
     if level == "kecamatan":
         if province is None or province not in gazetteer.provinces():
             raise ValueError(f"a province's kecamatan need a province code, not {province!r}")
-        frame = _province_kecamatan(str(current) if current else None, province, zoom)
+        frame = _province_kecamatan(str(current) if current else None, province, zoom)[0]
         out = frame.copy()
         out.attrs = dict(frame.attrs)
         return out
@@ -289,11 +291,11 @@ def _areas(snapshot: str | None, level: str, zoom: str) -> gpd.GeoDataFrame:
 
 
 @lru_cache(maxsize=8)
-def _province_kecamatan(snapshot: str | None, province: str, zoom: str) -> gpd.GeoDataFrame:
+def _province_kecamatan(snapshot: str | None, province: str, zoom: str):
     """Every kecamatan of ``province``: the installed villages' kecamatan dissolves (overview
     detail) for the regencies that have them, schematic cells for the others (cut back where real
-    polygons lie), simplified for ``zoom``. Built once per snapshot and province: Jawa Tengah's 576
-    take a few seconds on schematic cells, and the same polygons serve every period."""
+    polygons lie), simplified for ``zoom``; and their regencies' outlines. Built once per snapshot
+    and province (Jawa Tengah's 576: under a second), and the same polygons serve every period."""
     from stunting.boundaries import schematic
     from stunting.boundaries.install import SOURCE_JSON, frame_file
 
@@ -330,13 +332,29 @@ def _province_kecamatan(snapshot: str | None, province: str, zoom: str) -> gpd.G
         "code"
     )
     frame = gpd.GeoDataFrame(frame.reset_index(drop=True), crs=4326)
+    # The regency lines over them: each regency's union before the simplification (the kecamatan
+    # are simplified one by one, so their union afterwards would be riddled with sliver holes).
+    regencies = display.dissolve(frame, "regency", gazetteer.regencies())
+    regencies["geometry"] = _for_zoom(regencies.geometry.values, *ZOOMS[zoom])
     frame["geometry"] = _for_zoom(frame.geometry.values, *ZOOMS[zoom])
     frame.attrs = {
         "schematic": bool(lacking),
         "attribution": attribution,
         "schematic_regencies": list(lacking),
     }
-    return frame
+    return frame, regencies
+
+
+def province_regency_outlines(province: str, zoom: str = "province", data_dir=None) -> gpd.GeoDataFrame:
+    """The regencies of ``province`` as the union of the kecamatan ``load_areas("kecamatan",
+    province)`` draws (code, name, level, kecamatan, regency, geometry), simplified for ``zoom``:
+    the lines over a province's kecamatan map, edge to edge with them."""
+    from stunting.boundaries.install import store
+
+    if zoom not in ZOOMS:
+        raise ValueError(f"zoom must be one of {tuple(ZOOMS)}, not {zoom!r}")
+    current = store(data_dir).current()
+    return _province_kecamatan(str(current) if current else None, province, zoom)[1].copy()
 
 
 def _for_zoom(geometries, tolerance: float, smallest: float, decimals: int):
