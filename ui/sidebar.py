@@ -7,7 +7,9 @@ always holds a link that reopens the same view.
 
 The view's areas (level, province, regency, kecamatan, village) live in session state; the province and
 regency lists are drawn from them on every run and change them only through their callbacks or
-``go_to`` (the map's drill-down and breadcrumb), so a page switch never loses a province view.
+``go_to`` (the map's drill-down and breadcrumb), so a page switch never loses a province view. A
+province view on the map page also offers what it draws ("Tampilkan: Kab./Kota · Kecamatan", the
+view's ``areas``): not a level change, so not through ``go_to``.
 """
 
 from __future__ import annotations
