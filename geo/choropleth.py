@@ -1,7 +1,8 @@
 """The choropleth: GeoDataFrame + prevalence frame + class scheme + language -> folium.Map.
 
-The areas are villages (a regency or kecamatan view) or regencies (the national and province
-views, ``areas["level"]``): the tooltip names each with its level and the area containing it.
+The areas are villages (a regency or kecamatan view), regencies (the national and province views)
+or a province's kecamatan (``areas["level"]``): the tooltip names each with its level and the area
+containing it (a kecamatan's regency, outlined over them).
 
 Offline by construction: Leaflet comes from the app's own static files (``leaflet_base``), there are no
 tiles unless the user asks for OpenStreetMap, and the legend is drawn here (folium's Choropleth legend
@@ -583,7 +584,9 @@ def build_map(
     else:
         if regency_areas is None:
             regency_areas = frame[["regency", "geometry"]].dissolve(by="regency").reset_index()
-        _outline_layer(regency_areas, "regency", 2.5, show=True, control=False).add_to(m)
+        # Over a province's kecamatan the regency lines need no more decimals than the kecamatan.
+        decimals = min(options.decimals, OUTLINE_DECIMALS) if level == "kecamatan" else OUTLINE_DECIMALS
+        _outline_layer(regency_areas, "regency", 2.5, show=True, control=False, decimals=decimals).add_to(m)
     if level == "village" and frame["kecamatan"].nunique() > 1:
         if kecamatan_areas is None:
             kecamatan_areas = frame[["kecamatan", "geometry"]].dissolve(by="kecamatan").reset_index()
@@ -594,7 +597,12 @@ def build_map(
         [round(float(p.y), 4), round(float(p.x), 4), html.escape(name)]
         for p, name in zip(points, frame["name"], strict=True)
     ]
-    labels_name = t("map.labels.regencies" if level in ("regency", "province") else "map.labels", lang)
+    labels_name = t(
+        {"regency": "map.labels.regencies", "province": "map.labels.regencies"}.get(
+            level, "map.labels.kecamatan" if level == "kecamatan" else "map.labels"
+        ),
+        lang,
+    )
     _Labels(labels, labels_name, options.labels).add_to(m)
     # Controls in a strip along the left edge when the view is fitted right of it (clear_of_legend).
     side = "left" if options.clear_of_legend else "right"

@@ -1,5 +1,6 @@
-"""Peta: Indonesia's regencies, a province's, or a regency's villages coloured by prevalence; click
-a regency to open its villages, a village for its story, the breadcrumb to go back up."""
+"""Peta: Indonesia's regencies, a province's regencies or kecamatan, or a regency's villages coloured
+by prevalence; click a regency or kecamatan to open its villages, a village for its story, the
+breadcrumb to go back up."""
 
 import streamlit as st
 
@@ -58,8 +59,8 @@ with st.container(key="map_stage"):
 with kpi_cards:
     map_panel.render_kpis(model)
 if clicked and model.regency_level:
-    # A regency clicked on the national or province map: its village map opens.
-    sidebar.go_to("regency", clicked)
+    # A regency (or a province's kecamatan) clicked on the national or province map: its village map.
+    sidebar.go_to(model.areas_level, clicked)
     st.rerun()
 if clicked and clicked != view.village:
     sidebar.select_village(clicked)

@@ -54,21 +54,30 @@ class MapData:
     scheme: object
     schematic: bool
     attribution: str
+    # The next level up's lines when they cannot be dissolved from ``frame`` (a province's
+    # kecamatan: simplified one by one, their union would show sliver holes).
+    outlines: object = None
 
 
 def map_data(view: dict, data_dir=None) -> MapData:
     """The areas, rates and class scheme of a map slide's view (the map page's own recipe): the
-    villages of a regency or kecamatan, or the regencies of the country or of a province."""
-    from stunting.boundaries import load_areas, load_display
+    villages of a regency or kecamatan, the regencies of the country or of a province, or a
+    province's kecamatan (``areas: kecamatan``)."""
+    from stunting.boundaries import load_areas, load_display, province_regency_outlines
+
+    outlines = None
 
     filters = {"sex": view.get("sex"), "age_group": view.get("age"), "data_dir": data_dir}
     level = view.get("level")
     if level in ("national", "province"):
         province = view.get("province") if level == "province" else None
+        drawn = "kecamatan" if province and view.get("areas") == "kecamatan" else "regency"
         rates = prevalence.view_rates(
-            view["indicator"], view["period"], level, province, level="regency", **filters
+            view["indicator"], view["period"], level, province, level=drawn, **filters
         )
-        areas = load_areas("regency", province, zoom=level, data_dir=data_dir)
+        areas = load_areas(drawn, province, zoom=level, data_dir=data_dir)
+        if drawn == "kecamatan":
+            outlines = province_regency_outlines(province, zoom=level, data_dir=data_dir)
     else:
         regency = None if view["regency"] == "all" else view["regency"]
         kecamatan = view.get("kecamatan")
@@ -81,7 +90,12 @@ def map_data(view: dict, data_dir=None) -> MapData:
     scheme = make_scheme(view.get("classes", "who"), view["indicator"], eligible.to_numpy())
     frame = map_frame(areas, rates, scheme)
     return MapData(
-        frame, rates, scheme, bool(areas.attrs.get("schematic")), str(areas.attrs.get("attribution", ""))
+        frame,
+        rates,
+        scheme,
+        bool(areas.attrs.get("schematic")),
+        str(areas.attrs.get("attribution", "")),
+        outlines,
     )
 
 
@@ -176,9 +190,12 @@ def draw_map(fig: Figure, data: MapData, view: dict, lang: str) -> None:
         drawn.plot(ax=ax, color=drawn["fill"].tolist(), edgecolor=BORDER, linewidth=0.35)
     if len(missing):
         missing.plot(ax=ax, facecolor=NO_DATA_FILL, edgecolor=NO_DATA_EDGE, linewidth=0.6, linestyle="--")
-    # The next level up outlined: kecamatan on a regency's map, provinces on the country's.
-    outline = "kecamatan" if "kecamatan" in frame else "province"
-    if frame[outline].nunique() > 1:
+    # The next level up outlined: kecamatan on a regency's map, regencies on a province's kecamatan,
+    # provinces on the country's.
+    outline = {"village": "kecamatan", "kecamatan": "regency"}.get(area_level(frame), "province")
+    if data.outlines is not None:
+        data.outlines.to_crs(frame.crs).boundary.plot(ax=ax, color="#222", linewidth=1.1)
+    elif frame[outline].nunique() > 1:
         frame[[outline, "geometry"]].dissolve(by=outline).boundary.plot(ax=ax, color="#222", linewidth=1.1)
     if view.get("village"):
         chosen = frame[frame["code"] == view["village"]]
@@ -235,7 +252,7 @@ def areas_line(states: pd.Series, level: str, lang: str) -> str:
     """Every area the map draws, then those without a colour: "237 desa/kel., 5 terlalu sedikit
     anak" ("514 kab./kota, 504 tanpa data") - the count matches the areas the room sees, not only
     the coloured ones."""
-    unit = "unit.regencies" if level == "regency" else "unit.villages"
+    unit = {"regency": "unit.regencies", "kecamatan": "unit.kecamatan"}.get(level, "unit.villages")
     parts = [t(unit, lang, count=len(states))]
     too_few = int((states == STATE_TOO_FEW).sum())
     no_data = int((states == STATE_NO_DATA).sum())

@@ -322,3 +322,11 @@ def national_areas(level: str, province: str | None, zoom: str) -> gpd.GeoDataFr
     from stunting.boundaries import load_areas
 
     return load_areas(level, province, zoom=zoom, data_dir=data_dir())
+
+
+def province_regency_outlines(province: str) -> gpd.GeoDataFrame:
+    """The regency lines over a province's kecamatan map (boundaries.province_regency_outlines);
+    load_areas' own per-snapshot cache, as national_areas."""
+    from stunting.boundaries import province_regency_outlines as outlines
+
+    return outlines(province, zoom="province", data_dir=data_dir())

@@ -309,6 +309,24 @@ _MAP: dict[str, dict[str, str]] = {
     "table.province": {"id": "Provinsi", "en": "Province"},
     "kpi.regencies_with_rate": {"id": "Kab./kota dengan angka", "en": "Regencies with a rate"},
     "kpi.regencies_with_rate.value": {"id": "{shown} dari {total}", "en": "{shown} of {total}"},
+    # A province view of its kecamatan (?province=33&areas=kecamatan).
+    "sidebar.province_areas": {"id": "Tampilkan", "en": "Show"},
+    "sidebar.province_areas.regency": {"id": "Kab./Kota", "en": "Regencies"},
+    "sidebar.province_areas.kecamatan": {"id": "Kecamatan", "en": "Districts"},
+    "map.subtitle.kecamatan.short": {
+        "id": "Prevalensi per kecamatan · {period}",
+        "en": "Prevalence by district (kecamatan) · {period}",
+    },
+    "map.labels.kecamatan": {"id": "Nama kecamatan", "en": "District names"},
+    "kpi.classes.kecamatan": {"id": "Kecamatan per kelas", "en": "Districts per class"},
+    "kpi.kecamatan_with_rate": {"id": "Kecamatan dengan angka", "en": "Districts with a rate"},
+    "map.click_hint.kecamatan": {
+        "id": "Klik sebuah kecamatan untuk membuka peta desanya.",
+        "en": "Click a district to open its village map.",
+    },
+    "table.kecamatan_list": {"id": "Tabel kecamatan", "en": "District table"},
+    "unit.kecamatan": {"id": "{count} kecamatan", "en": "{count} districts"},
+    "area.province.kecamatan": {"id": "{name} (per kecamatan)", "en": "{name} (by district)"},
 }
 
 # ---------------------------------------------------------------------------------------------

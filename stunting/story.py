@@ -46,7 +46,8 @@ LATEST = "latest"
 
 # The map page's URL state (ui/url_state.PARAMS without the language, which the presenter picks).
 MAP_VIEW_FIELDS = (
-    "indicator", "period", "level", "province", "regency", "kecamatan", "village", "sex", "age", "classes",
+    "indicator", "period", "level", "province", "areas", "regency", "kecamatan", "village", "sex", "age",
+    "classes",
 )  # fmt: skip
 # The regency too, unless the slide is of the national or a province map (_view).
 MAP_REQUIRED = ("indicator", "period")
@@ -337,13 +338,19 @@ def _view(value, page: str, prefix: str) -> tuple[dict, list[str]]:
 def _map_view_errors(view: dict, prefix: str) -> list[str]:
     """Everything but indicator and period, checked by the map page's own URL validator."""
     from stunting.gazetteer import provinces, villages
-    from stunting.viewstate import ViewState, regency_choices, validate
+    from stunting.viewstate import PROVINCE_AREAS, ViewState, regency_choices, validate
 
     level = view.get("level")
     if level is not None and level not in MAP_WIDE_LEVELS:
         return [
             f"{_field(prefix, 'view.level')}: {level!r} is not a map of its own; use one of "
             f"{', '.join(MAP_WIDE_LEVELS)} (a regency's or kecamatan's map is named by its code)."
+        ]
+    areas = view.get("areas")
+    if areas is not None and (level != "province" or areas not in PROVINCE_AREAS):
+        return [
+            f"{_field(prefix, 'view.areas')}: {areas!r} is not valid here; a province map (level: "
+            f"province) draws one of {', '.join(PROVINCE_AREAS)}."
         ]
     if level == "national":
         return []
@@ -479,6 +486,8 @@ def map_area_name(view: dict, lang: str) -> str:
     if view.get("level") == "national":
         return t("map.country", lang)
     if view.get("level") == "province":
+        if view.get("areas") == "kecamatan":
+            return t("area.province.kecamatan", lang, name=provinces()[view["province"]])
         return provinces()[view["province"]]
     if view.get("village"):
         village = villages().set_index("code").loc[view["village"]]

@@ -26,6 +26,9 @@ PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # The map's views, from the country down (stunting.prevalence.VIEW_LEVELS says what each shows).
 LEVELS = ("national", "province", "regency", "kecamatan")
 DEFAULT_LEVEL = "regency"
+# What a province view draws: its regencies (the default, ``areas`` None, nothing in the URL) or its
+# kecamatan (``?province=33&areas=kecamatan``).
+PROVINCE_AREAS = ("regency", "kecamatan")
 
 # Query parameter names, in the order they appear in a shared link.
 PARAMS = (
@@ -34,6 +37,7 @@ PARAMS = (
     "period",
     "level",
     "province",
+    "areas",
     "regency",
     "kecamatan",
     "village",
@@ -50,6 +54,7 @@ class ViewState:
     period: str | None = None  # None only while the store holds no period at all
     level: str = DEFAULT_LEVEL  # one of LEVELS: the view's area is ``area_code``
     province: str | None = None  # the province of a province view
+    areas: str | None = None  # a province view of its kecamatan: "kecamatan"; None: its regencies
     regency: str = DEFAULT_REGENCY  # a regency code or REGENCY_ALL
     kecamatan: str | None = None
     village: str | None = None
@@ -61,6 +66,15 @@ class ViewState:
     def regency_filter(self) -> str | None:
         """The regency code for the prevalence API (None = both regencies)."""
         return None if self.regency == REGENCY_ALL else self.regency
+
+    @property
+    def areas_level(self) -> str:
+        """What the map draws: regencies (national, a province), a province's kecamatan, or villages."""
+        if self.level == "national":
+            return "regency"
+        if self.level == "province":
+            return self.areas or "regency"
+        return "village"
 
     @property
     def area_code(self) -> str | None:
@@ -147,6 +161,8 @@ def validate(
         or (state.level == "kecamatan" and state.kecamatan is not None)
     )
     check("level", level_ok, _level_of(replace(state, level=DEFAULT_LEVEL)))
+    # Only a province view draws a choice of areas; its default (regencies) is not written.
+    check("areas", state.areas is None or (state.areas == "kecamatan" and state.level == "province"), None)
     return state, fixed
 
 
@@ -160,6 +176,8 @@ def parse_query(
     ignored."""
     raw = {name: _single(params.get(name)) for name in PARAMS}
     raw = {name: value for name, value in raw.items() if value not in (None, "")}
+    if raw.get("areas") == PROVINCE_AREAS[0]:
+        raw.pop("areas")  # ?areas=regency: the default, written out
     default = default_state(periods)
     period = raw.get("period", default.period)
     if period is not None and not PERIOD_PATTERN.match(period):

@@ -119,3 +119,21 @@ def test_every_level_draws_and_clicks_go_down_and_the_breadcrumb_up(server, chro
         )
         _wait_for_polygons(page, 514)
     assert left_the_machine == []
+
+
+def test_a_province_view_of_its_kecamatan_draws_them_offline(server, chromium_executable):
+    from stunting.gazetteer import areas
+
+    kaltim = areas("kecamatan", within="64")
+    assert len(kaltim) == 105  # the gazetteer's
+    ARTIFACTS.mkdir(exist_ok=True)
+    with offline_page(chromium_executable) as (page, left_the_machine):
+        page.goto(server + "/?province=64&areas=kecamatan")
+        state = _wait_for_polygons(page, len(kaltim))
+        assert SCHEMATIC in state["attribution"]
+        assert page.get_by_text("Prevalensi Prov. Kalimantan Timur").count() == 1
+        # The sidebar says what is drawn, and the link keeps it.
+        assert page.get_by_role("radio", name="Kecamatan").is_checked()
+        assert "areas=kecamatan" in page.evaluate("() => window.location.search")
+        page.screenshot(path=str(ARTIFACTS / "levels-province-64-kecamatan-1366x768.png"))
+    assert left_the_machine == []

@@ -14,7 +14,7 @@ import shapely
 
 from stunting import gazetteer
 from stunting import prevalence as prevalence_api
-from stunting.boundaries import load_areas, load_outlines, schematic
+from stunting.boundaries import load_areas, load_outlines, province_regency_outlines, schematic
 from stunting.config import REPO_ROOT
 from stunting.viewstate import ViewState
 
@@ -230,3 +230,155 @@ def test_a_province_without_data_says_no_data_not_too_few_children(app):
     assert at.metric[0].label == "Prevalensi Prov. Jawa Tengah" and at.metric[0].value == "–"
     assert any(c.startswith("tidak ada data") for c in at.caption.values), at.caption.values
     assert not any("terlalu sedikit anak" in c for c in at.caption.values)
+
+
+# A province view of its kecamatan (?province=64&areas=kecamatan).
+
+
+def test_a_provinces_kecamatan_are_every_gazetteer_kecamatan_as_schematic_cells(tmp_path):
+    for province in ("64", "33"):
+        expected = sorted(gazetteer.areas("kecamatan", within=province)["code"])
+        drawn = load_areas("kecamatan", province, zoom="province", data_dir=tmp_path)
+        assert sorted(drawn["code"]) == expected
+        assert drawn.attrs["schematic"] and drawn.attrs["attribution"] == schematic.ATTRIBUTION
+        # Each kecamatan's regency is the one its code names; none is empty.
+        assert (drawn["regency"] == drawn["code"].str[:5]).all()
+        assert not shapely.is_empty(drawn.geometry.values).any()
+    assert len(drawn) == 576  # Jawa Tengah (issue 10, item 8)
+    # The province's zoom: 3 decimals (a part that rounding would break keeps its simplified shape),
+    # and each schematic kecamatan covers its villages' centroids (raw gazetteer rows: a kecamatan
+    # cell is the union of its villages' cells).
+    coordinates = shapely.get_coordinates(drawn.geometry.values)
+    assert (coordinates == np.round(coordinates, 3)).all(axis=1).mean() > 0.99
+    villages = gazetteer.villages().query("province_code == '33'")
+    cells = drawn.set_index("code").loc[villages["kecamatan_code"]].geometry.values
+    points = shapely.points(villages["lng"].to_numpy(), villages["lat"].to_numpy())
+    inside = shapely.covers(shapely.buffer(cells, 0.005), points)  # 3-decimal simplification aside
+    assert inside.mean() > 0.99, inside.mean()
+    # The regency lines over them: one outline per regency, and a hole in one is another regency
+    # (Kota Magelang in Kabupaten Magelang), never a sliver left between simplified kecamatan.
+    outlines = province_regency_outlines("33", data_dir=tmp_path)
+    assert sorted(outlines["code"]) == sorted(c for c in gazetteer.regencies() if c[:2] == "33")
+    holes = [
+        shapely.Polygon(ring)
+        for geometry in outlines.geometry.values
+        for part in shapely.get_parts(geometry)
+        for ring in part.interiors
+    ]
+    others = shapely.union_all(outlines.geometry.values)
+    for hole in holes:
+        assert shapely.area(shapely.intersection(hole, others)) > 0.9 * hole.area
+
+
+@pytest.mark.shared
+def test_installed_villages_give_their_kecamatan_and_the_rest_stay_schematic(wilayah_dir, tmp_path):
+    from stunting.boundaries import load_display
+    from stunting.cli import main
+
+    args = ["boundaries", "fetch", "--regency", "64.74", "--mirror", str(wilayah_dir), "--data-dir"]
+    assert main([*args, str(tmp_path)]) == 0
+    drawn = load_areas("kecamatan", "64", zoom="province", data_dir=tmp_path)
+    assert sorted(drawn["code"]) == sorted(gazetteer.areas("kecamatan", within="64")["code"])
+    others = sorted(code for code in gazetteer.regencies() if code[:2] == "64" and code != "64.74")
+    assert drawn.attrs["schematic"] and drawn.attrs["schematic_regencies"] == others
+    # The attribution credits the installed source and names the schematic regencies (five, then
+    # "…": attrs lists all nine).
+    names = gazetteer.regencies()
+    attribution = drawn.attrs["attribution"]
+    assert "wilayah_boundaries" in attribution and attribution.endswith(" … (skematis)")
+    assert all(names[code] in attribution for code in others[:5]) and names["64.74"] not in attribution
+    # Bontang's three kecamatan are its source villages' union (area within 3%, equal-area CRS)...
+    villages = load_display("village", "full", regency="64.74", data_dir=tmp_path)
+    source = villages.to_crs(6933).dissolve(by="kecamatan").area
+    real = drawn[drawn["regency"] == "64.74"].set_index("code").to_crs(6933).area.loc[source.index]
+    assert len(real) == 3
+    # (simplified twice: the overview's 0.0015 and the province's 0.004 degrees, 440 m)
+    np.testing.assert_allclose(real.to_numpy(), source.to_numpy(), rtol=0.05)
+    # ... and no schematic cell lies over them (a sliver of simplification aside).
+    union = shapely.union_all(villages.geometry.values)
+    rest = drawn[drawn["regency"] != "64.74"].geometry.values
+    overlap = shapely.area(shapely.intersection(shapely.make_valid(rest), union)).sum()
+    assert overlap < 0.02 * union.area, overlap / union.area
+
+
+def test_a_province_view_of_its_kecamatan_draws_them_and_a_click_opens_one(app, demo_dir):
+    at = app(province="64", areas="kecamatan", period="2025-08")
+    kaltim = sorted(gazetteer.areas("kecamatan", within="64")["code"])
+    assert len(kaltim) == 105
+    assert _drawn(at) == kaltim
+    assert at.query_params["areas"] == "kecamatan" and at.query_params["province"] == "64"
+    features = _feature_collection(_map_args(at)["feature_group"])["features"]
+    # The tooltip's second row names each kecamatan's regency.
+    names = gazetteer.regencies()
+    assert all(f["properties"]["kec"] == names[f["id"][:5]] for f in features)
+    assert '"Kecamatan","Kab./Kota"' in _map_args(at)["feature_group"]
+    # The province's card: its kecamatan's children summed here, and its cases over them. A
+    # kecamatan with too few children withholds its cases, so the cases come from the regencies
+    # (every one shown), whose children must be the kecamatan's too.
+    kecamatan = prevalence_api.prevalence("stunting", "2025-08", "kecamatan", within="64", data_dir=demo_dir)
+    regencies = prevalence_api.prevalence("stunting", "2025-08", "regency", within="64", data_dir=demo_dir)
+    assert sorted(kecamatan["code"]) == kaltim and not regencies["suppressed"].any()
+    children = int(kecamatan["measured"].sum())
+    assert children == int(regencies["measured"].sum()) > 0
+    shown = ~kecamatan["suppressed"] & kecamatan["prevalence"].notna()
+    assert kecamatan.loc[shown, "cases"].sum() <= regencies["cases"].sum()
+    rate = regencies["cases"].sum() / children
+    assert at.metric[0].label == "Prevalensi Prov. Kalimantan Timur"
+    assert at.metric[0].value == f"{rate * 100:.1f}%".replace(".", ",")
+    assert at.metric[1].value == f"{children:,} anak".replace(",", ".")
+    rated = int((~kecamatan["suppressed"] & kecamatan["prevalence"].notna()).sum())
+    (card,) = [m for m in at.markdown if "Kecamatan per kelas" in m.value]
+    assert card.proto.help.startswith(f"Kecamatan dengan angka: {rated} dari 105\n")
+    # Each kecamatan's colour follows the publish rules: too few children grey, no data white.
+    too_few = set(kecamatan.loc[kecamatan["suppressed"] & (kecamatan["measured"] > 0), "code"])
+    no_data = set(kecamatan.loc[kecamatan["measured"].fillna(0) == 0, "code"])
+    styles = {f["id"]: f["properties"]["s"] for f in features}
+    assert {c for c, s in styles.items() if s == "too_few"} == too_few
+    assert {c for c, s in styles.items() if s == "no_data"} == no_data
+    assert [e.label for e in at.expander if e.label.startswith("Tabel")] == ["Tabel kecamatan"]
+    # The radio says what is drawn, and "Kab./Kota" goes back to the regencies (no areas in the URL).
+    assert at.radio(key="view_pick_areas").value == "kecamatan"
+    # A click on Tenggarong opens its villages.
+    tenggarong = "64.02.06"
+    component_key = _map_args(at)["_id"].rsplit("-", 1)[1]
+    at.session_state[component_key] = {
+        "last_active_drawing": {"type": "Feature", "properties": {"code": tenggarong}}
+    }
+    at.run()
+    assert not at.exception
+    assert at.query_params["kecamatan"] == tenggarong and "areas" not in at.query_params
+    expected = sorted(gazetteer.villages().query("kecamatan_code == @tenggarong")["code"])
+    assert sorted(_drawn(at)) == expected
+    assert [b.key for b in at.button if b.key and b.key.startswith("crumb_")] == [
+        "crumb_national",
+        "crumb_province",
+        "crumb_regency",
+    ]
+
+
+def test_the_areas_radio_switches_a_province_between_regencies_and_kecamatan(app):
+    at = app(province="64", period="2025-08")
+    assert "areas" not in at.query_params and len(_drawn(at)) == 10
+    at.radio(key="view_pick_areas").set_value("kecamatan").run()
+    assert not at.exception
+    assert at.query_params["areas"] == "kecamatan" and len(_drawn(at)) == 105
+    at.radio(key="view_pick_areas").set_value("regency").run()
+    assert "areas" not in at.query_params and len(_drawn(at)) == 10
+
+
+def test_a_province_kecamatan_map_makes_a_slide_of_its_kecamatan(run_page, demo_dir):
+    from render import StoryRenderer
+    from render.maps import map_data
+
+    at = run_page(str(REPO_ROOT / "pages" / "map.py"), period="2025-08", province="64", areas="kecamatan")
+    at.button(key="story_map_add").click().run()
+    assert not at.exception
+    slide = at.session_state["story"].slides[-1]
+    assert slide.view["level"] == "province" and slide.view["areas"] == "kecamatan"
+    assert slide.title["id"].endswith("Kalimantan Timur (per kecamatan)")
+    data = map_data(slide.view, demo_dir)
+    assert sorted(data.frame["code"]) == sorted(gazetteer.areas("kecamatan", within="64")["code"])
+    villages = prevalence_api.prevalence("stunting", "2025-08", "village", within="64", data_dir=demo_dir)
+    assert int(data.frame["measured"].sum()) == int(villages["measured"].sum()) > 0
+    rendered = StoryRenderer(demo_dir).render(slide, 1, "id")
+    assert rendered.error is None and rendered.png

@@ -251,6 +251,12 @@ def test_messages_describe_a_bad_value_by_type_and_size_not_by_content(replace, 
         ({"level": "province", "province": "99"}, "'view.province': '99' is not a province code"),
         ({"level": "village", "regency": "64.02"}, "'view.level': 'village' is not a map of its own"),
         ({}, "'view.regency' is missing"),
+        ({"level": "province", "province": "33", "areas": "kecamatan"}, None),  # its 576 kecamatan
+        (
+            {"level": "province", "province": "33", "areas": "villages"},
+            "'view.areas': 'villages' is not valid",
+        ),
+        ({"regency": "64.02", "areas": "kecamatan"}, "'view.areas': 'kecamatan' is not valid here"),
     ],
 )
 def test_a_map_slide_names_the_national_or_a_province_map_by_its_level(view, error):

@@ -123,3 +123,37 @@ def test_a_kecamatan_of_another_regency_is_refused_and_the_level_falls_back(gaz)
     assert (state.level, state.area_code) == ("regency", "64.74")
     fixed, names = validate(ViewState(period="2024-08", level="kecamatan"), PERIODS, gaz)
     assert fixed.level == "regency" and names == ["level"]
+
+
+def test_a_province_view_of_its_kecamatan_has_its_link_and_the_default_adds_nothing(gaz):
+    state, rejected = parse_query({"province": "33", "areas": "kecamatan"}, PERIODS, gaz)
+    assert rejected == []
+    assert (state.level, state.area_code, state.areas, state.areas_level) == (
+        "province",
+        "33",
+        "kecamatan",
+        "kecamatan",
+    )
+    query = to_query(state)
+    assert query["areas"] == "kecamatan" and query["province"] == "33"
+    assert parse_query(query, PERIODS, gaz) == (state, [])
+    # The default (its regencies) is not written, so the links made before stay as they were.
+    regencies, rejected = parse_query({"province": "33"}, PERIODS, gaz)
+    assert (
+        regencies.areas is None and regencies.areas_level == "regency" and "areas" not in to_query(regencies)
+    )
+    assert parse_query({"province": "33", "areas": "regency"}, PERIODS, gaz) == (regencies, [])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"province": "33", "areas": "villages"},  # not a choice
+        {"regency": "64.02", "areas": "kecamatan"},  # a regency view draws its villages
+        {"level": "national", "areas": "kecamatan"},
+    ],
+)
+def test_areas_outside_a_province_view_are_refused(gaz, params):
+    state, rejected = parse_query(params, PERIODS, gaz)
+    assert rejected == [("areas", params["areas"])] and state.areas is None
+    assert "areas" not in to_query(state)

@@ -1,8 +1,9 @@
 """The map page's parts: KPI cards, the choropleth, the village panel and the tables.
 
 Every level of the map: the national view draws Indonesia's 514 regencies, a province view its
-regencies, a regency view its villages, a kecamatan view its villages in detail. A click on a
-regency opens its village view (``ui.sidebar.go_to``); a click on a village opens its panel.
+regencies (or its kecamatan, ``ViewState.areas``), a regency view its villages, a kecamatan view its
+villages in detail. A click on a regency or kecamatan opens its village view (``ui.sidebar.go_to``);
+a click on a village opens its panel.
 
 ``build_model`` gathers everything one view needs (cached queries, boundaries, classes, the folium
 map); the ``render_*`` functions only draw it. Every number is followed by its period, source and
@@ -76,13 +77,23 @@ class MapModel:
     choropleth: Choropleth
     schematic: bool
     quality: pd.DataFrame | None = None  # village-level data-quality table (the warning marks)
-    # What the polygons are: villages (a regency or kecamatan view) or regencies (national, province).
+    # What the polygons are: villages (a regency or kecamatan view), regencies (national, province)
+    # or a province's kecamatan.
     areas_level: str = "village"
 
     @property
     def regency_level(self) -> bool:
-        """The map draws regencies (the national and province views): a click opens one."""
-        return self.areas_level == "regency"
+        """The map draws regencies or kecamatan (the national and province views): a click opens
+        that area's village map, not a village panel."""
+        return self.areas_level != "village"
+
+    def words(self, regencies_key: str) -> str:
+        """The i18n key of a regencies' wording (``*.regencies``) for the areas drawn."""
+        return (
+            regencies_key.replace("regencies", "kecamatan")
+            if self.areas_level == "kecamatan"
+            else regencies_key
+        )
 
 
 def _filters(view: ViewState) -> dict:
@@ -153,15 +164,15 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
 
 
 def _regency_model(view: ViewState, basemap: bool) -> MapModel:
-    """The national view (all 514 regencies) or a province's: one polygon per regency, coloured by
-    the same summary and published the same way (too few children, no data, intervals). Polygons:
-    the national outlines when installed, schematic cells from the centroids otherwise."""
+    """The national view (all 514 regencies) or a province's: one polygon per regency (or per
+    kecamatan of the province), coloured by the same summary and published the same way (too few
+    children, no data, intervals). Polygons: the national outlines (a province's kecamatan: the
+    installed villages' dissolves) when installed, schematic cells from the centroids otherwise."""
     indicator_label = t(f"indicator.{view.indicator}", view.lang)
     code = view.area_code  # None for Indonesia, the province's code
-    rates = app_cache.view_rates(
-        view.indicator, view.period, view.level, code, level="regency", **_filters(view)
-    )
-    areas = app_cache.national_areas("regency", code, zoom=view.level)
+    drawn = view.areas_level  # regency, or a province's kecamatan
+    rates = app_cache.view_rates(view.indicator, view.period, view.level, code, level=drawn, **_filters(view))
+    areas = app_cache.national_areas(drawn, code, zoom=view.level)
     eligible = rates.loc[~rates["suppressed"] & rates["prevalence"].notna(), "prevalence"]
     scheme = make_scheme(view.classes, view.indicator, eligible.to_numpy())
     choropleth = build_map(
@@ -180,6 +191,7 @@ def _regency_model(view: ViewState, basemap: bool) -> MapModel:
             clear_right_px=0 if view.level == "national" else PANEL_WIDTH_PX + 16,
         ),
         province_areas=app_cache.national_areas("province", code, zoom=view.level),
+        regency_areas=app_cache.province_regency_outlines(code) if drawn == "kecamatan" else None,
     )
     return MapModel(
         view,
@@ -190,7 +202,7 @@ def _regency_model(view: ViewState, basemap: bool) -> MapModel:
         choropleth,
         bool(areas.attrs.get("schematic")),
         None,
-        areas_level="regency",
+        areas_level=drawn,
     )
 
 
@@ -238,10 +250,11 @@ def render_header(model: MapModel) -> None:
         f"### {html.escape(t('map.title', view.lang, indicator=model.indicator_label))}", width="content"
     )
     breadcrumb.render(view, line)
-    subtitle = "map.subtitle.regencies.short" if model.regency_level else "map.subtitle.short"
+    subtitle = model.words("map.subtitle.regencies.short") if model.regency_level else "map.subtitle.short"
     line.caption(t(subtitle, view.lang, period=fmt_month(view.period, view.lang)) + filter_text(view))
     if model.schematic:
-        note = "map.schematic_note.national" if model.regency_level else "map.schematic_note"
+        # A province's kecamatan are cut from the villages: their note is the villages' one.
+        note = "map.schematic_note.national" if model.areas_level == "regency" else "map.schematic_note"
         st.caption(f":orange[:material/info: {t(note, view.lang)}]")
 
 
@@ -356,12 +369,14 @@ def render_kpis(model: MapModel) -> None:
         )
         cols[1].metric(t("kpi.children", lang), fmt_children(int(row["measured"]), lang))
         if not several:
-            classes_label = t("kpi.classes.regencies" if model.regency_level else "kpi.classes", lang)
+            classes_label = t(
+                model.words("kpi.classes.regencies") if model.regency_level else "kpi.classes", lang
+            )
             cols[2].markdown(
                 f'<span class="peta-card-label">{classes_label}</span>'
                 f"<br>{_chips(counts, _class_names(model.scheme, lang))}",
                 unsafe_allow_html=True,
-                help="\n".join(f"{label}: {n}" for _c, label, n in counts),
+                help="\n".join(_rated_line(model, lang) + [f"{label}: {n}" for _c, label, n in counts]),
             )
         difference = tables.change(row, previous)
         cols[-1].metric(
@@ -403,6 +418,16 @@ def render_kpis(model: MapModel) -> None:
         st.caption(f"{interval} · {source_line}")
 
 
+def _rated_line(model: MapModel, lang: str) -> list[str]:
+    """A province's kecamatan: how many of them the map can colour ("Kecamatan dengan angka: 95 dari
+    105"), the classes card's first help line; the rest are too few children or no data."""
+    if model.areas_level != "kecamatan":
+        return []
+    rated = int((model.frame["state"] == "rate").sum())
+    shown_of = t("kpi.regencies_with_rate.value", lang, shown=rated, total=len(model.frame))
+    return [f"{t('kpi.kecamatan_with_rate', lang)}: {shown_of}"]
+
+
 def _national_kpis(model: MapModel) -> None:
     """The national view's cards: the children counted, the regencies with a rate of the 514, and
     the regencies per class. No national prevalence: the store holds the regencies that loaded
@@ -440,7 +465,9 @@ def render_map(model: MapModel) -> str | None:
         model.choropleth.base,
         # Its own key for the regency maps: a click that opened a regency is not read again as a
         # click on that regency's village map.
-        key=MAP_KEY if not model.regency_level else f"{MAP_KEY}_regencies",
+        key={"village": MAP_KEY, "regency": f"{MAP_KEY}_regencies"}.get(
+            model.areas_level, f"{MAP_KEY}_{model.areas_level}"
+        ),
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         # The click position changes with every click (so a village clicked again after its panel was
@@ -492,8 +519,9 @@ def _any_rate(frame: pd.DataFrame) -> bool:
 def render_area_panel(model: MapModel) -> None:
     """Beside the map before any click: the hint, and the trend of the area the map shows."""
     view, lang = model.view, model.view.lang
+    hint = "map.click_hint.kecamatan" if model.areas_level == "kecamatan" else "map.click_hint.regency"
     st.info(
-        t("map.click_hint.regency" if model.regency_level else "map.click_hint", lang),
+        t(hint if model.regency_level else "map.click_hint", lang),
         icon=":material/touch_app:",
     )
     if view.level == "national":
@@ -663,13 +691,21 @@ def render_village_table(model: MapModel) -> None:
     folded box: built only while the box is open (styling and sending hundreds of rows nobody sees
     was a sixth of every map rerun)."""
     view, lang = model.view, model.view.lang
-    label = t("table.regencies" if model.regency_level else "table.villages", lang)
+    label = t(
+        {"regency": "table.regencies", "kecamatan": "table.kecamatan_list"}.get(
+            model.areas_level, "table.villages"
+        ),
+        lang,
+    )
     box = st.expander(label, key=TABLE_KEY, on_change="rerun")
     if not box.open:
         return
     frame = pd.DataFrame(model.frame.drop(columns="geometry"))
     classes = tables.village_classes(frame["state"], frame["class_index"], model.scheme, lang)
-    if model.regency_level:
+    if model.areas_level == "kecamatan":
+        labels = {"code": "table.code", "name": "table.name", "parent_name": "tooltip.regency"}
+        name, key = f"kecamatan-{view.indicator}-{view.period}-{view.province}.csv", "dl_kecamatan"
+    elif model.regency_level:
         labels = {"code": "table.code", "name": "table.name", "parent_name": "table.province"}
         name, key = f"kabupaten-{view.indicator}-{view.period}-{view.province or 'id'}.csv", "dl_regencies"
     else:

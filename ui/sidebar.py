@@ -7,7 +7,9 @@ always holds a link that reopens the same view.
 
 The view's areas (level, province, regency, kecamatan, village) live in session state; the province and
 regency lists are drawn from them on every run and change them only through their callbacks or
-``go_to`` (the map's drill-down and breadcrumb), so a page switch never loses a province view.
+``go_to`` (the map's drill-down and breadcrumb), so a page switch never loses a province view. A
+province view on the map page also offers what it draws ("Tampilkan: Kab./Kota · Kecamatan", the
+view's ``areas``): not a level change, so not through ``go_to``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from stunting.viewstate import (
     DEFAULT_REGENCY,
     LEVELS,
     PARAMS,
+    PROVINCE_AREAS,
     REGENCY_ALL,
     ViewState,
     parse_query,
@@ -112,12 +115,33 @@ def _apply_go_to() -> None:
     state = st.session_state
     state[_key("village")] = None
     state[_key("level")] = level
+    state[_key("areas")] = None  # a province opens on its regencies
     state[_key("province")] = code if level == "province" else None
     if level == "province" and _regency_code()[:2] != code:
         state[_REGENCY] = _first_regency(code)
     if level in ("regency", "kecamatan"):
         state[_REGENCY] = code[:5]
         state[_key("kecamatan")] = code if level == "kecamatan" else ANY
+
+
+def _on_areas() -> None:
+    """Regencies or kecamatan chosen for the province view (not a level change: still the province)."""
+    chosen = st.session_state[_key("pick_areas")]
+    st.session_state[_key("areas")] = None if chosen == PROVINCE_AREAS[0] else chosen
+    st.session_state[_key("village")] = None
+
+
+def _areas_choice(lang: str) -> None:
+    """In a province view on the map page: draw its regencies or its kecamatan."""
+    st.session_state[_key("pick_areas")] = st.session_state.get(_key("areas")) or PROVINCE_AREAS[0]
+    st.sidebar.radio(
+        t("sidebar.province_areas", lang),
+        PROVINCE_AREAS,
+        format_func=lambda choice: t(f"sidebar.province_areas.{choice}", lang),
+        horizontal=True,
+        key=_key("pick_areas"),
+        on_change=_on_areas,
+    )
 
 
 def _regency_code() -> str:
@@ -312,9 +336,13 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
         # The view's level and province: from the URL, the area lists' callbacks or go_to.
         level=st.session_state.get(_key("level")) or DEFAULT_LEVEL,
         province=st.session_state.get(_key("province")),
+        areas=st.session_state.get(_key("areas")),
     )
     if map_filters:
         kecamatan = ANY
+        if state.level == "province":
+            _areas_choice(lang)
+            state = replace(state, areas=st.session_state.get(_key("areas")))
         if state.level not in ("national", "province"):  # a regency's own list of kecamatan
             area = villages_in(gaz, regency, None)
             kecamatans = area.drop_duplicates("kecamatan_code").set_index("kecamatan_code")["kecamatan_name"]
@@ -364,6 +392,7 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
     st.session_state[_key("village")] = state.village
     st.session_state[_REGENCY] = state.regency
     st.session_state[_key("level")], st.session_state[_key("province")] = state.level, state.province
+    st.session_state[_key("areas")] = state.areas
     wanted = to_query(state)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)

@@ -31,9 +31,10 @@ def set_story(story: Story) -> None:
 
 def map_view(view: ViewState) -> dict:
     """The map page's URL state as a slide's view (the presenter picks the language): a national or
-    province map by its level, a regency's or kecamatan's by its codes."""
+    province map by its level (a province's kecamatan with ``areas``), a regency's or kecamatan's by
+    its codes."""
     if view.level in MAP_WIDE_LEVELS:
-        fields = ("indicator", "period", "level", "province", "sex", "age", "classes")
+        fields = ("indicator", "period", "level", "province", "areas", "sex", "age", "classes")
     else:
         fields = ("indicator", "period", "regency", "kecamatan", "village", "sex", "age", "classes")
     return {name: getattr(view, name) for name in fields if getattr(view, name) is not None}

@@ -7,6 +7,8 @@ The map page uses these functions:
 - ``load_outlines(level, data_dir)``: the national regency/province outlines (``fetch --overview``);
 - ``load_areas(level, province, data_dir)``: the regencies (or provinces) of the national and
   province maps: the national outlines when installed, schematic cells from the centroids otherwise;
+  with ``level="kecamatan"`` a province's kecamatan (the installed villages' dissolves, schematic
+  cells for the regencies without them);
 - ``installed(data_dir)``: one row per installed regency: source, when, villages (``boundaries list``).
 """
 
@@ -21,6 +23,7 @@ import pandas as pd
 import shapely
 
 from stunting import gazetteer
+from stunting.boundaries import display
 from stunting.boundaries.display import DETAILS, LEVELS
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "load_areas",
     "load_display",
     "load_outlines",
+    "province_regency_outlines",
 ]
 
 # A village of an installed regency without a polygon (no row in the source, or a row without
@@ -236,11 +240,18 @@ def load_areas(
     on each call."""
     from stunting.boundaries.install import OUTLINE_LEVELS, store
 
-    if level not in OUTLINE_LEVELS:
-        raise ValueError(f"level must be one of {OUTLINE_LEVELS}, not {level!r}")
+    if level not in (*OUTLINE_LEVELS, "kecamatan"):
+        raise ValueError(f"level must be one of {(*OUTLINE_LEVELS, 'kecamatan')}, not {level!r}")
     if zoom not in ZOOMS:
         raise ValueError(f"zoom must be one of {tuple(ZOOMS)}, not {zoom!r}")
     current = store(data_dir).current()
+    if level == "kecamatan":
+        if province is None or province not in gazetteer.provinces():
+            raise ValueError(f"a province's kecamatan need a province code, not {province!r}")
+        frame = _province_kecamatan(str(current) if current else None, province, zoom)[0]
+        out = frame.copy()
+        out.attrs = dict(frame.attrs)
+        return out
     frame = _areas(str(current) if current else None, level, zoom)
     if province is not None:
         frame = frame[frame["province"] == province]
@@ -277,6 +288,73 @@ def _areas(snapshot: str | None, level: str, zoom: str) -> gpd.GeoDataFrame:
     frame["geometry"] = _for_zoom(frame.geometry.values, *ZOOMS[zoom])
     frame.attrs = {"schematic": is_schematic, "attribution": attribution, "schematic_regencies": []}
     return frame
+
+
+@lru_cache(maxsize=8)
+def _province_kecamatan(snapshot: str | None, province: str, zoom: str):
+    """Every kecamatan of ``province``: the installed villages' kecamatan dissolves (overview
+    detail) for the regencies that have them, schematic cells for the others (cut back where real
+    polygons lie), simplified for ``zoom``; and their regencies' outlines. Built once per snapshot
+    and province (Jawa Tengah's 576: under a second), and the same polygons serve every period."""
+    from stunting.boundaries import schematic
+    from stunting.boundaries.install import SOURCE_JSON, frame_file
+
+    inside = tuple(sorted(code for code in gazetteer.regencies() if code[:2] == province))
+    folder = Path(snapshot) if snapshot else None
+    installed = None
+    if folder is not None and (folder / frame_file("kecamatan", "overview")).exists():
+        installed = gpd.read_parquet(folder / frame_file("kecamatan", "overview"))
+        installed = installed[installed["regency"].isin(list(inside))]
+    if installed is None or installed.empty:
+        frame, lacking, attribution = (
+            schematic.cells("kecamatan", inside),
+            list(inside),
+            schematic.ATTRIBUTION,
+        )
+    else:
+        attribution = json.loads((folder / SOURCE_JSON).read_text("utf-8"))["attribution"]
+        lacking = sorted(set(inside) - set(installed["regency"]))
+        frame = installed
+        if lacking:
+            # Cut from one diagram of the whole province, so the cells are the same as when every
+            # regency is schematic; never over a real kecamatan.
+            try:
+                real = shapely.coverage_union_all(installed.geometry.values)
+            except shapely.errors.GEOSException:  # not an exact coverage after all
+                real = shapely.union_all(installed.geometry.values)
+            rest = schematic.cells_beside("kecamatan", lacking, real, inside)
+            frame = gpd.GeoDataFrame(pd.concat([installed, rest], ignore_index=True), crs=4326)
+            names = [gazetteer.regencies()[code] for code in lacking]
+            # A province has up to 38 regencies: the first five name the rest (attrs lists them all).
+            attribution += f", kecuali {', '.join(names[:5])}{' …' if len(names) > 5 else ''} (skematis)"
+    frame = frame.assign(level="kecamatan", province=province)
+    frame = frame[["code", "name", "level", "kecamatan", "regency", "province", "geometry"]].sort_values(
+        "code"
+    )
+    frame = gpd.GeoDataFrame(frame.reset_index(drop=True), crs=4326)
+    # The regency lines over them: each regency's union before the simplification (the kecamatan
+    # are simplified one by one, so their union afterwards would be riddled with sliver holes).
+    regencies = display.dissolve(frame, "regency", gazetteer.regencies())
+    regencies["geometry"] = _for_zoom(regencies.geometry.values, *ZOOMS[zoom])
+    frame["geometry"] = _for_zoom(frame.geometry.values, *ZOOMS[zoom])
+    frame.attrs = {
+        "schematic": bool(lacking),
+        "attribution": attribution,
+        "schematic_regencies": list(lacking),
+    }
+    return frame, regencies
+
+
+def province_regency_outlines(province: str, zoom: str = "province", data_dir=None) -> gpd.GeoDataFrame:
+    """The regencies of ``province`` as the union of the kecamatan ``load_areas("kecamatan",
+    province)`` draws (code, name, level, kecamatan, regency, geometry), simplified for ``zoom``:
+    the lines over a province's kecamatan map, edge to edge with them."""
+    from stunting.boundaries.install import store
+
+    if zoom not in ZOOMS:
+        raise ValueError(f"zoom must be one of {tuple(ZOOMS)}, not {zoom!r}")
+    current = store(data_dir).current()
+    return _province_kecamatan(str(current) if current else None, province, zoom)[1].copy()
 
 
 def _for_zoom(geometries, tolerance: float, smallest: float, decimals: int):
