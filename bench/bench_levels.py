@@ -24,15 +24,11 @@ The Jawa Tengah village import (target < 60 s) is bench/bench_boundaries.py's.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -48,16 +44,6 @@ VIEWS = (
 )
 # Jawa Tengah's villages are installed so its kecamatan view draws their real dissolves.
 KECAMATAN_PROVINCE = "33"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # Mark every polygon drawn now; count the unmarked (newly drawn) and all polygons.
 MARK_JS = f"""() => {{
@@ -136,89 +122,55 @@ def _component_strings(data_dir: str, view: str, code: str | None, period: str, 
     return strings, bool(areas.attrs.get("schematic"))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _browser(data_dir: Path, periods: list[str]) -> dict:
-    from playwright.sync_api import sync_playwright
+    # The browser tests' own server and offline page (tests/browser.py): chromium at 1366x768 with
+    # every request that would leave the machine blocked and recorded.
+    sys.path.insert(0, str(REPO / "tests"))
+    from browser import offline_page, streamlit_app
 
     from ui.sidebar import period_label
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + ["--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=REPO,
-        env=os.environ | {"STUNTING_DATA_DIR": str(data_dir.resolve())},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    outside: list[str] = []
     results = {}
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-
-            def guard(route):
-                request = route.request.url
-                if urlparse(request).hostname == "127.0.0.1" or request.startswith(("data:", "blob:")):
-                    route.continue_()
-                else:
-                    outside.append(request)
-                    route.abort()
-
-            page.route("**/*", guard)
-            for view, code, count, drawn in VIEWS:
-                query = "level=national" if view == "national" else f"province={code}"
-                query += "&areas=kecamatan" if drawn == "kecamatan" else ""
+    with (
+        streamlit_app(data_dir.resolve()) as url,
+        offline_page("/usr/bin/chromium", locale=None) as (page, outside),
+    ):
+        for view, code, count, drawn in VIEWS:
+            query = "level=national" if view == "national" else f"province={code}"
+            query += "&areas=kecamatan" if drawn == "kecamatan" else ""
+            started = time.perf_counter()
+            page.goto(f"{url}/?{query}&period={periods[-1]}")
+            page.wait_for_function(f"() => ({COUNT_JS})()[1] === {count}", timeout=600_000)
+            first = time.perf_counter() - started
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
+            changes = []
+            select = page.get_by_label("Periode")
+            for i in range(RUNS):
+                page.evaluate(MARK_JS)
+                target = periods[-2 - i % (len(periods) - 1)]
+                option = page.get_by_role("option", name=period_label(target, "id"))
+                # The list can close again if the click lands while the page is still settling.
+                for _attempt in range(5):
+                    # In the middle of the sidebar first: a list opened at the window's bottom
+                    # edge scrolls the sidebar to show its options, and the scroll closes it.
+                    select.evaluate("e => e.scrollIntoView({block: 'center'})")
+                    select.click()
+                    try:
+                        option.wait_for(timeout=5_000)
+                        break
+                    except Exception:  # noqa: BLE001 (playwright's TimeoutError: click again)
+                        page.keyboard.press("Escape")
                 started = time.perf_counter()
-                page.goto(f"{url}/?{query}&period={periods[-1]}")
-                page.wait_for_function(f"() => ({COUNT_JS})()[1] === {count}", timeout=600_000)
-                first = time.perf_counter() - started
+                option.click()
+                page.wait_for_function(
+                    f"() => {{ const [fresh, all] = ({COUNT_JS})();"
+                    f" return fresh === {count} && all === {count}; }}",
+                    timeout=120_000,
+                )
+                changes.append(time.perf_counter() - started)
                 page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
-                changes = []
-                select = page.get_by_label("Periode")
-                for i in range(RUNS):
-                    page.evaluate(MARK_JS)
-                    target = periods[-2 - i % (len(periods) - 1)]
-                    option = page.get_by_role("option", name=period_label(target, "id"))
-                    # The list can close again if the click lands while the page is still settling.
-                    for _attempt in range(5):
-                        # In the middle of the sidebar first: a list opened at the window's bottom
-                        # edge scrolls the sidebar to show its options, and the scroll closes it.
-                        select.evaluate("e => e.scrollIntoView({block: 'center'})")
-                        select.click()
-                        try:
-                            option.wait_for(timeout=5_000)
-                            break
-                        except Exception:  # noqa: BLE001 (playwright's TimeoutError: click again)
-                            page.keyboard.press("Escape")
-                    started = time.perf_counter()
-                    option.click()
-                    page.wait_for_function(
-                        f"() => {{ const [fresh, all] = ({COUNT_JS})();"
-                        f" return fresh === {count} && all === {count}; }}",
-                        timeout=120_000,
-                    )
-                    changes.append(time.perf_counter() - started)
-                    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
-                results[(view, drawn)] = {"first_draw_s": first, "period_changes_s": changes}
-                print(f"  {view} {drawn}: {', '.join(f'{c:.2f}' for c in changes)} s", flush=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            results[(view, drawn)] = {"first_draw_s": first, "period_changes_s": changes}
+            print(f"  {view} {drawn}: {', '.join(f'{c:.2f}' for c in changes)} s", flush=True)
     results["outside"] = outside
     return results
 
