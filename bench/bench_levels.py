@@ -126,7 +126,7 @@ def _browser(data_dir: Path, periods: list[str]) -> dict:
     # The browser tests' own server and offline page (tests/browser.py): chromium at 1366x768 with
     # every request that would leave the machine blocked and recorded.
     sys.path.insert(0, str(REPO / "tests"))
-    from browser import offline_page, streamlit_app
+    from browser import offline_page, open_choices, streamlit_app
 
     from ui.sidebar import period_label
 
@@ -149,17 +149,7 @@ def _browser(data_dir: Path, periods: list[str]) -> dict:
                 page.evaluate(MARK_JS)
                 target = periods[-2 - i % (len(periods) - 1)]
                 option = page.get_by_role("option", name=period_label(target, "id"))
-                # The list can close again if the click lands while the page is still settling.
-                for _attempt in range(5):
-                    # In the middle of the sidebar first: a list opened at the window's bottom
-                    # edge scrolls the sidebar to show its options, and the scroll closes it.
-                    select.evaluate("e => e.scrollIntoView({block: 'center'})")
-                    select.click()
-                    try:
-                        option.wait_for(timeout=5_000)
-                        break
-                    except Exception:  # noqa: BLE001 (playwright's TimeoutError: click again)
-                        page.keyboard.press("Escape")
+                open_choices(page, select, option)
                 started = time.perf_counter()
                 option.click()
                 page.wait_for_function(

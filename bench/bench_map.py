@@ -18,15 +18,10 @@ real boundaries (`python -m stunting boundaries import ... --data-dir DIR`).
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -35,16 +30,6 @@ RUNS = 5
 KUKAR = "64.02"
 PAYLOAD_TARGET_KB = 400
 PERIOD_CHANGE_TARGET_S = 1.0
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # The fills of every village path: changes when the map is redrawn for another period.
 FILLS_JS = f"""() => {{
@@ -107,76 +92,40 @@ def _server_build(data_dir: str, indicator: str, periods: list[str]) -> tuple[fl
     return statistics.median(t[0] for t in timings), statistics.median(t[1] for t in timings)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _browser(data_dir: str, periods: list[str], villages: int) -> dict:
-    from playwright.sync_api import sync_playwright
+    # The browser tests' own server and offline page (tests/browser.py): chromium at 1366x768 with
+    # every request that would leave the machine blocked and recorded.
+    sys.path.insert(0, str(REPO / "tests"))
+    from browser import offline_page, open_choices, streamlit_app
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = os.environ | {"STUNTING_DATA_DIR": str(Path(data_dir).resolve())}
     launched = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    outside: list[str] = []
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        healthy = time.perf_counter()
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-
-            def guard(route):
-                if urlparse(route.request.url).hostname == "127.0.0.1" or route.request.url.startswith(
-                    "data:"
-                ):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", guard)
-            page.goto(f"{url}/?regency={KUKAR}&period={periods[-1]}")
+    with (
+        streamlit_app(Path(data_dir).resolve()) as url,
+        offline_page("/usr/bin/chromium", locale=None) as (page, outside),
+    ):
+        healthy = time.perf_counter()  # streamlit_app yields once the server answers its health check
+        page.goto(f"{url}/?regency={KUKAR}&period={periods[-1]}")
+        page.wait_for_function(
+            f"() => ({FILLS_JS})() && ({FILLS_JS})().endsWith('|' + {villages})", timeout=600_000
+        )
+        drawn = time.perf_counter()
+        changes = []
+        select = page.get_by_label("Periode")
+        for i in range(RUNS):
+            before = page.evaluate(FILLS_JS)
+            target = periods[-2 - i % (len(periods) - 1)]
+            option = page.get_by_role("option", name=target_label(target))
+            open_choices(page, select, option)
+            started = time.perf_counter()
+            option.click()
             page.wait_for_function(
-                f"() => ({FILLS_JS})() && ({FILLS_JS})().endsWith('|' + {villages})", timeout=600_000
+                f"""before => {{ const now = ({FILLS_JS})();
+                               return now && now !== before && now.endsWith('|' + {villages}); }}""",
+                arg=before,
+                timeout=120_000,
             )
-            drawn = time.perf_counter()
-            changes = []
-            select = page.get_by_label("Periode")
-            for i in range(RUNS):
-                before = page.evaluate(FILLS_JS)
-                target = periods[-2 - i % (len(periods) - 1)]
-                select.click()
-                option = page.get_by_role("option", name=target_label(target))
-                option.wait_for()
-                started = time.perf_counter()
-                option.click()
-                page.wait_for_function(
-                    f"""before => {{ const now = ({FILLS_JS})();
-                                   return now && now !== before && now.endsWith('|' + {villages}); }}""",
-                    arg=before,
-                    timeout=120_000,
-                )
-                changes.append(time.perf_counter() - started)
-                page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            changes.append(time.perf_counter() - started)
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
     return {
         "health_s": healthy - launched,
         "first_draw_s": drawn - launched,

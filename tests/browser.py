@@ -91,6 +91,25 @@ def wait_for_polygons(page, count: int, timeout_ms: int = DRAW_TIMEOUT_MS) -> No
     )
 
 
+def open_choices(page, select, option, attempts: int = 5) -> None:
+    """Open the select box ``select`` until ``option`` shows. A list opened at the window's bottom
+    edge scrolls the sidebar to show its options, and the scroll closes it; a click while the page
+    still settles can close it too: the box goes to the middle of the sidebar first, then is tried
+    again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        select.evaluate("e => e.scrollIntoView({block: 'center'})")
+        select.click()
+        try:
+            option.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
