@@ -13,12 +13,11 @@ number of children; every table can be downloaded as CSV (aggregates only).
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from charts import breakdown_figure, trend_figure
 from charts.evaluate import programme_label
@@ -48,7 +47,7 @@ from stunting.i18n import (
 from stunting.plaintext import csv_bytes, markdown_literal
 from stunting.story import map_area_name
 from stunting.viewstate import ViewState
-from ui import breadcrumb, sidebar, tables
+from ui import breadcrumb, folium_view, sidebar, tables
 
 # The map takes the width of the page and this height: at 1366x768 with the sidebar open it is more
 # than half the screen, and at 1366x657 (a browser window on the projector) it still ends above the
@@ -65,6 +64,13 @@ MAP_KEY = "village_map"
 # The table under the map: its folded box, the same widget on every level.
 TABLE_KEY = "map_table"
 _LAST_CLICK = "_map_last_click"
+# Only the clicked feature and the click position come back (render_map).
+RETURNED_OBJECTS = ("last_active_drawing", "last_object_clicked")
+# Finished views kept for every session (build_model): a meeting clicks through a few dozen; one
+# regency's village view is about 1 MB of rendered map.
+VIEWS_CACHED = 64
+# Finished charts kept (the trends and breakdowns of the panels): a few tens of kB each.
+CHARTS_CACHED = 256
 
 
 @dataclass
@@ -74,12 +80,17 @@ class MapModel:
     indicator_label: str
     scheme: ClassScheme
     frame: gpd.GeoDataFrame  # one row per village drawn: rates, state, class (geo.choropleth.map_frame)
-    choropleth: Choropleth
+    choropleth: Choropleth | None  # None once rendered (build_model)
     schematic: bool
     quality: pd.DataFrame | None = None  # village-level data-quality table (the warning marks)
     # What the polygons are: villages (a regency or kecamatan view), regencies (national, province)
     # or a province's kecamatan.
     areas_level: str = "village"
+    # The map as st_folium's component receives it, rendered once per view (ui/folium_view.py),
+    # and its widget key; the folium objects are let go once rendered.
+    rendered: folium_view.RenderedMap | None = None
+    map_key: str = ""
+    hashed_key: str = ""
 
     @property
     def regency_level(self) -> bool:
@@ -116,9 +127,46 @@ def show_table(table: pd.DataFrame, lang: str, **kwargs) -> None:
 
 
 def build_model(view: ViewState, basemap: bool) -> MapModel:
-    """Everything the map page draws for ``view`` (its period must be set)."""
-    if view.level in ("national", "province"):
-        return _regency_model(view, basemap)
+    """Everything the map page draws for ``view`` (its period must be set), the map rendered.
+
+    Built once per view for every session (a rerun that finds it costs no drawing): keyed by the
+    view without its chosen village (the map does not depend on it), the basemap switch and the
+    names of the store's, boundaries' and programme tables' snapshots, never by session. The model
+    holds aggregates and boundaries only; the renderers read it and never change it."""
+    folder = app_cache.data_dir()
+    view_fields = tuple(getattr(view, f.name) for f in fields(ViewState) if f.name != "village")
+    shared = _shared_model(str(folder), app_cache.programme_key(folder), view_fields, basemap)
+    return replace(shared, view=view)
+
+
+@st.cache_resource(max_entries=VIEWS_CACHED, show_spinner=False)
+def _shared_model(folder: str, key: str, view_fields: tuple, basemap: bool) -> MapModel:
+    names = [f.name for f in fields(ViewState) if f.name != "village"]
+    view = ViewState(**dict(zip(names, view_fields, strict=True)))
+    model = (
+        _regency_model(view, basemap)
+        if view.level in ("national", "province")
+        else _village_model(view, basemap)
+    )
+    # Its own key for the regency maps: a click that opened a regency is not read again as a click
+    # on that regency's village map.
+    model.map_key = {"village": MAP_KEY, "regency": f"{MAP_KEY}_regencies"}.get(
+        model.areas_level, f"{MAP_KEY}_{model.areas_level}"
+    )
+    # The village layer goes in as the layer to swap: when only the period, indicator or a filter
+    # changes, the base map stays and the browser swaps the layer instead of reloading Leaflet.
+    model.rendered = folium_view.rendered(
+        model.choropleth.base,
+        feature_group_to_add=model.choropleth.villages,
+        returned_objects=RETURNED_OBJECTS,
+    )
+    model.hashed_key = folium_view.widget_key(model.rendered, model.map_key)
+    model.choropleth = None
+    return model
+
+
+def _village_model(view: ViewState, basemap: bool) -> MapModel:
+    """A regency's (or a kecamatan's) villages."""
     indicator_label = t(f"indicator.{view.indicator}", view.lang)
     rates = app_cache.prevalence(
         view.indicator,
@@ -461,19 +509,10 @@ def render_map(model: MapModel) -> str | None:
     the page. The village layer goes in as ``feature_group_to_add``: when only the period, indicator
     or a filter changes, the base map stays and the browser swaps the layer instead of reloading
     Leaflet and the whole map."""
-    result = st_folium(
-        model.choropleth.base,
-        # Its own key for the regency maps: a click that opened a regency is not read again as a
-        # click on that regency's village map.
-        key={"village": MAP_KEY, "regency": f"{MAP_KEY}_regencies"}.get(
-            model.areas_level, f"{MAP_KEY}_{model.areas_level}"
-        ),
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        # The click position changes with every click (so a village clicked again after its panel was
-        # closed reopens it); panning and zooming change neither.
-        returned_objects=["last_active_drawing", "last_object_clicked"],
-        feature_group_to_add=model.choropleth.villages,
+    # The click position changes with every click (so a village clicked again after its panel was
+    # closed reopens it); panning and zooming change neither (RETURNED_OBJECTS).
+    result = folium_view.show(
+        model.rendered, key=model.map_key, height=MAP_HEIGHT_PX, hashed_key=model.hashed_key
     )
     result = result or {}
     code = ((result.get("last_active_drawing") or {}).get("properties") or {}).get("code")
@@ -485,13 +524,11 @@ def render_map(model: MapModel) -> str | None:
 
 
 def _download(frame: pd.DataFrame, name: str, lang: str, key: str) -> None:
-    st.download_button(
-        t("download.csv", lang),
-        csv_bytes(frame),  # names from uploaded files: no cell may start a formula
-        file_name=name,
-        mime="text/csv",
-        key=key,
-    )
+    _download_csv(csv_bytes(frame), name, lang, key)  # names from uploaded files: no cell may start a formula
+
+
+def _download_csv(data: bytes, name: str, lang: str, key: str) -> None:
+    st.download_button(t("download.csv", lang), data, file_name=name, mime="text/csv", key=key)
 
 
 def _breakdown(view: ViewState) -> pd.DataFrame:
@@ -544,19 +581,26 @@ def render_area_panel(model: MapModel) -> None:
         st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
         return
     st.markdown(f"**{markdown_literal(name)}**")
-    st.plotly_chart(
-        trend_figure(
-            trend,
-            lang,
-            title=t("panel.trend", lang, indicator=model.indicator_label),
-            height=PANEL_CHART_HEIGHT_PX,
-        ),
-        width="stretch",
-        key="area_trend",
+    title = t("panel.trend", lang, indicator=model.indicator_label)
+    chart, csv = _trend_chart(
+        app_cache.programme_key(), view.indicator, level, code, view.sex, view.age, lang, title
     )
+    st.plotly_chart(chart, width="stretch", key="area_trend")
     st.caption(_trend_source(trend, view, model) + filter_text(view))
-    trend_table = tables.rate_table(trend, lang, label_columns={"period": "table.period"}, demo=model.demo)
-    _download(trend_table, f"tren-{code}-{view.indicator}.csv", lang, "dl_area_trend")
+    _download_csv(csv, f"tren-{code}-{view.indicator}.csv", lang, "dl_area_trend")
+
+
+@st.cache_resource(max_entries=CHARTS_CACHED, show_spinner=False)
+def _trend_chart(
+    key: str, indicator: str, level: str, code: str, sex, age, lang: str, title: str, marks: tuple = ()
+) -> tuple:
+    """A panel's trend figure and its CSV, built once for every session that shows them (plotly
+    builds and validates a figure in tens of ms): keyed like its numbers (the snapshots' names,
+    indicator, area, filters) and the words drawn. The figure is only read afterwards."""
+    trend = app_cache.trend(indicator, level, code, sex=sex, age_group=age)
+    figure = trend_figure(trend, lang, title=title, height=PANEL_CHART_HEIGHT_PX, markers=marks)
+    table = tables.rate_table(trend, lang, label_columns={"period": "table.period"}, demo=app_cache.is_demo())
+    return figure, csv_bytes(table)  # names from uploaded files: no cell may start a formula
 
 
 def render_village_panel(model: MapModel) -> None:
@@ -595,20 +639,17 @@ def render_village_panel(model: MapModel) -> None:
             # Every round rests on too few children: an empty chart would say nothing at all.
             st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
         else:
-            marks = [
+            marks = tuple(
                 (period, programme_label(name, lang))
                 for period, name in app_cache.village_starts(view.village)
-            ]
-            st.plotly_chart(
-                trend_figure(trend, lang, title=title, height=PANEL_CHART_HEIGHT_PX, markers=marks),
-                width="stretch",
-                key="village_trend",
             )
+            chart, csv = _trend_chart(
+                app_cache.programme_key(), view.indicator, "village", view.village, view.sex, view.age,
+                lang, title, marks,
+            )  # fmt: skip
+            st.plotly_chart(chart, width="stretch", key="village_trend")
             st.caption(_trend_source(trend, view, model) + filter_text(view))
-            trend_table = tables.rate_table(
-                trend, lang, label_columns={"period": "table.period"}, demo=model.demo
-            )
-            _download(trend_table, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
+            _download_csv(csv, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
 
     with breakdown_tab:
         breakdown = _breakdown(view)

@@ -1,0 +1,155 @@
+"""streamlit_folium's ``st_folium`` in two halves, so a map is rendered once per view, not per rerun.
+
+``st_folium`` renders the folium map to Leaflet script on every call (jinja compiling folium's
+templates again for every element, the GeoJSON dumped again): about a third of a map-page rerun's
+CPU. Everything it sends to its component is a function of the map alone, except the widget key and
+the change callback. ``rendered`` computes that part once (the caller caches it per view, shared by
+every session: it holds aggregates and boundaries only); ``show`` makes the component call with it
+on each rerun. The component, its arguments and its key are the ones ``st_folium`` would give
+(tests/test_folium_view.py compares them), so the browser sees the same map and a period change
+still only swaps the layer.
+
+Only the options the pages use are kept: a ``folium.Map`` (not a DualMap), a layer to swap, the
+returned objects chosen, the container's width, no layer control argument, no fixed zoom or centre.
+streamlit-folium is pinned (requirements.txt): its private helpers are called by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import branca
+import folium
+import folium.elements
+import streamlit as st
+import streamlit_folium as sf
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """What ``st_folium`` would send its component for one map, without the key and the callback."""
+
+    script: str
+    header: str
+    html: str
+    id: str
+    default: dict
+    feature_group: str | None
+    returned_objects: tuple[str, ...] | None
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+
+
+def _bounds(folium_map: folium.Map) -> dict:
+    try:
+        (south, west), (north, east) = folium_map.get_bounds()
+    except AttributeError:
+        south = west = north = east = None
+    return {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}
+
+
+def _assets(folium_map: folium.Map) -> tuple[list[str], list[str]]:
+    """The CSS and JS links of every element, as st_folium collects them (a colormap brings d3)."""
+    css, js = [], []
+
+    def walk(element):
+        if isinstance(element, branca.colormap.ColorMap | folium.elements.JSCSSMixin):
+            yield element
+        for child in getattr(element, "_children", {}).values():
+            yield from walk(child)
+
+    for element in walk(folium_map):
+        if isinstance(element, branca.colormap.ColorMap):
+            js.insert(0, "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js")
+            js.insert(0, "https://d3js.org/d3.v4.min.js")
+        css.extend(href for _, href in getattr(element, "default_css", []))
+        js.extend(src for _, src in getattr(element, "default_js", []))
+    return list(dict.fromkeys(css)), list(dict.fromkeys(js))
+
+
+def rendered(
+    folium_map: folium.Map,
+    *,
+    feature_group_to_add: folium.FeatureGroup | None = None,
+    returned_objects: Iterable[str] | None = None,
+) -> RenderedMap:
+    """Render ``folium_map`` (and the layer to swap) as st_folium does. Renders into the map: call
+    it once per map, and do not hand the same map to st_folium afterwards."""
+    if not isinstance(folium_map, folium.Map):
+        raise TypeError("rendered() takes a folium.Map")
+    folium_map.get_root().render()
+    folium_map.render()
+    # In st_folium's order: the html and header before the script (which renames the elements).
+    html = sf._get_html(folium_map)
+    header = sf._get_header(folium_map)
+    script = sf._get_map_string(folium_map)
+    map_id = sf.get_full_id(folium_map)
+    returned = tuple(returned_objects) if returned_objects is not None else None
+    defaults = {
+        "last_clicked": None,
+        "last_object_clicked": None,
+        "last_object_clicked_count": None,
+        "last_object_clicked_tooltip": None,
+        "last_object_clicked_popup": None,
+        "all_drawings": None,
+        "last_active_drawing": None,
+        "bounds": _bounds(folium_map),
+        "zoom": folium_map.options.get("zoom"),
+        "last_circle_radius": None,
+        "last_circle_polygon": None,
+        "selected_layers": None,
+        "selected_tags": None,
+        "last_geocoder_result": None,
+    }
+    default = {k: v for k, v in defaults.items() if returned is None or k in returned}
+    layer = (
+        sf._get_feature_group_string(feature_group_to_add, map=folium_map, idx=0)
+        if feature_group_to_add is not None
+        else None
+    )
+    css, js = _assets(folium_map)
+    return RenderedMap(script, header, html, map_id, default, layer, returned, tuple(css), tuple(js))
+
+
+def widget_key(rendered_map: RenderedMap, key: str | None) -> str:
+    """The component's key as st_folium derives it (the script without its random names, and
+    ``key``): the same map under the same key stays mounted across reruns."""
+    return sf.generate_js_hash(rendered_map.script, key, False)
+
+
+def show(
+    rendered_map: RenderedMap, *, key: str | None, height: int, hashed_key: str | None = None
+) -> dict | None:
+    """The st_folium component for ``rendered_map`` at the container's width; returns what the map
+    sent back (the returned objects), as st_folium does. ``hashed_key``: ``widget_key``'s answer,
+    when the caller kept it with the map (it hashes the whole script)."""
+    hash_key = hashed_key or widget_key(rendered_map, key)
+
+    def _on_change() -> None:
+        if key is not None:
+            st.session_state[key] = st.session_state.get(hash_key, {})
+
+    return sf._component_func(
+        script=rendered_map.script,
+        header=rendered_map.header,
+        html=rendered_map.html,
+        id=rendered_map.id,
+        key=hash_key,
+        height=height,
+        width=None,
+        returned_objects=list(rendered_map.returned_objects)
+        if rendered_map.returned_objects is not None
+        else None,
+        default=rendered_map.default,
+        zoom=None,
+        center=None,
+        feature_group=rendered_map.feature_group,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(rendered_map.css_links),
+        js_links=list(rendered_map.js_links),
+        on_change=_on_change,
+        wrap_longitude=False,
+    )
