@@ -456,3 +456,19 @@ def test_a_village_with_too_few_children_in_every_period_says_so_instead_of_an_e
     at = app(regency="64.02", village=small.index[0])
     assert t("panel.trend.too_few", "id", minimum=MIN_CHILDREN) in at.info.values
     assert "village_trend" not in [c.key for c in at.get("plotly_chart")]
+
+
+def test_sessions_share_a_views_rendered_map_but_each_keeps_its_own_village(app, demo_dir):
+    """The map is rendered once per view for every session (ui/map_panel.build_model): two people on
+    the same view get the same component, whatever village each one opened; another language or
+    period is another view, with its own words and numbers."""
+    code = villages().query("regency_code == '64.02'")["code"].iloc[3]
+    first, second = app(regency="64.02"), app(regency="64.02", village=code)
+    assert _map_args(first) == _map_args(second)
+    village_name = villages().set_index("code").loc[code, "name"]
+    assert any(village_name in m.value for m in second.markdown)
+    assert not any(village_name in m.value for m in first.markdown if m.value.startswith("####"))
+    english = app(regency="64.02", lang="en")
+    assert _map_args(english)["feature_group"] != _map_args(first)["feature_group"]
+    earlier = prevalence_api.periods(demo_dir)[-2]
+    assert _village_script(app(regency="64.02", period=earlier)) != _village_script(first)

@@ -1,0 +1,86 @@
+"""ui/folium_view.py against streamlit-folium itself: the component call made from a map rendered once
+carries exactly the arguments st_folium would send for the same map, so the browser cannot tell."""
+
+from __future__ import annotations
+
+import copy
+
+import branca.colormap
+import folium
+import pytest
+import streamlit_folium as sf
+from shapely.geometry import box, mapping
+
+from ui import folium_view
+
+RETURNED = ["last_active_drawing", "last_object_clicked"]
+
+
+def _map() -> tuple[folium.Map, folium.FeatureGroup]:
+    """A map with what the pages' maps have: tiles off, outlines, a layer control, a legend colormap,
+    and a layer of polygons with tooltips to swap."""
+    base = folium.Map(location=[-0.5, 117.0], zoom_start=8, tiles=None)
+    square = mapping(box(116, -1, 117.5, 0.5))
+    regency = {"type": "Feature", "properties": {"code": "64.02"}, "geometry": square}
+    outline = {"type": "FeatureCollection", "features": [regency]}
+    folium.GeoJson(outline, name="outline", style_function=lambda _f: {"weight": 2}).add_to(base)
+    branca.colormap.LinearColormap(["#ffffb2", "#bd0026"], vmin=0, vmax=0.4).add_to(base)
+    folium.LayerControl().add_to(base)
+    villages = folium.FeatureGroup(name="villages")
+    features = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": code, "properties": {"code": code, "name": name},
+         "geometry": mapping(box(116.0 + i / 10, -0.5, 116.09 + i / 10, -0.4))}
+        for i, (code, name) in enumerate([("64.02.01.2001", "Sebulu Ilir"), ("64.02.01.2002", "Manunggal")])
+    ]}  # fmt: skip
+    folium.GeoJson(
+        features,
+        style_function=lambda f: {"fillColor": "#bd0026" if f["id"].endswith("1") else "#ffffb2"},
+        tooltip=folium.GeoJsonTooltip(fields=["name"]),
+    ).add_to(villages)
+    return base, villages
+
+
+@pytest.fixture
+def component_calls(monkeypatch):
+    """The keyword arguments of every call to streamlit-folium's component (no streamlit run)."""
+    calls = []
+    monkeypatch.setattr(sf, "_component_func", lambda **kwargs: calls.append(kwargs))
+    return calls
+
+
+def test_the_component_gets_exactly_what_st_folium_sends(component_calls):
+    base, villages = _map()
+    twin_base, twin_villages = copy.deepcopy((base, villages))  # the same elements, the same names
+    sf.st_folium(
+        base,
+        key="village_map",
+        height=500,
+        use_container_width=True,
+        returned_objects=RETURNED,
+        feature_group_to_add=villages,
+    )
+    rendered = folium_view.rendered(twin_base, feature_group_to_add=twin_villages, returned_objects=RETURNED)
+    folium_view.show(rendered, key="village_map", height=500)
+    expected, ours = component_calls
+    assert expected.pop("on_change") is not None and ours.pop("on_change") is not None
+    assert ours == expected
+    # The parts that carry the map are there at all (a comparison of two empty calls proves nothing).
+    assert "Sebulu Ilir" in ours["feature_group"] and "64.02" in ours["script"]
+    assert ours["default"] == {"last_object_clicked": None, "last_active_drawing": None}
+    assert any("d3" in link for link in ours["js_links"])
+
+
+def test_the_kept_key_is_the_one_st_folium_derives(component_calls):
+    base, villages = _map()
+    rendered = folium_view.rendered(base, feature_group_to_add=villages, returned_objects=RETURNED)
+    hashed = folium_view.widget_key(rendered, "village_map")
+    folium_view.show(rendered, key="village_map", height=500, hashed_key=hashed)
+    folium_view.show(rendered, key="village_map", height=500)
+    assert component_calls[0]["key"] == component_calls[1]["key"] == hashed
+    # Another widget key, another component: the regency maps never read a village map's click.
+    assert folium_view.widget_key(rendered, "village_map_regencies") != hashed
+
+
+def test_only_a_folium_map_is_taken():
+    with pytest.raises(TypeError):
+        folium_view.rendered(folium.Figure())
