@@ -13,8 +13,10 @@ widget change to the server's ``script_finished`` (the whole script: queries, ma
 Bounded in time and count: the concurrent phase stops at ``--seconds`` (no new action starts after it)
 and each session after ``--max-actions``; a rerun that takes over RERUN_TIMEOUT_S counts as an
 error. Before the concurrent phase one session runs alone for ``--solo-actions`` actions, so the
-figures say what the 20th session costs next to the first. Errors: exception elements in the page,
-a script that did not finish, a closed socket. The server's memory (RSS of the streamlit process)
+figures say what the 20th session costs next to the first. With ``--again`` the concurrent phase runs
+a second time with the same seeds (the same clicks): the views are then in the app's shared caches,
+so that pass says what a rerun costs when nothing is new to the server. Errors: exception elements in
+the page, a script that did not finish, a closed socket. The server's memory (RSS of the streamlit process)
 is sampled every half second. Only loopback traffic.
 """
 
@@ -276,6 +278,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between actions, s")
     parser.add_argument("--regency", default="64.02", help="villages clicked (the page's default regency)")
     parser.add_argument("--seed", type=int, default=20)
+    parser.add_argument(
+        "--again", action="store_true", help="repeat the concurrent phase with the same clicks (views cached)"
+    )
     args = parser.parse_args()
 
     gaz = villages()
@@ -302,6 +307,16 @@ def main() -> None:
             run_phase(url, args.sessions, args.seconds, args.max_actions, args.think, places, args.seed + 1)
         )
         crowd_times = report("together", crowd, wall, watch.cpu() - cpu)
+        if args.again:
+            # The same sessions' same clicks once more: every view is now in the shared caches, so
+            # this pass measures what a rerun costs when nothing is new to the server.
+            cpu = watch.cpu()
+            crowd, wall = asyncio.run(
+                run_phase(
+                    url, args.sessions, args.seconds, args.max_actions, args.think, places, args.seed + 1
+                )
+            )
+            report("together again (the same clicks: views cached)", crowd, wall, watch.cpu() - cpu)
         rss_end = watch.rss()
         print(f"  load average at the end {os.getloadavg()[0]:.1f} (2 cores)")
         peak = max(watch.samples, default=rss_end)

@@ -12,6 +12,7 @@ number of children; every table can be downloaded as CSV (aggregates only).
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass, fields, replace
 
@@ -279,13 +280,17 @@ def _programme_layers(choropleth: Choropleth, areas, view: ViewState, choropleth
 def area_name(view: ViewState) -> str:
     """The area the map and its cards are about: "Indonesia", "Prov. Kalimantan Timur",
     "Kec. Tenggarong", a village, or the regency."""
-    if view.level == "national":
-        return t("map.country", view.lang)
-    if view.level == "province" and view.province:
-        return t("area.province", view.lang, name=name_of(view.province))
-    return map_area_name(
-        {"regency": view.regency, "kecamatan": view.kecamatan, "village": view.village}, view.lang
-    )
+    return _area_name(view.level, view.province, view.regency, view.kecamatan, view.village, view.lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _area_name(level: str, province, regency, kecamatan, village, lang: str) -> str:
+    # From the gazetteer alone (read once per process): looked up once per area, not per rerun.
+    if level == "national":
+        return t("map.country", lang)
+    if level == "province" and province:
+        return t("area.province", lang, name=name_of(province))
+    return map_area_name({"regency": regency, "kecamatan": kecamatan, "village": village}, lang)
 
 
 def render_header(model: MapModel) -> None:
@@ -531,22 +536,41 @@ def _download_csv(data: bytes, name: str, lang: str, key: str) -> None:
     st.download_button(t("download.csv", lang), data, file_name=name, mime="text/csv", key=key)
 
 
-def _breakdown(view: ViewState) -> pd.DataFrame:
+def _breakdown(indicator: str, period: str, village: str, sex, age) -> pd.DataFrame:
     """The village's rates by age group and sex, inside the page's sex and age filters (the same
     children as its colour on the map). Split by sex every group is often too small: by age alone it
     often is not, so without a sex filter the panel falls back to age groups."""
     breakdown = tables.restrict_breakdown(
-        app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group_sex"),
-        view.sex,
-        view.age,
+        app_cache.breakdown(indicator, period, "village", village, "age_group_sex"), sex, age
     )
-    if view.sex is None and not (~breakdown["suppressed"] & breakdown["prevalence"].notna()).any():
+    if sex is None and not _any_rate(breakdown):
         breakdown = tables.restrict_breakdown(
-            app_cache.breakdown(view.indicator, view.period, "village", view.village, "age_group"),
-            None,
-            view.age,
+            app_cache.breakdown(indicator, period, "village", village, "age_group"), None, age
         )
     return breakdown
+
+
+@st.cache_resource(max_entries=CHARTS_CACHED, show_spinner=False)
+def _breakdown_chart(key: str, indicator: str, period: str, village: str, sex, age, lang: str) -> tuple:
+    """The village panel's breakdown, its figure (None when no group has a rate) and its CSV, once
+    for every session (keyed like the numbers, and the language). Only read afterwards."""
+    breakdown = _breakdown(indicator, period, village, sex, age)
+    if not _any_rate(breakdown):
+        return breakdown, None, b""
+    figure = breakdown_figure(breakdown, lang, title=t("panel.breakdown", lang), height=PANEL_CHART_HEIGHT_PX)
+    by = ["age_group", "sex"] if "sex" in breakdown else ["age_group"]
+    labels = {"age_group": "table.group", "sex": "sidebar.sex"}
+    table = tables.rate_table(
+        breakdown, lang, period=period, label_columns={c: labels[c] for c in by}, demo=app_cache.is_demo()
+    )
+    return breakdown, figure, csv_bytes(table)
+
+
+@functools.lru_cache(maxsize=1)
+def _villages_by_code() -> pd.DataFrame:
+    """The gazetteer (read once per process) indexed by village code: indexing 83,000 rows again on
+    every rerun with a village open cost more than the panel's queries."""
+    return villages().set_index("code")
 
 
 def _any_rate(frame: pd.DataFrame) -> bool:
@@ -613,7 +637,7 @@ def render_village_panel(model: MapModel) -> None:
         st.warning(t("panel.unknown_village", lang, code=view.village))
         return
     village = row.iloc[0]
-    gaz = villages().set_index("code")
+    gaz = _villages_by_code()
     kecamatan_code = gaz.loc[view.village, "kecamatan_code"]
     regency_code = gaz.loc[view.village, "regency_code"]
     title = t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])
@@ -652,19 +676,15 @@ def render_village_panel(model: MapModel) -> None:
             _download_csv(csv, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
 
     with breakdown_tab:
-        breakdown = _breakdown(view)
+        breakdown, chart, csv = _breakdown_chart(
+            app_cache.snapshot_key(), view.indicator, view.period, view.village, view.sex, view.age, lang
+        )
         if breakdown["measured"].sum() == 0:
             st.info(t("panel.breakdown.none", lang))
-        elif not (~breakdown["suppressed"] & breakdown["prevalence"].notna()).any():
+        elif chart is None:
             st.info(t("panel.breakdown.too_few", lang, minimum=tables.MIN_CHILDREN))
         else:
-            st.plotly_chart(
-                breakdown_figure(
-                    breakdown, lang, title=t("panel.breakdown", lang), height=PANEL_CHART_HEIGHT_PX
-                ),
-                width="stretch",
-                key="village_breakdown",
-            )
+            st.plotly_chart(chart, width="stretch", key="village_breakdown")
             st.caption(
                 t("chart.too_few", lang, minimum=tables.MIN_CHILDREN)
                 + " "
@@ -673,20 +693,8 @@ def render_village_panel(model: MapModel) -> None:
                 )
                 + filter_text(view)
             )
-            by = ["age_group", "sex"] if "sex" in breakdown else ["age_group"]
-            labels = {"age_group": "table.group", "sex": "sidebar.sex"}
-            breakdown_table = tables.rate_table(
-                breakdown,
-                lang,
-                period=view.period,
-                label_columns={c: labels[c] for c in by},
-                demo=model.demo,
-            )
-            _download(
-                breakdown_table,
-                f"rincian-{view.village}-{view.indicator}-{view.period}.csv",
-                lang,
-                "dl_breakdown",
+            _download_csv(
+                csv, f"rincian-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_breakdown"
             )
 
     with compare_tab:

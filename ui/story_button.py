@@ -87,7 +87,16 @@ def _menu_body(slide: Slide, lang: str, key: str) -> None:
 def map_buttons(view: ViewState) -> None:
     """The map page's one line: add this map to the story, or download it as PNG/PDF."""
     with st.popover(t("story.page", view.lang), icon=":material/slideshow:"):
-        _menu_body(new_slide("map", map_view(view)), view.lang, "story_map")
+        _menu_body(
+            _map_slide(tuple(map_view(view).items()), app_cache.snapshot_key()), view.lang, "story_map"
+        )
+
+
+@st.cache_data(max_entries=app_cache.MAX_ENTRIES, show_spinner=False)
+def _map_slide(view_items: tuple, key: str) -> Slide:
+    """The map's slide, once per view for every session: naming its area in both languages looks the
+    gazetteer up (tens of ms, on every map rerun). Keyed by the view and the snapshots' names."""
+    return new_slide("map", dict(view_items))
 
 
 def compare_buttons(view: ViewState, code_a: str, code_b: str, period_b: str | None) -> None:
