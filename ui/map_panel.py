@@ -68,8 +68,8 @@ _LAST_CLICK = "_map_last_click"
 # Only the clicked feature and the click position come back (render_map).
 RETURNED_OBJECTS = ("last_active_drawing", "last_object_clicked")
 # Finished views kept for every session (build_model): a meeting clicks through a few dozen; one
-# regency's village view is about 1 MB of rendered map.
-VIEWS_CACHED = 64
+# regency's village view is about 0.3 MB (Kukar, 237 villages: 220 kB of script and layer).
+VIEWS_CACHED = 128
 # Finished charts kept (the trends and breakdowns of the panels): a few tens of kB each.
 CHARTS_CACHED = 256
 
@@ -699,40 +699,47 @@ def render_village_panel(model: MapModel) -> None:
 
     with compare_tab:
         st.markdown(f"**{t('panel.compare', lang)}**")
-        kecamatan = app_cache.prevalence(
-            view.indicator, view.period, "kecamatan", regency=regency_code, **_filters(view)
-        )
-        regency = app_cache.prevalence(
-            view.indicator, view.period, "regency", regency=regency_code, **_filters(view)
-        )
-        comparison = pd.concat(
-            [row, kecamatan[kecamatan["code"] == kecamatan_code], regency], ignore_index=True
-        )
-        comparison["level"] = [t("level.village", lang), t("level.kecamatan", lang), t("level.regency", lang)]
-        table = tables.rate_table(
-            comparison,
-            lang,
-            period=view.period,
-            label_columns={"level": "table.level", "code": "table.code", "name": "table.name"},
-            demo=model.demo,
-        )
+        numbers = pd.DataFrame(row.drop(columns="geometry"))  # hashed as the key: no polygons
+        lines, source_line, csv = _comparison(
+            app_cache.snapshot_key(), numbers, view.indicator, view.period, regency_code, kecamatan_code,
+            view.sex, view.age, lang, model.demo,
+        )  # fmt: skip
         # In words on screen: a table of rates and intervals is wider than the panel beside the map,
         # and the prevalence column would scroll out of sight. The CSV holds the full table.
-        st.markdown(
-            "\n".join(
-                f"- {html.escape(level)} **{markdown_literal(name)}**: {tables.rate_line(r, lang)}"
-                for level, name, (_, r) in zip(
-                    comparison["level"], comparison["name"], comparison.iterrows(), strict=True
-                )
-            )
+        st.markdown(lines)
+        st.caption(source_line + filter_text(view))
+        _download_csv(
+            csv, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare"
         )
-        st.caption(
-            provenance(view.period, comparison["source"], int(village["measured"]), lang, model.demo)
-            + filter_text(view)
+
+
+@st.cache_data(max_entries=CHARTS_CACHED, show_spinner=False)
+def _comparison(
+    key: str, row: pd.DataFrame, indicator: str, period: str, regency_code: str, kecamatan_code: str,
+    sex, age, lang: str, demo: bool,
+) -> tuple[str, str, bytes]:  # fmt: skip
+    """The village beside its kecamatan and regency (``row``: its row of the map), in words, their
+    source line and the CSV: once per village and view for every session."""
+    filters = {"sex": sex, "age_group": age}
+    kecamatan = app_cache.prevalence(indicator, period, "kecamatan", regency=regency_code, **filters)
+    regency = app_cache.prevalence(indicator, period, "regency", regency=regency_code, **filters)
+    comparison = pd.concat([row, kecamatan[kecamatan["code"] == kecamatan_code], regency], ignore_index=True)
+    comparison["level"] = [t("level.village", lang), t("level.kecamatan", lang), t("level.regency", lang)]
+    table = tables.rate_table(
+        comparison,
+        lang,
+        period=period,
+        label_columns={"level": "table.level", "code": "table.code", "name": "table.name"},
+        demo=demo,
+    )
+    lines = "\n".join(
+        f"- {html.escape(level)} **{markdown_literal(name)}**: {tables.rate_line(r, lang)}"
+        for level, name, (_, r) in zip(
+            comparison["level"], comparison["name"], comparison.iterrows(), strict=True
         )
-        _download(
-            table, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare"
-        )
+    )
+    measured = int(row["measured"].iloc[0])
+    return lines, provenance(period, comparison["source"], measured, lang, demo), csv_bytes(table)
 
 
 def render_village_table(model: MapModel) -> None:

@@ -14,13 +14,13 @@ view's ``areas``): not a level change, so not through ``go_to``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import streamlit as st
 
-from stunting import app_cache, scope
+from stunting import app_cache, gazetteer, scope
 from stunting.classes import METHODS
-from stunting.gazetteer import provinces, regencies
 from stunting.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_month, province_label, t
 from stunting.indicators import AGE_FILTERS, INDICATORS, SEXES
 from stunting.plaintext import markdown_code
@@ -58,6 +58,18 @@ _REGENCY = "_view_regency_code"
 _GO_TO = "_view_go_to"
 # Marks the regencies (and provinces) with data in the lists (i18n "sidebar.has_data" explains it).
 DATA_MARK = "● "
+
+
+# The gazetteer's names (read once per process) as dicts built once: rebuilding them from its frames
+# on every rerun was a tenth of the sidebar's time.
+@functools.lru_cache(maxsize=1)
+def _province_names() -> dict[str, str]:
+    return gazetteer.provinces()
+
+
+@functools.lru_cache(maxsize=1)
+def _regency_names() -> dict[str, str]:
+    return gazetteer.regencies()
 
 
 def _key(field: str) -> str:
@@ -148,23 +160,23 @@ def _regency_code() -> str:
     return st.session_state.get(_REGENCY) or DEFAULT_REGENCY
 
 
-def _data_regencies() -> tuple[str, ...]:
+def _data__regency_names() -> tuple[str, ...]:
     return scope.data_regencies(app_cache.data_dir())
 
 
 def _province_options(national: bool) -> list[str]:
     """Provinces with data first, then the others, each group in code order (BPS's west-to-east
     order, the one Indonesian officials read lists in); "Indonesia" first on the map page."""
-    with_data = {code[:2] for code in _data_regencies()}
-    ordered = sorted(provinces(), key=lambda code: (code not in with_data, code))
+    with_data = {code[:2] for code in _data__regency_names()}
+    ordered = sorted(_province_names(), key=lambda code: (code not in with_data, code))
     return [NATIONAL, *ordered] if national else ordered
 
 
 def _regency_options(province: str, whole: bool) -> list[str]:
     """The province's regencies, those with data first (code order in each group); the map page
     offers the whole province first; "all regencies shown" last."""
-    with_data = set(_data_regencies())
-    inside = [code for code in regencies() if code[:2] == province]
+    with_data = set(_data__regency_names())
+    inside = [code for code in _regency_names() if code[:2] == province]
     ordered = sorted(inside, key=lambda code: (code not in with_data, code))
     return [WHOLE_PROVINCE] * whole + ordered + [REGENCY_ALL]
 
@@ -215,9 +227,9 @@ def _area_picker(lang: str, map_page: bool) -> str:
     """The province and regency lists (type to search); returns the view's regency code."""
     sidebar = st.sidebar
     state = st.session_state
-    province_names = provinces()
-    regency_names = regencies()
-    with_data = set(_data_regencies())
+    province_names = _province_names()
+    regency_names = _regency_names()
+    with_data = set(_data__regency_names())
     data_provinces = {code[:2] for code in with_data}
     # Drawn from the view every run (a link, a drill-down or another page may have moved it).
     state[_key("pick_province")] = _province_of_view(map_page)
