@@ -480,8 +480,16 @@ def new_slide(page: str, view: dict, figure: str | None = None) -> Slide:
 def map_area_name(view: dict, lang: str) -> str:
     """The area a map view is about, named with its level: "Desa/Kel. Jembayan, Kec. Loa Kulu",
     "Kec. Tenggarong", "Kabupaten Kutai Kartanegara" - a picture of one kecamatan must say so."""
-    from stunting.gazetteer import areas, provinces, regencies, villages
+    from stunting.gazetteer import name_of, provinces, regencies
     from stunting.i18n import t
+
+    def named(code: str) -> str:
+        # The gazetteer's name dict (built once per process): indexing its 83,000 villages again for
+        # one name cost tens of ms on every map rerun with a village open.
+        name = name_of(code)
+        if name is None:
+            raise KeyError(code)
+        return name
 
     if view.get("level") == "national":
         return t("map.country", lang)
@@ -490,12 +498,10 @@ def map_area_name(view: dict, lang: str) -> str:
             return t("area.province.kecamatan", lang, name=provinces()[view["province"]])
         return provinces()[view["province"]]
     if view.get("village"):
-        village = villages().set_index("code").loc[view["village"]]
-        return t("panel.title", lang, name=village["name"], kecamatan=village["kecamatan_name"])
+        village = view["village"]  # its kecamatan's code is its first 8 characters (64.02.01.2001)
+        return t("panel.title", lang, name=named(village), kecamatan=named(village[:8]))
     if view.get("kecamatan"):
-        return t(
-            "area.kecamatan", lang, name=areas("kecamatan").set_index("code").at[view["kecamatan"], "name"]
-        )
+        return t("area.kecamatan", lang, name=named(view["kecamatan"]))
     if view.get("regency") in (None, "all"):
         return t("sidebar.regency.all", lang)
     return regencies()[view["regency"]]
