@@ -1,0 +1,63 @@
+"""CPU of one map-page rerun whose view is already cached: the app's own part of what a busy server pays.
+
+    .venv/bin/python bench/bench_rerun.py --data-dir bench/out/store-10m [--village 64.02.01.2001]
+
+Runs app.py in-process (streamlit's AppTest: no websocket, no browser) on the map page of
+``--regency``, visits the last ``--periods`` periods twice to fill the caches, then times one more
+visit of each: CPU seconds (``time.process_time``, the whole process: AppTest's own bookkeeping
+included) and wall seconds per rerun. bench/bench_load.py measures the same reruns through a real
+server, where Streamlit's work per rerun (protobuf, websocket) comes on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True, help="a store, e.g. from bench/make_store.py")
+    parser.add_argument("--regency", default="64.02")
+    parser.add_argument("--village", default=None, help="a village whose panel stays open")
+    parser.add_argument("--periods", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="timed visits of each period")
+    args = parser.parse_args()
+    os.environ["STUNTING_DATA_DIR"] = str(args.data_dir.resolve())
+
+    from streamlit.testing.v1 import AppTest
+
+    from stunting import prevalence
+
+    periods = sorted(prevalence.periods(args.data_dir))[-args.periods :]
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    app.query_params["regency"] = args.regency
+    if args.village:
+        app.query_params["village"] = args.village
+    app.run()
+    for period in periods * 2:  # the caches filled: every later visit finds its view
+        app.sidebar.selectbox(key="view_period").set_value(period).run()
+    cpu, wall = [], []
+    for period in periods * args.rounds:
+        started, used = time.perf_counter(), time.process_time()
+        app.sidebar.selectbox(key="view_period").set_value(period).run()
+        cpu.append(time.process_time() - used)
+        wall.append(time.perf_counter() - started)
+        if app.exception:
+            raise SystemExit(f"the page failed: {app.exception[0].value}")
+    print(
+        f"cached map-page rerun ({args.regency}{', village ' + args.village if args.village else ''}, "
+        f"{len(cpu)} reruns): CPU median {statistics.median(cpu):.3f} s, "
+        f"wall median {statistics.median(wall):.3f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
