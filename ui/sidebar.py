@@ -160,14 +160,14 @@ def _regency_code() -> str:
     return st.session_state.get(_REGENCY) or DEFAULT_REGENCY
 
 
-def _data__regency_names() -> tuple[str, ...]:
+def _data_regencies() -> tuple[str, ...]:
     return scope.data_regencies(app_cache.data_dir())
 
 
 def _province_options(national: bool) -> list[str]:
     """Provinces with data first, then the others, each group in code order (BPS's west-to-east
     order, the one Indonesian officials read lists in); "Indonesia" first on the map page."""
-    with_data = {code[:2] for code in _data__regency_names()}
+    with_data = {code[:2] for code in _data_regencies()}
     ordered = sorted(_province_names(), key=lambda code: (code not in with_data, code))
     return [NATIONAL, *ordered] if national else ordered
 
@@ -175,7 +175,7 @@ def _province_options(national: bool) -> list[str]:
 def _regency_options(province: str, whole: bool) -> list[str]:
     """The province's regencies, those with data first (code order in each group); the map page
     offers the whole province first; "all regencies shown" last."""
-    with_data = set(_data__regency_names())
+    with_data = set(_data_regencies())
     inside = [code for code in _regency_names() if code[:2] == province]
     ordered = sorted(inside, key=lambda code: (code not in with_data, code))
     return [WHOLE_PROVINCE] * whole + ordered + [REGENCY_ALL]
@@ -229,7 +229,7 @@ def _area_picker(lang: str, map_page: bool) -> str:
     state = st.session_state
     province_names = _province_names()
     regency_names = _regency_names()
-    with_data = set(_data__regency_names())
+    with_data = set(_data_regencies())
     data_provinces = {code[:2] for code in with_data}
     # Drawn from the view every run (a link, a drill-down or another page may have moved it).
     state[_key("pick_province")] = _province_of_view(map_page)
@@ -279,7 +279,16 @@ def _area_picker(lang: str, map_page: bool) -> str:
 def _shown_villages():
     # The national gazetteer has 514 regencies: the choices are those the app shows (home area,
     # data, installed boundaries; stunting.scope), not a 514-item list.
-    return scope.villages(app_cache.data_dir())
+    folder = app_cache.data_dir()
+    return _villages_of(scope.shown_regencies(folder), str(folder))
+
+
+@functools.lru_cache(maxsize=8)
+def _villages_of(shown: tuple[str, ...], folder: str):
+    # scope.villages is the gazetteer's villages of the shown regencies: filtering its 83,000 rows
+    # again on every rerun cost more than the rest of the sidebar's lists. Keyed by what it depends
+    # on (the shown regencies, themselves cached per snapshot), so an import is seen at once.
+    return scope.villages(folder)
 
 
 def _keep_valid(field: str, options: list) -> None:
