@@ -516,7 +516,7 @@ def _merge(
         village_months_replaced=int(len(removed.drop_duplicates())),
     )
     merged = pd.concat([old[~drop], incoming[~identical]], ignore_index=True)
-    # Informational (docs/architecture.md): counting uses queries/counted.sql, not this flag.
+    # queries/counted.sql counts the row flagged here without grouping (docs/architecture.md).
     last = merged.groupby(["child_id", "period"], sort=False)["measured_on"].transform("max")
     merged["last_in_period"] = (merged["measured_on"] == last).to_numpy()
     return merged, changes
