@@ -1,11 +1,13 @@
--- One row per incoming row (table `inc`) as table `paired`: whether the store (table `old`) holds the
--- same child on the same date with the same content. The content is every stored column but the key,
--- import_id, source_row and last_in_period, plus regency (store.CONTENT_COLUMNS; a test checks that
--- this list is that one). NULL equals NULL here, as a missing z-score equals a missing z-score.
+-- One row per incoming row (table `inc`, every column) as table `paired`, with `identical`: whether
+-- the store (table `old`) holds the same child on the same date with the same content. The incoming
+-- columns are carried so that view `fresh` is a filter of this table, not a second join of 1M rows
+-- on 64-character child ids (read twice, by staging_merged and staging_changes). The content is
+-- every stored column but the key, import_id, source_row and last_in_period, plus regency
+-- (store.CONTENT_COLUMNS; a test checks that this list is that one). NULL equals NULL here, as a
+-- missing z-score equals a missing z-score.
 CREATE TABLE paired AS
 SELECT
-    i.child_id,
-    i.measured_on,
+    i.*,
     o.child_id IS NOT NULL
     AND i.village_code IS NOT DISTINCT FROM o.village_code
     AND i.kecamatan_code IS NOT DISTINCT FROM o.kecamatan_code

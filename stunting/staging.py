@@ -252,6 +252,7 @@ def _merge(con: duckdb.DuckDBPyConnection, year: int, add: bool, keep_imports: l
     con.execute(queries.load("staging_paired"))
     con.execute(queries.load("staging_fresh"))
     con.execute(queries.load("staging_old_state"), {"add": add, "keep": keep_imports})
+    con.execute("DROP TABLE inc")  # `paired` carries its rows: its memory goes back to the merge
     con.execute(queries.load("staging_merged"))
     stored, replaced, village_months = con.execute(queries.load("staging_changes")).fetchone()
     return YearChanges(year, int(stored), int(replaced), int(village_months))
