@@ -25,18 +25,18 @@ changed in store format 2 (stunting/store_layout.py): a store keyed the old way 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 import unicodedata
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stunting import queries
 from stunting.config import data_dir as resolve_data_dir
 from stunting.config import private_dir
 from stunting.errors import UserError
@@ -46,6 +46,7 @@ SECRET_FILE_NAME = "secret.key"
 SECRET_BYTES = 32  # HMAC-SHA256's block-size-friendly key length; more adds nothing
 NIK_DIGITS = 16  # Indonesian NIK: 6-digit region, 6-digit birth date, 4-digit serial
 NIK_GIRL_DAY_OFFSET = 40  # a woman's or girl's NIK adds 40 to the day of birth
+HMAC_BLOCK_BYTES = 64  # SHA-256's block: HMAC pads its key to this length
 STORE_FOLDER = "store"  # the secret must never be inside data_dir/store (it would travel with the data)
 
 
@@ -165,28 +166,45 @@ def child_ids(
     "nik:" and "nbm:" prefixes keep the two kinds of input from ever producing the same message:
     "nik:NIK|YYYY-MM-DD|SEX" or "nbm:NAME|YYYY-MM-DD|MOTHER".
     """
-    index = nik.index
-    nik_norm = normalise_nik(nik).to_numpy(dtype=object)
-    name_norm = normalise_name(name).to_numpy(dtype=object)
-    mother = (
-        normalise_name(mother_name).to_numpy(dtype=object)
-        if mother_name is not None
-        else np.full(len(index), "", dtype=object)
-    )
+    nik_norm = pa.array(normalise_nik(nik).to_numpy(dtype=object), pa.string())
+    without_nik = np.flatnonzero(pc.equal(nik_norm, "").to_numpy(zero_copy_only=False))
+    # Names only where there is no NIK (nearly every row has one): normalising costs more than hashing.
+    name_norm = np.full(len(nik), "", dtype=object)
+    mother = np.full(len(nik), "", dtype=object)
+    if len(without_nik):
+        name_norm[without_nik] = normalise_name(name.iloc[without_nik]).to_numpy(dtype=object)
+        if mother_name is not None:
+            mother[without_nik] = normalise_name(mother_name.iloc[without_nik]).to_numpy(dtype=object)
+    name_norm = pa.array(name_norm, pa.string())
     # Formatted once per distinct date (code -1, a missing date, picks the trailing "").
     codes, uniques = pd.factorize(pd.to_datetime(birth_date))
     labels = np.array([d.strftime("%Y-%m-%d") for d in uniques] + [""], dtype=object)
-    born = labels[codes]
-    sexes = pd.Series(sex, index=index).fillna("").astype(str).to_numpy(dtype=object)
-    digest = hmac.digest
-    out = np.empty(len(index), dtype=object)
-    for i in range(len(index)):
-        if nik_norm[i]:
-            message = "nik:" + nik_norm[i] + "|" + born[i] + "|" + sexes[i]
-        elif name_norm[i] and born[i]:
-            message = "nbm:" + name_norm[i] + "|" + born[i] + "|" + mother[i]
-        else:
-            out[i] = None
-            continue
-        out[i] = digest(secret, message.encode("utf-8"), hashlib.sha256).hex()
-    return out
+    born = pa.array(labels[codes], pa.string())
+    sexes = pa.array(
+        pd.Series(sex, index=nik.index).fillna("").astype(str).to_numpy(dtype=object), pa.string()
+    )
+    by_nik = pc.binary_join_element_wise("nik:", nik_norm, "|", born, "|", sexes, "")
+    by_name = pc.binary_join_element_wise(
+        "nbm:", name_norm, "|", born, "|", pa.array(mother, pa.string()), ""
+    )
+    has_name = pc.and_(pc.not_equal(name_norm, ""), pc.not_equal(born, ""))
+    messages = pc.if_else(
+        pc.not_equal(nik_norm, ""), by_nik, pc.if_else(has_name, by_name, pa.scalar(None, pa.string()))
+    )
+    return _hmac_hex(secret, messages).to_numpy(zero_copy_only=False)
+
+
+def _hmac_hex(secret: bytes, messages: pa.Array) -> pa.Array:
+    """queries/pseudonym_hmac.sql: hex HMAC-SHA256 of each message under ``secret`` (NULL stays NULL)."""
+    key = secret.ljust(HMAC_BLOCK_BYTES, b"\0")  # RFC 2104: a key shorter than the block is zero-padded
+    inner = bytes(b ^ 0x36 for b in key)
+    outer = bytes(b ^ 0x5C for b in key)
+    con = duckdb.connect(":memory:", config={"preserve_insertion_order": True})
+    try:
+        con.register("messages", pa.table({"message": messages}))
+        sql = queries.load("pseudonym_hmac")
+        return (
+            con.sql(sql, params={"inner": inner, "outer": outer}).to_arrow_table().column(0).combine_chunks()
+        )
+    finally:
+        con.close()

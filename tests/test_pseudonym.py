@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import stat
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,40 @@ def test_no_identity_gives_none_and_the_key_matters() -> None:
     other_key = _ids([""] + ["6402011234560001"], ["", ""], ["2022-01-01"] * 2, ["", ""], key=b"\x01" * 32)
     assert other_key[1] != ids[1]
     assert other_key[1] == _reference("nik:6402011234560001|2022-01-01|L", b"\x01" * 32)
+
+
+def test_ids_of_many_mixed_rows_are_pythons_hmac_of_their_messages() -> None:
+    """Thousands of rows at once (the path an import takes, hashed in DuckDB): each id is the
+    standard library's HMAC of the message the docstring gives, whatever mix of NIK and name rows,
+    non-ASCII names (folded: "ø" stays, "ß" becomes "ss"), missing birth dates and keys."""
+    rng = np.random.default_rng(7)
+    count = 3_000
+    valid_nik = [f"6402{rng.integers(10**11, 10**12)}" for _ in range(count)]
+    nik = np.where(rng.random(count) < 0.6, valid_nik, rng.choice(["", "123", "0000000000000000"], count))
+    first = rng.choice(["Dewi", "Søren", "Straße", "Nguyễn", "Ma'ruf", "", "安"], count)
+    name = [f"{f} Fiktif {i % 50}" if f else "" for i, f in enumerate(first)]
+    mother = rng.choice(["Siti Fiktif", "Ibu Ñoño", "", None], count)
+    born = pd.Series(pd.to_datetime("2021-01-01") + pd.to_timedelta(rng.integers(0, 1500, count), "D"))
+    born[rng.random(count) < 0.05] = pd.NaT
+    sex = rng.choice(["L", "P"], count)
+    key = bytes(rng.integers(0, 256, 32, dtype=np.uint8))
+    ids = _ids(list(nik), name, born, list(mother), key=key, sex=list(sex))
+
+    def fold(text) -> str:  # pseudonym.normalise_name's rule, written out for one value
+        decomposed = unicodedata.normalize("NFKD", text or "")
+        return "".join(ch for ch in decomposed if ch.isalnum()).casefold()
+
+    expected = []
+    for i in range(count):
+        date = "" if pd.isna(born[i]) else born[i].strftime("%Y-%m-%d")
+        if len(nik[i]) == 16 and len(set(nik[i])) > 1:
+            expected.append(_reference(f"nik:{nik[i]}|{date}|{sex[i]}", key))
+        elif fold(name[i]) and date:
+            expected.append(_reference(f"nbm:{fold(name[i])}|{date}|{fold(mother[i])}", key))
+        else:
+            expected.append(None)
+    assert ids == expected
+    assert sum(e is None for e in expected) > 10 and sum(e is not None for e in expected) > 2_000
 
 
 def test_normalisation_rules() -> None:
