@@ -701,9 +701,12 @@ def parse_chunk(
     flag("weight_negative", out["weight_kg"] < 0)
     flag("height_negative", out["height_cm"] < 0)
     flag("no_measurement", out["weight_kg"].isna() & out["height_cm"].isna())
-    nik_ok = normalise_nik(col("nik")) != ""
-    name_ok = normalise_name(col("name")) != ""
-    flag("identity_missing", ~(nik_ok | name_ok))
+    # A name is only needed without a NIK (nearly every row has one): only those names are folded.
+    without_nik = (normalise_nik(col("nik")) == "").to_numpy()
+    names = col("name")[without_nik]
+    no_identity = np.zeros(len(without_nik), dtype=bool)
+    no_identity[without_nik] = (normalise_name(names) == "").to_numpy()
+    flag("identity_missing", pd.Series(no_identity, index=raw.index))
 
     pending = reason.isna()
     matched = matcher.match_frame(raw.loc[pending])
