@@ -103,12 +103,15 @@ def _arrow_text(values: pd.Series) -> pa.Array:
 
 def normalise_nik(nik: pd.Series) -> pd.Series:
     """Digits only; anything but 16 digits, or one digit repeated (000..., 999...), becomes ""."""
-    text = _arrow_text(nik)
-    digits = pc.replace_substring_regex(text, r"\D", "")
+    return pd.Series(_nik_digits(nik).to_numpy(zero_copy_only=False), index=nik.index, dtype=object)
+
+
+def _nik_digits(nik: pd.Series) -> pa.Array:
+    """normalise_nik as Arrow strings (what the hashing and the birth-date check read)."""
+    digits = pc.replace_substring_regex(_arrow_text(nik), r"\D", "")
     repeated = pa.array([str(d) * NIK_DIGITS for d in range(10)])
     valid = pc.and_(pc.equal(pc.utf8_length(digits), NIK_DIGITS), pc.invert(pc.is_in(digits, repeated)))
-    out = pc.if_else(valid, digits, "")
-    return pd.Series(out.to_numpy(zero_copy_only=False), index=nik.index, dtype=object)
+    return pc.if_else(valid, digits, "")
 
 
 def _fold(text: str) -> str:
@@ -134,12 +137,15 @@ def nik_disagrees(nik: pd.Series, birth_date: pd.Series, sex: pd.Series) -> np.n
     """True where a valid NIK's embedded birth date (DDMMYY at digits 7-12, day + 40 for girls) is not
     the row's birth date and sex: a parent's or the family card's number, most likely. False where
     there is no valid NIK. Vectorised (python-stdnum's ``stdnum.id.nik`` is the test's reference)."""
-    digits = normalise_nik(nik)
-    has_nik = (digits != "").to_numpy()
-    padded = digits.where(has_nik, "0" * NIK_DIGITS)
-    day_code = padded.str.slice(6, 8).astype("int64").to_numpy()
-    month = padded.str.slice(8, 10).astype("int64").to_numpy()
-    year2 = padded.str.slice(10, 12).astype("int64").to_numpy()
+    digits = _nik_digits(nik)
+    has_nik = pc.not_equal(digits, "").to_numpy(zero_copy_only=False)
+    padded = pc.if_else(pa.array(has_nik), digits, "0" * NIK_DIGITS)
+
+    def number(start: int) -> np.ndarray:  # two digits of the NIK from ``start``, as integers
+        part = pc.utf8_slice_codeunits(padded, start, start + 2)
+        return pc.cast(part, pa.int64()).to_numpy(zero_copy_only=False)
+
+    day_code, month, year2 = number(6), number(8), number(10)
     born = pd.to_datetime(birth_date)
     girl = sex.to_numpy(dtype=object) == "P"
     expected_day = born.dt.day.to_numpy() + np.where(girl, NIK_GIRL_DAY_OFFSET, 0)
@@ -166,7 +172,7 @@ def child_ids(
     "nik:" and "nbm:" prefixes keep the two kinds of input from ever producing the same message:
     "nik:NIK|YYYY-MM-DD|SEX" or "nbm:NAME|YYYY-MM-DD|MOTHER".
     """
-    nik_norm = pa.array(normalise_nik(nik).to_numpy(dtype=object), pa.string())
+    nik_norm = _nik_digits(nik)
     without_nik = np.flatnonzero(pc.equal(nik_norm, "").to_numpy(zero_copy_only=False))
     # Names only where there is no NIK (nearly every row has one): normalising costs more than hashing.
     name_norm = np.full(len(nik), "", dtype=object)
