@@ -15,5 +15,5 @@ SELECT
     ) AS removed
 FROM old AS o
 LEFT JOIN paired AS p ON o.child_id = p.child_id AND o.measured_on = p.measured_on
-LEFT JOIN (SELECT DISTINCT village_code, period FROM inc) AS s
+LEFT JOIN (SELECT DISTINCT village_code, period FROM paired) AS s
     ON o.village_code = s.village_code AND o.period = s.period;

@@ -1,4 +1,4 @@
--- One row per incoming row (table `inc`, every column) as table `paired`, with `identical`: whether
+-- One row per incoming row (view `inc`, every column) as table `paired`, with `identical`: whether
 -- the store (table `old`) holds the same child on the same date with the same content. The incoming
 -- columns are carried so that view `fresh` is a filter of this table, not a second join of 1M rows
 -- on 64-character child ids (read twice, by staging_merged and staging_changes). The content is

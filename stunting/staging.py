@@ -198,8 +198,9 @@ def merge_year(
     )
     try:
         old_parts = _partitions(current_path, layout.MEASUREMENTS, year)
-        con.execute(queries.load("staging_incoming"), {"files": staged})
-        periods = [p for (p,) in con.execute("SELECT DISTINCT period FROM inc ORDER BY period").fetchall()]
+        con.execute("SET VARIABLE staged_files = $files", {"files": staged})
+        con.execute(queries.load("staging_incoming"))
+        periods = [p for (p,) in con.execute(queries.load("staging_periods"), {"files": staged}).fetchall()]
         old_files = [str(f) for files in old_parts.values() for f in files]
         if old_files:
             bounds = {"first": periods[0], "last": periods[-1], "periods": periods}
@@ -252,7 +253,6 @@ def _merge(con: duckdb.DuckDBPyConnection, year: int, add: bool, keep_imports: l
     con.execute(queries.load("staging_paired"))
     con.execute(queries.load("staging_fresh"))
     con.execute(queries.load("staging_old_state"), {"add": add, "keep": keep_imports})
-    con.execute("DROP TABLE inc")  # `paired` carries its rows: its memory goes back to the merge
     con.execute(queries.load("staging_merged"))
     stored, replaced, village_months = con.execute(queries.load("staging_changes")).fetchone()
     return YearChanges(year, int(stored), int(replaced), int(village_months))

@@ -1,0 +1,4 @@
+-- The periods of one year's staged rows ($files), in order: which months of the store the merge reads.
+SELECT DISTINCT period
+FROM read_parquet($files)
+ORDER BY period;
