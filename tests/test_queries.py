@@ -10,7 +10,7 @@ import pytest
 from test_store import measurement, write
 
 from render.quality_report import report_bytes
-from stunting import compare, queries, recovery, staging, store
+from stunting import compare, pseudonym, queries, recovery, staging, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
 from stunting.config import QUERIES_DIR
@@ -86,6 +86,12 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
     summary = pd.read_parquet(store.current_snapshot(tmp_path) / "summary")
     september = summary[(summary["period"] == "2024-09") & (summary["indicator"] == "stunting")]
     assert september[["measured", "cases"]].sum().tolist() == [1, 1]  # with the newer z, -2.5
+    # The import's pseudonyms (queries/pseudonym_hmac.sql; tests/test_pseudonym.py checks the values).
+    ids = pseudonym.child_ids(
+        pd.Series(["6402011234560001"]), pd.Series(["Anak"]), pd.Series(pd.to_datetime(["2022-01-01"])),
+        None, bytes(32), sex=pd.Series(["L"]),
+    )  # fmt: skip
+    assert len(ids[0]) == 64
     assert loaded == set(SQL_FILES)
     assert {"periods", "prevalence_by_area", "prevalence_trend", "prevalence_by_age_sex", "summary"} <= loaded
     assert {"counted", "overlap_counts"} <= loaded
