@@ -181,7 +181,7 @@ def quality_share(export: Path, root: Path, summary, hook_cpu: dict, repeats: in
 
     def switch_off():
         imported.identities = lambda *args: None
-        imported.find_duplicates = lambda chunks: None
+        imported.find_duplicates = lambda *args: None
         imported.record_duplicates = lambda *args, **kwargs: None
 
         def no_sums(con):  # the stored sums of no rows: the same files, empty

@@ -3,9 +3,10 @@
 Per file: its SHA-256 is looked up in the import log first (the same file imported again stores
 nothing and says when it was imported). The export is read in chunks; each chunk's names and NIK are
 turned into ``child_id`` and dropped at once, so personal data never leaves the chunk being parsed,
-except the normalised child's and mother's names the duplicate check compares until the file's import
-ends (stunting/quality/imported.py; held in memory, never staged; only source row numbers of probable
-duplicates are written). WHO z-scores are computed here (the export's own ``ZS`` values are kept only
+except the normalised child's and mother's names the duplicate check compares: each chunk writes them,
+encrypted under a key held only in the import's memory, in buckets to the staging folder, and the
+search reads them back bucket by bucket (stunting/quality/imported.py; only source row numbers of
+probable duplicates are stored). WHO z-scores are computed here (the export's own ``ZS`` values are kept only
 as ``reported_*``), and each chunk's rows are staged as parquet at once (``stage_chunk``), so memory
 holds one chunk, not the file. Rejected rows go to ``DATA_DIR/reports/IMPORT_ID-rejects.csv`` (row
 numbers, column, reason; never a name), then stunting.staging merges the staged rows into the store in
@@ -31,6 +32,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +53,9 @@ REPORT_SUFFIX = "-rejects.csv"
 REPORT_COLUMNS = ["source_row", "file_line", "column", "reason_code", "reason"]
 # Share of a file's progress bar spent reading; z-scores and the store write take the rest.
 READ_SHARE = 0.75
+# An Excel file's rows are not counted before reading: its size over this estimates them (for the
+# duplicate check's bucket count only).
+XLSX_BYTES_PER_ROW = 60
 
 Progress = Callable[[float, str], None]
 
@@ -253,6 +258,9 @@ def _stage_and_write(
     bytes_per_row = _bytes_per_row(path, layout)
     chunks: list[StagedChunk] = []
     rows_read = 0
+    # The duplicate check's identities, spilled encrypted in buckets (a preview searches none).
+    estimated_rows = size / bytes_per_row if bytes_per_row else size / XLSX_BYTES_PER_ROW
+    spill = None if dry_run else quality_import.Spill.new(staged, estimated_rows)
     fuzzy_villages: Counter = Counter()
     sentinels: Counter = Counter()
     without_height = without_weight = 0
@@ -265,6 +273,7 @@ def _stage_and_write(
         root=str(root),
         today=dt.date.today(),
         secret=secret,
+        identity_spill=spill,
     ):
         chunks.append(chunk)
         rows_read += chunk.rows_read
@@ -346,8 +355,8 @@ def _stage_and_write(
         rejected_by_reason=by_reason,
         rejects_report=f"{REPORTS}/{report.name}" if tmp_report is not None else None,
     )
-    identities = [c.identities for c in chunks if c.identities is not None]
-    duplicate_search = quality_import.find_duplicates(identities)  # runs while the store writes
+    spilled = [c.identities for c in chunks if c.identities is not None]
+    duplicate_search = quality_import.find_duplicates(spill, spilled)  # runs while the store writes
     try:
         record = staging.write_staged(
             root, staged, record, add=add, keep_imports=keep_imports, map_years=runner.map_years
@@ -355,6 +364,8 @@ def _stage_and_write(
     except BaseException:
         if tmp_report is not None:
             tmp_report.unlink(missing_ok=True)
+        # The search reads the staging folder, which the caller removes next: let it end first.
+        futures.wait([duplicate_search])
         raise
     if tmp_report is not None:
         os.replace(tmp_report, report)
@@ -383,20 +394,21 @@ class StagedChunk:
     sentinels: dict[tuple[str, str], int] = field(default_factory=dict)
     without_height: int = 0
     without_weight: int = 0
-    # The duplicate check's comparison columns (normalised names, row numbers): kept in memory for the
-    # file's import, never staged or stored (stunting/quality/imported.py).
-    identities: pd.DataFrame | None = None
+    # Where the duplicate check's identities of this chunk went (encrypted parts in the staging
+    # folder, stunting/quality/imported.py): offsets only, no name travels back.
+    identities: quality_import.SpilledChunk | None = None
 
 
 def stage_chunk(
     raw: pd.DataFrame, *, index: int, layout: eppgbm.Layout, staging_dir: str, import_id: str, root: str,
-    today: dt.date, secret: bytes | None = None,
+    today: dt.date, secret: bytes | None = None, identity_spill: quality_import.Spill | None = None,
 ) -> StagedChunk:  # fmt: skip
     """One chunk of raw text -> parsed and matched -> pseudonymised -> WHO z-scores -> staged parquet.
 
     The same function runs here chunk after chunk and on Dask workers side by side (stunting.cluster):
     plain arguments, the secret read from the data dir (shared storage; ``secret`` only for a preview's
-    throwaway key), nothing personal returned."""
+    throwaway key), nothing personal returned. ``identity_spill``: where the duplicate check's
+    identities go, sealed with the import's key (None: not kept, as in a preview)."""
     parsed = eppgbm.parse_chunk(raw, layout, _matcher(), today)
     result = StagedChunk(
         parsed.rows_read,
@@ -415,7 +427,11 @@ def stage_chunk(
         result.nik_disagreements = int(disagrees.sum())
     key = secret if secret is not None else pseudonym.load_secret(Path(root))
     pseudonymised = _pseudonymise(frame, key)
-    result.identities = quality_import.identities(frame, pseudonymised["child_id"], disagrees)
+    if identity_spill is not None:
+        rows = quality_import.identities(frame, pseudonymised["child_id"], disagrees)
+        if rows is not None:  # bench/bench_ingest.py switches the checks off by returning None
+            result.identities = quality_import.spill_chunk(rows, identity_spill, index)
+        del rows
     measurements = _measurements(pseudonymised, import_id)
     result.age_text_mismatches = int(measurements.pop("age_text_mismatch").sum())
     result.rows_accepted = len(measurements)

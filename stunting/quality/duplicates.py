@@ -51,7 +51,12 @@ JARO_NEEDED = min(
 PAIR_COLUMNS = ["period", "village_code", "puskesmas", "posyandu", "source_row", "other_source_row"]
 
 
-def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.DataFrame:
+BLOCKS = ("village", "posyandu")
+
+
+def probable_duplicates(
+    frame: pd.DataFrame, *, normalised: bool = False, blocks: tuple[str, ...] = BLOCKS
+) -> pd.DataFrame:
     """Pairs of source rows that are probably one child registered twice (PAIR_COLUMNS).
 
     ``frame``: parsed, accepted rows with child_id, period, village_code, posyandu, sex, birth_date,
@@ -59,6 +64,9 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     row) is compared; rows without a child's or mother's name, or without a birth date, cannot pair.
     ``normalised``: the names are already pseudonym.normalise_name's keys (stunting.quality.imported
     keeps them so).
+    ``blocks``: which of the two blockings to search (both by default). The village block pairs
+    rows of one village; the posyandu block adds the pairs of one puskesmas x posyandu across two
+    villages. stunting.quality.imported searches each over its own buckets of rows.
     """
     if frame.empty or "name" not in frame or "mother_name" not in frame:
         return pd.DataFrame(columns=PAIR_COLUMNS)
@@ -96,17 +104,22 @@ def probable_duplicates(frame: pd.DataFrame, *, normalised: bool = False) -> pd.
     # posyandu pairs across villages are added.
     has_posyandu = (posyandu_names != "")[code["posyandu"]]
     identity, village = code["child_id"], code["village_code"]
-    by_village = _window_pairs(
-        _block(code, ["period", "village_code", "sex"]), day, None, [identity], lookups
-    )
-    by_posyandu = _window_pairs(
-        _block(code, ["period", "puskesmas", "posyandu", "sex"]),
-        day,
-        has_posyandu,
-        [identity, village],
-        lookups,
-    )
-    first_of, second_of = (np.concatenate(pair) for pair in zip(by_village, by_posyandu, strict=True))
+    found = []
+    if "village" in blocks:
+        found.append(
+            _window_pairs(_block(code, ["period", "village_code", "sex"]), day, None, [identity], lookups)
+        )
+    if "posyandu" in blocks:
+        found.append(
+            _window_pairs(
+                _block(code, ["period", "puskesmas", "posyandu", "sex"]),
+                day,
+                has_posyandu,
+                [identity, village],
+                lookups,
+            )
+        )
+    first_of, second_of = (np.concatenate(pair) for pair in zip(*found, strict=True))
     for column in sorted(set(names) - set(dense), key=lambda c: len(names[c][1])):
         codes, uniques = names[column]
         keep = _similar(codes[first_of], codes[second_of], uniques)

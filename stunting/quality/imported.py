@@ -1,20 +1,48 @@
 """The import's side of the quality checks: what needs the rows before names are dropped.
 
-``identities`` keeps, per parsed chunk, only what the duplicate check compares (normalised child's
+``identities`` takes, per parsed chunk, only what the duplicate check compares (normalised child's
 and mother's names, sex, birth date, village, posyandu, period, child_id, source row) and whether
-the row's NIK fails the structure check or embeds another birth date (pseudonym.nik_disagrees),
-and only until the file's import ends; ``find_duplicates`` / ``record_duplicates`` find the probable
-duplicates among them and store row numbers and NIK counts only (stunting/quality/findings.py).
-Nothing here is ever written with a name or a NIK.
+the row's NIK fails the structure check or embeds another birth date (pseudonym.nik_disagrees).
+They are never held for the whole file: ``spill_chunk`` writes each chunk's identities, encrypted,
+to the import's staging folder (``DATA_DIR/staging/IMPORT_ID/identities/``) in buckets, and
+``find_duplicates`` / ``record_duplicates`` search the probable duplicates bucket by bucket, reading
+one bucket's parts at a time, and store row numbers and NIK counts only
+(stunting/quality/findings.py). Nothing here is ever stored with a name or a NIK.
+
+Buckets. The duplicate search pairs rows only within one period x village x sex (the village block)
+or one period x puskesmas x posyandu x sex (the posyandu block: pairs across villages). Puskesmas
+names are free text that repeats across regencies, so no one key of a row keeps both blocks whole:
+each row goes to a village bucket (a hash of its village code), and a row that can pair and names
+a posyandu also to a posyandu bucket (a hash of puskesmas and posyandu). A village bucket is
+searched with the village block only, a posyandu bucket with the posyandu block only; the union is
+exactly the whole file's pairs. The NIK counts (per village unit) and the scope come from the
+village buckets. Which row of a child's period is its first (the one compared and counted) is
+decided over the whole import from a small keys file per chunk (keyed hash, period, row number;
+queries/quality_repeated_rows.sql), since a child's rows may lie in two buckets.
+
+Encryption (UU 27/2022): every part is sealed with AES-GCM under a key made for the import and held
+only in its memory (and in the tasks' arguments on a Dask cluster), so a staging folder left behind
+by a killed import is unreadable. The keys files hold no name: the same pseudonyms and row numbers
+as the staged measurements.
 """
 
 from __future__ import annotations
 
+import math
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from stunting import queries
+from stunting.config import PRIVATE_FILE_MODE, private_dir
 from stunting.pseudonym import normalise_name, normalise_nik
 from stunting.quality import duplicates, findings
 
@@ -23,12 +51,48 @@ _EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-duplic
 
 COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "posyandu", "sex", "birth_date",
            "name", "mother_name"]  # fmt: skip
+UNITS = ["period", "village_code", "puskesmas", "posyandu"]
+NIK_FLAGS = ["nik_invalid", "nik_date_mismatch"]
+
+FOLDER = "identities"  # inside the import's staging folder
+VILLAGE, POSYANDU = "village", "posyandu"  # the two kinds of bucket (duplicates.BLOCKS)
+# Rows a bucket holds on average: the search holds one bucket at a time, about 1 KB a row with its
+# working arrays, so 50,000 rows keep it near 50 MB beside the merge. The bucket count follows the
+# file's estimated rows (at most MAX_BUCKETS: 20M rows make 400).
+ROWS_PER_BUCKET = 50_000
+MAX_BUCKETS = 2_048
+# DuckDB's memory for the whole-import first-row query (keys of 20M rows spill beyond it).
+KEYS_MEMORY = "256MB"
+_NONCE_BYTES = 12  # AES-GCM's standard nonce, random per part
+
+
+@dataclass(frozen=True)
+class Spill:
+    """Where and how one import's identities are spilled: plain values, so a Dask task carries it.
+    The key is never shown (repr) and never written."""
+
+    folder: str
+    key: bytes = field(repr=False)
+    buckets: int
+
+    @classmethod
+    def new(cls, staging: Path, estimated_rows: float) -> Spill:
+        buckets = min(max(math.ceil(estimated_rows / ROWS_PER_BUCKET), 1), MAX_BUCKETS)
+        return cls(str(Path(staging) / FOLDER), AESGCM.generate_key(bit_length=256), buckets)
+
+
+@dataclass(frozen=True)
+class SpilledChunk:
+    """Where one chunk's sealed parts lie in its file: (kind, bucket) -> (offset, length). Small and
+    without a name: what a worker hands back."""
+
+    chunk: int
+    parts: dict[tuple[str, int], tuple[int, int]]
 
 
 def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -> pd.DataFrame:
     """The comparison columns of one parsed chunk (``child_ids`` and the ingest's ``nik_disagrees``
-    aligned with its rows). The text columns stay Python objects, as parsed: turning each into an
-    Arrow string column costs more than everything the duplicate search does with it."""
+    aligned with its rows). The text columns stay Python objects, as parsed."""
     empty = pd.Series("", index=parsed.index, dtype=object)
     nik = parsed["nik"] if "nik" in parsed else empty
     typed = nik.fillna("").astype(str).str.strip() != ""
@@ -64,47 +128,181 @@ def _objects(values) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
 
 
-def find_duplicates(chunks: list[pd.DataFrame]) -> Future:
+# --- spilling (in the chunk's process: here or a Dask worker) ---------------------------------------
+
+
+def spill_chunk(rows: pd.DataFrame, spill: Spill, chunk: int) -> SpilledChunk:
+    """Write one chunk's identities (``identities``) to the spill folder: its keys file and one file
+    of sealed parts, one part per kind and bucket it has rows in."""
+    folder = private_dir(spill.folder)
+    usable = _comparable(rows)
+    keys = pa.table(
+        {
+            "child_id": pa.array(rows["child_id"].to_numpy(dtype=object), pa.string()),
+            "period": pa.array(rows["period"].to_numpy(dtype=object), pa.string()),
+            "source_row": pa.array(rows["source_row"].to_numpy(dtype=np.int64)),
+            "usable": pa.array(usable),
+        }
+    )
+    _private_write(folder / f"keys-{chunk:06d}.parquet", lambda path: pq.write_table(keys, path))
+    table = pa.Table.from_pandas(rows, preserve_index=False)
+    text = {c: rows[c].fillna("").to_numpy(dtype=object) for c in ("village_code", "puskesmas", "posyandu")}
+    village_bucket = _bucket_of([text["village_code"]], spill.buckets)
+    named_posyandu = usable & (text["posyandu"] != "")
+    posyandu_bucket = np.where(
+        named_posyandu, _bucket_of([text["puskesmas"], text["posyandu"]], spill.buckets), -1
+    )
+    sealer = AESGCM(spill.key)
+    parts: dict[tuple[str, int], tuple[int, int]] = {}
+    with _private_open(folder / f"chunk-{chunk:06d}.bin") as out:
+        offset = 0
+        for kind, bucket in ((VILLAGE, village_bucket), (POSYANDU, posyandu_bucket)):
+            taken = np.flatnonzero(bucket >= 0)
+            order = taken[np.argsort(bucket[taken], kind="stable")]  # file order within a bucket
+            sorted_rows = table.take(order)
+            numbers, starts, counts = np.unique(bucket[order], return_index=True, return_counts=True)
+            for number, start, count in zip(numbers.tolist(), starts.tolist(), counts.tolist(), strict=True):
+                nonce = os.urandom(_NONCE_BYTES)
+                sealed = nonce + sealer.encrypt(
+                    nonce, _serialised(sorted_rows.slice(start, count)), _label(chunk, kind, number)
+                )
+                out.write(sealed)
+                parts[(kind, number)] = (offset, len(sealed))
+                offset += len(sealed)
+    return SpilledChunk(chunk, parts)
+
+
+def _comparable(rows: pd.DataFrame) -> np.ndarray:
+    """Rows the duplicate search can compare (duplicates.probable_duplicates: both names and a birth
+    date)."""
+    named = np.ones(len(rows), dtype=bool)
+    for column in ("name", "mother_name"):
+        values = rows[column]
+        named &= (values.notna() & (values != "")).to_numpy(dtype=bool)
+    return named & pd.notna(rows["birth_date"]).to_numpy()
+
+
+def _bucket_of(columns: list[np.ndarray], buckets: int) -> np.ndarray:
+    """A bucket number per row from its text: the same in every process (pandas' hash has a fixed
+    key, unlike Python's ``hash``)."""
+    hashed = pd.util.hash_array(columns[0])
+    for values in columns[1:]:
+        hashed = hashed * np.uint64(1_000_003) ^ pd.util.hash_array(values)
+    return (hashed % np.uint64(buckets)).astype(np.int64)
+
+
+def _serialised(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _label(chunk: int, kind: str, bucket: int) -> bytes:
+    """Authenticated with each part: a part moved to another place in the files fails to open."""
+    return f"{chunk}:{kind}:{bucket}".encode()
+
+
+def _private_open(path: Path):
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE), "wb")
+
+
+def _private_write(path: Path, write) -> None:
+    write(path)
+    os.chmod(path, PRIVATE_FILE_MODE)
+
+
+# --- the search (in the import's process, in a thread) ----------------------------------------------
+
+
+def find_duplicates(spill: Spill | None, chunks: list[SpilledChunk]) -> Future:
     """Start the duplicate search of one import in a background thread and return its future:
     the import runs it while the store writes (parquet writing and rapidfuzz release the GIL, so on
-    two cores most of it costs the user no waiting). The result is (pairs, scopes) or None."""
-    return _EXECUTOR.submit(_search, chunks)
+    two cores most of it costs the user no waiting). The result is (pairs, scopes, nik) or None."""
+    return _EXECUTOR.submit(_search, spill, chunks)
 
 
-def _search(chunks: list[pd.DataFrame]):
-    if not chunks:
+def _search(spill: Spill | None, chunks: list[SpilledChunk]):
+    if spill is None or not chunks:
         return None
-    rows = pd.concat(chunks, ignore_index=True)
-    # The text columns hashed once here, as integer codes: the keyed hash (64 characters) and the
-    # unit columns, which both the duplicate search and the NIK counts below group by.
-    rows["child_id"] = pd.factorize(rows["child_id"])[0]
-    units = ["period", "village_code", "puskesmas", "posyandu"]
-    labels = {}
-    for column in [*units, "sex"]:
-        rows[column], labels[column] = duplicates.factorized(rows[column])
-    pairs = duplicates.probable_duplicates(rows, normalised=True)
-    for column in units:  # the pairs' units back as text
-        pairs[column] = labels[column][pairs[column].to_numpy(dtype=np.int64)]
-    # NIK problems per child and period (its first row), per period x village x puskesmas x posyandu.
-    period = rows["period"].to_numpy()
-    first = ~pd.Series(
-        rows["child_id"].to_numpy(dtype=np.int64) * (int(period.max()) + 1) + period
-    ).duplicated()
-    where = np.flatnonzero(first.to_numpy())
-    unit = np.zeros(len(where), dtype=np.int64)
-    for column in units:  # renumbered at each step: the combined code never overflows
-        code = rows[column].to_numpy()[where]
-        unit = pd.factorize(unit * (int(code.max()) + 1) + code)[0].astype(np.int64)
-    unit_codes, unit_keys = pd.factorize(unit)
-    representative = where[np.unique(unit_codes, return_index=True)[1]]  # a row of each unit, in code order
-    nik = pd.DataFrame({column: labels[column][rows[column].to_numpy()[representative]] for column in units})
-    for column in ("nik_invalid", "nik_date_mismatch"):
-        flags = rows[column].to_numpy(dtype=bool)[where]
-        nik[column] = np.bincount(unit_codes, weights=flags, minlength=len(unit_keys)).astype(np.int64)
-    # Which period x village the import brought: the distinct code pairs, then their text.
-    scope = rows[["period", "village_code"]].drop_duplicates()
-    scopes = pd.DataFrame({c: labels[c][scope[c].to_numpy()] for c in ("period", "village_code")})
-    return pairs, scopes, nik
+    chunks = sorted(chunks, key=lambda c: c.chunk)  # file order, however the chunks finished
+    not_first, not_compared = _repeated_rows(spill)
+    pairs, nik, scopes = [], [], []
+    for kind, blocks in ((VILLAGE, (duplicates.BLOCKS[0],)), (POSYANDU, (duplicates.BLOCKS[1],))):
+        for bucket in range(spill.buckets):
+            rows = _read_bucket(spill, chunks, kind, bucket)
+            if rows is None:
+                continue
+            source = rows["source_row"].to_numpy(dtype=np.int64)
+            compared = rows[~np.isin(source, not_compared)]
+            pairs.append(duplicates.probable_duplicates(compared, normalised=True, blocks=blocks))
+            if kind == VILLAGE:
+                nik.append(_nik_counts(rows[~np.isin(source, not_first)]))
+                scopes.append(rows[["period", "village_code"]].drop_duplicates())
+            del rows, compared
+    found = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(columns=duplicates.PAIR_COLUMNS)
+    found = found.drop_duplicates(["source_row", "other_source_row"])
+    order = ["period", "source_row", "other_source_row"]  # as duplicates.probable_duplicates sorts
+    found = found.sort_values(order, kind="stable").reset_index(drop=True)
+    nik_counts = pd.concat(nik, ignore_index=True).sort_values(UNITS, kind="stable").reset_index(drop=True)
+    scope = pd.concat(scopes, ignore_index=True).drop_duplicates().reset_index(drop=True)
+    return found, scope, nik_counts
+
+
+def _repeated_rows(spill: Spill) -> tuple[np.ndarray, np.ndarray]:
+    """The import's rows that are not their child x period's first row (``not_first``: the NIK
+    counts skip them) and those that are not its first comparable row (``not_compared``)."""
+    folder = Path(spill.folder)
+    files = sorted(str(p) for p in folder.glob("keys-*.parquet"))
+    scratch = folder / "keys-duckdb"
+    scratch.mkdir(exist_ok=True)
+    con = duckdb.connect(
+        config={
+            "memory_limit": KEYS_MEMORY,
+            "threads": 1,
+            "temp_directory": str(scratch),
+            "preserve_insertion_order": False,
+        }  # fmt: skip
+    )
+    try:
+        found = con.execute(queries.load("quality_repeated_rows"), {"files": files}).fetchnumpy()
+    finally:
+        con.close()
+    source = np.asarray(found["source_row"], dtype=np.int64)
+    return (
+        source[np.asarray(found["not_first"], dtype=bool)],
+        source[np.asarray(found["not_compared"], dtype=bool)],
+    )
+
+
+def _read_bucket(spill: Spill, chunks: list[SpilledChunk], kind: str, bucket: int) -> pd.DataFrame | None:
+    """One bucket's rows of every chunk, opened, in file order."""
+    opener = AESGCM(spill.key)
+    tables = []
+    for spilled in chunks:
+        where = spilled.parts.get((kind, bucket))
+        if where is None:
+            continue
+        offset, length = where
+        with open(Path(spill.folder) / f"chunk-{spilled.chunk:06d}.bin", "rb") as part:
+            part.seek(offset)
+            sealed = part.read(length)
+        plain = opener.decrypt(
+            sealed[:_NONCE_BYTES], sealed[_NONCE_BYTES:], _label(spilled.chunk, kind, bucket)
+        )
+        tables.append(pa.ipc.open_stream(plain).read_all())
+    if not tables:
+        return None
+    return pa.concat_tables(tables).to_pandas()
+
+
+def _nik_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    """NIK problems of first rows per period x village x puskesmas x posyandu (missing units as "")."""
+    counts = pd.DataFrame({c: rows[c].fillna("").to_numpy(dtype=object) for c in UNITS})
+    for column in NIK_FLAGS:
+        counts[column] = rows[column].to_numpy(dtype=np.int64)
+    return counts.groupby(UNITS, as_index=False, sort=False)[NIK_FLAGS].sum()
 
 
 def record_duplicates(root, import_id: str, search: Future):
@@ -115,8 +313,3 @@ def record_duplicates(root, import_id: str, search: Future):
         return None
     pairs, scopes, nik = found
     return findings.record(root, import_id, pairs, scopes, nik)
-
-
-def record_import(root, import_id: str, chunks: list[pd.DataFrame]):
-    """find_duplicates and record_duplicates in one step (callers without a store write to overlap)."""
-    return record_duplicates(root, import_id, find_duplicates(chunks))
