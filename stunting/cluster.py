@@ -12,6 +12,10 @@ Every worker must see the data dir at the same path (shared storage): workers wr
 and the new snapshot's partitions, and read the per-installation secret from it, so the key never
 travels over the network. The chunks of the export do travel (the driver reads the file): on a
 cluster beyond one machine, use TLS (``tls://``) or a closed network, as for any personal data.
+So does the import's own key for the duplicate check's identities (stunting/quality/imported.py:
+each worker seals its chunk's names with it and writes them to the shared staging folder, handing
+back only where the parts lie): it travels with each task like the other plain arguments, as
+sensitive as the chunk beside it while the import runs and useless once its staging folder is gone.
 """
 
 from __future__ import annotations
