@@ -62,7 +62,7 @@ VILLAGE, POSYANDU = "village", "posyandu"  # the two kinds of bucket (duplicates
 ROWS_PER_BUCKET = 50_000
 MAX_BUCKETS = 2_048
 # DuckDB's memory for the whole-import first-row query (keys of 20M rows spill beyond it).
-KEYS_MEMORY = "256MB"
+KEYS_MEMORY = "64MB"
 _NONCE_BYTES = 12  # AES-GCM's standard nonce, random per part
 
 
@@ -138,6 +138,11 @@ def spill_chunk(rows: pd.DataFrame, spill: Spill, chunk: int) -> SpilledChunk:
     usable = _comparable(rows)
     keys = pa.table(
         {
+            "key": pa.array(
+                pd.util.hash_pandas_object(rows[["child_id", "period"]], index=False)
+                .to_numpy()
+                .view(np.int64)
+            ),  # fmt: skip
             "child_id": pa.array(rows["child_id"].to_numpy(dtype=object), pa.string()),
             "period": pa.array(rows["period"].to_numpy(dtype=object), pa.string()),
             "source_row": pa.array(rows["source_row"].to_numpy(dtype=np.int64)),
