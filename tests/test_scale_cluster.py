@@ -1,5 +1,6 @@
 """An import run as Dask tasks on a LocalCluster of two worker processes writes the store a single
-process writes: the summary row for row, and every measurement (import ids aside)."""
+process writes: the summary row for row, every measurement and the duplicate check's findings (import
+ids aside)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from scale_data import edited, read_measurements, read_summary
 
 from stunting import cluster, ingest, pseudonym
 from stunting.demo import write_exports
+from stunting.quality import findings
 
 SCALE = 0.02
 CHUNK_ROWS = 500  # several chunks per file, so both workers get some
@@ -41,6 +43,12 @@ def dask_runner():
         yield cluster.DaskRunner(client)
 
 
+def _findings(data_dir: Path, name: str, schema) -> pd.DataFrame:
+    """One of the quality findings' files, import ids aside (each store's imports have their own)."""
+    frame = findings._read(data_dir, name, schema).drop(columns="import_id")
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
 def test_a_cluster_import_writes_the_store_a_single_process_writes(dask_runner, tmp_path: Path) -> None:
     (tmp_path / "exports").mkdir()
     exports = write_exports(tmp_path / "exports", seed=11, scale=SCALE, years=(2024, 2025)).files
@@ -63,4 +71,10 @@ def test_a_cluster_import_writes_the_store_a_single_process_writes(dask_runner, 
             )
         pd.testing.assert_frame_equal(read_summary(single), read_summary(distributed))
         pd.testing.assert_frame_equal(read_measurements(single), read_measurements(distributed))
+        # The duplicate check's findings too: the workers spill the identities, the driver searches.
+        for name, schema in ((findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA),
+                             (findings.NIK_FILE, findings.NIK_SCHEMA)):  # fmt: skip
+            here, there = _findings(single, name, schema), _findings(distributed, name, schema)
+            pd.testing.assert_frame_equal(here, there)
+    assert len(_findings(distributed, findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA)) > 0
     assert together[0].rows_replaced > 0  # the replace step retracted rows on the cluster too
