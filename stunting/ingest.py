@@ -32,7 +32,6 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -364,8 +363,7 @@ def _stage_and_write(
     except BaseException:
         if tmp_report is not None:
             tmp_report.unlink(missing_ok=True)
-        # The search reads the staging folder, which the caller removes next: let it end first.
-        futures.wait([duplicate_search])
+        quality_import.abandon(duplicate_search)  # it reads the staging folder, removed next
         raise
     if tmp_report is not None:
         os.replace(tmp_report, report)

@@ -210,3 +210,23 @@ def test_an_import_leaves_no_readable_name_in_its_staging_folder(tmp_path, monke
     # Every child of the demo-like export is "Anak Fiktif N" and every mother "Ibu Fiktif N".
     assert b"fiktif" not in blob
     assert not (tmp_path / "data" / "staging").exists()  # removed once the import ends
+
+
+def test_an_import_whose_store_write_fails_stops_its_search_and_leaves_no_staging(tmp_path, monkeypatch):
+    searches = []
+    find_duplicates = imported.find_duplicates
+
+    def kept(*args):
+        searches.append(find_duplicates(*args))
+        return searches[-1]
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(imported, "find_duplicates", kept)
+    monkeypatch.setattr(staging, "write_staged", fail)
+    with pytest.raises(OSError, match="disk full"):
+        ingest_files([FIXTURES / "export.csv"], tmp_path / "data")
+    assert len(searches) == 1 and searches[0].done()  # ended before its folder was removed
+    assert not (tmp_path / "data" / "staging").exists()
+    assert not (tmp_path / "data" / "quality").exists()  # nothing recorded for a failed import

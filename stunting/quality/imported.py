@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,10 +227,23 @@ def find_duplicates(spill: Spill | None, chunks: list[SpilledChunk]) -> Future:
     """Start the duplicate search of one import in a background thread and return its future:
     the import runs it while the store writes (parquet writing and rapidfuzz release the GIL, so on
     two cores most of it costs the user no waiting). The result is (pairs, scopes, nik) or None."""
-    return _EXECUTOR.submit(_search, spill, chunks)
+    stop = threading.Event()
+    search = _EXECUTOR.submit(_search, spill, chunks, stop)
+    search.stop = stop  # for abandon
+    return search
 
 
-def _search(spill: Spill | None, chunks: list[SpilledChunk]):
+def abandon(search: Future | None) -> None:
+    """Stop the search of an import that failed, at its next bucket, and wait for it: the staging
+    folder it reads is removed next."""
+    if search is None:
+        return
+    if hasattr(search, "stop"):
+        search.stop.set()
+    futures.wait([search])
+
+
+def _search(spill: Spill | None, chunks: list[SpilledChunk], stop: threading.Event | None = None):
     if spill is None or not chunks:
         return None
     chunks = sorted(chunks, key=lambda c: c.chunk)  # file order, however the chunks finished
@@ -236,6 +251,8 @@ def _search(spill: Spill | None, chunks: list[SpilledChunk]):
     pairs, nik, scopes = [], [], []
     for kind, blocks in ((VILLAGE, (duplicates.BLOCKS[0],)), (POSYANDU, (duplicates.BLOCKS[1],))):
         for bucket in range(spill.buckets):
+            if stop is not None and stop.is_set():
+                return None
             rows = _read_bucket(spill, chunks, kind, bucket)
             if rows is None:
                 continue
