@@ -138,13 +138,12 @@ def spill_chunk(rows: pd.DataFrame, spill: Spill, chunk: int) -> SpilledChunk:
     of sealed parts, one part per kind and bucket it has rows in."""
     folder = private_dir(spill.folder)
     usable = _comparable(rows)
+    # A 64-bit key of child and period: the whole-import first-row query groups these small integers
+    # first and compares the 64-character child_ids only where a key repeats.
+    key = pd.util.hash_pandas_object(rows[["child_id", "period"]], index=False).to_numpy().view(np.int64)
     keys = pa.table(
         {
-            "key": pa.array(
-                pd.util.hash_pandas_object(rows[["child_id", "period"]], index=False)
-                .to_numpy()
-                .view(np.int64)
-            ),  # fmt: skip
+            "key": pa.array(key),
             "child_id": pa.array(rows["child_id"].to_numpy(dtype=object), pa.string()),
             "period": pa.array(rows["period"].to_numpy(dtype=object), pa.string()),
             "source_row": pa.array(rows["source_row"].to_numpy(dtype=np.int64)),
