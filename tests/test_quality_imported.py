@@ -182,7 +182,7 @@ def test_a_spilled_part_is_sealed_under_the_import_key(rows, tmp_path):
     other = imported.Spill(spill.folder, AESGCM.generate_key(bit_length=256), spill.buckets)
     with pytest.raises(InvalidTag):
         imported._read_bucket(other, chunks, kind, bucket)
-    opened = imported._read_bucket(spill, chunks, kind, bucket)
+    opened = imported._read_bucket(spill, chunks, kind, bucket).to_pandas()
     assert set(opened["name"].dropna()) <= set(rows["name"].dropna()) and len(opened)
     assert "key" not in repr(spill) and repr(spill.key) not in repr(spill)
 

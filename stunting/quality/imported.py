@@ -40,6 +40,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -252,23 +253,33 @@ def _search(spill: Spill | None, chunks: list[SpilledChunk], stop: threading.Eve
         for bucket in range(spill.buckets):
             if stop is not None and stop.is_set():
                 return None
-            rows = _read_bucket(spill, chunks, kind, bucket)
-            if rows is None:
+            table = _read_bucket(spill, chunks, kind, bucket)
+            if table is None:
                 continue
-            source = rows["source_row"].to_numpy(dtype=np.int64)
-            compared = rows[~np.isin(source, not_compared)]
-            pairs.append(duplicates.probable_duplicates(compared, normalised=True, blocks=blocks))
+            source = table.column("source_row").to_numpy()
             if kind == VILLAGE:
-                nik.append(_nik_counts(rows[~np.isin(source, not_first)]))
-                scopes.append(rows[["period", "village_code"]].drop_duplicates())
-            del rows, compared
+                nik.append(_nik_counts(_without(table, source, not_first)))
+                scope = table.select(["period", "village_code"])
+                scopes.append(scope.group_by(["period", "village_code"], use_threads=False).aggregate([]))
+            compared = _without(table, source, not_compared).to_pandas()
+            pairs.append(duplicates.probable_duplicates(compared, normalised=True, blocks=blocks))
+            del table, compared
     found = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame(columns=duplicates.PAIR_COLUMNS)
     found = found.drop_duplicates(["source_row", "other_source_row"])
     order = ["period", "source_row", "other_source_row"]  # as duplicates.probable_duplicates sorts
     found = found.sort_values(order, kind="stable").reset_index(drop=True)
-    nik_counts = pd.concat(nik, ignore_index=True).sort_values(UNITS, kind="stable").reset_index(drop=True)
-    scope = pd.concat(scopes, ignore_index=True).drop_duplicates().reset_index(drop=True)
+    for column in UNITS[:-1] if len(found) else ():  # text, as the whole-file search gives it
+        found[column] = found[column].astype(object)
+    nik_counts = pa.concat_tables(nik).to_pandas().astype({c: object for c in UNITS})
+    nik_counts = nik_counts.sort_values(UNITS, kind="stable").reset_index(drop=True)
+    scope = pa.concat_tables(scopes).to_pandas().astype(object).drop_duplicates().reset_index(drop=True)
     return found, scope, nik_counts
+
+
+def _without(table: pa.Table, source: np.ndarray, rows: np.ndarray) -> pa.Table:
+    """``table`` without the rows whose source row is in ``rows`` (usually none are)."""
+    drop = np.isin(source, rows) if len(rows) else None
+    return table if drop is None or not drop.any() else table.filter(pa.array(~drop))
 
 
 def _repeated_rows(spill: Spill) -> tuple[np.ndarray, np.ndarray]:
@@ -297,7 +308,7 @@ def _repeated_rows(spill: Spill) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-def _read_bucket(spill: Spill, chunks: list[SpilledChunk], kind: str, bucket: int) -> pd.DataFrame | None:
+def _read_bucket(spill: Spill, chunks: list[SpilledChunk], kind: str, bucket: int) -> pa.Table | None:
     """One bucket's rows of every chunk, opened, in file order."""
     opener = AESGCM(spill.key)
     tables = []
@@ -315,15 +326,16 @@ def _read_bucket(spill: Spill, chunks: list[SpilledChunk], kind: str, bucket: in
         tables.append(pa.ipc.open_stream(plain).read_all())
     if not tables:
         return None
-    return pa.concat_tables(tables).to_pandas()
+    return pa.concat_tables(tables)
 
 
-def _nik_counts(rows: pd.DataFrame) -> pd.DataFrame:
+def _nik_counts(rows: pa.Table) -> pa.Table:
     """NIK problems of first rows per period x village x puskesmas x posyandu (missing units as "")."""
-    counts = pd.DataFrame({c: rows[c].fillna("").to_numpy(dtype=object) for c in UNITS})
-    for column in NIK_FLAGS:
-        counts[column] = rows[column].to_numpy(dtype=np.int64)
-    return counts.groupby(UNITS, as_index=False, sort=False)[NIK_FLAGS].sum()
+    units = {c: pc.fill_null(rows.column(c), "") for c in UNITS}
+    flags = {c: pc.cast(rows.column(c), pa.int64()) for c in NIK_FLAGS}
+    counts = pa.table(units | flags).group_by(UNITS, use_threads=False)
+    counts = counts.aggregate([(c, "sum") for c in NIK_FLAGS])
+    return pa.table({c: counts.column(c) for c in UNITS} | {c: counts.column(f"{c}_sum") for c in NIK_FLAGS})
 
 
 def record_duplicates(root, import_id: str, search: Future):
