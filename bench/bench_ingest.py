@@ -125,8 +125,9 @@ def _measure_quality_hooks() -> dict[str, float]:
     from stunting.quality import imported, stored
 
     _original_hooks()
-    imported.identities, imported._search, imported.record_duplicates, stored.stats_of = _ORIGINAL
-    spent = {"identities": 0.0, "duplicate search": 0.0, "recording": 0.0, "stored sums": 0.0}
+    (imported.identities, imported._search, imported.record_duplicates, stored.stats_of,
+     imported.spill_chunk) = _ORIGINAL  # fmt: skip
+    spent = dict.fromkeys(("identities", "spilling", "duplicate search", "recording", "stored sums"), 0.0)
 
     def timed(name, function):
         def wrapper(*args, **kwargs):
@@ -139,6 +140,7 @@ def _measure_quality_hooks() -> dict[str, float]:
         return wrapper
 
     imported.identities = timed("identities", imported.identities)
+    imported.spill_chunk = timed("spilling", imported.spill_chunk)
     imported._search = timed("duplicate search", imported._search)
     imported.record_duplicates = timed("recording", imported.record_duplicates)
     stats_of = stored.stats_of
@@ -165,7 +167,8 @@ def _original_hooks() -> tuple:
     if not _ORIGINAL:
         from stunting.quality import imported, stored
 
-        _ORIGINAL = imported.identities, imported._search, imported.record_duplicates, stored.stats_of
+        _ORIGINAL = (imported.identities, imported._search, imported.record_duplicates, stored.stats_of,
+                     imported.spill_chunk)  # fmt: skip
     return _ORIGINAL
 
 
@@ -176,7 +179,7 @@ def quality_share(export: Path, root: Path, summary, hook_cpu: dict, repeats: in
     from stunting.quality import imported, stored
     from stunting.quality.table import quality_table
 
-    identities, search, record, stats_of = _original_hooks()
+    identities, search, record, stats_of, spill_chunk = _original_hooks()
     find_duplicates = imported.find_duplicates
 
     def switch_off():
@@ -192,6 +195,7 @@ def quality_share(export: Path, root: Path, summary, hook_cpu: dict, repeats: in
 
     def switch_on():
         imported.identities, imported._search, imported.record_duplicates = identities, search, record
+        imported.spill_chunk = spill_chunk
         imported.find_duplicates, stored.stats_of = find_duplicates, stats_of
 
     runs: dict[bool, list[tuple[float, float, float]]] = {False: [], True: []}
