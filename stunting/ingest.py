@@ -52,6 +52,8 @@ REPORT_SUFFIX = "-rejects.csv"
 REPORT_COLUMNS = ["source_row", "file_line", "column", "reason_code", "reason"]
 # Share of a file's progress bar spent reading; z-scores and the store write take the rest.
 READ_SHARE = 0.75
+# The chunks' village-months are de-duplicated together every this many chunks.
+SCOPE_FOLD_CHUNKS = 8
 # An Excel file's rows are not counted before reading: its size over this estimates them (for the
 # duplicate check's bucket count only).
 XLSX_BYTES_PER_ROW = 60
@@ -256,6 +258,7 @@ def _stage_and_write(
     size = max(path.stat().st_size, 1)
     bytes_per_row = _bytes_per_row(path, layout)
     chunks: list[StagedChunk] = []
+    scopes: list[pd.DataFrame] = []  # the chunks' distinct (village_code, period)
     rows_read = 0
     # The duplicate check's identities, spilled encrypted in buckets (a preview searches none).
     estimated_rows = size / bytes_per_row if bytes_per_row else size / XLSX_BYTES_PER_ROW
@@ -274,6 +277,13 @@ def _stage_and_write(
         secret=secret,
         identity_spill=spill,
     ):
+        if chunk.village_months is not None:
+            # Folded as they come: a national chunk holds some 60,000 village-months, and 200 chunks'
+            # lists held to the end would be 1.3 GB of text for a scope of 83,000.
+            scopes.append(chunk.village_months)
+            chunk.village_months = None
+            if len(scopes) >= SCOPE_FOLD_CHUNKS:
+                scopes = [pd.concat(scopes, ignore_index=True).drop_duplicates()]
         chunks.append(chunk)
         rows_read += chunk.rows_read
         fuzzy_villages.update(chunk.fuzzy_villages)
@@ -323,7 +333,7 @@ def _stage_and_write(
             f"Every one of the {rows_read:,} rows of {name} was rejected ({top}), so nothing was stored; "
             f"the reasons per row are in {report}."
         )
-    scope = pd.concat([c.village_months for c in chunks if c.village_months is not None]).drop_duplicates()
+    scope = pd.concat(scopes).drop_duplicates()
     summary.periods = sorted(scope["period"].unique().tolist())
     summary.villages = int(scope["village_code"].nunique())
     summary.village_months = len(scope)
