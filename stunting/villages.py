@@ -28,6 +28,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from stunting.gazetteer import aliases as gazetteer_aliases
@@ -49,13 +51,19 @@ _KOTA_WORDS = ("kota", "kotamadya", "kodya", "kotaadministrasi")
 _ADMINISTRATIVE_WORDS = ("administrasi", "adm")
 # Short names the exports use for regencies besides the gazetteer's own.
 _REGENCY_ALIASES = {"kukar": "64.02", "kutim": "64.08", "kubar": "64.07"}
+# What match_frame returns per row, VillageMatch's fields.
+_FIELDS = ("status", "village_code", "kecamatan_code", "regency", "reason", "fuzzy_from")
 # Ambiguous and unknown reasons list at most this many candidates (a national name can have dozens).
 MAX_LISTED = 6
 
 
-def _words(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
-    return re.findall(r"[a-z0-9]+", "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower())
+@lru_cache(maxsize=200_000)
+def _words(text: str) -> tuple[str, ...]:
+    text = str(text or "")
+    if not text.isascii():  # an ASCII text has nothing to decompose and no combining marks
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return tuple(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 # Cached: the national gazetteer repeats names (and exports repeat them far more).
@@ -110,14 +118,28 @@ def _best(key: str, choices: dict[str, list[str]], whole: str | None = None) -> 
     return codes, "ok" if len(codes) == 1 else "ambiguous"
 
 
-def _keyed(frame: pd.DataFrame, key_column: str, code_column: str) -> dict[str, list[str]]:
-    """Gazetteer name key -> codes (the gazetteer's names carry no prefix: none is stripped)."""
+def _keyed(keys: list[str], codes: list[str]) -> dict[str, list[str]]:
+    """Gazetteer name key -> codes, in gazetteer order."""
     out: dict[str, list[str]] = {}
-    for name, code in zip(frame[key_column].tolist(), frame[code_column].tolist(), strict=True):
-        codes = out.setdefault(name_key(name), [])
-        if code not in codes:
-            codes.append(code)
+    for key, code in zip(keys, codes, strict=True):
+        found = out.setdefault(key, [])
+        if code not in found:
+            found.append(code)
     return out
+
+
+def _gazetteer_keys(names: pd.Series) -> list[str]:
+    """name_key of every gazetteer name (they carry no prefix: none is stripped). An ASCII name's key
+    is its lower-cased letters and digits, done at once in Arrow; the few others go through name_key
+    itself, so every key is name_key's."""
+    values = names.tolist()
+    text = pa.array([v if isinstance(v, str) else "" for v in values], type=pa.string())
+    ascii_keys = pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9]+", "").to_pylist()
+    plain = pc.string_is_ascii(text).to_pylist()
+    return [
+        key if is_plain and isinstance(value, str) else name_key(value)
+        for key, is_plain, value in zip(ascii_keys, plain, values, strict=True)
+    ]
 
 
 class VillageMatcher:
@@ -142,6 +164,13 @@ class VillageMatcher:
         self._names = dict(zip(g["code"].tolist(), g["name"].tolist(), strict=True))
         self._aliases = {code: names for code, names in gazetteer_aliases().items() if code in self._names}
         self._kec_names = dict(zip(g["kecamatan_code"].tolist(), g["kecamatan_name"].tolist(), strict=True))
+        # Every gazetteer row's codes and name keys as lists in code order: a kecamatan's or regency's
+        # choices are a slice of them (a national export asks for all 7,000 kecamatan; slicing the
+        # frame and keying its names one kecamatan at a time was most of its matching).
+        self._codes = g["code"].tolist()
+        self._kec_codes = g["kecamatan_code"].tolist()
+        self._village_keys = _gazetteer_keys(g["name"])
+        self._kec_keys = _gazetteer_keys(g["kecamatan_name"])
         self._village_of = {
             code: (kec, reg)
             for code, kec, reg in zip(
@@ -151,13 +180,17 @@ class VillageMatcher:
         # Choices per (regency or None, kecamatan or None), built once: a big export has many triples.
         self._choices: dict[tuple[str | None, str | None, str], dict[str, list[str]]] = {}
         self._cache: dict[tuple[str, str, str], VillageMatch] = {}
+        self._regency_verdicts: dict[str, tuple[list[str], str]] = {}
+        self._rows: dict[tuple, tuple] = {}
 
     def _choices_for(self, regency: str | None, kecamatan: str | None, level: str) -> dict[str, list[str]]:
         key = (regency, kecamatan, level)
         if key not in self._choices:
-            g = self._villages_in(regency, kecamatan)
-            columns = ("kecamatan_name", "kecamatan_code") if level == "kecamatan" else ("name", "code")
-            choices = _keyed(g, *columns)
+            low, high = self._rows_in(regency, kecamatan)
+            if level == "kecamatan":
+                choices = _keyed(self._kec_keys[low:high], self._kec_codes[low:high])
+            else:
+                choices = _keyed(self._village_keys[low:high], self._codes[low:high])
             if level == "village":
                 # Two dozen villages have aliases: a look through them, not a pandas isin per
                 # kecamatan (that was most of a national export's matching time).
@@ -171,18 +204,25 @@ class VillageMatcher:
             self._choices[key] = choices
         return self._choices[key]
 
-    def _villages_in(self, regency: str | None, kecamatan: str | None) -> pd.DataFrame:
-        """Gazetteer rows of one kecamatan or regency: a slice of the code-sorted frame (a mask or
-        a groupby over 83,762 rows per distinct triple would cost more than the matching)."""
+    def _rows_in(self, regency: str | None, kecamatan: str | None) -> tuple[int, int]:
+        """Row range of one kecamatan or regency in the code-sorted gazetteer (a mask or a groupby
+        over 83,762 rows per distinct triple would cost more than the matching)."""
         prefix = kecamatan or regency
         if prefix is None:
-            return self.gazetteer
+            return 0, len(self._codes)
         # "64.02." up to "64.02/" ("/" follows "." in ASCII): every code that starts with "64.02.".
         low, high = np.searchsorted(self._sorted_codes, [prefix + ".", prefix + "/"])
-        return self.gazetteer.iloc[low:high]
+        return int(low), int(high)
 
     def _regency(self, written: str) -> tuple[list[str], str]:
-        """Codes and verdict for the export's Kab/Kota (see the module docstring)."""
+        """Codes and verdict for the export's Kab/Kota (see the module docstring), once per spelling:
+        a national export writes each of its 514 regencies on thousands of distinct triples."""
+        found = self._regency_verdicts.get(written)
+        if found is None:
+            found = self._regency_verdicts[written] = self._regency_of(written)
+        return found
+
+    def _regency_of(self, written: str) -> tuple[list[str], str]:
         digits = re.sub(r"[\s.]", "", written)
         if re.fullmatch(r"\d{4}", digits):
             code = f"{digits[:2]}.{digits[2:]}"
@@ -254,6 +294,12 @@ class VillageMatcher:
         village_choices = self._choices_for(regency_code, kecamatan_code, "village")
         key, whole = name_key(village, _VILLAGE_PREFIXES), name_key(village)
         codes, verdict = _best(key, village_choices, whole)
+        if verdict == "ok":
+            code = codes[0]
+            kec, reg = self._village_of[code]
+            fuzzy = key not in village_choices and whole not in village_choices
+            spelling = village if fuzzy else None
+            return VillageMatch("ok", village_code=code, kecamatan_code=kec, regency=reg, fuzzy_from=spelling)
         # Reasons never repeat the cell's own text (a misplaced column may hold a name or a NIK): the
         # row and column locate it, and what the gazetteer offers instead is named.
         if kecamatan_code:
@@ -264,25 +310,18 @@ class VillageMatcher:
             return VillageMatch(
                 "village_unknown", reason=f"Desa/Kel is not a village of the gazetteer{where}."
             )
-        if verdict == "ambiguous":
-            shown = [
-                f"{self._names[c]} ({self._kec_names[self._village_of[c][0]]}, "
-                f"{self._regency_names[self._village_of[c][1]]})"
-                for c in sorted(codes)[:MAX_LISTED]
-            ]
-            more = f" and {len(codes) - MAX_LISTED} more" if len(codes) > MAX_LISTED else ""
-            regencies = {self._village_of[c][1] for c in codes}
-            fill = "Kec" if len(regencies) == 1 or regency_code else "Kec and Kab/Kota"
-            return VillageMatch(
-                "village_ambiguous",
-                reason=f"Desa/Kel could be more than one village{where} "
-                f"({'; '.join(shown)}{more}); fill in {fill} to tell them apart.",
-            )
-        code = codes[0]
-        kec, reg = self._village_of[code]
-        fuzzy = key not in village_choices and whole not in village_choices
+        shown = [
+            f"{self._names[c]} ({self._kec_names[self._village_of[c][0]]}, "
+            f"{self._regency_names[self._village_of[c][1]]})"
+            for c in sorted(codes)[:MAX_LISTED]
+        ]
+        more = f" and {len(codes) - MAX_LISTED} more" if len(codes) > MAX_LISTED else ""
+        regencies = {self._village_of[c][1] for c in codes}
+        fill = "Kec" if len(regencies) == 1 or regency_code else "Kec and Kab/Kota"
         return VillageMatch(
-            "ok", village_code=code, kecamatan_code=kec, regency=reg, fuzzy_from=village if fuzzy else None
+            "village_ambiguous",
+            reason=f"Desa/Kel could be more than one village{where} "
+            f"({'; '.join(shown)}{more}); fill in {fill} to tell them apart.",
         )
 
     def _match_in(self, kecamatan_code: str, village: str) -> VillageMatch | None:
@@ -300,16 +339,26 @@ class VillageMatcher:
         cols = ["regency_name", "kecamatan_name", "village_name"]
         names = pd.DataFrame({c: (frame[c] if c in frame else "") for c in cols}, index=frame.index)
         if not len(names):
-            return pd.DataFrame(
-                columns=["status", "village_code", "kecamatan_code", "regency", "reason", "fuzzy_from"]
-            )
+            return pd.DataFrame(columns=list(_FIELDS))
         # Hash-grouping keeps NaN as its own key; each distinct triple is matched once.
         group = names.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
         first_rows = pd.Series(np.arange(len(names))).groupby(group).first().sort_index().to_numpy()
         triples = names.iloc[first_rows].fillna("")
-        results = [self.match(r, k, v) for r, k, v in triples.itertuples(index=False, name=None)]
-        fields = ("status", "village_code", "kecamatan_code", "regency", "reason", "fuzzy_from")
-        return pd.DataFrame(
-            {f: np.array([getattr(m, f) for m in results], dtype=object)[group] for f in fields},
-            index=frame.index,
-        )
+        rows = [self._row(triple) for triple in triples.itertuples(index=False, name=None)]
+        # Each column typed once per triple (pandas infers the same dtype from the same values), then
+        # taken for the chunk's rows: inferring a million repeated strings per column cost seconds.
+        columns = {}
+        for position, field in enumerate(_FIELDS):
+            column = pd.Series(np.array([row[position] for row in rows], dtype=object)).take(group)
+            column.index = frame.index
+            columns[field] = column
+        return pd.DataFrame(columns, index=frame.index)
+
+    def _row(self, triple: tuple[str, str, str]) -> tuple:
+        """The match of a triple as a tuple of _FIELDS, remembered (a national export's chunks each
+        hold tens of thousands of triples already seen)."""
+        row = self._rows.get(triple)
+        if row is None:
+            found = self.match(*triple)
+            row = self._rows[triple] = tuple(getattr(found, f) for f in _FIELDS)
+        return row
