@@ -433,34 +433,45 @@ def write_aggregates(data_dir, frame: pd.DataFrame, record: ImportRecord) -> Imp
     return record
 
 
-def normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Coerce the pipeline's frame to the stored types (a wrong type fails here, not in a query)."""
-    out = frame.copy()
+def normalised_table(frame: pd.DataFrame) -> pa.Table:
+    """The pipeline's frame (INPUT_COLUMNS) as Arrow in the stored types, ``regency`` first (a wrong
+    type fails here, not in a query). Columns are converted one by one, not through a copy of the
+    frame, and the code checks run in Arrow: both were most of staging a chunk."""
     # datetime64, not Python dates: grouping millions of date objects falls back to a Python loop.
-    out["measured_on"] = pd.to_datetime(out["measured_on"]).dt.normalize()
+    measured_on = pd.to_datetime(frame["measured_on"]).dt.normalize()
     for column in ("regency", "child_id", "village_code", "kecamatan_code", "period", "sex"):
-        if out[column].isna().any():
+        if frame[column].isna().any():
             raise ValueError(f"write_measurements: {column} must not be empty")
     # Queries trust these to agree (a month filter, a regency partition): a mismatch is a pipeline bug.
     # Compared as numbers, each distinct period parsed once: strftime per row costs seconds a chunk.
-    codes, distinct = pd.factorize(out["period"])
+    codes, distinct = pd.factorize(frame["period"])
     wanted = np.array([int(p[:4]) * 100 + int(p[5:7]) if _is_month(p) else -1 for p in distinct])
-    months = (out["measured_on"].dt.year * 100 + out["measured_on"].dt.month).to_numpy()
+    months = (measured_on.dt.year * 100 + measured_on.dt.month).to_numpy()
     if (wanted[codes] != months).any():
         raise ValueError("write_measurements: period must be the calendar month of measured_on")
-    codes = out["village_code"].astype(str)  # gazetteer codes: RR.RR.KK.VVVV
-    if not (
-        (codes.str.slice(0, 8) == out["kecamatan_code"].astype(str))
-        & (codes.str.slice(0, 5) == out["regency"].astype(str))
-    ).all():
-        raise ValueError("write_measurements: village_code must lie in kecamatan_code and regency")
-    table = pa.Table.from_pandas(
-        out[[n for n in MEASUREMENT_SCHEMA.names if n != "last_in_period"]],
-        schema=MEASUREMENT_SCHEMA.remove(MEASUREMENT_SCHEMA.get_field_index("last_in_period")),
-        preserve_index=False,
+    stored = MEASUREMENT_SCHEMA.remove(MEASUREMENT_SCHEMA.get_field_index("last_in_period"))
+    arrays = [
+        pa.array(measured_on if f.name == "measured_on" else frame[f.name], type=f.type, from_pandas=True)
+        for f in stored
+    ]
+    regency = pa.array(frame["regency"].astype(str).to_numpy(), type=pa.string())
+    table = pa.Table.from_arrays([regency, *arrays], schema=pa.schema([("regency", pa.string()), *stored]))
+    # Gazetteer codes RR.RR.KK.VVVV: the village lies in its kecamatan and regency.
+    village = table["village_code"].cast(pa.string())
+    inside = pc.and_(
+        pc.equal(pc.utf8_slice_codeunits(village, 0, 8), table["kecamatan_code"].cast(pa.string())),
+        pc.equal(pc.utf8_slice_codeunits(village, 0, 5), regency),
     )
-    normalised = table.to_pandas(date_as_object=False)
-    normalised["regency"] = out["regency"].astype(str).to_numpy()
+    if not pc.all(inside).as_py():
+        raise ValueError("write_measurements: village_code must lie in kecamatan_code and regency")
+    return table
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Coerce the pipeline's frame to the stored types (see normalised_table)."""
+    table = normalised_table(frame)
+    normalised = table.drop_columns(["regency"]).to_pandas(date_as_object=False)
+    normalised["regency"] = table["regency"].to_numpy(zero_copy_only=False).astype(object)
     return normalised
 
 
