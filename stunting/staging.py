@@ -97,11 +97,14 @@ def stage_chunk(staging: Path, chunk: int, measurements: pd.DataFrame) -> list[i
     table = store.normalised_table(measurements)
     years = pc.cast(pc.utf8_slice_codeunits(table["period"], 0, 4), pa.int32())
     written = []
-    for year in sorted(pc.unique(years).to_pylist()):
+    every_year = sorted(pc.unique(years).to_pylist())
+    for year in every_year:
         folder = staging / f"year={int(year)}"
         folder.mkdir(parents=True, exist_ok=True)
-        part = table.filter(pc.equal(years, year)).select(STAGED_SCHEMA.names)
-        pq.write_table(part, folder / f"chunk-{chunk:06d}.parquet", compression="zstd")
+        # A monthly round's chunk is one year: filtering would only copy it.
+        part = table if len(every_year) == 1 else table.filter(pc.equal(years, year))
+        path = folder / f"chunk-{chunk:06d}.parquet"
+        pq.write_table(part.select(STAGED_SCHEMA.names), path, compression="zstd")
         written.append(int(year))
     return written
 
