@@ -103,6 +103,54 @@ def test_match_frame_matches_each_distinct_triple_once(matcher: VillageMatcher, 
     assert out["status"].value_counts().to_dict() == {"ok": 5000, "village_unknown": 1000}
 
 
+def test_accented_and_punctuated_gazetteer_names_match_plain_spellings() -> None:
+    # The gazetteer's own names are keyed in bulk (ASCII ones in Arrow, the others one by one):
+    # either way "Sumbér Jaya" is "sumberjaya", whatever the export writes.
+    gazetteer = pd.DataFrame(
+        {
+            "code": ["99.01.01.2001", "99.01.01.2002", "99.01.02.2001", "99.01.02.2002"],
+            "name": ["Sumbér Jaya", "Ulu-Ulu", "Tanjung (Baru)", "Ulu Ulu"],
+            "kecamatan_code": ["99.01.01", "99.01.01", "99.01.02", "99.01.02"],
+            "kecamatan_name": ["Muara Ancalong", "Muara Ancalong", "Lóng Mesangat", "Lóng Mesangat"],
+            "regency_code": ["99.01"] * 4,
+            "regency_name": ["Kabupaten Contoh"] * 4,
+        }
+    )
+    fresh = VillageMatcher(gazetteer)
+    assert fresh.match("", "MUARA ANCALONG", "DESA SUMBER JAYA").village_code == "99.01.01.2001"
+    assert fresh.match("", "Kec. Long-Mesangat", "tanjung baru").village_code == "99.01.02.2001"
+    assert fresh.match("Kab. Contoh", "Muara Ancalong", "uluulu").village_code == "99.01.01.2002"
+    both = fresh.match("Contoh", "", "Ulu Ulu")
+    assert both.status == "village_ambiguous"
+    assert "fill in Kec to tell them apart" in both.reason
+
+
+def test_match_frame_gives_each_row_what_match_gives_its_triple(matcher: VillageMatcher) -> None:
+    triples = [
+        ("Kutai Kartanegara", "Loa Kulu", "Sumber Sari"),  # ok
+        ("", "", "Sumber Sari"),  # ambiguous
+        ("", "Loa Kulu", "Jonggon Jya"),  # fuzzy
+        ("Kab. Antah", "", "Sumber Sari"),  # no such regency
+        ("", "Loa Kulu", None),  # empty village
+    ]
+    rows = [triples[i % len(triples)] for i in range(23)]
+    frame = pd.DataFrame(rows, columns=["regency_name", "kecamatan_name", "village_name"], index=range(7, 30))
+    out = VillageMatcher().match_frame(frame)
+    for index, triple in zip(frame.index, rows, strict=True):
+        expected = matcher.match(*(value or "" for value in triple))
+        for field in ("status", "village_code", "kecamatan_code", "regency", "reason", "fuzzy_from"):
+            got = out.at[index, field]
+            assert (pd.isna(got) and getattr(expected, field) is None) or got == getattr(expected, field)
+    assert out["fuzzy_from"].dropna().unique().tolist() == ["Jonggon Jya"]
+    assert out["fuzzy_from"].dropna().unique().tolist() == ["Jonggon Jya"]
+    assert out["status"].value_counts().to_dict() == {
+        "ok": 10,
+        "village_ambiguous": 5,
+        "regency_unknown": 4,
+        "village_unknown": 4,
+    }
+
+
 # --- the national gazetteer (issue 10) --------------------------------------------------------------
 
 
