@@ -304,7 +304,35 @@ def test_inconsistent_period_or_codes_are_programming_errors(tmp_path):
         store.write_measurements(tmp_path, wrong_month, record)
     with pytest.raises(ValueError, match="village_code must lie"):
         store.write_measurements(tmp_path, wrong_regency, record)
+    wrong_kecamatan = pd.DataFrame([measurement("a", VILLAGE_KUKAR, "2024-08-03")]).assign(
+        kecamatan_code="64.02.02"
+    )
+    with pytest.raises(ValueError, match="village_code must lie"):
+        store.write_measurements(tmp_path, wrong_kecamatan, record)
     assert store.current_snapshot(tmp_path) is None
+
+
+def test_a_staged_chunk_is_one_file_per_year_holding_that_years_rows(tmp_path):
+    from stunting import staging
+
+    rows = [
+        measurement("a", VILLAGE_KUKAR, "2024-12-30", source_row=1),
+        measurement("b", VILLAGE_BONTANG, "2025-01-02", source_row=2, sex="P"),
+        measurement("c", VILLAGE_KUKAR, "2025-01-31", source_row=3),
+    ]
+    assert staging.stage_chunk(tmp_path, 7, pd.DataFrame(rows)) == [2024, 2025]
+    by_year = {
+        year: pq.read_table(tmp_path / f"year={year}" / "chunk-000007.parquet").to_pylist()
+        for year in (2024, 2025)
+    }
+    assert [r["child_id"] for r in by_year[2024]] == ["a"]
+    assert [(r["child_id"], r["regency"], r["sex"], r["measured_on"]) for r in by_year[2025]] == [
+        ("b", "64.74", "P", date(2025, 1, 2)),
+        ("c", "64.02", "L", date(2025, 1, 31)),
+    ]
+    assert list(by_year[2025][0]) == staging.STAGED_SCHEMA.names
+    assert staging.stage_chunk(tmp_path / "one", 8, pd.DataFrame(rows[1:])) == [2025]
+    assert pq.read_table(tmp_path / "one" / "year=2025" / "chunk-000008.parquet").num_rows == 2
 
 
 # --- an export replaces its scope; demo and real data never mix; the format version ----------------
