@@ -1,4 +1,6 @@
--- The rows of one import that are not the first of their child x period (stunting/quality/imported.py).
+-- One row per source row of one import that shares its child x period with another row, with
+-- whether it is not that child x period's first row, and not its first comparable row
+-- (stunting/quality/imported.py).
 -- The duplicate search compares one row per child and period (its first row with both names and a
 -- birth date) and the NIK counts count its first row; the import's rows are searched bucket by
 -- bucket, and a child's rows of one period may lie in two buckets (two villages, two posyandu), so

@@ -13,6 +13,7 @@ from render.quality_report import report_bytes
 from stunting import compare, pseudonym, queries, recovery, staging, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
+from stunting.ingest import ingest_files
 from stunting.config import QUERIES_DIR
 from stunting.quality.table import quality_table
 
@@ -92,6 +93,9 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         None, bytes(32), sex=pd.Series(["L"]),
     )  # fmt: skip
     assert len(ids[0]) == 64
+    # An e-PPGBM import: its duplicate check decides each child x period's first row over the whole
+    # file (queries/quality_repeated_rows.sql).
+    ingest_files([REPO_ROOT / "tests" / "data" / "eppgbm" / "export.csv"], tmp_path / "eppgbm")
     assert loaded == set(SQL_FILES)
     assert {"periods", "prevalence_by_area", "prevalence_trend", "prevalence_by_age_sex", "summary"} <= loaded
     assert {"counted", "overlap_counts"} <= loaded
