@@ -246,6 +246,8 @@ def ingest_file(
         )  # fmt: skip
     finally:
         shutil.rmtree(staged, ignore_errors=True)
+        # The duplicate search has ended here (_stage_and_write waits for it on every path).
+        shutil.rmtree(quality_import.spill_folder(staged), ignore_errors=True)
         with contextlib.suppress(OSError):
             staged.parent.rmdir()  # the staging folder itself, once no import uses it
 
@@ -367,21 +369,24 @@ def _stage_and_write(
     spilled = [c.identities for c in chunks if c.identities is not None]
     duplicate_search = quality_import.find_duplicates(spill, spilled)  # runs while the store writes
     try:
-        record = staging.write_staged(
-            root, staged, record, add=add, keep_imports=keep_imports, map_years=runner.map_years
-        )
-    except BaseException:
+        try:
+            record = staging.write_staged(
+                root, staged, record, add=add, keep_imports=keep_imports, map_years=runner.map_years
+            )
+        except BaseException:
+            if tmp_report is not None:
+                tmp_report.unlink(missing_ok=True)
+            raise
         if tmp_report is not None:
-            tmp_report.unlink(missing_ok=True)
-        quality_import.abandon(duplicate_search)  # it reads the staging folder, removed next
+            os.replace(tmp_report, report)
+            summary.rejects_report = report
+        summary.rows_stored = record.rows_stored
+        summary.rows_replaced = record.rows_replaced
+        summary.village_months_replaced = record.village_months_replaced
+        summary.duplicates_report = quality_import.record_duplicates(root, import_id, duplicate_search)
+    except BaseException:
+        quality_import.abandon(duplicate_search)  # it reads the spill folder, removed next
         raise
-    if tmp_report is not None:
-        os.replace(tmp_report, report)
-        summary.rejects_report = report
-    summary.rows_stored = record.rows_stored
-    summary.rows_replaced = record.rows_replaced
-    summary.village_months_replaced = record.village_months_replaced
-    summary.duplicates_report = quality_import.record_duplicates(root, import_id, duplicate_search)
     progress(1.0, f"{name}: done")
     return summary
 

@@ -9,6 +9,7 @@ NIK flags of each child's first row; never the bucketed code itself.
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -193,16 +194,18 @@ def test_an_import_leaves_no_readable_name_in_its_staging_folder(tmp_path, monke
     write_staged = staging.write_staged
 
     def look_then_write(root, staged, *args, **kwargs):
-        seen["files"] = {
-            p.relative_to(staged): p.read_bytes() for p in Path(staged).rglob("*") if p.is_file()
-        }
-        shutil.copytree(staged, tmp_path / "left")
+        # The whole staging root: the import's staging folder and its identities beside it.
+        everything = Path(staged).parent
+        seen["spill"] = imported.spill_folder(staged).relative_to(everything)
+        files = [p for p in everything.rglob("*") if p.is_file()]
+        seen["files"] = {p.relative_to(everything): p.read_bytes() for p in files}
+        shutil.copytree(everything, tmp_path / "left")
         return write_staged(root, staged, *args, **kwargs)
 
     monkeypatch.setattr(staging, "write_staged", look_then_write)
     [summary] = ingest_files([FIXTURES / "export.csv"], tmp_path / "data")
     assert summary.rows_stored > 100
-    parts = {p: b for p, b in seen["files"].items() if p.parts[0] == imported.FOLDER}
+    parts = {p: b for p, b in seen["files"].items() if p.parts[0] == seen["spill"].name}
     assert any(p.suffix == ".bin" for p in parts) and any(p.suffix == ".parquet" for p in parts)
     blob = b"\n".join(seen["files"].values()).lower()
     keys = pd.concat([pd.read_parquet(tmp_path / "left" / p) for p in parts if p.suffix == ".parquet"])
@@ -230,3 +233,26 @@ def test_an_import_whose_store_write_fails_stops_its_search_and_leaves_no_stagin
     assert len(searches) == 1 and searches[0].done()  # ended before its folder was removed
     assert not (tmp_path / "data" / "staging").exists()
     assert not (tmp_path / "data" / "quality").exists()  # nothing recorded for a failed import
+
+
+def test_a_search_still_reading_when_the_store_is_written_finds_its_parts(tmp_path, monkeypatch):
+    # The merge of a small file can end before the search: its staging folder is removed then, and
+    # the identities must not be in it (test_scale failed now and then on a part gone from under the
+    # search).
+    written = threading.Event()
+    write_staged, read_bucket = staging.write_staged, imported._read_bucket
+
+    def write_then_tell(*args, **kwargs):
+        record = write_staged(*args, **kwargs)
+        written.set()
+        return record
+
+    def read_once_written(*args, **kwargs):
+        assert written.wait(timeout=60)
+        return read_bucket(*args, **kwargs)
+
+    monkeypatch.setattr(staging, "write_staged", write_then_tell)
+    monkeypatch.setattr(imported, "_read_bucket", read_once_written)
+    [summary] = ingest_files([FIXTURES / "export.csv"], tmp_path / "data")
+    assert summary.duplicates_report is not None
+    assert not (tmp_path / "data" / "staging").exists()  # the spill folder went with the import

@@ -4,7 +4,7 @@
 and mother's names, sex, birth date, village, posyandu, period, child_id, source row) and whether
 the row's NIK fails the structure check or embeds another birth date (pseudonym.nik_disagrees).
 They are never held for the whole file: ``spill_chunk`` writes each chunk's identities, encrypted,
-to the import's staging folder (``DATA_DIR/staging/IMPORT_ID/identities/``) in buckets, and
+beside the import's staging folder (``DATA_DIR/staging/IMPORT_ID-identities/``) in buckets, and
 ``find_duplicates`` / ``record_duplicates`` search the probable duplicates bucket by bucket, reading
 one bucket's parts at a time, and store row numbers and NIK counts only
 (stunting/quality/findings.py). Nothing here is ever stored with a name or a NIK.
@@ -57,7 +57,9 @@ COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "pos
 UNITS = ["period", "village_code", "puskesmas", "posyandu"]
 NIK_FLAGS = ["nik_invalid", "nik_date_mismatch"]
 
-FOLDER = "identities"  # inside the import's staging folder
+# The spill folder lies beside the import's staging folder, not inside it: the merge removes its
+# staging folder as soon as the store is written, while the search may still be reading.
+FOLDER_SUFFIX = "-identities"
 VILLAGE, POSYANDU = "village", "posyandu"  # the two kinds of bucket (duplicates.BLOCKS)
 # Rows a bucket holds on average: the search holds one bucket at a time, about 1 KB a row with its
 # working arrays, so 50,000 rows keep it near 50 MB beside the merge. The bucket count follows the
@@ -83,7 +85,14 @@ class Spill:
     @classmethod
     def new(cls, staging: Path, estimated_rows: float) -> Spill:
         buckets = min(max(math.ceil(estimated_rows / ROWS_PER_BUCKET), 1), MAX_BUCKETS)
-        return cls(str(Path(staging) / FOLDER), AESGCM.generate_key(bit_length=256), buckets)
+        return cls(str(spill_folder(staging)), AESGCM.generate_key(bit_length=256), buckets)
+
+
+def spill_folder(staging: Path) -> Path:
+    """Where the identities of the import staged in ``staging`` are spilled (its caller removes it
+    once the search has ended)."""
+    staging = Path(staging)
+    return staging.with_name(staging.name + FOLDER_SUFFIX)
 
 
 @dataclass(frozen=True)
