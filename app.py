@@ -8,7 +8,7 @@ from stunting import app_cache
 from stunting.errors import UserError
 from stunting.i18n import t
 from stunting.users import role_rank
-from ui import auth
+from ui import auth, run_gate
 from ui.assets import ensure_leaflet
 from ui.pages_registry import LOGIN, pages_for
 
@@ -91,4 +91,5 @@ if manages_data and app_cache.is_demo():
             app_cache.remove_demo()
             st.rerun()
 auth.sidebar_account(visitor)
-navigation.run()
+with run_gate.turn(navigation.url_path):  # a few runs at a time: see ui/run_gate.py
+    navigation.run()
