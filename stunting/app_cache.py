@@ -8,6 +8,8 @@ streamlit (docs/architecture.md).
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,6 +27,14 @@ MAX_ENTRIES = 512
 
 def data_dir() -> Path:
     """The data dir this app serves ($STUNTING_DATA_DIR or data/ in the repo)."""
+    return _resolved_data_dir(os.environ.get(config.DATA_DIR_ENV))
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved_data_dir(_from_env: str | None) -> Path:
+    # Asked for by every cached query, a few dozen times a rerun: resolving the path again each time
+    # (realpath's system calls) was a twentieth of a busy server's CPU. Keyed by the variable, so a
+    # test (or a restart) that points it elsewhere gets its own answer.
     return config.data_dir()
 
 

@@ -699,10 +699,9 @@ def render_village_panel(model: MapModel) -> None:
 
     with compare_tab:
         st.markdown(f"**{t('panel.compare', lang)}**")
-        numbers = pd.DataFrame(row.drop(columns="geometry"))  # hashed as the key: no polygons
         lines, source_line, csv = _comparison(
-            app_cache.snapshot_key(), numbers, view.indicator, view.period, regency_code, kecamatan_code,
-            view.sex, view.age, lang, model.demo,
+            app_cache.snapshot_key(), view.village, row, view.indicator, view.period, regency_code,
+            kecamatan_code, view.sex, view.age, lang, model.demo,
         )  # fmt: skip
         # In words on screen: a table of rates and intervals is wider than the panel beside the map,
         # and the prevalence column would scroll out of sight. The CSV holds the full table.
@@ -715,11 +714,14 @@ def render_village_panel(model: MapModel) -> None:
 
 @st.cache_data(max_entries=CHARTS_CACHED, show_spinner=False)
 def _comparison(
-    key: str, row: pd.DataFrame, indicator: str, period: str, regency_code: str, kecamatan_code: str,
-    sex, age, lang: str, demo: bool,
+    key: str, village: str, _row: gpd.GeoDataFrame, indicator: str, period: str, regency_code: str,
+    kecamatan_code: str, sex, age, lang: str, demo: bool,
 ) -> tuple[str, str, bytes]:  # fmt: skip
-    """The village beside its kecamatan and regency (``row``: its row of the map), in words, their
-    source line and the CSV: once per village and view for every session."""
+    """The village beside its kecamatan and regency (``_row``: its row of the map), in words, their
+    source line and the CSV: once per village and view for every session. Keyed by the village's
+    code, not its row (hashing the row's frame on every rerun cost more than this cache saved): the
+    row is the summary's for that village, indicator, period and filters, under the snapshots' names."""
+    row = pd.DataFrame(_row.drop(columns="geometry"))
     filters = {"sex": sex, "age_group": age}
     kecamatan = app_cache.prevalence(indicator, period, "kecamatan", regency=regency_code, **filters)
     regency = app_cache.prevalence(indicator, period, "regency", regency=regency_code, **filters)

@@ -291,6 +291,21 @@ def _villages_of(shown: tuple[str, ...], folder: str):
     return scope.villages(folder)
 
 
+def _kecamatan_names(regency: str) -> dict[str, str]:
+    """The regency's kecamatan among the shown villages, code -> name, in the order of their names."""
+    folder = app_cache.data_dir()
+    return _kecamatans_of(scope.shown_regencies(folder), str(folder), regency)
+
+
+@functools.lru_cache(maxsize=64)
+def _kecamatans_of(shown: tuple[str, ...], folder: str, regency: str) -> dict[str, str]:
+    # Filtering the villages by regency again on every rerun was a twentieth of a map rerun; keyed
+    # like _villages_of, whose frame it reads.
+    area = villages_in(_villages_of(shown, folder), regency, None)
+    names = area.drop_duplicates("kecamatan_code").set_index("kecamatan_code")["kecamatan_name"]
+    return {code: names[code] for code in sorted(names.index, key=names.get)}
+
+
 def _keep_valid(field: str, options: list) -> None:
     # Options depend on other widgets (kecamatan on regency): a stale value would make streamlit fail.
     if st.session_state.get(_key(field)) not in options:
@@ -365,9 +380,8 @@ def view_sidebar(*, map_filters: bool = False, choose_regency: bool = True) -> V
             _areas_choice(lang)
             state = replace(state, areas=st.session_state.get(_key("areas")))
         if state.level not in ("national", "province"):  # a regency's own list of kecamatan
-            area = villages_in(gaz, regency, None)
-            kecamatans = area.drop_duplicates("kecamatan_code").set_index("kecamatan_code")["kecamatan_name"]
-            kecamatan_options = [ANY, *sorted(kecamatans.index, key=kecamatans.get)]
+            kecamatans = _kecamatan_names(regency)
+            kecamatan_options = [ANY, *kecamatans]
             _keep_valid("kecamatan", kecamatan_options)
             kecamatan = sidebar.selectbox(
                 t("sidebar.kecamatan", lang),
