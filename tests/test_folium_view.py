@@ -17,14 +17,13 @@ RETURNED = ["last_active_drawing", "last_object_clicked"]
 
 
 def _map() -> tuple[folium.Map, folium.FeatureGroup]:
-    """A map with what the pages' maps have: tiles off, outlines, a layer control, a legend colormap,
-    and a layer of polygons with tooltips to swap."""
+    """A map with what the pages' maps have: tiles off, outlines, a layer control and a layer of
+    polygons with tooltips to swap (no colormap: the pages draw their own legends)."""
     base = folium.Map(location=[-0.5, 117.0], zoom_start=8, tiles=None)
     square = mapping(box(116, -1, 117.5, 0.5))
     regency = {"type": "Feature", "properties": {"code": "64.02"}, "geometry": square}
     outline = {"type": "FeatureCollection", "features": [regency]}
     folium.GeoJson(outline, name="outline", style_function=lambda _f: {"weight": 2}).add_to(base)
-    branca.colormap.LinearColormap(["#ffffb2", "#bd0026"], vmin=0, vmax=0.4).add_to(base)
     folium.LayerControl().add_to(base)
     villages = folium.FeatureGroup(name="villages")
     features = {"type": "FeatureCollection", "features": [
@@ -67,7 +66,8 @@ def test_the_component_gets_exactly_what_st_folium_sends(component_calls):
     # The parts that carry the map are there at all (a comparison of two empty calls proves nothing).
     assert "Sebulu Ilir" in ours["feature_group"] and "64.02" in ours["script"]
     assert ours["default"] == {"last_object_clicked": None, "last_active_drawing": None}
-    assert any("d3" in link for link in ours["js_links"])
+    # Leaflet's own links (ui/assets.py serves them locally in the page; st_folium lists them too).
+    assert any("leaflet" in link for link in ours["js_links"])
 
 
 def test_the_kept_key_is_the_one_st_folium_derives(component_calls):
@@ -84,3 +84,23 @@ def test_the_kept_key_is_the_one_st_folium_derives(component_calls):
 def test_only_a_folium_map_is_taken():
     with pytest.raises(TypeError):
         folium_view.rendered(folium.Figure())
+
+
+def test_a_colormap_is_refused_before_it_can_send_the_browser_to_a_cdn():
+    base, villages = _map()
+    branca.colormap.LinearColormap(["#ffffb2", "#bd0026"], vmin=0, vmax=0.4).add_to(base)
+    # st_folium itself would list d3 from the internet for it: the reason for the refusal.
+    assert any(link.startswith("https://") and "d3" in link for link in _st_folium_links(copy.deepcopy(base)))
+    with pytest.raises(ValueError, match="colormap"):
+        folium_view.rendered(base, feature_group_to_add=villages, returned_objects=RETURNED)
+
+
+def _st_folium_links(folium_map: folium.Map) -> list[str]:
+    calls = []
+    original = sf._component_func
+    sf._component_func = lambda **kwargs: calls.append(kwargs)
+    try:
+        sf.st_folium(folium_map, key="m", height=100, use_container_width=True, returned_objects=RETURNED)
+    finally:
+        sf._component_func = original
+    return calls[0]["js_links"]

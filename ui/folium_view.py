@@ -10,7 +10,8 @@ on each rerun. The component, its arguments and its key are the ones ``st_folium
 still only swaps the layer.
 
 Only the options the pages use are kept: a ``folium.Map`` (not a DualMap), a layer to swap, the
-returned objects chosen, the container's width, no layer control argument, no fixed zoom or centre.
+returned objects chosen, the container's width, no layer control argument, no fixed zoom or centre, and no
+branca colormap (st_folium would make the browser fetch d3 for it from a CDN: refused).
 streamlit-folium is pinned (requirements.txt): its private helpers are called by name.
 """
 
@@ -49,20 +50,17 @@ def _bounds(folium_map: folium.Map) -> dict:
     return {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}}
 
 
+def _elements(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _elements(child)
+
+
 def _assets(folium_map: folium.Map) -> tuple[list[str], list[str]]:
-    """The CSS and JS links of every element, as st_folium collects them (a colormap brings d3)."""
+    """The CSS and JS links of every element, as st_folium collects them (a colormap, which would
+    add d3 from the internet, is refused before: see rendered)."""
     css, js = [], []
-
-    def walk(element):
-        if isinstance(element, branca.colormap.ColorMap | folium.elements.JSCSSMixin):
-            yield element
-        for child in getattr(element, "_children", {}).values():
-            yield from walk(child)
-
-    for element in walk(folium_map):
-        if isinstance(element, branca.colormap.ColorMap):
-            js.insert(0, "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js")
-            js.insert(0, "https://d3js.org/d3.v4.min.js")
+    for element in _elements(folium_map):
         css.extend(href for _, href in getattr(element, "default_css", []))
         js.extend(src for _, src in getattr(element, "default_js", []))
     return list(dict.fromkeys(css)), list(dict.fromkeys(js))
@@ -78,6 +76,11 @@ def rendered(
     it once per map, and do not hand the same map to st_folium afterwards."""
     if not isinstance(folium_map, folium.Map):
         raise TypeError("rendered() takes a folium.Map")
+    if any(isinstance(element, branca.colormap.ColorMap) for element in _elements(folium_map)):
+        # st_folium loads d3 from the internet for a branca colormap, which a meeting room without
+        # internet cannot reach (and which would tell a CDN who opened the map): the pages draw
+        # their legends themselves (geo/choropleth.py).
+        raise ValueError("rendered() refuses a branca colormap: it would fetch d3 from a CDN")
     folium_map.get_root().render()
     folium_map.render()
     # In st_folium's order: the html and header before the script (which renames the elements).
