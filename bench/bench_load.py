@@ -199,9 +199,17 @@ class MemoryWatch(threading.Thread):
         return total
 
     def cpu(self) -> float:
-        """CPU seconds the server has used so far (user + system, its children included)."""
+        """CPU seconds the server has used so far (user + system), its running children included
+        (the streamlit processes behind ``--processes``' proxy)."""
         times = self.process.cpu_times()
-        return times.user + times.system + times.children_user + times.children_system
+        total = times.user + times.system + times.children_user + times.children_system
+        for child in self.process.children(recursive=True):
+            try:
+                child_times = child.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += child_times.user + child_times.system
+        return total
 
     def run(self) -> None:
         while not self.halt.wait(0.5):
@@ -217,11 +225,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def start_server(data_dir: Path, log: Path, processes: int = 0) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py`, or with ``processes`` that many behind `python -m stunting serve`'s
+    sticky proxy (the bench's websockets carry no cookie: the proxy deals them out in turn)."""
     port = _free_port()
+    command = (
+        [sys.executable, "-m", "stunting", "serve", "--processes", str(processes), "--port", str(port),
+         "--address", "127.0.0.1", "--data-dir", str(data_dir.resolve())]
+        if processes
+        else [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+              "--server.address", "127.0.0.1", "--server.headless", "true"]
+    )  # fmt: skip
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        command,
         cwd=REPO,  # .streamlit/config.toml: usage stats off
         env=os.environ | {"STUNTING_DATA_DIR": str(data_dir.resolve())},
         stdout=log.open("wb"),
@@ -285,6 +301,12 @@ def main() -> None:
     parser.add_argument("--regency", default="64.02", help="villages clicked (the page's default regency)")
     parser.add_argument("--seed", type=int, default=20)
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="run N streamlit processes behind `python -m stunting serve` (0: one `streamlit run`)",
+    )
+    parser.add_argument(
         "--again", action="store_true", help="repeat the concurrent phase with the same clicks (views cached)"
     )
     args = parser.parse_args()
@@ -295,10 +317,13 @@ def main() -> None:
     log = REPO / "bench" / "out" / "bench_load-server.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     launched = time.perf_counter()
-    server, url = start_server(args.data_dir, log)
+    server, url = start_server(args.data_dir, log, args.processes)
     watch = MemoryWatch(server.pid)
     try:
-        print(f"server healthy after {time.perf_counter() - launched:.1f} s at {url}; store {args.data_dir}")
+        print(
+            f"server healthy after {time.perf_counter() - launched:.1f} s at {url}; store {args.data_dir}"
+            + (f"; {args.processes} processes behind the sticky proxy" if args.processes else "")
+        )
         print(f"  load average {os.getloadavg()[0]:.1f} (2 cores); think time {args.think:.1f} s")
         rss_idle = watch.rss()
         watch.start()

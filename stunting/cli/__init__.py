@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "stunting.cli.users",  # users add | list | disable | enable | set-password
     "stunting.cli.programmes",  # programmes import | template | list
     "stunting.cli.evaluate",  # evaluate
+    "stunting.cli.serve",  # serve --processes N
 )
 
 
