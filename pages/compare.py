@@ -1,7 +1,6 @@
 """Bandingkan: two areas (or one area in two periods) side by side, with honest statistics."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from charts import compare as charts
 from geo.choropleth import MapOptions, build_map
@@ -18,7 +17,7 @@ from stunting.compare import (
 )
 from stunting.i18n import fmt_month, provenance, t
 from stunting.plaintext import csv_bytes, markdown_code
-from ui import auth, navigation, sidebar, story_button
+from ui import auth, folium_view, navigation, sidebar, story_button
 
 navigation.through_app()
 auth.require("viewer")  # the role again (ui/pages_registry.py): STUNTING_AUTH=required hides it
@@ -144,14 +143,12 @@ for column, side, info in sides:
         **outlines,
     )
     with column:
-        st_folium(
-            choropleth.base,
-            feature_group_to_add=choropleth.villages,
-            key=f"compare_map_{side}",
-            height=MAP_HEIGHT_PX,
-            use_container_width=True,
-            returned_objects=[],
+        # Through ui/folium_view, like the map page's: the same component, and a map that would
+        # send the browser to a CDN is refused.
+        drawn = folium_view.rendered(
+            choropleth.base, feature_group_to_add=choropleth.villages, returned_objects=()
         )
+        folium_view.show(drawn, key=f"compare_map_{side}", height=MAP_HEIGHT_PX)
         scale = charts.scale_text(across, side, lang)
         st.caption(f"**{labels[side]}** · {scale} · {charts.class_chips(page, side, lang)}")
 

@@ -2,14 +2,13 @@
 it (with CSV), and one unit's card with every check and its plain-language reading."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from charts import quality as charts
 from stunting import app_cache
 from stunting.i18n import fmt_month, provenance, t
 from stunting.plaintext import csv_bytes
 from stunting.quality import targets
-from ui import auth, navigation, sidebar
+from ui import auth, folium_view, navigation, sidebar
 
 navigation.through_app()
 auth.require("viewer")  # the role again (ui/pages_registry.py): STUNTING_AUTH=required hides it
@@ -44,13 +43,11 @@ demo = app_cache.is_demo()
 map_column, table_column = st.columns((3, 2))
 with map_column:
     areas = app_cache.display_areas("village", view.regency_filter, None)
-    st_folium(
-        charts.quality_map(areas, villages, check, lang=lang, period=view.period),
-        key="quality_map",
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        returned_objects=[],  # nothing on the map changes the page: panning never reruns it
+    # Nothing on the map changes the page (no returned objects): panning never reruns it.
+    drawn = folium_view.rendered(
+        charts.quality_map(areas, villages, check, lang=lang, period=view.period), returned_objects=()
     )
+    folium_view.show(drawn, key="quality_map", height=MAP_HEIGHT_PX)
     st.caption(provenance(view.period, {"measurements"}, int(villages["children"].sum()), lang, demo))
 with table_column:
     st.markdown(f"**{t('quality.ranking', lang, level=t(f'quality.level.{level}', lang))}**")
