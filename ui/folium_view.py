@@ -17,7 +17,7 @@ streamlit-folium is pinned (requirements.txt): its private helpers are called by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import branca
@@ -122,16 +122,25 @@ def widget_key(rendered_map: RenderedMap, key: str | None) -> str:
 
 
 def show(
-    rendered_map: RenderedMap, *, key: str | None, height: int, hashed_key: str | None = None
+    rendered_map: RenderedMap,
+    *,
+    key: str | None,
+    height: int,
+    hashed_key: str | None = None,
+    on_change: Callable[[dict], None] | None = None,
 ) -> dict | None:
     """The st_folium component for ``rendered_map`` at the container's width; returns what the map
     sent back (the returned objects), as st_folium does. ``hashed_key``: ``widget_key``'s answer,
-    when the caller kept it with the map (it hashes the whole script)."""
+    when the caller kept it with the map (it hashes the whole script). ``on_change``: called with
+    what the map sent, when it sent something new, before the page runs (a Streamlit callback)."""
     hash_key = hashed_key or widget_key(rendered_map, key)
 
     def _on_change() -> None:
+        value = st.session_state.get(hash_key, {})
         if key is not None:
-            st.session_state[key] = st.session_state.get(hash_key, {})
+            st.session_state[key] = value
+        if on_change is not None:
+            on_change(value or {})
 
     return sf._component_func(
         script=rendered_map.script,

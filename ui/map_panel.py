@@ -507,19 +507,43 @@ def _national_kpis(model: MapModel) -> None:
 
 
 def render_map(model: MapModel) -> str | None:
-    """Draw the choropleth; return the code of an area the user just clicked (None otherwise): a
-    village in a regency or kecamatan view, a regency in the national and province views.
+    """Draw the choropleth; return the code of an area the user just clicked that the click's
+    callback has not already taken (None otherwise): a village in a regency or kecamatan view, a
+    regency in the national and province views.
+
+    A click in the browser is taken by the component's callback, before the page runs: the run it
+    causes already draws the village's panel (or the regency's map), where a click read here needs
+    the page to run a second time (``st.rerun`` in pages/map.py), as a value set without the
+    callback (AppTest's session state) still does.
 
     Only the clicked feature and the click position come back, so panning and zooming never rerun
     the page. The village layer goes in as ``feature_group_to_add``: when only the period, indicator
     or a filter changes, the base map stays and the browser swaps the layer instead of reloading
     Leaflet and the whole map."""
+
+    def take_click(result: dict) -> None:
+        code = _new_click(result)
+        if code is None:
+            return
+        if model.regency_level:
+            sidebar.go_to(model.areas_level, code)  # applied by the sidebar of the run it causes
+        elif code != model.view.village:
+            sidebar.select_village(code)
+
+    result = folium_view.show(
+        model.rendered,
+        key=model.map_key,
+        height=MAP_HEIGHT_PX,
+        hashed_key=model.hashed_key,
+        on_change=take_click,
+    )
+    return _new_click(result or {})
+
+
+def _new_click(result: dict) -> str | None:
+    """The code of the area clicked in ``result`` (the map's value) unless that click was taken."""
     # The click position changes with every click (so a village clicked again after its panel was
     # closed reopens it); panning and zooming change neither (RETURNED_OBJECTS).
-    result = folium_view.show(
-        model.rendered, key=model.map_key, height=MAP_HEIGHT_PX, hashed_key=model.hashed_key
-    )
-    result = result or {}
     code = ((result.get("last_active_drawing") or {}).get("properties") or {}).get("code")
     click = (code, str(result.get("last_object_clicked")))
     if code and click != st.session_state.get(_LAST_CLICK):
