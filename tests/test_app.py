@@ -183,6 +183,17 @@ def test_the_village_panel_sits_over_the_map(app):
     assert any(m.value.startswith(r"#### Desa\/Kel\.") for m in _panel_over_the_map(at).markdown)
 
 
+def test_closing_the_village_panel_brings_back_the_regencys_own(app):
+    code = villages()[villages()["regency_code"] == "64.74"]["code"].iloc[0]
+    at = app(regency="64.74", period="2024-08", village=code)
+    assert any(m.value.startswith(r"#### Desa\/Kel\.") for m in _panel_over_the_map(at).markdown)
+    at.button(key="close_village").click().run()
+    assert not at.exception
+    assert "village" not in at.query_params
+    assert not any(m.value.startswith("#### ") for m in _panel_over_the_map(at).markdown)
+    assert [c.key for c in at.get("plotly_chart")] == ["area_trend"]
+
+
 def _chart_spec(at, key: str) -> dict:
     (chart,) = [c for c in at.get("plotly_chart") if c.key == key]
     return json.loads(chart.proto.spec)

@@ -671,9 +671,15 @@ def render_village_panel(model: MapModel) -> None:
         warning = warning_text(quality_row.iloc[0].to_dict(), lang) if len(quality_row) else None
         if warning:
             st.caption(f":red[{markdown_literal(warning)}]")
-    if st.button(t("panel.close", lang), key="close_village", icon=":material/close:"):
-        sidebar.select_village(None)
-        st.rerun()
+    # Closed by the button's callback, before the page runs: the run it causes draws the map's own
+    # panel at once (a check of the button's value here needed a second run).
+    st.button(
+        t("panel.close", lang),
+        key="close_village",
+        icon=":material/close:",
+        on_click=sidebar.select_village,
+        args=(None,),
+    )
     trend_tab, breakdown_tab, compare_tab = st.tabs(
         [t("panel.tab.trend", lang), t("panel.tab.breakdown", lang), t("panel.tab.compare", lang)]
     )
