@@ -125,8 +125,8 @@ class HttpProxy(tornado.web.RequestHandler):
             self.finish("backend unavailable")
             return
         self.set_status(response.code, response.reason)
-        self.clear_header("Content-Type")
-        self.clear_header("Server")
+        for own in ("Content-Type", "Server", "Date"):  # tornado's defaults: the backend's go instead
+            self.clear_header(own)
         for name, value in response.headers.get_all():
             if name.lower() not in _HOP_BY_HOP:
                 self.add_header(name, value)

@@ -73,6 +73,7 @@ async def _open_page(url: str) -> tuple[str, str]:
     sticky = [c.split(";")[0] for c in cookies if c.startswith(serve.COOKIE + "=")]
     assert len(sticky) == 1, cookies
     assert any(c.startswith("_streamlit_xsrf=") for c in cookies)
+    assert len(response.headers.get_list("Date")) == 1  # the backend's, not a second one of the proxy's
     return response.body.decode(), sticky[0]
 
 
