@@ -6,8 +6,8 @@ One Streamlit process answers on one core (Python's GIL), about 5 cached map rer
 (docs/scale.md, "Many people at once"). For more people at once this starts N processes on free
 loopback ports and a small reverse proxy on the app's address. A session lives on one process: its
 websocket (``/_stcore/stream``), its reconnects, the files it uploads (``/_stcore/upload_file``) and
-the ones its download buttons serve (``/media``). So the proxy sticks by a cookie it sets on the
-first answer (``peta_backend``): by cookie, not by address, because the laptops of a meeting room
+the ones its download buttons serve (``/media``). So the proxy sticks by a cookie it sets with the
+first page (``peta_backend``): by cookie, not by address, because the laptops of a meeting room
 behind one NAT share an address. A websocket that comes without the cookie (a client that never
 loaded the page) is given the next process in turn.
 
@@ -75,15 +75,15 @@ class Backends:
         return next(self._turn)
 
 
-def _backend(handler: tornado.web.RequestHandler, *, set_cookie: bool) -> str:
+def _backend(handler: tornado.web.RequestHandler) -> tuple[str, bool]:
+    """The session's backend URL, and whether it was chosen now (the request named none)."""
     backends: Backends = handler.application.settings["backends"]
     index = backends.chosen(handler.get_cookie(COOKIE))
-    if index is None:
+    chosen_now = index is None
+    if chosen_now:
         index = backends.next()
-        if set_cookie:
-            # httponly: page scripts have no business with it; SameSite=Lax like Streamlit's own.
-            handler.set_cookie(COOKIE, str(index), path="/", httponly=True, samesite="Lax")
-    return backends.urls[index]
+    handler.backend_index = index
+    return backends.urls[index], chosen_now
 
 
 def _forwarded_headers(request) -> dict[str, str]:
@@ -103,7 +103,7 @@ class HttpProxy(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
 
     async def _forward(self) -> None:
-        base = _backend(self, set_cookie=True)
+        base, chosen_now = _backend(self)
         method = self.request.method
         body = self.request.body if method in ("POST", "PUT", "PATCH", "DELETE") else None
         request = tornado.httpclient.HTTPRequest(
@@ -127,6 +127,11 @@ class HttpProxy(tornado.web.RequestHandler):
         self.set_status(response.code, response.reason)
         for own in ("Content-Type", "Server", "Date"):  # tornado's defaults: the backend's go instead
             self.clear_header(own)
+        if chosen_now and response.headers.get("Content-Type", "").startswith("text/html"):
+            # The cookie comes with a page only: the scripts and styles a page asks for in parallel
+            # (before any cookie) would each deal another backend, the last one to answer winning.
+            # httponly: page scripts have no business with it; SameSite=Lax like Streamlit's own.
+            self.set_cookie(COOKIE, str(self.backend_index), path="/", httponly=True, samesite="Lax")
         for name, value in response.headers.get_all():
             if name.lower() not in _HOP_BY_HOP:
                 self.add_header(name, value)
@@ -156,7 +161,7 @@ class StreamProxy(tornado.websocket.WebSocketHandler):
         return subprotocols[0] if subprotocols else None
 
     async def open(self) -> None:
-        base = _backend(self, set_cookie=False)
+        base, _chosen_now = _backend(self)
         request = tornado.httpclient.HTTPRequest(
             base.replace("http://", "ws://", 1) + self.request.uri,
             headers={

@@ -35,8 +35,18 @@ def _backend(name: str) -> tornado.web.Application:
         def on_message(self, message):
             self.write_message(f"{name} heard {message} offered {','.join(self.offered)}")
 
+    class Script(tornado.web.RequestHandler):
+        def get(self):
+            self.set_header("Content-Type", "text/javascript")
+            self.write(f"// script from {name}")
+
     return tornado.web.Application(
-        [(serve.STREAM, Stream), (r"/_stcore/upload_file/(.*)/(.*)", Page), (r"/", Page)]
+        [
+            (serve.STREAM, Stream),
+            (r"/_stcore/upload_file/(.*)/(.*)", Page),
+            (r"/static/app.js", Script),
+            (r"/", Page),
+        ]
     )
 
 
@@ -124,6 +134,19 @@ def test_a_cookie_naming_no_backend_is_replaced(proxy_url):
     response = loop.run_until_complete(visit())
     assert any(c.startswith(f"{serve.COOKIE}=0;") or c.startswith(f"{serve.COOKIE}=1;")
                for c in response.headers.get_list("Set-Cookie"))  # fmt: skip
+
+
+def test_only_a_page_sets_the_cookie_not_the_scripts_it_asks_for_at_once(proxy_url):
+    """A page's scripts, asked for in parallel before any cookie, must not each deal a backend (the
+    last answer's cookie would win, and the session's websocket could sit on another process)."""
+    loop, url = proxy_url
+
+    async def script():
+        return await tornado.httpclient.AsyncHTTPClient().fetch(url + "/static/app.js")
+
+    response = loop.run_until_complete(script())
+    assert response.body.decode().startswith("// script from ")
+    assert not any(c.startswith(serve.COOKIE + "=") for c in response.headers.get_list("Set-Cookie"))
 
 
 def test_a_backend_that_does_not_answer_is_a_502_not_a_hang():
