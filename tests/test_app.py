@@ -20,6 +20,7 @@ from stunting.demo import build_demo
 from stunting.gazetteer import villages
 from stunting.i18n import provenance
 from stunting.plaintext import markdown_literal
+from ui import map_panel
 
 APP = str(REPO_ROOT / "app.py")
 RATE_COLOURS = {c.lower() for colours in PALETTES.values() for c in colours}
@@ -126,29 +127,39 @@ def test_clicking_a_village_opens_its_panel_and_puts_it_in_the_link(app, demo_di
     name = villages().set_index("code").loc[code, "name"]
     assert any(m.value.startswith("#### " + markdown_literal(f"Desa/Kel. {name}")) for m in at.markdown)
     assert at.query_params["village"] == code
-    by_age = prevalence_api.breakdown("stunting", "2024-08", "village", code, "age_group", data_dir=demo_dir)
-    charts = [c.key for c in at.get("plotly_chart")]
-    if (~by_age["suppressed"] & (by_age["measured"] > 0)).any():
-        assert charts == ["village_trend", "village_breakdown"]  # trend with its band, age (x sex) bars
-    else:  # every age group under the minimum: said in words, no empty chart
-        assert charts == ["village_trend"]
-        assert any("terlalu sedikit anak" in i.value for i in at.info)
+    assert [tab.label for tab in at.tabs] == ["Tren", "Umur & jenis kelamin", "Perbandingan"]
     village = (
         prevalence_api.prevalence("stunting", "2024-08", "village", regency="64.74", data_dir=demo_dir)
         .set_index("code")
         .loc[code]
     )
-    (comparison,) = [m.value for m in at.markdown if m.value.startswith("- Desa/Kel.")]
-    lines = comparison.splitlines()
-    assert [line.split(" **")[0] for line in lines] == ["- Desa/Kel.", "- Kecamatan", "- Kabupaten/Kota"]
-    assert lines[0].endswith(f"· {village['measured']:,} anak".replace(",", "."))
+    # The trend's tab opens first, and only it is built: no breakdown, no comparison yet.
+    assert [c.key for c in at.get("plotly_chart")] == ["village_trend"]
+    assert not [m.value for m in at.markdown if m.value.startswith("- Desa/Kel.")]
     # The trend's source line counts the children of the month on the map, not a sum over the
     # rounds (the same child is weighed every round).
     children = f"{village['measured']:,} anak pada Agustus 2024".replace(",", ".")
     assert any(c.startswith("Februari 2019–") and children in c for c in at.caption.values), at.caption.values
-    labels = [b.label for b in at.get("download_button")]
-    assert labels.count("Unduh CSV") >= 2  # comparison, trend (the village table is folded)
-    assert [tab.label for tab in at.tabs] == ["Tren", "Umur & jenis kelamin", "Perbandingan"]
+    assert [b.label for b in at.get("download_button")].count("Unduh CSV") == 1  # the trend's
+
+    at.session_state[map_panel.PANEL_TABS_KEY] = "Umur & jenis kelamin"  # the tab clicked
+    at.run()
+    by_age = prevalence_api.breakdown("stunting", "2024-08", "village", code, "age_group", data_dir=demo_dir)
+    charts = [c.key for c in at.get("plotly_chart")]
+    if (~by_age["suppressed"] & (by_age["measured"] > 0)).any():
+        assert charts == ["village_breakdown"]  # age (x sex) bars
+    else:  # every age group under the minimum: said in words, no empty chart
+        assert charts == []
+        assert any("terlalu sedikit anak" in i.value for i in at.info)
+
+    at.session_state[map_panel.PANEL_TABS_KEY] = "Perbandingan"
+    at.run()
+    assert not at.exception and at.get("plotly_chart") == []
+    (comparison,) = [m.value for m in at.markdown if m.value.startswith("- Desa/Kel.")]
+    lines = comparison.splitlines()
+    assert [line.split(" **")[0] for line in lines] == ["- Desa/Kel.", "- Kecamatan", "- Kabupaten/Kota"]
+    assert lines[0].endswith(f"· {village['measured']:,} anak".replace(",", "."))
+    assert [b.label for b in at.get("download_button")].count("Unduh CSV") == 1  # the comparison's
 
 
 def _panel_over_the_map(at):
@@ -217,7 +228,10 @@ def test_the_village_breakdown_answers_for_the_filtered_children(app, demo_dir):
         for c in gaz[gaz["regency_code"] == "64.74"]["code"]
         if (~girls(c)["suppressed"] & (girls(c)["measured"] > 0)).any()
     )
-    at = app(regency="64.74", period=period, sex="P", age="24-59", village=code)
+    at = app(
+        regency="64.74", period=period, sex="P", age="24-59", village=code,
+        session_state={map_panel.PANEL_TABS_KEY: "Umur & jenis kelamin"},
+    )  # fmt: skip
     spec = _chart_spec(at, "village_breakdown")
     (trace,) = spec["data"]  # girls only: no empty "boys" series
     assert trace["name"] == "Perempuan"

@@ -65,6 +65,8 @@ MAP_KEY = "village_map"
 # The table under the map: its folded box, the same widget on every level.
 TABLE_KEY = "map_table"
 _LAST_CLICK = "_map_last_click"
+# The village panel's tabs (trend, breakdown, comparison): the one open is kept across reruns.
+PANEL_TABS_KEY = "village_tab"
 # Only the clicked feature and the click position come back (render_map).
 RETURNED_OBJECTS = ("last_active_drawing", "last_object_clicked")
 # Finished views kept for every session (build_model): a meeting clicks through a few dozen; one
@@ -680,66 +682,74 @@ def render_village_panel(model: MapModel) -> None:
         on_click=sidebar.select_village,
         args=(None,),
     )
+    # Only the open tab is built (on_change="rerun": a tab switch reruns the page): a period change
+    # with a village open built the age breakdown and the comparison, new for every period, for
+    # tabs nobody had open - most of such a rerun on a busy server (py-spy, bench/bench_load.py).
     trend_tab, breakdown_tab, compare_tab = st.tabs(
-        [t("panel.tab.trend", lang), t("panel.tab.breakdown", lang), t("panel.tab.compare", lang)]
+        [t("panel.tab.trend", lang), t("panel.tab.breakdown", lang), t("panel.tab.compare", lang)],
+        key=PANEL_TABS_KEY,
+        on_change="rerun",
     )
 
-    trend = app_cache.trend(view.indicator, "village", view.village, **_filters(view))
-    with trend_tab:
-        title = t("panel.trend", lang, indicator=model.indicator_label)
-        if trend["measured"].sum() == 0:
-            st.info(t("panel.trend.none", lang))
-        elif not _any_rate(trend):
-            # Every round rests on too few children: an empty chart would say nothing at all.
-            st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
-        else:
-            marks = tuple(
-                (period, programme_label(name, lang))
-                for period, name in app_cache.village_starts(view.village)
-            )
-            chart, csv = _trend_chart(
-                app_cache.programme_key(), view.indicator, "village", view.village, view.sex, view.age,
-                lang, title, marks,
-            )  # fmt: skip
-            st.plotly_chart(chart, width="stretch", key="village_trend")
-            st.caption(_trend_source(trend, view, model) + filter_text(view))
-            _download_csv(csv, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
-
-    with breakdown_tab:
-        breakdown, chart, csv = _breakdown_chart(
-            app_cache.snapshot_key(), view.indicator, view.period, view.village, view.sex, view.age, lang
-        )
-        if breakdown["measured"].sum() == 0:
-            st.info(t("panel.breakdown.none", lang))
-        elif chart is None:
-            st.info(t("panel.breakdown.too_few", lang, minimum=tables.MIN_CHILDREN))
-        else:
-            st.plotly_chart(chart, width="stretch", key="village_breakdown")
-            st.caption(
-                t("chart.too_few", lang, minimum=tables.MIN_CHILDREN)
-                + " "
-                + provenance(
-                    view.period, [village["source"]], int(breakdown["measured"].sum()), lang, model.demo
+    if trend_tab.open:
+        trend = app_cache.trend(view.indicator, "village", view.village, **_filters(view))
+        with trend_tab:
+            title = t("panel.trend", lang, indicator=model.indicator_label)
+            if trend["measured"].sum() == 0:
+                st.info(t("panel.trend.none", lang))
+            elif not _any_rate(trend):
+                # Every round rests on too few children: an empty chart would say nothing at all.
+                st.info(t("panel.trend.too_few", lang, minimum=tables.MIN_CHILDREN))
+            else:
+                marks = tuple(
+                    (period, programme_label(name, lang))
+                    for period, name in app_cache.village_starts(view.village)
                 )
-                + filter_text(view)
-            )
-            _download_csv(
-                csv, f"rincian-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_breakdown"
-            )
+                chart, csv = _trend_chart(
+                    app_cache.programme_key(), view.indicator, "village", view.village, view.sex, view.age,
+                    lang, title, marks,
+                )  # fmt: skip
+                st.plotly_chart(chart, width="stretch", key="village_trend")
+                st.caption(_trend_source(trend, view, model) + filter_text(view))
+                _download_csv(csv, f"tren-{view.village}-{view.indicator}.csv", lang, "dl_trend")
 
-    with compare_tab:
-        st.markdown(f"**{t('panel.compare', lang)}**")
-        lines, source_line, csv = _comparison(
-            app_cache.snapshot_key(), view.village, row, view.indicator, view.period, regency_code,
-            kecamatan_code, view.sex, view.age, lang, model.demo,
-        )  # fmt: skip
-        # In words on screen: a table of rates and intervals is wider than the panel beside the map,
-        # and the prevalence column would scroll out of sight. The CSV holds the full table.
-        st.markdown(lines)
-        st.caption(source_line + filter_text(view))
-        _download_csv(
-            csv, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare"
-        )
+    if breakdown_tab.open:
+        with breakdown_tab:
+            breakdown, chart, csv = _breakdown_chart(
+                app_cache.snapshot_key(), view.indicator, view.period, view.village, view.sex, view.age, lang
+            )
+            if breakdown["measured"].sum() == 0:
+                st.info(t("panel.breakdown.none", lang))
+            elif chart is None:
+                st.info(t("panel.breakdown.too_few", lang, minimum=tables.MIN_CHILDREN))
+            else:
+                st.plotly_chart(chart, width="stretch", key="village_breakdown")
+                st.caption(
+                    t("chart.too_few", lang, minimum=tables.MIN_CHILDREN)
+                    + " "
+                    + provenance(
+                        view.period, [village["source"]], int(breakdown["measured"].sum()), lang, model.demo
+                    )
+                    + filter_text(view)
+                )
+                _download_csv(
+                    csv, f"rincian-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_breakdown"
+                )
+
+    if compare_tab.open:
+        with compare_tab:
+            st.markdown(f"**{t('panel.compare', lang)}**")
+            lines, source_line, csv = _comparison(
+                app_cache.snapshot_key(), view.village, row, view.indicator, view.period, regency_code,
+                kecamatan_code, view.sex, view.age, lang, model.demo,
+            )  # fmt: skip
+            # In words on screen: a table of rates and intervals is wider than the panel beside the map,
+            # and the prevalence column would scroll out of sight. The CSV holds the full table.
+            st.markdown(lines)
+            st.caption(source_line + filter_text(view))
+            _download_csv(
+                csv, f"perbandingan-{view.village}-{view.indicator}-{view.period}.csv", lang, "dl_compare"
+            )
 
 
 @st.cache_data(max_entries=CHARTS_CACHED, show_spinner=False)
