@@ -655,8 +655,8 @@ def _trend_chart(
 
 def render_village_panel(model: MapModel) -> None:
     """The clicked village beside the map: its trend, its age (x sex) breakdown and how it stands
-    against its kecamatan and regency, one tab each so the panel ends level with the map. All three
-    answer for the children the map's filters chose."""
+    against its kecamatan and regency, one tab each so the panel ends level with the map, and only
+    the open one built. All three answer for the children the map's filters chose."""
     view, lang = model.view, model.view.lang
     row = model.frame[model.frame["code"] == view.village]
     if row.empty:
