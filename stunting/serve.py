@@ -14,7 +14,7 @@ loaded the page) is given the next process in turn.
 Every process reads the same data dir (imports swap in whole snapshots: stunting/snapshots.py) and
 keeps its own caches. The backends listen on 127.0.0.1 only; the proxy on ``server.address`` of
 .streamlit/config.toml (127.0.0.1 here) unless ``--address`` says otherwise. No network is needed.
-Tornado is Streamlit's own web server library; nothing else is installed for this.
+Tornado (pinned in requirements.txt, and installed with distributed anyway) does the proxying.
 """
 
 from __future__ import annotations
