@@ -9,7 +9,7 @@ NIK flags of each child's first row; never the bucketed code itself.
 from __future__ import annotations
 
 import shutil
-import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -155,7 +155,8 @@ def test_the_first_row_of_a_child_in_two_buckets_is_decided_over_the_whole_impor
     spill, chunks = _spilled(rows, tmp_path / "identities", buckets=7)
     nothing = np.empty(0, dtype=np.int64)
     monkeypatch.setattr(imported, "_repeated_rows", lambda _spill: (nothing, nothing))
-    found, _, nik = imported.find_duplicates(spill, chunks).result()
+    # In this process: find_duplicates runs the search in a process of its own, without the patch.
+    found, _, nik = imported._search(spill, chunks)
     assert _pair_set(found) != _pair_set(duplicates.probable_duplicates(rows, normalised=True))
     assert nik["nik_invalid"].sum() != _first_row_nik_counts(rows)["nik_invalid"].sum()
 
@@ -238,21 +239,28 @@ def test_an_import_whose_store_write_fails_stops_its_search_and_leaves_no_stagin
 def test_a_search_still_reading_when_the_store_is_written_finds_its_parts(tmp_path, monkeypatch):
     # The merge of a small file can end before the search: its staging folder is removed then, and
     # the identities must not be in it (test_scale failed now and then on a part gone from under the
-    # search).
-    written = threading.Event()
-    write_staged, read_bucket = staging.write_staged, imported._read_bucket
+    # search). Here the search (in its own process, as always) starts only once the store is written
+    # and the staging folder is gone, so every part it reads is read after the merge.
+    deferred: dict = {}
+    find_duplicates, write_staged = imported.find_duplicates, staging.write_staged
 
-    def write_then_tell(*args, **kwargs):
-        record = write_staged(*args, **kwargs)
-        written.set()
+    def later(*args):
+        deferred["args"], deferred["search"] = args, Future()
+        return deferred["search"]
+
+    def write_then_search(root, staged, *args, **kwargs):
+        record = write_staged(root, staged, *args, **kwargs)
+        deferred["staging gone"] = not Path(staged).exists()
+        started = find_duplicates(*deferred["args"])
+        try:
+            deferred["search"].set_result(started.result(timeout=120))
+        except BaseException as error:  # noqa: BLE001 - handed to the import as the search's own
+            deferred["search"].set_exception(error)
         return record
 
-    def read_once_written(*args, **kwargs):
-        assert written.wait(timeout=60)
-        return read_bucket(*args, **kwargs)
-
-    monkeypatch.setattr(staging, "write_staged", write_then_tell)
-    monkeypatch.setattr(imported, "_read_bucket", read_once_written)
+    monkeypatch.setattr(imported, "find_duplicates", later)
+    monkeypatch.setattr(staging, "write_staged", write_then_search)
     [summary] = ingest_files([FIXTURES / "export.csv"], tmp_path / "data")
+    assert deferred["staging gone"]
     assert summary.duplicates_report is not None
     assert not (tmp_path / "data" / "staging").exists()  # the spill folder went with the import

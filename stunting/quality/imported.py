@@ -29,10 +29,13 @@ as the staged measurements.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 from concurrent import futures
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,8 +52,17 @@ from stunting.config import PRIVATE_FILE_MODE, private_dir
 from stunting.pseudonym import normalise_name, normalise_nik
 from stunting.quality import duplicates, findings
 
-# One worker: imports run one file at a time; a second search would only compete for the same cores.
-_EXECUTOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quality-duplicates")
+# The search runs in a process of its own, so that it uses the second core without waiting for the
+# merge's GIL (in a thread of the import it took 4.2 s of a 1M-row import's CPU and lengthened the
+# merge by as much). One worker: imports run one file at a time; a second search would only compete
+# for the same cores. "forkserver": the worker is forked from a small server process that imported
+# this module once (its start overlaps the reading, Spill.new), never from the import's own heap
+# (fork would copy a process of a GB with DuckDB's and Arrow's threads running, which may deadlock).
+# One search per worker process: its memory goes back to the system when the search ends.
+START_METHOD = "forkserver"
+STOP_FILE = "stop"  # in the spill folder: abandon's word to the search, read at each bucket
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "posyandu", "sex", "birth_date",
            "name", "mother_name"]  # fmt: skip
@@ -85,6 +97,7 @@ class Spill:
     @classmethod
     def new(cls, staging: Path, estimated_rows: float) -> Spill:
         buckets = min(max(math.ceil(estimated_rows / ROWS_PER_BUCKET), 1), MAX_BUCKETS)
+        _search_pool()  # its server process starts (imports pandas, DuckDB...) while the file is read
         return cls(str(spill_folder(staging)), AESGCM.generate_key(bit_length=256), buckets)
 
 
@@ -211,7 +224,10 @@ def _bucket_of(columns: list[np.ndarray], buckets: int) -> np.ndarray:
 
 def _serialised(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
-    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    # Not compressed: zstd cost 0.7 s CPU a million rows (about a third of the spilling) to save
+    # disk the import frees minutes later; AES-GCM seals at GB/s. Uncompressed, a million rows'
+    # parts are about 160 MB (3 GB for a 20M-row round's staging, beside its staged measurements).
+    options = pa.ipc.IpcWriteOptions(compression=None)
     with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
@@ -231,16 +247,20 @@ def _private_write(path: Path, write) -> None:
     os.chmod(path, PRIVATE_FILE_MODE)
 
 
-# --- the search (in the import's process, in a thread) ----------------------------------------------
+# --- the search (in a process of its own) -------------------------------------------------------------
 
 
 def find_duplicates(spill: Spill | None, chunks: list[SpilledChunk]) -> Future:
-    """Start the duplicate search of one import in a background thread and return its future:
-    the import runs it while the store writes (parquet writing and rapidfuzz release the GIL, so on
-    two cores most of it costs the user no waiting). The result is (pairs, scopes, nik) or None."""
-    stop = threading.Event()
-    search = _EXECUTOR.submit(_search, spill, chunks, stop)
-    search.stop = stop  # for abandon
+    """Start the duplicate search of one import in the search's process and return its future: the
+    import runs it while the store writes, on the other core. The spill (with its key: an argument,
+    never written) goes to the process, and only the result comes back: (pairs, scopes, nik) or
+    None, row numbers and counts."""
+    try:
+        search = _search_pool().submit(_search, spill, chunks)
+    except BrokenProcessPool:  # its process was killed (out of memory, by hand): start another
+        _discard_pool()
+        search = _search_pool().submit(_search, spill, chunks)
+    search.stop_file = None if spill is None else Path(spill.folder) / STOP_FILE  # for abandon
     return search
 
 
@@ -249,20 +269,46 @@ def abandon(search: Future | None) -> None:
     folder it reads is removed next."""
     if search is None:
         return
-    if hasattr(search, "stop"):
-        search.stop.set()
+    stop_file = getattr(search, "stop_file", None)
+    if stop_file is not None and stop_file.parent.is_dir() and not search.done():
+        stop_file.touch()
     futures.wait([search])
 
 
-def _search(spill: Spill | None, chunks: list[SpilledChunk], stop: threading.Event | None = None):
+def _search_pool() -> ProcessPoolExecutor:
+    """The search's process pool, started on first use (its server process: at once)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context(START_METHOD)
+            if START_METHOD == "forkserver":
+                # The server imports this module (pandas, pyarrow, DuckDB, rapidfuzz) once; each
+                # search's process is forked from it ready to run.
+                context.set_forkserver_preload([__name__])
+                multiprocessing.forkserver.ensure_running()
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1)
+        return _pool
+
+
+def _discard_pool() -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def _search(spill: Spill | None, chunks: list[SpilledChunk]):
+    """The whole search (in the search's process)."""
     if spill is None or not chunks:
         return None
+    stop = Path(spill.folder) / STOP_FILE
     chunks = sorted(chunks, key=lambda c: c.chunk)  # file order, however the chunks finished
     not_first, not_compared = _repeated_rows(spill)
     pairs, nik, scopes = [], [], []
     for kind, blocks in ((VILLAGE, (duplicates.BLOCKS[0],)), (POSYANDU, (duplicates.BLOCKS[1],))):
         for bucket in range(spill.buckets):
-            if stop is not None and stop.is_set():
+            if stop.exists():
                 return None
             table = _read_bucket(spill, chunks, kind, bucket)
             if table is None:
