@@ -49,7 +49,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from stunting import queries
 from stunting.config import PRIVATE_FILE_MODE, private_dir
-from stunting.pseudonym import normalise_name, normalise_nik
+from stunting.pseudonym import normalise_nik, normalised_names
 from stunting.quality import duplicates, findings
 
 # The search runs in a process of its own, so that it uses the second core without waiting for the
@@ -68,6 +68,13 @@ COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "pos
            "name", "mother_name"]  # fmt: skip
 UNITS = ["period", "village_code", "puskesmas", "posyandu"]
 NIK_FLAGS = ["nik_invalid", "nik_date_mismatch"]
+# What identities gives and each sealed part holds.
+SCHEMA = pa.schema(
+    [("child_id", pa.string()), ("source_row", pa.int64()), ("period", pa.string()),
+     ("village_code", pa.string()), ("puskesmas", pa.string()), ("posyandu", pa.string()),
+     ("sex", pa.string()), ("birth_date", pa.timestamp("us")), ("name", pa.string()),
+     ("mother_name", pa.string()), ("nik_invalid", pa.bool_()), ("nik_date_mismatch", pa.bool_())]
+)  # fmt: skip
 
 # The spill folder lies beside the import's staging folder, not inside it: the merge removes its
 # staging folder as soon as the store is written, while the search may still be reading.
@@ -117,9 +124,11 @@ class SpilledChunk:
     parts: dict[tuple[str, int], tuple[int, int]]
 
 
-def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -> pd.DataFrame:
+def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -> pa.Table:
     """The comparison columns of one parsed chunk (``child_ids`` and the ingest's ``nik_disagrees``
-    aligned with its rows). The text columns stay Python objects, as parsed."""
+    aligned with its rows), as an Arrow table of SCHEMA: the text stays in Arrow from the parsed
+    frame to the sealed parts (a million rows' Python strings made and read back cost more than
+    everything else the spilling does)."""
     empty = pd.Series("", index=parsed.index, dtype=object)
     nik = parsed["nik"] if "nik" in parsed else empty
     typed = nik.fillna("").astype(str).str.strip() != ""
@@ -128,60 +137,59 @@ def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -
     measured = pd.to_datetime(parsed["measured_on"])
     # "YYYY-MM" formatted once per distinct month (strftime per row is slow on a million rows).
     months, labels = pd.factorize(measured.dt.year.to_numpy() * 100 + measured.dt.month.to_numpy())
-    periods = np.array([f"{m // 100:04d}-{m % 100:02d}" for m in labels], dtype=object)[months]
-    names = {
-        column: normalise_name(parsed[column] if column in parsed else empty).to_numpy(dtype=object)
-        for column in ("name", "mother_name")
+    periods = pa.array([f"{m // 100:04d}-{m % 100:02d}" for m in labels], pa.string()).take(pa.array(months))
+    columns = {
+        "child_id": _text(child_ids),
+        "source_row": pa.array(parsed["source_row"].to_numpy(dtype=np.int64)),
+        "period": periods,
+        **{column: _text(parsed[column]) for column in ("village_code", "puskesmas", "posyandu", "sex")},
+        "birth_date": pa.array(pd.to_datetime(parsed["birth_date"]).to_numpy(), from_pandas=True),
+        **{
+            column: normalised_names(parsed[column] if column in parsed else empty)
+            for column in ("name", "mother_name")
+        },
+        "nik_invalid": pa.array(nik_invalid, pa.bool_()),
+        "nik_date_mismatch": pa.array(
+            np.zeros(len(parsed), dtype=bool)
+            if nik_disagrees is None
+            else np.asarray(nik_disagrees, dtype=bool)
+        ),
     }
-    return pd.DataFrame(
-        {
-            "child_id": child_ids.reset_index(drop=True),
-            "source_row": parsed["source_row"].to_numpy(),
-            "period": _objects(periods),
-            **{
-                column: _objects(parsed[column])
-                for column in ("village_code", "puskesmas", "posyandu", "sex")
-            },
-            "birth_date": pd.to_datetime(parsed["birth_date"]).to_numpy(),
-            **{column: _objects(values) for column, values in names.items()},
-            "nik_invalid": nik_invalid,
-            "nik_date_mismatch": False if nik_disagrees is None else nik_disagrees,
-        }
-    )
+    return pa.table(columns).cast(SCHEMA)
 
 
-def _objects(values) -> pd.Series:
-    """``values`` as a column of Python objects (positional, whatever the index)."""
-    return pd.Series(np.asarray(values, dtype=object), dtype=object, copy=False)
+def _text(values: pd.Series) -> pa.Array:
+    """A text column as Arrow strings, missing kept missing (no Python string made when it is held
+    in Arrow already, as pandas' str columns are)."""
+    array = pa.array(values, type=pa.string(), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 # --- spilling (in the chunk's process: here or a Dask worker) ---------------------------------------
 
 
-def spill_chunk(rows: pd.DataFrame, spill: Spill, chunk: int) -> SpilledChunk:
-    """Write one chunk's identities (``identities``) to the spill folder: its keys file and one file
-    of sealed parts, one part per kind and bucket it has rows in."""
+def spill_chunk(rows: pa.Table | pd.DataFrame, spill: Spill, chunk: int) -> SpilledChunk:
+    """Write one chunk's identities (``identities``; or a frame of its columns) to the spill folder:
+    its keys file and one file of sealed parts, one part per kind and bucket it has rows in."""
     folder = private_dir(spill.folder)
-    usable = _comparable(rows)
-    # A 64-bit key of child and period: the whole-import first-row query groups these small integers
-    # first and compares the 64-character child_ids only where a key repeats.
-    key = pd.util.hash_pandas_object(rows[["child_id", "period"]], index=False).to_numpy().view(np.int64)
+    if isinstance(rows, pd.DataFrame):
+        rows = pa.Table.from_pandas(rows[SCHEMA.names], preserve_index=False).cast(SCHEMA)
+    table = rows.select(SCHEMA.names).cast(SCHEMA)
+    usable = _comparable(table)
     keys = pa.table(
         {
-            "key": pa.array(key),
-            "child_id": pa.array(rows["child_id"].to_numpy(dtype=object), pa.string()),
-            "period": pa.array(rows["period"].to_numpy(dtype=object), pa.string()),
-            "source_row": pa.array(rows["source_row"].to_numpy(dtype=np.int64)),
+            "key": pa.array(_child_period_key(table)),
+            "child_id": table.column("child_id"),
+            "period": table.column("period"),
+            "source_row": table.column("source_row"),
             "usable": pa.array(usable),
         }
     )
     _private_write(folder / f"keys-{chunk:06d}.parquet", lambda path: pq.write_table(keys, path))
-    table = pa.Table.from_pandas(rows, preserve_index=False)
-    text = {c: rows[c].fillna("").to_numpy(dtype=object) for c in ("village_code", "puskesmas", "posyandu")}
-    village_bucket = _bucket_of([text["village_code"]], spill.buckets)
-    named_posyandu = usable & (text["posyandu"] != "")
+    village_bucket = _bucket_of([table.column("village_code")], spill.buckets)
+    named_posyandu = usable & _filled(table.column("posyandu")).to_numpy(zero_copy_only=False).astype(bool)
     posyandu_bucket = np.where(
-        named_posyandu, _bucket_of([text["puskesmas"], text["posyandu"]], spill.buckets), -1
+        named_posyandu, _bucket_of([table.column("puskesmas"), table.column("posyandu")], spill.buckets), -1
     )
     sealer = AESGCM(spill.key)
     parts: dict[tuple[str, int], tuple[int, int]] = {}
@@ -203,22 +211,56 @@ def spill_chunk(rows: pd.DataFrame, spill: Spill, chunk: int) -> SpilledChunk:
     return SpilledChunk(chunk, parts)
 
 
-def _comparable(rows: pd.DataFrame) -> np.ndarray:
+def _comparable(table: pa.Table) -> np.ndarray:
     """Rows the duplicate search can compare (duplicates.probable_duplicates: both names and a birth
     date)."""
-    named = np.ones(len(rows), dtype=bool)
-    for column in ("name", "mother_name"):
-        values = rows[column]
-        named &= (values.notna() & (values != "")).to_numpy(dtype=bool)
-    return named & pd.notna(rows["birth_date"]).to_numpy()
+    named = pc.and_(_filled(table.column("name")), _filled(table.column("mother_name")))
+    return pc.and_(named, pc.is_valid(table.column("birth_date"))).to_numpy(zero_copy_only=False)
 
 
-def _bucket_of(columns: list[np.ndarray], buckets: int) -> np.ndarray:
-    """A bucket number per row from its text: the same in every process (pandas' hash has a fixed
-    key, unlike Python's ``hash``)."""
-    hashed = pd.util.hash_array(columns[0])
+def _filled(text) -> pa.Array:
+    """Whether each value is there and not "" (False where missing)."""
+    return pc.fill_null(pc.not_equal(text, ""), False)
+
+
+def _child_period_key(table: pa.Table) -> np.ndarray:
+    """A 64-bit key of child and period for the whole-import first-row query, which groups these
+    small integers first and compares the child_ids exactly only where a key repeats (a collision
+    costs it a comparison, never a finding). The child_id is a keyed hash already: its first 16
+    characters, read as two 64-bit words, are as good a key as hashing it again, at a twentieth of
+    the cost; the period's label is hashed (a few distinct)."""
+    child = pc.utf8_slice_codeunits(pc.utf8_rpad(pc.fill_null(table.column("child_id"), ""), 16, "0"), 0, 16)
+    fixed = pc.cast(pc.cast(child, pa.binary()), pa.binary(16))
+    if isinstance(fixed, pa.ChunkedArray):
+        fixed = fixed.combine_chunks()
+    start, end = 2 * fixed.offset, 2 * (fixed.offset + len(fixed))
+    words = np.frombuffer(fixed.buffers()[1], dtype=np.uint64)[start:end].reshape(-1, 2)
+    key = words[:, 0] * np.uint64(0x9E3779B97F4A7C15) + words[:, 1]
+    codes, labels = _codes(table.column("period"))
+    key ^= pd.util.hash_array(labels)[codes]
+    return key.view(np.int64)
+
+
+def _codes(text) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a text column (missing as "") and its distinct values as Python strings."""
+    encoded = pc.dictionary_encode(pc.fill_null(text, ""))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _bucket_of(columns: list, buckets: int) -> np.ndarray:
+    """A bucket number per row from its text (missing as ""): the same in every process (pandas'
+    hash has a fixed key, unlike Python's ``hash``). Each distinct value is hashed once."""
+
+    def hashed_of(text) -> np.ndarray:
+        codes, labels = _codes(text)
+        return pd.util.hash_array(labels)[codes]
+
+    hashed = hashed_of(columns[0])
     for values in columns[1:]:
-        hashed = hashed * np.uint64(1_000_003) ^ pd.util.hash_array(values)
+        hashed = hashed * np.uint64(1_000_003) ^ hashed_of(values)
     return (hashed % np.uint64(buckets)).astype(np.int64)
 
 
