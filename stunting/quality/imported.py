@@ -185,7 +185,12 @@ def spill_chunk(rows: pa.Table | pd.DataFrame, spill: Spill, chunk: int) -> Spil
             "usable": pa.array(usable),
         }
     )
-    _private_write(folder / f"keys-{chunk:06d}.parquet", lambda path: pq.write_table(keys, path))
+    # Neither dictionary nor compression: the child_ids are all distinct keyed hashes (a dictionary
+    # is tried and dropped, compression finds nothing), and the file lives for minutes.
+    _private_write(
+        folder / f"keys-{chunk:06d}.parquet",
+        lambda path: pq.write_table(keys, path, use_dictionary=False, compression="none"),
+    )
     village_bucket = _bucket_of([table.column("village_code")], spill.buckets)
     named_posyandu = usable & _filled(table.column("posyandu")).to_numpy(zero_copy_only=False).astype(bool)
     posyandu_bucket = np.where(
