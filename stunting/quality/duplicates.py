@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
@@ -234,13 +236,13 @@ def _similar(a: np.ndarray, b: np.ndarray, uniques: np.ndarray) -> np.ndarray:
     counts, lengths = _character_counts(uniques)
     for start in range(0, len(a), PAIR_SLICE):
         part = slice(start, start + PAIR_SLICE)
-        pa, pb = a[part], b[part]
-        candidate = ~similar[part] & _may_be_similar(counts, lengths, pa, pb)
+        part_a, part_b = a[part], b[part]
+        candidate = ~similar[part] & _may_be_similar(counts, lengths, part_a, part_b)
         which = np.flatnonzero(candidate)
         if len(which):
             score = process.cpdist(
-                uniques[pa[which]].tolist(),
-                uniques[pb[which]].tolist(),
+                uniques[part_a[which]].tolist(),
+                uniques[part_b[which]].tolist(),
                 scorer=JaroWinkler.normalized_similarity,
                 score_cutoff=NAME_SIMILARITY,
             )
@@ -251,7 +253,8 @@ def _similar(a: np.ndarray, b: np.ndarray, uniques: np.ndarray) -> np.ndarray:
 def _character_counts(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How often each character occurs in each name (names x the characters that occur), and the
     names' lengths."""
-    lengths = np.fromiter((len(t) for t in uniques), dtype=np.int64, count=len(uniques))
+    # Lengths in code points, counted by Arrow (a Python len() per name was a third of this).
+    lengths = pc.utf8_length(pa.array(uniques, pa.string())).to_numpy(zero_copy_only=False).astype(np.int64)
     characters = np.frombuffer("".join(uniques.tolist()).encode("utf-32-le"), dtype=np.uint32)
     # The characters that occur, numbered 0..k-1 (a lookup over code points: no sort of every letter).
     occurs = np.bincount(characters) > 0 if len(characters) else np.zeros(1, dtype=bool)
