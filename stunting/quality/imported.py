@@ -20,9 +20,16 @@ village buckets. Which row of a child's period is its first (the one compared an
 decided over the whole import from a small keys file per chunk (keyed hash, period, row number;
 queries/quality_repeated_rows.sql), since a child's rows may lie in two buckets.
 
+Where it runs. ``identities`` and ``spill_chunk`` run where the chunk is staged (this process, or a
+Dask worker); the identities stay Arrow columns from the parsed frame to the sealed parts. The
+search runs in a process of its own (one worker forked from a forkserver that has imported this
+module), beside the merge on the other core, without the merge's GIL; only row numbers and counts
+come back, and ``abandon`` stops it through a file in the spill folder.
+
 Encryption (UU 27/2022): every part is sealed with AES-GCM under a key made for the import and held
-only in its memory (and in the tasks' arguments on a Dask cluster), so a staging folder left behind
-by a killed import is unreadable. The keys files hold no name: the same pseudonyms and row numbers
+only in its memory and the search process's (passed through the pool's pipe as an argument; in the
+tasks' arguments on a Dask cluster), never written, so a staging folder left behind by a killed
+import is unreadable. The keys files hold no name: the same pseudonyms and row numbers
 as the staged measurements.
 """
 
