@@ -22,12 +22,12 @@ queries/quality_repeated_rows.sql), since a child's rows may lie in two buckets.
 
 Where it runs. ``identities`` and ``spill_chunk`` run where the chunk is staged (this process, or a
 Dask worker); the identities stay Arrow columns from the parsed frame to the sealed parts. The
-search runs in a process of its own (one worker forked from a forkserver that has imported this
-module), beside the merge on the other core, without the merge's GIL; only row numbers and counts
+search runs in a process of its own (stunting/quality/search_process.py, started as the import
+begins), beside the merge on the other core, without the merge's GIL; only row numbers and counts
 come back, and ``abandon`` stops it through a file in the spill folder.
 
 Encryption (UU 27/2022): every part is sealed with AES-GCM under a key made for the import and held
-only in its memory and the search process's (passed through the pool's pipe as an argument; in the
+only in its memory and the search process's (passed through its stdin pipe; in the
 tasks' arguments on a Dask cluster), never written, so a staging folder left behind by a killed
 import is unreadable. The keys files hold no name: the same pseudonyms and row numbers
 as the staged measurements.
@@ -36,13 +36,13 @@ as the staged measurements.
 from __future__ import annotations
 
 import math
-import multiprocessing
-import multiprocessing.forkserver
 import os
+import pickle
+import subprocess
+import sys
 import threading
 from concurrent import futures
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,17 +59,17 @@ from stunting.config import PRIVATE_FILE_MODE, private_dir
 from stunting.pseudonym import normalise_nik, normalised_names
 from stunting.quality import duplicates, findings
 
-# The search runs in a process of its own, so that it uses the second core without waiting for the
-# merge's GIL (in a thread of the import it took 4.2 s of a 1M-row import's CPU and lengthened the
-# merge by as much). One worker: imports run one file at a time; a second search would only compete
-# for the same cores. "forkserver": the worker is forked from a small server process that imported
-# this module once (its start overlaps the reading, Spill.new), never from the import's own heap
-# (fork would copy a process of a GB with DuckDB's and Arrow's threads running, which may deadlock).
-# One search per worker process: its memory goes back to the system when the search ends.
-START_METHOD = "forkserver"
+# The search runs in a process of its own (stunting/quality/search_process.py), so that it uses the
+# second core without waiting for the merge's GIL (in a thread of the import it took 4.2 s of a
+# 1M-row import's CPU and lengthened the merge by as much). One at a time: imports run one file at a
+# time. It is started as a module (not by multiprocessing's fork, which would copy a process of a GB
+# with DuckDB's and Arrow's threads running, nor spawn/forkserver, which run the program's main
+# script again in the child), one process per search, so its memory goes back when it ends; the
+# next one starts as an import begins (Spill.new), its imports overlapping the reading.
 STOP_FILE = "stop"  # in the spill folder: abandon's word to the search, read at each bucket
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where ``stunting`` imports from
+_spare: subprocess.Popen | None = None
+_spare_lock = threading.Lock()
 
 COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "posyandu", "sex", "birth_date",
            "name", "mother_name"]  # fmt: skip
@@ -111,7 +111,7 @@ class Spill:
     @classmethod
     def new(cls, staging: Path, estimated_rows: float) -> Spill:
         buckets = min(max(math.ceil(estimated_rows / ROWS_PER_BUCKET), 1), MAX_BUCKETS)
-        _search_pool()  # its server process starts (imports pandas, DuckDB...) while the file is read
+        _start_spare()  # the search's process imports pandas, DuckDB... while the file is read
         return cls(str(spill_folder(staging)), AESGCM.generate_key(bit_length=256), buckets)
 
 
@@ -306,15 +306,17 @@ def _private_write(path: Path, write) -> None:
 
 def find_duplicates(spill: Spill | None, chunks: list[SpilledChunk]) -> Future:
     """Start the duplicate search of one import in the search's process and return its future: the
-    import runs it while the store writes, on the other core. The spill (with its key: an argument,
-    never written) goes to the process, and only the result comes back: (pairs, scopes, nik) or
-    None, row numbers and counts."""
-    try:
-        search = _search_pool().submit(_search, spill, chunks)
-    except BrokenProcessPool:  # its process was killed (out of memory, by hand): start another
-        _discard_pool()
-        search = _search_pool().submit(_search, spill, chunks)
+    import runs it while the store writes, on the other core. The spill (with its key: through the
+    pipe, never written) goes to the process, and only the result comes back: (pairs, scopes, nik)
+    or None, row numbers and counts."""
+    search: Future = Future()
     search.stop_file = None if spill is None else Path(spill.folder) / STOP_FILE  # for abandon
+    if spill is None or not chunks:
+        search.set_result(None)
+        return search
+    process = _take_spare()
+    request = pickle.dumps((spill, chunks), protocol=pickle.HIGHEST_PROTOCOL)
+    threading.Thread(target=_converse, args=(process, request, search), daemon=True).start()
     return search
 
 
@@ -329,27 +331,46 @@ def abandon(search: Future | None) -> None:
     futures.wait([search])
 
 
-def _search_pool() -> ProcessPoolExecutor:
-    """The search's process pool, started on first use (its server process: at once)."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            context = multiprocessing.get_context(START_METHOD)
-            if START_METHOD == "forkserver":
-                # The server imports this module (pandas, pyarrow, DuckDB, rapidfuzz) once; each
-                # search's process is forked from it ready to run.
-                context.set_forkserver_preload([__name__])
-                multiprocessing.forkserver.ensure_running()
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1)
-        return _pool
+def _converse(process: subprocess.Popen, request: bytes, search: Future) -> None:
+    """Hand the search its request and its answer to the future (in a thread of the import)."""
+    try:
+        answer, _ = process.communicate(request)
+        if process.returncode != 0 or not answer:
+            raise RuntimeError(f"the duplicate search's process ended with code {process.returncode}")
+        status, value = pickle.loads(answer)
+    except BaseException as error:  # noqa: BLE001 - the import raises it from record_duplicates
+        search.set_exception(error)
+        return
+    if status == "ok":
+        search.set_result(value)
+    else:
+        search.set_exception(value)
 
 
-def _discard_pool() -> None:
-    global _pool
-    with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+def _start_spare() -> None:
+    """Start the next search's process unless one is waiting already."""
+    global _spare
+    with _spare_lock:
+        if _spare is None or _spare.poll() is not None:
+            _spare = _launch()
+
+
+def _take_spare() -> subprocess.Popen:
+    global _spare
+    with _spare_lock:
+        process, _spare = _spare, None
+    return process if process is not None and process.poll() is None else _launch()
+
+
+def _launch() -> subprocess.Popen:
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, (_PACKAGE_ROOT, os.environ.get("PYTHONPATH"))))
+    return subprocess.Popen(
+        [sys.executable, "-m", "stunting.quality.search_process"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=environment,
+    )
 
 
 def _search(spill: Spill | None, chunks: list[SpilledChunk]):
