@@ -57,7 +57,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from stunting import queries
 from stunting.config import PRIVATE_FILE_MODE, private_dir
 from stunting.pseudonym import normalise_nik, normalised_names
-from stunting.quality import duplicates, findings
+from stunting.quality import duplicates
 
 # The search runs in a process of its own (stunting/quality/search_process.py), so that it uses the
 # second core without waiting for the merge's GIL (in a thread of the import it took 4.2 s of a
@@ -483,4 +483,8 @@ def record_duplicates(root, import_id: str, search: Future):
     if found is None:
         return None
     pairs, scopes, nik = found
+    # Imported here, in the import's process: findings reaches scipy through the store, an import of
+    # a second of CPU the search's process (which imports this module) has no use for.
+    from stunting.quality import findings
+
     return findings.record(root, import_id, pairs, scopes, nik)
