@@ -147,12 +147,20 @@ class VillageMatcher:
 
     def __init__(self, gazetteer: pd.DataFrame | None = None) -> None:
         frame = villages() if gazetteer is None else gazetteer
-        self.gazetteer = frame.sort_values("code", kind="stable").reset_index(drop=True)
-        self._sorted_codes = np.array(self.gazetteer["code"].tolist(), dtype=object)
+        # The national gazetteer comes in code order: kept as it is, not copied (14 MB).
+        ordered = frame["code"].is_monotonic_increasing and frame.index.equals(pd.RangeIndex(len(frame)))
+        self.gazetteer = frame if ordered else frame.sort_values("code", kind="stable").reset_index(drop=True)
         g = self.gazetteer
+        # Each column turned into Python strings once and shared by every table below: each
+        # ``tolist()`` of an Arrow-backed column makes 83,762 new strings (about 5 MB), and the
+        # tables used to hold seven such copies (a tenth of an import's memory before the merge).
+        codes = g["code"].tolist()
+        kec_codes = g["kecamatan_code"].tolist()
+        regency_codes = g["regency_code"].tolist()
+        self._sorted_codes = np.array(codes, dtype=object)
         # Regency key -> codes, once per kind: "malang" is a kabupaten (35.07) and a kota (35.73).
         self._regencies: dict[str | None, dict[str, list[str]]] = {"kabupaten": {}, "kota": {}, None: {}}
-        regency_names = dict(zip(g["regency_code"].tolist(), g["regency_name"].tolist(), strict=True))
+        regency_names = dict(zip(regency_codes, g["regency_name"].tolist(), strict=True))
         self._regency_names = regency_names
         for code, name in regency_names.items():
             kind, key = regency_key(name)
@@ -161,21 +169,18 @@ class VillageMatcher:
         for alias, code in _REGENCY_ALIASES.items():
             if code in regency_names:
                 self._regencies[None].setdefault(alias, [code])
-        self._names = dict(zip(g["code"].tolist(), g["name"].tolist(), strict=True))
+        self._names = dict(zip(codes, g["name"].tolist(), strict=True))
         self._aliases = {code: names for code, names in gazetteer_aliases().items() if code in self._names}
-        self._kec_names = dict(zip(g["kecamatan_code"].tolist(), g["kecamatan_name"].tolist(), strict=True))
+        self._kec_names = dict(zip(kec_codes, g["kecamatan_name"].tolist(), strict=True))
         # Every gazetteer row's codes and name keys as lists in code order: a kecamatan's or regency's
         # choices are a slice of them (a national export asks for all 7,000 kecamatan; slicing the
         # frame and keying its names one kecamatan at a time was most of its matching).
-        self._codes = g["code"].tolist()
-        self._kec_codes = g["kecamatan_code"].tolist()
+        self._codes = codes
+        self._kec_codes = kec_codes
         self._village_keys = _gazetteer_keys(g["name"])
         self._kec_keys = _gazetteer_keys(g["kecamatan_name"])
         self._village_of = {
-            code: (kec, reg)
-            for code, kec, reg in zip(
-                g["code"].tolist(), g["kecamatan_code"].tolist(), g["regency_code"].tolist(), strict=True
-            )
+            code: (kec, reg) for code, kec, reg in zip(codes, kec_codes, regency_codes, strict=True)
         }
         # Choices per (regency or None, kecamatan or None), built once: a big export has many triples.
         self._choices: dict[tuple[str | None, str | None, str], dict[str, list[str]]] = {}
