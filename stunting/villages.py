@@ -76,6 +76,12 @@ def name_key(text: str, prefixes: tuple[str, ...] = ()) -> str:
     return "".join(words)
 
 
+def forget_names() -> None:
+    """Empty the name caches (a national file fills them with some 215,000 keys: about 85 MB)."""
+    _words.cache_clear()
+    name_key.cache_clear()
+
+
 def regency_key(text: str) -> tuple[str | None, str]:
     """(kind, key) of a regency as written: kind "kabupaten", "kota" or None (no prefix), key the
     name without prefix ("KAB. MALANG" -> ("kabupaten", "malang"))."""
