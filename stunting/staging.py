@@ -58,9 +58,9 @@ STAGING = "staging"
 # DuckDB's working memory for one year's merge: its tables live in a database file in the staging
 # folder and whatever exceeds the limit is spilled there. The limit grows with the year's staged rows
 # (MERGE_MEMORY_PER_STAGED_BYTE times their parquet size) between MERGE_MEMORY_MIN and
-# MERGE_MEMORY_MAX: 400 MB beside the pipeline's ~450-600 MB before the merge (libraries, the
-# national gazetteer, the duplicate search's thread) for a 1M-row import (50 MB staged), while a
-# 20M-row round (about 1 GB staged) gets 1.5 GB and spills less.
+# MERGE_MEMORY_MAX: 400 MB beside the pipeline's 420-520 MB when the merge begins (libraries, the
+# national gazetteer; docs/scale.md) for a 1M-row import (50 MB staged), while a 20M-row round
+# (about 1 GB staged) gets 1.5 GB and spills less.
 # $STUNTING_MERGE_MEMORY (e.g. "2GB") fixes it instead, for every step of the merge.
 MERGE_MEMORY_MIN = 400 * 2**20
 MERGE_MEMORY_MAX = 2 * 2**30

@@ -159,7 +159,7 @@ class VillageMatcher:
         g = self.gazetteer
         # Each column turned into Python strings once and shared by every table below: each
         # ``tolist()`` of an Arrow-backed column makes 83,762 new strings (about 5 MB), and the
-        # tables used to hold seven such copies (a tenth of an import's memory before the merge).
+        # tables used to hold seven such copies (about 30 MB while an import reads).
         codes = g["code"].tolist()
         kec_codes = g["kecamatan_code"].tolist()
         regency_codes = g["regency_code"].tolist()
