@@ -238,14 +238,14 @@ def quality_share(export: Path, root: Path, summary, hook_cpu: dict, repeats: in
     from stunting.quality.table import quality_table
 
     identities, record, stats_of, spill_chunk = _original_hooks()
-    find_duplicates, start_spare = imported.find_duplicates, imported._start_spare
+    find_duplicates, open_stream = imported.find_duplicates, imported._open_stream
 
     def switch_off():
         imported.identities = lambda *args: None
         imported.find_duplicates = lambda *args: None
         # No search process started either (it would be the next import's, its start-up CPU
         # counted in this one).
-        imported._start_spare = lambda: None
+        imported._open_stream = lambda spill: None
         imported.record_duplicates = lambda *args, **kwargs: None
 
         def no_sums(con):  # the stored sums of no rows: the same files, empty
@@ -258,7 +258,7 @@ def quality_share(export: Path, root: Path, summary, hook_cpu: dict, repeats: in
         imported.identities, imported.record_duplicates = identities, record
         imported.spill_chunk = spill_chunk
         imported.find_duplicates, stored.stats_of = find_duplicates, stats_of
-        imported._start_spare = start_spare
+        imported._open_stream = open_stream
 
     runs: dict[bool, list[tuple[float, float, float]]] = {False: [], True: []}
     own: list[float] = []

@@ -35,9 +35,12 @@ as the staged measurements.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import pickle
+import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -68,8 +71,6 @@ from stunting.quality import duplicates
 # next one starts as an import begins (Spill.new), its imports overlapping the reading.
 STOP_FILE = "stop"  # in the spill folder: abandon's word to the search, read at each bucket
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # where ``stunting`` imports from
-_spare: subprocess.Popen | None = None
-_spare_lock = threading.Lock()
 
 COLUMNS = ["child_id", "source_row", "period", "village_code", "puskesmas", "posyandu", "sex", "birth_date",
            "name", "mother_name"]  # fmt: skip
@@ -107,12 +108,17 @@ class Spill:
     folder: str
     key: bytes = field(repr=False)
     buckets: int
+    # The process that made it (Spill.new): a chunk staged there streams its identities to the
+    # search's process, which seals them; anywhere else (a Dask worker; 0: nowhere) it seals them.
+    origin: int = field(default=0, compare=False)
 
     @classmethod
     def new(cls, staging: Path, estimated_rows: float) -> Spill:
         buckets = min(max(math.ceil(estimated_rows / ROWS_PER_BUCKET), 1), MAX_BUCKETS)
-        _start_spare()  # the search's process imports pandas, DuckDB... while the file is read
-        return cls(str(spill_folder(staging)), AESGCM.generate_key(bit_length=256), buckets)
+        key = AESGCM.generate_key(bit_length=256)
+        spill = cls(str(private_dir(spill_folder(staging))), key, buckets, os.getpid())
+        _open_stream(spill)  # the search's process imports pandas, DuckDB... while the file is read
+        return spill
 
 
 def spill_folder(staging: Path) -> Path:
@@ -129,6 +135,8 @@ class SpilledChunk:
 
     chunk: int
     parts: dict[tuple[str, int], tuple[int, int]]
+    # Handed to the search's process to seal (its parts are known there, not here).
+    streamed: bool = False
 
 
 def identities(parsed: pd.DataFrame, child_ids: pd.Series, nik_disagrees=None) -> pa.Table:
@@ -176,12 +184,25 @@ def _text(values: pd.Series) -> pa.Array:
 
 
 def spill_chunk(rows: pa.Table | pd.DataFrame, spill: Spill, chunk: int) -> SpilledChunk:
-    """Write one chunk's identities (``identities``; or a frame of its columns) to the spill folder:
-    its keys file and one file of sealed parts, one part per kind and bucket it has rows in."""
-    folder = private_dir(spill.folder)
+    """Spill one chunk's identities (``identities``; or a frame of its columns): in the process that
+    made the spill, handed to the search's process, which seals them (seal_chunk) while this one
+    reads on; elsewhere (a Dask worker) sealed here."""
     if isinstance(rows, pd.DataFrame):
         rows = pa.Table.from_pandas(rows[SCHEMA.names], preserve_index=False).cast(SCHEMA)
     table = rows.select(SCHEMA.names).cast(SCHEMA)
+    stream = _stream_of(spill)
+    if stream is not None:
+        stream.send(chunk, table)
+        return SpilledChunk(chunk, {}, streamed=True)
+    return seal_chunk(table, spill, chunk)
+
+
+def seal_chunk(table: pa.Table, spill: Spill, chunk: int, *, create: bool = True) -> SpilledChunk:
+    """Write one chunk's identities (a table of SCHEMA) to the spill folder: its keys file and one
+    file of sealed parts, one part per kind and bucket it has rows in. The one place that buckets
+    and seals, in whichever process spills. ``create``: make the folder if it is not there (the
+    search's process does not: a folder gone means its import failed and removed it)."""
+    folder = private_dir(spill.folder) if create else Path(spill.folder)
     usable = _comparable(table)
     keys = pa.table(
         {
@@ -214,9 +235,8 @@ def spill_chunk(rows: pa.Table | pd.DataFrame, spill: Spill, chunk: int) -> Spil
             numbers, starts, counts = np.unique(bucket[order], return_index=True, return_counts=True)
             for number, start, count in zip(numbers.tolist(), starts.tolist(), counts.tolist(), strict=True):
                 nonce = os.urandom(_NONCE_BYTES)
-                sealed = nonce + sealer.encrypt(
-                    nonce, _serialised(sorted_rows.slice(start, count)), _label(chunk, kind, number)
-                )
+                plain = _serialised(sorted_rows.slice(start, count)).to_pybytes()
+                sealed = nonce + sealer.encrypt(nonce, plain, _label(chunk, kind, number))
                 out.write(sealed)
                 parts[(kind, number)] = (offset, len(sealed))
                 offset += len(sealed)
@@ -276,7 +296,7 @@ def _bucket_of(columns: list, buckets: int) -> np.ndarray:
     return (hashed % np.uint64(buckets)).astype(np.int64)
 
 
-def _serialised(table: pa.Table) -> bytes:
+def _serialised(table: pa.Table) -> pa.Buffer:
     sink = pa.BufferOutputStream()
     # Not compressed: zstd cost 0.7 s CPU a million rows (about a third of the spilling) to save
     # disk the import frees minutes later; AES-GCM seals at GB/s. Uncompressed, a million rows'
@@ -284,7 +304,7 @@ def _serialised(table: pa.Table) -> bytes:
     options = pa.ipc.IpcWriteOptions(compression=None)
     with pa.ipc.new_stream(sink, table.schema, options=options) as writer:
         writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    return sink.getvalue()
 
 
 def _label(chunk: int, kind: str, bucket: int) -> bytes:
@@ -307,16 +327,19 @@ def _private_write(path: Path, write) -> None:
 def find_duplicates(spill: Spill | None, chunks: list[SpilledChunk]) -> Future:
     """Start the duplicate search of one import in the search's process and return its future: the
     import runs it while the store writes, on the other core. The spill (with its key: through the
-    pipe, never written) goes to the process, and only the result comes back: (pairs, scopes, nik)
-    or None, row numbers and counts."""
+    pipe, never written) went to the process as the import began (Spill.new) or goes now, and only
+    the result comes back: (pairs, scopes, nik) or None, row numbers and counts."""
     search: Future = Future()
     search.stop_file = None if spill is None else Path(spill.folder) / STOP_FILE  # for abandon
+    stream = _take_stream(spill)
     if spill is None or not chunks:
+        if stream is not None:
+            stream.close()  # nothing to search: the process ends
         search.set_result(None)
         return search
-    process = _take_spare()
-    request = pickle.dumps((spill, chunks), protocol=pickle.HIGHEST_PROTOCOL)
-    threading.Thread(target=_converse, args=(process, request, search), daemon=True).start()
+    if stream is None:  # the chunks were sealed where they were staged (a Dask worker; a test)
+        stream = _Stream(spill, _launch())
+    stream.search(chunks, search)
     return search
 
 
@@ -331,35 +354,107 @@ def abandon(search: Future | None) -> None:
     futures.wait([search])
 
 
-def _converse(process: subprocess.Popen, request: bytes, search: Future) -> None:
-    """Hand the search its request and its answer to the future (in a thread of the import)."""
-    try:
-        answer, _ = process.communicate(request)
-        if process.returncode != 0 or not answer:
-            raise RuntimeError(f"the duplicate search's process ended with code {process.returncode}")
-        status, value = pickle.loads(answer)
-    except BaseException as error:  # noqa: BLE001 - the import raises it from record_duplicates
-        search.set_exception(error)
-        return
-    if status == "ok":
-        search.set_result(value)
-    else:
-        search.set_exception(value)
+# At most this many chunks' identities wait in the import's process for the search's to take them
+# (a 100,000-row chunk's are about 20 MB): the reader is slowed only if the sealing falls behind.
+STREAM_CHUNKS = 2
+_stream: _Stream | None = None
+_stream_lock = threading.Lock()
 
 
-def _start_spare() -> None:
-    """Start the next search's process unless one is waiting already."""
-    global _spare
-    with _spare_lock:
-        if _spare is None or _spare.poll() is not None:
-            _spare = _launch()
+class _Stream:
+    """One import's pipe to the search's process (stunting/quality/search_process.py), written by a
+    thread of its own: the spill (with its key), each chunk's identities as staged (Arrow IPC, not
+    compressed), then the search's request; the answer is read back by another thread."""
+
+    def __init__(self, spill: Spill, process: subprocess.Popen):
+        self.folder = spill.folder
+        self.process = process
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=STREAM_CHUNKS)
+        self._queue.put(("spill", spill))
+        self._writer = threading.Thread(target=self._write, daemon=True)
+        self._writer.start()
+
+    def send(self, chunk: int, table: pa.Table) -> None:
+        """Hand one chunk's identities to the process (waits while STREAM_CHUNKS are queued)."""
+        self._queue.put(("chunk", chunk, table))
+
+    def search(self, chunks: list[SpilledChunk], search: Future) -> None:
+        """Ask for the search (the chunks sealed elsewhere, and which were streamed) and hand its
+        answer to ``search`` when it comes."""
+        sealed = [c for c in chunks if not c.streamed]
+        streamed = sorted(c.chunk for c in chunks if c.streamed)
+        self._queue.put(("search", sealed, streamed))
+        self._queue.put(None)
+        threading.Thread(target=self._answer, args=(search,), daemon=True).start()
+
+    def close(self) -> None:
+        """End the stream without a search: the process removes what it sealed and ends."""
+        self._queue.put(None)
+
+    def _write(self) -> None:
+        pipe = self.process.stdin
+        while (message := self._queue.get()) is not None:
+            if self.error is not None:
+                continue  # the process is gone: drain, so that no sender waits forever
+            try:
+                if message[0] == "chunk":
+                    _, chunk, table = message
+                    payload = _serialised(table)
+                    pickle.dump(("chunk", chunk, payload.size), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                    pipe.write(memoryview(payload))
+                else:
+                    pickle.dump(message, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.flush()
+            except BaseException as error:  # noqa: BLE001 - raised by the search's future
+                self.error = error
+        with contextlib.suppress(OSError):
+            pipe.close()
+
+    def _answer(self, search: Future) -> None:
+        try:
+            answer = self.process.stdout.read()
+            self.process.wait()
+            self._writer.join()
+            if self.process.returncode != 0 or not answer:
+                raise RuntimeError(
+                    f"the duplicate search's process ended with code {self.process.returncode}"
+                ) from self.error
+            status, value = pickle.loads(answer)
+        except BaseException as error:  # noqa: BLE001 - the import raises it from record_duplicates
+            search.set_exception(error)
+            return
+        if status == "ok":
+            search.set_result(value)
+        else:
+            search.set_exception(value)
 
 
-def _take_spare() -> subprocess.Popen:
-    global _spare
-    with _spare_lock:
-        process, _spare = _spare, None
-    return process if process is not None and process.poll() is None else _launch()
+def _open_stream(spill: Spill) -> None:
+    """Start the search's process of a new import and hand it the spill; a stream an import left
+    open (it failed while reading) is closed first."""
+    global _stream
+    with _stream_lock:
+        stale, _stream = _stream, _Stream(spill, _launch())
+    if stale is not None:
+        stale.close()
+
+
+def _stream_of(spill: Spill) -> _Stream | None:
+    """The open stream of ``spill`` if this is the process that made it (not a Dask worker)."""
+    stream = _stream
+    if stream is not None and spill.origin == os.getpid() and stream.folder == spill.folder:
+        return stream
+    return None
+
+
+def _take_stream(spill: Spill | None) -> _Stream | None:
+    global _stream
+    with _stream_lock:
+        if spill is None or _stream is None or _stream.folder != spill.folder:
+            return None
+        stream, _stream = _stream, None
+    return stream
 
 
 def _launch() -> subprocess.Popen:
@@ -371,6 +466,45 @@ def _launch() -> subprocess.Popen:
         stdout=subprocess.PIPE,
         env=environment,
     )
+
+
+def serve(pipe) -> tuple | None:
+    """The search's process's side of the stream (_Stream): seal each chunk as it comes, then search
+    when asked; returns (the search's result,), or None if the stream ended without a request (its
+    import failed while reading, or ended without identities): what was sealed is removed then."""
+    spill: Spill | None = None
+    sealed: dict[int, SpilledChunk] = {}
+    gone = False  # the spill folder was removed: its import failed, the rest is not sealed
+    while True:
+        try:
+            message = pickle.load(pipe)
+        except EOFError:
+            break
+        if message[0] == "spill":
+            spill = message[1]
+        elif message[0] == "chunk":
+            _, chunk, size = message
+            payload = pipe.read(size)
+            if len(payload) != size:
+                break  # the import ended mid-chunk
+            if gone:
+                continue
+            try:
+                sealed[chunk] = seal_chunk(pa.ipc.open_stream(payload).read_all(), spill, chunk, create=False)
+            except FileNotFoundError:
+                gone = True
+            del payload
+        else:
+            _, chunks, streamed = message
+            if gone or sorted(sealed) != streamed:
+                raise RuntimeError(
+                    f"the duplicate search's process sealed chunks {sorted(sealed)} of {streamed}"
+                    + (" (its spill folder was removed)" if gone else "")
+                )
+            return (_search(spill, [*chunks, *sealed.values()]),)
+    if spill is not None:
+        shutil.rmtree(spill.folder, ignore_errors=True)
+    return None
 
 
 def _search(spill: Spill | None, chunks: list[SpilledChunk]):
