@@ -8,6 +8,7 @@ NIK flags of each child's first row; never the bucketed code itself.
 
 from __future__ import annotations
 
+import os
 import shutil
 from concurrent.futures import Future
 from pathlib import Path
@@ -147,6 +148,42 @@ def test_the_bucketed_search_finds_exactly_the_whole_file_pairs_nik_counts_and_s
     )
 
 
+def test_identities_streamed_to_the_search_process_give_the_whole_file_findings(rows, tmp_path):
+    # The import's own chunks go through the pipe and are sealed in the search's process; a Dask
+    # worker's are sealed where they were staged: a mix of both finds the whole file's pairs.
+    expected = duplicates.probable_duplicates(rows, normalised=True)
+    folder = tmp_path / "identities"
+    folder.mkdir()
+    key = AESGCM.generate_key(bit_length=256)
+    spill = imported.Spill(str(folder), key, 5, os.getpid())
+    worker = imported.Spill(str(folder), key, 5)  # as a worker gets it: another process's spill
+    imported._open_stream(spill)
+    chunks = [
+        imported.spill_chunk(rows.iloc[at : at + 400].reset_index(drop=True), worker if i % 3 else spill, i)
+        for i, at in enumerate(range(0, len(rows), 400))
+    ]
+    assert sum(c.streamed for c in chunks) >= 2 and sum(not c.streamed for c in chunks) >= 2
+    found, _, nik = imported.find_duplicates(spill, chunks).result(timeout=120)
+    assert _pair_set(found) == _pair_set(expected)
+    reference = _first_row_nik_counts(rows).sort_values(UNITS).reset_index(drop=True)
+    pd.testing.assert_frame_equal(nik.sort_values(UNITS).reset_index(drop=True), reference, check_dtype=False)
+
+
+def test_a_stream_ended_without_a_search_removes_what_its_process_sealed(rows, tmp_path):
+    # An import that fails while reading never asks for its search: its process ends with the
+    # stream and takes the parts it sealed with it.
+    folder = tmp_path / "identities"
+    folder.mkdir()
+    spill = imported.Spill(str(folder), AESGCM.generate_key(bit_length=256), 3, os.getpid())
+    imported._open_stream(spill)
+    for index, at in enumerate(range(0, 1200, 400)):
+        assert imported.spill_chunk(rows.iloc[at : at + 400].reset_index(drop=True), spill, index).streamed
+    stream = imported._take_stream(spill)
+    stream.close()
+    assert stream.process.wait(timeout=120) == 0
+    assert not folder.exists()
+
+
 def test_the_first_row_of_a_child_in_two_buckets_is_decided_over_the_whole_import(
     rows, tmp_path, monkeypatch
 ):
@@ -190,11 +227,18 @@ def test_a_spilled_part_is_sealed_under_the_import_key(rows, tmp_path):
 
 
 def test_an_import_leaves_no_readable_name_in_its_staging_folder(tmp_path, monkeypatch):
-    # What a killed import would leave behind: the staging folder as the merge starts.
-    seen = {}
-    write_staged = staging.write_staged
+    # What a killed import would leave behind: the staging folder as the merge starts, once the
+    # search's process has sealed every part (the import streams them to it: the last may still be
+    # in the pipe when the merge starts).
+    seen, searches = {}, []
+    write_staged, find_duplicates = staging.write_staged, imported.find_duplicates
+
+    def kept(*args):
+        searches.append(find_duplicates(*args))
+        return searches[-1]
 
     def look_then_write(root, staged, *args, **kwargs):
+        searches[-1].exception(timeout=120)  # sealed, searched; the parts are still there
         # The whole staging root: the import's staging folder and its identities beside it.
         everything = Path(staged).parent
         seen["spill"] = imported.spill_folder(staged).relative_to(everything)
@@ -203,6 +247,7 @@ def test_an_import_leaves_no_readable_name_in_its_staging_folder(tmp_path, monke
         shutil.copytree(everything, tmp_path / "left")
         return write_staged(root, staged, *args, **kwargs)
 
+    monkeypatch.setattr(imported, "find_duplicates", kept)
     monkeypatch.setattr(staging, "write_staged", look_then_write)
     [summary] = ingest_files([FIXTURES / "export.csv"], tmp_path / "data")
     assert summary.rows_stored > 100
