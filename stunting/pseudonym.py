@@ -132,7 +132,14 @@ def normalise_name(name: pd.Series) -> pd.Series:
 def normalised_names(name: pd.Series) -> pa.Array:
     """normalise_name as Arrow strings, positional (the duplicate check's identities stay in Arrow:
     two million Python strings a million rows cost more than the folding)."""
-    text = _arrow_text(name)
+    return normalised_text(_arrow_text(name))
+
+
+def normalised_text(text: pa.Array) -> pa.Array:
+    """normalise_name of Arrow strings (missing as ""), as Arrow strings."""
+    text = pc.fill_null(text, "")
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
     # ASCII names (nearly all) are folded in Arrow; the rest one by one. Both ways give the same key:
     # for ASCII, NFKD changes nothing and isalnum() is exactly [A-Za-z0-9].
     folded = pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9]", "")
@@ -141,6 +148,12 @@ def normalised_names(name: pd.Series) -> pa.Array:
         return folded
     refolded = pa.array([_fold(t) for t in text.filter(other).to_pylist()], type=pa.string())
     return pc.replace_with_mask(folded, other, refolded)
+
+
+def nik_is_valid(nik: pd.Series) -> np.ndarray:
+    """Where normalise_nik keeps the NIK (16 digits, not one digit repeated), without making its
+    strings."""
+    return pc.not_equal(_nik_digits(nik), "").to_numpy(zero_copy_only=False)
 
 
 def nik_disagrees(nik: pd.Series, birth_date: pd.Series, sex: pd.Series) -> np.ndarray:
