@@ -159,7 +159,6 @@ def main() -> None:
             [summary] = ingest_files([export], data_dir, progress=progress)
         total, cpu = time.perf_counter() - started, time.process_time() - cpu_started
         hook_cpu["duplicate search (its process)"] = tree.children_cpu
-        spilling_wall = WALL.get("spilling", 0.0)
         stages.append((time.perf_counter(), time.process_time(), "end"))
         print(
             f"ingest: {summary.rows_read:,} rows read, {summary.rows_stored:,} stored, "
@@ -176,7 +175,12 @@ def main() -> None:
             f"children (PSS) together at their peak, {tree.peak_children_mb:.0f} MB the children's peak "
             "(target < 1 GB)"
         )
-        print(f"  spilling's wall time in the reader (waits on the pipe included): {spilling_wall:.1f} s")
+        walls = dict(WALL)
+        print(
+            "  the hooks' wall time (spilling's with its waits on the pipe; recording's with the wait for "
+            "the search after the merge): "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in walls.items())
+        )
         quality_share(export, root, summary, hook_cpu, args.repeats)
 
 
