@@ -20,11 +20,16 @@ village buckets. Which row of a child's period is its first (the one compared an
 decided over the whole import from a small keys file per chunk (keyed hash, period, row number;
 queries/quality_repeated_rows.sql), since a child's rows may lie in two buckets.
 
-Where it runs. ``identities`` and ``spill_chunk`` run where the chunk is staged (this process, or a
-Dask worker); the identities stay Arrow columns from the parsed frame to the sealed parts. The
-search runs in a process of its own (stunting/quality/search_process.py, started as the import
-begins), beside the merge on the other core, without the merge's GIL; only row numbers and counts
-come back, and ``abandon`` stops it through a file in the spill folder.
+Where it runs. ``identities`` runs where the chunk is staged (this process, or a Dask worker); the
+identities stay Arrow columns from the parsed frame to the sealed parts. ``seal_chunk`` (folding the
+names to their keys, bucketing, sealing, the keys file) runs in whichever process spills: for an
+import in this process, the search's process (stunting/quality/search_process.py, started as the
+import begins), to which ``spill_chunk`` hands each chunk's identities through its stdin pipe (Arrow
+IPC, a writer thread, at most STREAM_CHUNKS queued) while the reader goes on; on a Dask worker, the
+worker itself. The search then runs in that process, beside the merge on the other core, without
+the merge's GIL; only row numbers and counts come back, and ``abandon`` stops it through a file in
+the spill folder. An import that fails while reading never asks for its search: its process ends
+with the stream and removes what it sealed.
 
 Encryption (UU 27/2022): every part is sealed with AES-GCM under a key made for the import and held
 only in its memory and the search process's (passed through its stdin pipe; in the
