@@ -8,8 +8,11 @@ streamlit (docs/architecture.md).
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,9 +41,40 @@ def _resolved_data_dir(_from_env: str | None) -> Path:
     return config.data_dir()
 
 
+# The snapshot names one page run has read (one_snapshot), by data dir; None outside such a run.
+_RUN_SNAPSHOTS: contextvars.ContextVar[dict[Path, str] | None] = contextvars.ContextVar(
+    "run_snapshots", default=None
+)
+
+
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Within this block (one page run) snapshot_key reads the snapshot pointers once per data dir.
+
+    A map rerun asks for the key a few dozen times (every cached query's key): reading both
+    pointers and resolving the store's paths each time was about 3% of a busy server's work (py-spy
+    during bench/bench_load.py). Every part of the page then also comes from the same snapshots,
+    even when an import lands while it runs; the next run sees the new ones. Only for runs that do
+    not write the store (ui/run_gate.py's gated pages): remove_demo forgets what was read."""
+    token = _RUN_SNAPSHOTS.set({})
+    try:
+        yield
+    finally:
+        _RUN_SNAPSHOTS.reset(token)
+
+
 def snapshot_key(folder: Path | None = None) -> str:
     """Names of the current store and boundary snapshots: part of every cache key below."""
     folder = folder or data_dir()
+    read = _RUN_SNAPSHOTS.get()
+    if read is None:
+        return _read_snapshot_key(folder)
+    if folder not in read:
+        read[folder] = _read_snapshot_key(folder)
+    return read[folder]
+
+
+def _read_snapshot_key(folder: Path) -> str:
     measurements = store.current_snapshot(folder)
     boundaries = boundary_install.store(folder).current()
     return f"{measurements.name if measurements else '-'}|{boundaries.name if boundaries else '-'}"
@@ -70,6 +104,9 @@ def _store_state(folder: str, key: str) -> str:
 def remove_demo() -> int:
     """Empty the app's store of the demo (stunting.store.remove_demo) and drop every cached number."""
     removed = store.remove_demo(data_dir())
+    read = _RUN_SNAPSHOTS.get()
+    if read is not None:
+        read.clear()  # the rest of this run reads the emptied store
     st.cache_data.clear()
     return removed
 

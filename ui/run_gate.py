@@ -18,6 +18,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from stunting import app_cache
+
 RUNS_AT_ONCE = 2
 # Pages whose runs may take minutes (an import, a rebuild): never queued, never queueing others.
 UNGATED_PAGES = frozenset({"data"})
@@ -28,9 +30,11 @@ _gate = threading.BoundedSemaphore(RUNS_AT_ONCE)
 @contextmanager
 def turn(url_path: str) -> Iterator[None]:
     """Run the page at ``url_path`` when a place is free (at once for an ungated page). Released
-    however the run ends: finished, stopped (st.stop, a newer rerun of the same session) or failed."""
+    however the run ends: finished, stopped (st.stop, a newer rerun of the same session) or failed.
+    A gated page reads the snapshot pointers once for its run (app_cache.one_snapshot); an ungated
+    one may write the store and reads them afresh each time."""
     if url_path in UNGATED_PAGES:
         yield
         return
-    with _gate:
+    with _gate, app_cache.one_snapshot():
         yield
