@@ -7,7 +7,10 @@ indicators, periods with data, gazetteer codes); nothing from the URL goes anywh
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
@@ -96,7 +99,53 @@ def _single(value: str | Sequence[str] | None) -> str | None:
 
 
 def regency_choices(gazetteer: pd.DataFrame) -> tuple[str, ...]:
-    return (*sorted(gazetteer["regency_code"].unique()), REGENCY_ALL)
+    return _codes_of(gazetteer).regencies
+
+
+class _Codes:
+    """One gazetteer frame's codes, for validate's membership tests: filtering the frame again on
+    every rerun (and for every story slide) was about 5% of a busy server's work (py-spy during
+    bench/bench_load.py). Filled as asked; the frame is read, never changed, by the app."""
+
+    def __init__(self, gazetteer: pd.DataFrame) -> None:
+        self.regencies = (*sorted(gazetteer["regency_code"].unique()), REGENCY_ALL)
+        self._gazetteer = weakref.ref(gazetteer)
+        self._areas: dict[tuple[str, str | None], tuple[frozenset[str], frozenset[str]]] = {}
+
+    def area(self, regency: str, kecamatan: str | None) -> tuple[frozenset[str], frozenset[str]]:
+        """The kecamatan and village codes of villages_in(gazetteer, regency, kecamatan)."""
+        if (regency, kecamatan) not in self._areas:
+            frame = villages_in(self._gazetteer(), regency, kecamatan)
+            self._areas[regency, kecamatan] = (frozenset(frame["kecamatan_code"]), frozenset(frame["code"]))
+        return self._areas[regency, kecamatan]
+
+
+# By the frame's id, each entry dropped with its frame (a DataFrame cannot be a dict key); the weak
+# reference is checked too, so a new frame at a freed frame's address is not taken for it.
+_CODES: dict[int, tuple[weakref.ref, _Codes]] = {}
+_CODES_LOCK = threading.Lock()  # every session's script runs in its own thread
+
+
+def _codes_of(gazetteer: pd.DataFrame) -> _Codes:
+    with _CODES_LOCK:
+        entry = _CODES.get(id(gazetteer))
+        if entry is not None and entry[0]() is gazetteer:
+            return entry[1]
+        key = id(gazetteer)
+        codes = _Codes(gazetteer)
+        _CODES[key] = (weakref.ref(gazetteer, lambda _ref, key=key: _CODES.pop(key, None)), codes)
+        return codes
+
+
+@functools.lru_cache(maxsize=1)
+def _every_regency() -> frozenset[str]:
+    # The national gazetteer ships with the app: its 514 regencies do not change while it runs.
+    return frozenset(national_gazetteer.regencies())
+
+
+@functools.lru_cache(maxsize=1)
+def _every_province() -> frozenset[str]:
+    return frozenset(national_gazetteer.provinces())
 
 
 def default_state(periods: Sequence[str], lang: str = DEFAULT_LANGUAGE) -> ViewState:
@@ -141,16 +190,16 @@ def validate(
     check("indicator", state.indicator in INDICATORS, default.indicator)
     check("period", state.period in periods if periods else state.period is None, default.period)
     # Any of the 514 regencies opens (a link to Samarinda before its data is loaded shows "no data").
-    every_regency = national_gazetteer.regencies()
-    known_regency = state.regency in regency_choices(gazetteer) or state.regency in every_regency
+    codes = _codes_of(gazetteer)
+    known_regency = state.regency in codes.regencies or state.regency in _every_regency()
     check("regency", known_regency, default.regency)
-    check("province", state.province is None or state.province in national_gazetteer.provinces(), None)
+    check("province", state.province is None or state.province in _every_province(), None)
     if state.kecamatan is not None:
-        area = villages_in(gazetteer, state.regency, None)
-        check("kecamatan", state.kecamatan in set(area["kecamatan_code"]), None)
+        kecamatan, _ = codes.area(state.regency, None)
+        check("kecamatan", state.kecamatan in kecamatan, None)
     if state.village is not None:
-        area = villages_in(gazetteer, state.regency, state.kecamatan)
-        check("village", state.village in set(area["code"]), None)
+        _, villages = codes.area(state.regency, state.kecamatan)
+        check("village", state.village in villages, None)
     check("sex", state.sex is None or state.sex in SEXES, None)
     check("age", state.age is None or state.age in AGE_FILTERS, None)
     check("classes", state.classes in METHODS, default.classes)

@@ -157,3 +157,19 @@ def test_areas_outside_a_province_view_are_refused(gaz, params):
     state, rejected = parse_query(params, PERIODS, gaz)
     assert rejected == [("areas", params["areas"])] and state.areas is None
     assert "areas" not in to_query(state)
+
+
+def test_each_gazetteer_frame_answers_for_its_own_villages(gaz):
+    # validate remembers a frame's codes: a second frame (one kecamatan's villages only) must be
+    # answered from its own rows, checked here against the rows themselves.
+    kukar = gaz[gaz["regency_code"] == "64.02"]
+    first_kecamatan, last_kecamatan = kukar["kecamatan_code"].iloc[0], kukar["kecamatan_code"].iloc[-1]
+    inside = kukar[kukar["kecamatan_code"] == first_kecamatan].copy()
+    village_elsewhere = kukar[kukar["kecamatan_code"] == last_kecamatan]["code"].iloc[0]
+    asked = {"regency": "64.02", "kecamatan": last_kecamatan, "village": village_elsewhere}
+    for _ in range(2):  # the second time from what was remembered
+        state, rejected = parse_query(asked, PERIODS, gaz)
+        assert rejected == [] and state.village == village_elsewhere
+        state, rejected = parse_query(asked, PERIODS, inside)
+        assert state.kecamatan is None and state.village is None
+        assert [name for name, _ in rejected] == ["kecamatan", "village"]
