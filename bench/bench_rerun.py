@@ -1,6 +1,6 @@
 """CPU of one map-page rerun whose view is already cached: the app's own part of what a busy server pays.
 
-    .venv/bin/python bench/bench_rerun.py --data-dir bench/out/store-10m [--village 64.02.01.2001]
+    .venv/bin/python bench/bench_rerun.py --data-dir bench/out/store-10m [--village 64.02.01.2001] [--cold]
 
 Runs app.py in-process (streamlit's AppTest: no websocket, no browser) on the map page of
 ``--regency``, visits the last ``--periods`` periods twice to fill the caches, then times one more
@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--village", default=None, help="a village whose panel stays open")
     parser.add_argument("--periods", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3, help="timed visits of each period")
+    parser.add_argument("--cold", action="store_true", help="time each period's first visit instead")
     args = parser.parse_args()
     os.environ["STUNTING_DATA_DIR"] = str(args.data_dir.resolve())
 
@@ -42,18 +43,32 @@ def main() -> None:
     if args.village:
         app.query_params["village"] = args.village
     app.run()
+    if args.cold:
+        opened = app.sidebar.selectbox(key="view_period").value
+        _report("cold", args, _timed(app, [p for p in periods if p != opened]))
+        return
     for period in periods * 2:  # the caches filled: every later visit finds its view
         app.sidebar.selectbox(key="view_period").set_value(period).run()
+    _report("cached", args, _timed(app, periods * args.rounds))
+
+
+def _timed(app, periods: list[str]) -> tuple[list[float], list[float]]:
+    """CPU and wall seconds of one period change to each of ``periods``, in turn."""
     cpu, wall = [], []
-    for period in periods * args.rounds:
+    for period in periods:
         started, used = time.perf_counter(), time.process_time()
         app.sidebar.selectbox(key="view_period").set_value(period).run()
         cpu.append(time.process_time() - used)
         wall.append(time.perf_counter() - started)
         if app.exception:
             raise SystemExit(f"the page failed: {app.exception[0].value}")
+    return cpu, wall
+
+
+def _report(kind: str, args, timings: tuple[list[float], list[float]]) -> None:
+    cpu, wall = timings
     print(
-        f"cached map-page rerun ({args.regency}{', village ' + args.village if args.village else ''}, "
+        f"{kind} map-page rerun ({args.regency}{', village ' + args.village if args.village else ''}, "
         f"{len(cpu)} reruns): CPU median {statistics.median(cpu):.3f} s, "
         f"wall median {statistics.median(wall):.3f} s; load average {os.getloadavg()[0]:.1f}"
     )
