@@ -17,6 +17,7 @@ from test_store import measurement, write
 from stunting import config
 from stunting.cli import main
 from stunting.publish import STATE_NO_DATA, STATE_RATE, STATE_TOO_FEW, publish
+from ui import map_panel
 
 SMALL = "64.02.01.2002"  # Muara Leka: 3 children, 2 stunted -> too few, 66.7% must never show
 PERIAN = "64.02.01.2001"  # 40 children, 10 stunted -> 25.0%
@@ -153,10 +154,14 @@ def test_pages_show_too_few_children_and_no_case_count(small_store, monkeypatch)
     for name, value in {"period": PERIOD, "kecamatan": SMALL[:8], "village": SMALL}.items():
         at.query_params[name] = value
     at.session_state["map_table"] = True  # the village table under the map, opened
+    # The panel's comparison tab, opened (tabs are built only when open): the village in words.
+    at.session_state[map_panel.PANEL_TABS_KEY] = "Perbandingan"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     text = _page_text(at)
-    assert "terlalu sedikit anak (< 10) · 3 anak" in text  # the village panel, in words
+    # The panel's headline: too few, with its period, source and children.
+    assert "terlalu sedikit anak (< 10) · Agustus 2024 · sumber: e-PPGBM (per anak) · 3 anak" in text
+    assert "**Muara Leka**: terlalu sedikit anak (< 10) · 3 anak" in text  # the comparison, in words
     assert not any(withheld in text for withheld in WITHHELD)
     (villages,) = [d.value for d in at.dataframe]
     small = villages.set_index("Kode").loc[SMALL]

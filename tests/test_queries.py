@@ -13,8 +13,8 @@ from render.quality_report import report_bytes
 from stunting import compare, pseudonym, queries, recovery, staging, store
 from stunting import prevalence as prevalence_module
 from stunting.aggregates import ingest_aggregates
-from stunting.ingest import ingest_files
 from stunting.config import QUERIES_DIR
+from stunting.quality import imported
 from stunting.quality.table import quality_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -93,9 +93,25 @@ def test_every_query_file_is_loaded_and_run(tmp_path, monkeypatch):
         None, bytes(32), sex=pd.Series(["L"]),
     )  # fmt: skip
     assert len(ids[0]) == 64
-    # An e-PPGBM import: its duplicate check decides each child x period's first row over the whole
-    # file (queries/quality_repeated_rows.sql).
-    ingest_files([REPO_ROOT / "tests" / "data" / "eppgbm" / "export.csv"], tmp_path / "eppgbm")
+    # The duplicate check decides each child x period's first row over the whole import
+    # (queries/quality_repeated_rows.sql). An import runs it in the search's own process, which this
+    # recorder does not see: here a chunk is sealed and decided in this one (a Spill of no origin
+    # seals where it is). Child "a" twice in August (rows 7 and 3, the second without a mother's
+    # name), child "b" once: a's row 7 is not its first, and row 3, not comparable, is not compared.
+    identity = {"village_code": "64.02.01.2001", "puskesmas": "P", "posyandu": "Q", "sex": "L",
+                "birth_date": pd.Timestamp("2022-01-01"), "name": "Anak", "nik_invalid": False,
+                "nik_date_mismatch": False}  # fmt: skip
+    rows = pd.DataFrame(
+        [
+            identity | {"child_id": "a", "source_row": 7, "period": "2024-08", "mother_name": "Ibu"},
+            identity | {"child_id": "a", "source_row": 3, "period": "2024-08", "mother_name": None},
+            identity | {"child_id": "b", "source_row": 5, "period": "2024-08", "mother_name": "Ibu"},
+        ]
+    )
+    spill = imported.Spill(str(tmp_path / "identities"), bytes(32), 1)
+    imported.spill_chunk(rows, spill, 0)
+    not_first, not_compared = imported._repeated_rows(spill)
+    assert not_first.tolist() == [7] and not_compared.tolist() == [3]
     assert loaded == set(SQL_FILES)
     assert {"periods", "prevalence_by_area", "prevalence_trend", "prevalence_by_age_sex", "summary"} <= loaded
     assert {"counted", "overlap_counts"} <= loaded
