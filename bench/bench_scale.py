@@ -1,6 +1,7 @@
 """Ingest at national scale: time and peak memory of `python -m stunting ingest` for big exports.
 
     .venv/bin/python bench/bench_scale.py [--rows 1000000 5000000 20000000] [--base 20000000] [--workers 2]
+                                          [--keep-base]
 
 1. For each ``--rows``: an export of one weighing round (bench/make_national_export.py, over the
    villages of the installed gazetteer; kept in bench/out/ for the next run) imported into an empty
@@ -8,7 +9,8 @@
    Targets: 20M rows under 15 min and 4 GB; 1M rows under 20 s and 1 GB.
 2. ``--base``: the same 1M-row import (the next month) into an empty store and into a store already
    holding the ``--base``-row round (a hard-linked copy of the data dir of step 1, so the base stays
-   untouched). Target: within 1.2x the time and memory of the empty-store import.
+   untouched; ``--keep-base`` takes the one an earlier run left there instead of importing it again).
+   Target: within 1.2x the time and memory of the empty-store import.
 3. ``--workers N``: the 1M-row import again with ``--workers N`` (a LocalCluster), for the speed-up;
    its RSS is the driver's, the workers' peaks are printed by the workers' own log lines.
 
@@ -90,9 +92,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="*", default=[1_000_000, 5_000_000, 20_000_000])
     parser.add_argument("--base", type=int, default=20_000_000, help="rows in the store for step 2 (0: skip)")
     parser.add_argument("--workers", type=int, default=2, help="LocalCluster workers for step 3 (0: skip)")
+    parser.add_argument(
+        "--keep-base", action="store_true",
+        help="step 2 on the --base round an earlier run left in bench/out/scale (its import not timed again)",
+    )  # fmt: skip
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    sizes = sorted(set(args.rows) | ({args.base} if args.base else set()))
+    kept = args.keep_base and (OUT / "scale" / f"round-{args.base // 1000}k" / "store").is_dir()
+    sizes = sorted(set(args.rows) | ({args.base} if args.base and not kept else set()))
     print(f"load average at the start {os.getloadavg()[0]:.1f} (2 cores)")
     small = export(1_000_000, "2025-09")
     results = {}

@@ -23,9 +23,11 @@ copies it a few times, so its peak grows with the file and with the store. Here:
      so adding a new round costs the same on an empty store and on one holding 20M rows;
    - rows lost, or ``last_in_period`` changed, or MAX_PARTS files already: rewritten as one part
      (``COPY ... TO parquet``, streaming);
-   - summary: for the periods the import holds, recomputed with queries/counted.sql and summary.sql
-     over every regency's rows of those periods; its rows of other periods are kept. A partition
-     with no row in those periods keeps its summary file (hard link).
+   - summary and quality sums: for the periods the import holds, recomputed with queries/counted.sql
+     and summary.sql (quality_stats.sql) over every regency's rows of those periods; the rows of
+     other periods are kept. A partition holding none of those periods keeps its files (hard links)
+     and gains the fresh rows as one more part file, like the measurements; one that holds some of
+     them, or MAX_PARTS files already, is rewritten as one.
 3. **commit**: partitions of other years are hard-linked, the import log appended, and the snapshot
    swapped atomically (``SnapshotStore``), as the pandas writer does.
 
@@ -222,7 +224,7 @@ def merge_year(
         con.execute("SET memory_limit = $limit", {"limit": write_memory_limit(staged)})
         _write_measurements(con, building_path, year, periods, old_parts, rewrite, append, import_id)
         con.execute("SET memory_limit = $limit", {"limit": merge_memory_limit(staged)})
-        _write_summary(con, current_path, building_path, year, periods)
+        _write_summary(con, current_path, building_path, year, periods, import_id)
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
@@ -262,7 +264,7 @@ def _partitions(snapshot: Path | None, folder: str, year: int) -> dict[str, list
         return {}
     found: dict[str, list[Path]] = {}
     for partition in sorted((snapshot / folder).glob(f"regency=*/year={year}")):
-        files = sorted(partition.glob("*.parquet"))
+        files = layout.part_files(partition)
         if files:
             found[partition.parent.name.split("=", 1)[1]] = files
     return found
@@ -358,7 +360,9 @@ def _stream(reader, path: Path, schema: pa.Schema = layout.MEASUREMENT_SCHEMA, g
     return rows
 
 
-def _write_summary(con, current: Path | None, building: Path, year: int, periods: list[str]) -> None:
+def _write_summary(
+    con, current: Path | None, building: Path, year: int, periods: list[str], import_id
+) -> None:
     """Summary, rollup and quality partitions of ``year``: the import's periods recomputed
     (counted.sql, summary.sql; rollup.sql; quality_stats.sql) over every regency's rows of those
     periods, the other periods' rows kept. The fresh summary stays in DuckDB (it spills) and reaches
@@ -369,11 +373,11 @@ def _write_summary(con, current: Path | None, building: Path, year: int, periods
     where = (current, building, year, periods)
     ordered = con.table("fresh_summary").order(", ".join(("regency", *SUMMARY_ORDER)))
     runs = _regency_runs(ordered.to_arrow_reader(ROW_GROUP_ROWS))
-    _write_derived(runs, layout.SUMMARY, layout.SUMMARY_FILE_SCHEMA, SUMMARY_ORDER, *where)
+    _write_derived(runs, layout.SUMMARY, layout.SUMMARY_FILE_SCHEMA, SUMMARY_ORDER, *where, import_id)
     _write_rollup(con, *where)
     sums = quality_stored.stats_of(con)
     schema = quality_stored.file_table(sums).schema
-    _write_derived(_by_regency(sums), layout.QUALITY, schema, quality_stored.ORDER, *where)
+    _write_derived(_by_regency(sums), layout.QUALITY, schema, quality_stored.ORDER, *where, import_id)
 
 
 def _write_rollup(con, current: Path | None, building: Path, year: int, periods) -> None:
@@ -401,22 +405,37 @@ def _write_rollup(con, current: Path | None, building: Path, year: int, periods)
         shutil.rmtree(folder)  # no child counted in the year: no rollup, like no summary
 
 
-def _write_derived(fresh, name: str, schema: pa.Schema, order, current, building, year, periods):
+def _write_derived(fresh, name: str, schema: pa.Schema, order, current, building, year, periods, import_id):
     """Partitions of the derived table ``name`` for ``year``: ``fresh`` ((regency, rows of the
     import's periods in ``order``) per regency, as _by_regency gives them) beside the stored rows of
-    the other periods (hard links when the import leaves a regency's partition untouched)."""
+    the other periods. As with the measurements, a partition holding none of the import's periods
+    keeps its files (hard links) and gains the fresh rows as one more part file, so a new month costs
+    the same on an empty store and on one holding 20M rows (reading and re-sorting every stored month
+    of 514 regencies' summaries and quality sums was most of the difference, py-spy: docs/scale.md);
+    one that holds some of them, or MAX_PARTS files already, is rewritten as one file."""
     old = _partitions(current, name, year)
     wanted = pa.array(periods, pa.string())
 
-    def write(regency: str, tables: list[pa.Table], *, resort: bool) -> None:
+    def folder_of(regency: str) -> Path:
+        folder = building / name / f"regency={regency}" / f"year={year}"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def write(regency: str, tables: list[pa.Table], *, resort: bool, file=layout.PART_FILE) -> None:
         table = pa.concat_tables([t.select(schema.names).cast(schema) for t in tables])
         if table.num_rows == 0:
             return
         if resort:  # stored rows of other periods and the fresh ones interleave
             table = table.sort_by([(c, "ascending") for c in order])
-        folder = building / name / f"regency={regency}" / f"year={year}"
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, folder / layout.PART_FILE, compression="zstd")
+        pq.write_table(table, folder_of(regency) / file, compression="zstd")
+
+    def link(regency: str, files: list[Path]) -> None:
+        for source in files:
+            _link(source, folder_of(regency) / source.name)
+
+    def holds_periods(files: list[Path]) -> bool:
+        stored_periods = pq.read_table(files, columns=["period"]).column("period")
+        return bool(pc.any(pc.is_in(stored_periods, wanted)).as_py())
 
     def kept(files: list[Path]) -> pa.Table:
         table = pq.read_table(files, schema=schema)
@@ -424,20 +443,20 @@ def _write_derived(fresh, name: str, schema: pa.Schema, order, current, building
 
     written = set()
     for regency, rows in fresh:
-        if regency in old:
-            write(regency, [kept(old[regency]), rows], resort=True)
-        else:
+        files = old.get(regency, [])
+        if not files:
             write(regency, [rows], resort=False)
+        elif len(files) < MAX_PARTS and not holds_periods(files):
+            link(regency, files)
+            write(regency, [rows], resort=False, file=f"part-{import_id}.parquet")
+        else:
+            write(regency, [kept(files), rows], resort=True)
         written.add(regency)
     for regency, files in old.items():
         if regency in written:
             continue
-        stored_periods = pq.read_table(files, columns=["period"]).column("period")
-        if not pc.any(pc.is_in(stored_periods, wanted)).as_py():
-            folder = building / name / f"regency={regency}" / f"year={year}"
-            folder.mkdir(parents=True, exist_ok=True)
-            for source in files:
-                _link(source, folder / source.name)
+        if not holds_periods(files):
+            link(regency, files)
         else:  # every row of its import's periods retracted: only the other periods' rows stay
             write(regency, [kept(files)], resort=False)
 

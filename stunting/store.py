@@ -479,7 +479,8 @@ def _read_years(current: Path | None, years: list[int]) -> pd.DataFrame:
     parts = []
     if current is not None:
         for year in years:
-            for path in sorted((current / MEASUREMENTS).glob(f"regency=*/year={year}/{PART_FILE}")):
+            partitions = sorted((current / MEASUREMENTS).glob(f"regency=*/year={year}"))
+            for path in (f for partition in partitions for f in layout.part_files(partition)):
                 part = read_partition(path)
                 part["regency"] = path.parent.parent.name.split("=", 1)[1]
                 part["year"] = np.int32(year)

@@ -30,6 +30,9 @@ QUALITY = "quality"  # per-partition sums of the data-quality checks (queries/qu
 QUALITY_COMPLETE_FILE = "complete"
 AGGREGATES_FILE = "aggregates.parquet"
 IMPORTS_FILE = "imports.parquet"
+# A partition's first file. An import that only adds rows to a partition (a new month) writes its rows
+# as one more file, part-IMPORT_ID.parquet, beside hard links to the others (stunting/staging.py), so
+# a reader takes every *.parquet of the partition: part_files.
 PART_FILE = "part-0.parquet"
 FORMAT_FILE = "format.json"
 DEMO_REMOVED_FILE = "demo_removed.json"  # an empty store whose demo was removed on purpose
@@ -155,6 +158,11 @@ def current_snapshot(data_dir=None) -> Path | None:
     return snapshot_store(data_dir).current()
 
 
+def part_files(partition: Path) -> list[Path]:
+    """Every part file of one partition folder (regency=R/year=Y, or a rollup's year=Y), in name order."""
+    return sorted(partition.glob("*.parquet"))
+
+
 def measurement_files_in(snapshot: Path | None) -> str | None:
     """Glob of one snapshot's measurement partitions for ``read_parquet(..., hive_partitioning=true)``
     (read ``regency`` as VARCHAR: auto-detection would turn ``64.02`` into a number); None when absent."""
@@ -208,7 +216,8 @@ def quality_files_for(snapshot: Path | None, year: int) -> list[str] | None:
     if snapshot is None or not (snapshot / QUALITY / QUALITY_COMPLETE_FILE).exists():
         return None
     measured = {p.parent.name for p in (snapshot / MEASUREMENTS).glob(f"regency=*/year={year}")}
-    files = sorted((snapshot / QUALITY).glob(f"regency=*/year={year}/{PART_FILE}"))
+    partitions = sorted((snapshot / QUALITY).glob(f"regency=*/year={year}"))
+    files = [f for partition in partitions for f in part_files(partition)]
     if not files or {f.parent.parent.name for f in files} != measured:
         return None
     return [str(f) for f in files]

@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from stunting import eppgbm, store
+from stunting import store_layout as layout
 from stunting.config import data_dir as resolve_data_dir
 from stunting.errors import UserError
 from stunting.snapshots import SnapshotStore
@@ -264,8 +265,8 @@ def _stored_rows(root: Path, months: pd.DataFrame) -> list[int]:
         return [0] * len(months)
     counts: Counter[tuple[str, str]] = Counter()
     for regency, year in {(r, p[:4]) for r, p in zip(months["regency"], months["period"], strict=True)}:
-        part = snapshot / store.MEASUREMENTS / f"regency={regency}" / f"year={year}" / store.PART_FILE
-        if part.is_file():
+        partition = snapshot / store.MEASUREMENTS / f"regency={regency}" / f"year={year}"
+        for part in layout.part_files(partition):
             stored = pd.read_parquet(part, columns=["village_code", "period"])
             counts.update(zip(stored["village_code"], stored["period"], strict=True))
     return [counts[(v, p)] for v, p in zip(months["village_code"], months["period"], strict=True)]

@@ -103,6 +103,18 @@ def test_both_writers_keep_the_stored_sums_equal_to_the_computed_ones_across_imp
     _assert_stored_equals_computed(tmp_path, "64.74")
     children = table.quality_table("2024-08", "regency", data_dir=tmp_path).set_index("code")["children"]
     assert children["64.02"] == 12 + 5 and children["64.74"] == 15
+    # A new month of the same year: the staged writer keeps August's sums and adds a part file for
+    # September; then September exported again, smaller: that partition is rewritten as one file.
+    _import(tmp_path, _children("e", VILLAGE_KUKAR, "2024-09-02", 18), writer)
+    assert _assert_stored_equals_computed(tmp_path) == 3
+    partition = store.current_snapshot(tmp_path) / layout.QUALITY / "regency=64.02" / "year=2024"
+    assert len(layout.part_files(partition)) == (2 if writer == "staged" else 1)
+    _import(tmp_path, _children("e", VILLAGE_KUKAR, "2024-09-03", 9, flagged_every=2), writer)
+    assert _assert_stored_equals_computed(tmp_path) == 3
+    partition = store.current_snapshot(tmp_path) / layout.QUALITY / "regency=64.02" / "year=2024"
+    assert len(layout.part_files(partition)) == 1
+    september = table.quality_table("2024-09", "village", regency="64.02", data_dir=tmp_path)
+    assert september.set_index("code").loc[VILLAGE_KUKAR, "children"] == 9
 
 
 @pytest.mark.parametrize("writer", ["memory", "staged"])

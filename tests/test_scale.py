@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scale_data import edited, one_month, read_measurements, read_rollup, read_summary, summed_per_kecamatan
 
-from stunting import eppgbm, ingest, store, store_layout
+from stunting import eppgbm, ingest, store, store_layout, uploads
 from stunting.demo import write_exports
 
 SCALE = 0.02  # some 1,500 children a weighing month: every rule meets rows, the test stays quick
@@ -122,10 +122,11 @@ def test_a_new_round_adds_a_part_file_and_keeps_the_old_ones(exports, tmp_path: 
     shutil.copy(staged / pseudonym.SECRET_FILE_NAME, in_memory / pseudonym.SECRET_FILE_NAME)
     ingest.ingest_files([exports["2025-02"]], staged, chunk_rows=700)
     before = store_layout.current_snapshot(staged)
-    first = {p.relative_to(before): p.stat().st_ino for p in (before / "measurements").rglob("*.parquet")}
+    folders = (store_layout.MEASUREMENTS, store_layout.SUMMARY, store_layout.QUALITY)
+    first = {p.relative_to(before): p.stat().st_ino for f in folders for p in (before / f).rglob("*.parquet")}
     ingest.ingest_files([exports["2025-08"]], staged, chunk_rows=700)
     after = store_layout.current_snapshot(staged)
-    again = {p.relative_to(after): p.stat().st_ino for p in (after / "measurements").rglob("*.parquet")}
+    again = {p.relative_to(after): p.stat().st_ino for f in folders for p in (after / f).rglob("*.parquet")}
     assert {k: again[k] for k in first} == first  # the February files: the same inodes, not copies
     added = set(again) - set(first)
     assert added and {p.parent for p in added} == {p.parent for p in first}  # one more file per partition
@@ -135,6 +136,24 @@ def test_a_new_round_adds_a_part_file_and_keeps_the_old_ones(exports, tmp_path: 
     pd.testing.assert_frame_equal(read_measurements(staged), read_measurements(in_memory))
     pd.testing.assert_frame_equal(read_rollup(staged), read_rollup(in_memory))
     assert sorted(read_rollup(staged)["period"].unique()) == ["2025-02", "2025-08"]
+    # The data page's preview of August again counts the rows stored for its village-months, which
+    # now sit in the added part files.
+    august = edited(exports["2025-08"], tmp_path / "august-again.csv", drop_every=10**9, reweigh_every=10**9,
+                    tail="\n")  # fmt: skip
+    months = uploads.preview_eppgbm([august], staged).village_months
+    keys = ["village_code", "period"]
+    stored = read_measurements(staged).merge(months[keys], on=keys)
+    assert months["period"].unique().tolist() == ["2025-08"]
+    assert months["stored_rows"].sum() == len(stored) > 0
+    # The whole year exported again replaces both rounds' months: each partition becomes one file.
+    ingest.ingest_files([exports["2025-again"]], staged, chunk_rows=700)
+    pandas_import(in_memory, exports["2025-again"], add=False, keep=[])
+    pd.testing.assert_frame_equal(read_summary(staged), read_summary(in_memory))
+    pd.testing.assert_frame_equal(read_measurements(staged), read_measurements(in_memory))
+    last = store_layout.current_snapshot(staged)
+    for folder in (store_layout.SUMMARY, store_layout.QUALITY):
+        partitions = list((last / folder).glob("regency=*/year=2025"))
+        assert partitions and all(len(store_layout.part_files(p)) == 1 for p in partitions), folder
 
 
 def test_a_store_from_before_rollups_gets_its_years_rollup_with_the_next_import(exports, tmp_path: Path):
