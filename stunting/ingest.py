@@ -246,6 +246,7 @@ def ingest_file(
             add=add, keep_imports=keep_imports, dry_run=dry_run, secret=throwaway,
         )  # fmt: skip
     finally:
+        quality_import.end_stream(staged)  # an import that failed while reading: its search's process
         shutil.rmtree(staged, ignore_errors=True)
         # The duplicate search has ended here (_stage_and_write waits for it on every path).
         shutil.rmtree(quality_import.spill_folder(staged), ignore_errors=True)

@@ -20,7 +20,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from stunting import staging
+from stunting import ingest, staging
 from stunting.ingest import ingest_files
 from stunting.pseudonym import normalise_name
 from stunting.quality import duplicates, imported
@@ -279,6 +279,29 @@ def test_an_import_whose_store_write_fails_stops_its_search_and_leaves_no_stagin
     assert len(searches) == 1 and searches[0].done()  # ended before its folder was removed
     assert not (tmp_path / "data" / "staging").exists()
     assert not (tmp_path / "data" / "quality").exists()  # nothing recorded for a failed import
+
+
+def test_an_import_that_fails_while_reading_ends_its_search_process_at_once(tmp_path, monkeypatch):
+    # Not at the next import: a server that saw one bad file would keep an idle process until then.
+    launched = []
+    launch, stage_chunk = imported._launch, ingest.stage_chunk
+
+    def recorded():
+        launched.append(launch())
+        return launched[-1]
+
+    def third_chunk_fails(raw, *, index, **kwargs):
+        if index == 2:
+            raise OSError("disk full")
+        return stage_chunk(raw, index=index, **kwargs)
+
+    monkeypatch.setattr(imported, "_launch", recorded)
+    monkeypatch.setattr(ingest, "stage_chunk", third_chunk_fails)
+    with pytest.raises(OSError, match="disk full"):
+        ingest_files([FIXTURES / "export.csv"], tmp_path / "data", chunk_rows=40)
+    assert len(launched) == 1
+    assert launched[0].wait(timeout=120) == 0
+    assert not (tmp_path / "data" / "staging").exists()
 
 
 def test_a_search_still_reading_when_the_store_is_written_finds_its_parts(tmp_path, monkeypatch):
