@@ -434,8 +434,7 @@ def _write_derived(fresh, name: str, schema: pa.Schema, order, current, building
             _link(source, folder_of(regency) / source.name)
 
     def holds_periods(files: list[Path]) -> bool:
-        stored_periods = pq.read_table(files, columns=["period"]).column("period")
-        return bool(pc.any(pc.is_in(stored_periods, wanted)).as_py())
+        return any(_holds_periods(file, periods) for file in files)
 
     def kept(files: list[Path]) -> pa.Table:
         table = pq.read_table(files, schema=schema)
@@ -459,6 +458,25 @@ def _write_derived(fresh, name: str, schema: pa.Schema, order, current, building
             link(regency, files)
         else:  # every row of its import's periods retracted: only the other periods' rows stay
             write(regency, [kept(files)], resort=False)
+
+
+def _holds_periods(file: Path, periods: list[str]) -> bool:
+    """Whether the parquet ``file`` has a row of one of ``periods``. Its row groups' min and max of
+    period answer for most files (the derived files are sorted by period): reading the column of
+    1,000 small files through pyarrow's dataset took 3 s of a 1M-row national import; the column is
+    read only where a row group's range spans one of the periods."""
+    metadata = pq.read_metadata(file)
+    column = metadata.schema.names.index("period")
+    for group in range(metadata.num_row_groups):
+        statistics = metadata.row_group(group).column(column).statistics
+        if statistics is None or not statistics.has_min_max:
+            break
+        if any(statistics.min <= period <= statistics.max for period in periods):
+            break
+    else:
+        return False
+    stored = pq.read_table(file, columns=["period"]).column("period")
+    return bool(pc.any(pc.is_in(stored, pa.array(periods, pa.string()))).as_py())
 
 
 def _by_regency(table: pa.Table):

@@ -10,10 +10,12 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from scale_data import edited, one_month, read_measurements, read_rollup, read_summary, summed_per_kecamatan
 
-from stunting import eppgbm, ingest, store, store_layout, uploads
+from stunting import eppgbm, ingest, staging, store, store_layout, uploads
 from stunting.demo import write_exports
 
 SCALE = 0.02  # some 1,500 children a weighing month: every rule meets rows, the test stays quick
@@ -177,3 +179,16 @@ def test_the_merge_compares_exactly_the_stores_content_columns() -> None:
     compared = re.findall(r"i\.(\w+) IS NOT DISTINCT FROM o\.(\w+)", queries.load("staging_paired"))
     assert all(a == b for a, b in compared)
     assert sorted(a for a, _ in compared) == sorted(store.CONTENT_COLUMNS)
+
+
+@pytest.mark.parametrize("statistics", [True, False])
+def test_a_partition_holds_a_month_only_when_one_of_its_rows_is_of_that_month(tmp_path, statistics):
+    # A file of February and August spans May in its row group's min and max, but holds no May row:
+    # a May round must add a part file to it, not rewrite it; without statistics the column decides.
+    path = tmp_path / "part-0.parquet"
+    table = pa.table({"period": ["2025-02", "2025-02", "2025-08"], "cases": [1, 2, 3]})
+    pq.write_table(table, path, write_statistics=statistics)
+    assert not staging._holds_periods(path, ["2025-05"])
+    assert not staging._holds_periods(path, ["2025-01", "2025-10"])
+    assert staging._holds_periods(path, ["2025-05", "2025-08"])
+    assert staging._holds_periods(path, ["2025-02"])
