@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import special
+from scipy.stats import binom
 
 from stunting import config, gazetteer, publish, queries, store
 from stunting import store_layout as layout
@@ -29,19 +31,124 @@ REPORTED_TOLERANCE = stored.REPORTED_TOLERANCE
 @dataclass(frozen=True)
 class Check:
     """One column of the quality table: how its value comes from the sums, the count it rests on,
-    the minimum of that count, when it fails, and where the rule comes from."""
+    the minimum of that count, when it fails, and where the rule comes from. ``value``, ``basis``
+    and ``fails`` take every unit at once (``Units``: a float array per column of sums) and answer
+    with one array entry per unit."""
 
     name: str
-    value: Callable[[pd.Series], float]
-    basis: Callable[[pd.Series], float]
+    value: Callable[[Units], np.ndarray]
+    basis: Callable[[Units], np.ndarray]
     minimum: int
-    fails: Callable[[float, pd.Series], bool] | None
+    fails: Callable[[np.ndarray, Units], np.ndarray] | None
     source: str
     percent: bool = False
 
 
-def _pct(part: str, whole: str) -> Callable[[pd.Series], float]:
-    return lambda row: 100 * checks.share(row[part], row[whole])
+class Units(dict):
+    """The measured units' sums, one float64 array per column (one entry per unit), and what
+    several checks read, computed once for every unit: the moments of each z-score and the exact
+    tests of the sex ratio and of age heaping. A dict of arrays: a row object per unit and check
+    cost more than the checks themselves (evaluate)."""
+
+    def __init__(self, measured: pd.DataFrame):
+        numeric = [c for c in measured.columns if c not in ("code", "name")]
+        super().__init__({c: measured[c].to_numpy(dtype="float64") for c in numeric})
+        self.sex_ratio = checks.sex_ratio_tests(measured["boys"].to_numpy(), measured["girls"].to_numpy())
+        self.age_heaping = checks.age_heaping_tests(measured[AGE_REMAINDERS].to_numpy(dtype="float64"))
+        self.moments = {z: _moments(self, z) for z in INDICATORS}
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """checks.share for every unit: part / whole, NaN where whole is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole != 0, part / np.where(whole != 0, whole, 1), math.nan)
+
+
+def _pct(part: str, whole: str) -> Callable[[Units], np.ndarray]:
+    return lambda u: 100 * _share(u[part], u[whole])
+
+
+def _exceeds(part: np.ndarray, whole: np.ndarray, limit_share: float) -> np.ndarray:
+    """checks.exceeds for every unit: the share above ``limit_share`` beyond chance (the one-sided
+    exact binomial test, scipy's ``binomtest(k, n, p, alternative="greater").pvalue``, which is
+    ``binom.sf(k - 1, n, p)``, rejecting at checks.EXCEEDS_P). Counts as checks.exceeds takes them
+    (``int``): whole numbers."""
+    k, n = part.astype("int64"), whole.astype("int64")
+    above = n > 0
+    above[above] = k[above] / n[above] > limit_share
+    out = np.zeros(len(k), dtype=bool)
+    if above.any():
+        p = binom.sf(k[above] - 1, n[above], float(limit_share))
+        out[above] = p < checks.EXCEEDS_P
+    return out
+
+
+def _power(values: np.ndarray, exponent: float) -> np.ndarray:
+    """values ** exponent as Python's float power (C's pow) computes it, entry by entry: numpy's
+    vectorised pow differs from it in the last bit for a few values in a hundred, and the table
+    must read the same as checks.skew_kurt_from_sums's (a few thousand powers, a millisecond)."""
+    return np.array([v**exponent for v in values.tolist()], dtype="float64")
+
+
+def _moments(u: Units, z: str) -> dict[str, np.ndarray]:
+    """checks.skew_kurt_from_sums for every unit at once: sd, skew, skew_p, kurt, kurt_p of ``z``,
+    in the same operations in the same order (so to the last bit the same), NaN below 4 values."""
+    n, s1, s2, s3, s4 = (u[f"{z}_{k}"] for k in ("n", "s1", "s2", "s3", "s4"))
+    n = np.trunc(n)
+    nan = np.full(len(n), math.nan)
+    with np.errstate(all="ignore"):
+        mean = s1 / n
+        mean2, mean3, mean4 = _power(mean, 2), _power(mean, 3), _power(mean, 4)
+        m2 = s2 - n * mean2
+        m3 = s3 - 3 * mean * s2 + 2 * n * mean3
+        m4 = s4 - 4 * mean * s3 + 6 * mean2 * s2 - 3 * n * mean4
+        m2 = np.where(np.isnan(m2), m2, np.maximum(m2, 0.0))
+        sd = np.sqrt(m2 / (n - 1))
+        flat = m2 == 0
+        skew = np.where(flat, math.nan, np.sqrt(n) * m3 / _power(m2, 1.5))
+        kurt = np.where(flat, math.nan, n * m4 / _power(m2, 2) - 3)
+        skew_se = np.sqrt(6 * n * (n - 1) / ((n - 2) * (n + 1) * (n + 3)))
+        kurt_se = 2 * skew_se * np.sqrt((n * n - 1) / ((n - 3) * (n + 5)))
+        skew_p = np.where(np.isfinite(skew), 2 * special.ndtr(-np.abs(skew / skew_se)), math.nan)
+        kurt_p = np.where(np.isfinite(kurt), 2 * special.ndtr(-np.abs(kurt / kurt_se)), math.nan)
+    few = n < 4
+    moments = {"sd": sd, "skew": skew, "skew_p": skew_p, "kurt": kurt, "kurt_p": kurt_p}
+    return {name: np.where(few, nan, values) for name, values in moments.items()}
+
+
+def _skew_kurt_problematic(u: Units, z: str, stat: str) -> np.ndarray:
+    """checks.skew_kurt_problematic for every unit."""
+    value, p = u.moments[z][stat], u.moments[z][f"{stat}_p"]
+    with np.errstate(invalid="ignore"):
+        return (
+            np.isfinite(value)
+            & np.isfinite(p)
+            & (np.abs(value) >= checks.SMART_SKEW_KURT_PROBLEMATIC)
+            & (p < checks.SKEW_KURT_P)
+        )
+
+
+def _digit_counts(u: Units, measure: str) -> np.ndarray:
+    return np.column_stack([u[c] for c in _DIGIT_COLUMNS[measure]])
+
+
+def _digit_preference(u: Units, measure: str) -> np.ndarray:
+    """checks.digit_preference_score for every unit (a row of ten terminal-digit counts each)."""
+    observed = _digit_counts(u, measure)
+    n = observed.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = (n / observed.shape[1])[:, np.newaxis]
+        chi2 = ((observed - expected) ** 2 / expected).sum(axis=1)
+        score = 100.0 * np.sqrt(chi2 / (n * (observed.shape[1] - 1)))
+    return np.where(n > 0, score, math.nan)
+
+
+def _ending_0_or_5(u: Units, measure: str) -> np.ndarray:
+    """checks.share_ending_0_or_5 for every unit."""
+    observed = _digit_counts(u, measure)
+    n = observed.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, (observed[:, 0] + observed[:, 5]) / n, math.nan)
 
 
 _DIGIT_COLUMNS = {m: [f"{m}_d{d}" for d in checks.DIGITS] for m in ("height", "weight")}
@@ -51,59 +158,28 @@ def _digits(measure: str) -> list[str]:
     return _DIGIT_COLUMNS[measure]
 
 
-def _moments(row: dict, z: str) -> checks.SkewKurt:
-    """The unit's moments of ``z``, computed once per unit (SD, skewness, kurtosis and their fails
-    all read them)."""
-    cache = row.setdefault("_moments", {})
-    if z not in cache:
-        cache[z] = checks.skew_kurt_from_sums(*(row[f"{z}_{k}"] for k in ("n", "s1", "s2", "s3", "s4")))
-    return cache[z]
+def _position_known(u: Units) -> np.ndarray:
+    return u["position_known_under_24m"] + u["position_known_from_24m"]
 
 
-def _position_known(row: pd.Series) -> float:
-    return row["position_known_under_24m"] + row["position_known_from_24m"]
+def _reported(u: Units, what: str) -> np.ndarray:
+    return sum(u[f"reported_{z}_{what}"] for z in INDICATORS)
 
 
-def _reported(row: pd.Series, what: str) -> float:
-    return sum(row[f"reported_{z}_{what}"] for z in INDICATORS)
-
-
-def _above(part: str, whole: str, limit_pct: float) -> Callable[[float, pd.Series], bool]:
+def _above(part: str, whole: str, limit_pct: float) -> Callable[[np.ndarray, Units], np.ndarray]:
     """Fails when the share part/whole is above limit_pct beyond chance (checks.exceeds)."""
-    return lambda value, row: checks.exceeds(row[part], row[whole], limit_pct / 100)
+    return lambda value, u: _exceeds(u[part], u[whole], limit_pct / 100)
 
 
-def _children(row: pd.Series) -> float:
-    return row["children"]
+def _children(u: Units) -> np.ndarray:
+    return u["children"]
 
 
-def _sexes(row: pd.Series) -> float:
-    return row["boys"] + row["girls"]
+def _sexes(u: Units) -> np.ndarray:
+    return u["boys"] + u["girls"]
 
 
 AGE_REMAINDERS = [f"age_m{r}" for r in range(12)]
-
-
-def _age_heaping(row: dict) -> tuple[float, float, float]:
-    """The unit's checks.age_heaping: computed for every unit at once by ``evaluate``."""
-    if "_age_heaping" not in row:
-        row["_age_heaping"] = checks.age_heaping([row[c] for c in AGE_REMAINDERS])
-    return row["_age_heaping"]
-
-
-def _sex_ratio(row: dict) -> tuple[float, float]:
-    """The unit's checks.sex_ratio_test: computed for every unit at once by ``evaluate``."""
-    if "_sex_ratio" not in row:
-        row["_sex_ratio"] = checks.sex_ratio_test(row["boys"], row["girls"])
-    return row["_sex_ratio"]
-
-
-def _age_heaping_share(row: dict) -> float:
-    return 100 * _age_heaping(row)[2]
-
-
-def _age_heaping_p(row: dict) -> float:
-    return _age_heaping(row)[1]
 
 
 WHO_FLAGGED_LIMIT_PCT = 1.0  # WHO/UNICEF 2019 (ch. 3.3): more than 1% flagged suggests a data problem
@@ -123,72 +199,72 @@ CHECKS: tuple[Check, ...] = (
     Check("missing_position_pct", _pct("missing_position", "children"), _children, config.MIN_CHILDREN,
           None, "WHO Anthro Survey Analyser: missing data", True),
     *(
-        Check(f"flagged_{z}_pct", _pct(f"{z}_flagged", f"{z}_defined"), lambda r, z=z: r[f"{z}_defined"],
+        Check(f"flagged_{z}_pct", _pct(f"{z}_flagged", f"{z}_defined"), lambda u, z=z: u[f"{z}_defined"],
               config.MIN_CHILDREN, _above(f"{z}_flagged", f"{z}_defined", WHO_FLAGGED_LIMIT_PCT),
               "WHO/UNICEF 2019 recommendations, 3.3: flags (anthro), > 1% suggests a problem", True)
         for z in INDICATORS
     ),
     Check("position_mismatch_pct",
-          lambda r: 100 * checks.share(r["standing_under_24m"] + r["lying_from_24m"], _position_known(r)),
+          lambda u: 100 * _share(u["standing_under_24m"] + u["lying_from_24m"], _position_known(u)),
           _position_known, config.MIN_CHILDREN,
-          lambda v, r: checks.exceeds(r["standing_under_24m"] + r["lying_from_24m"], _position_known(r),
-                                      POSITION_MISMATCH_LIMIT_PCT / 100),
+          lambda v, u: _exceeds(u["standing_under_24m"] + u["lying_from_24m"], _position_known(u),
+                                POSITION_MISMATCH_LIMIT_PCT / 100),
           "WHO 2006: length lying before 731 days, height standing from 731 days", True),
     Check("standing_under_9m_pct", _pct("standing_under_9m", "position_known_under_9m"),
-          lambda r: r["position_known_under_9m"], config.MIN_CHILDREN,
+          lambda u: u["position_known_under_9m"], config.MIN_CHILDREN,
           _above("standing_under_9m", "position_known_under_9m", STANDING_UNDER_9M_LIMIT_PCT),
           "anthro c9mo_flag: a child under 9 months cannot be measured standing", True),
     *(
-        Check(f"{m}_dps", lambda r, m=m: checks.digit_preference_score([r[c] for c in _digits(m)]),
-              lambda r, m=m: sum(r[c] for c in _digits(m)), checks.MIN_MEASURES_DIGITS,
-              lambda v, r: v >= 20, "nipnTK digitPreference (SMART classes: >= 20 problematic)")
+        Check(f"{m}_dps", lambda u, m=m: _digit_preference(u, m),
+              lambda u, m=m: sum(u[c] for c in _digits(m)), checks.MIN_MEASURES_DIGITS,
+              lambda v, u: v >= 20, "nipnTK digitPreference (SMART classes: >= 20 problematic)")
         for m in ("height", "weight")
     ),
     *(
-        Check(f"{m}_0_5_pct", lambda r, m=m: 100 * checks.share_ending_0_or_5([r[c] for c in _digits(m)]),
-              lambda r, m=m: sum(r[c] for c in _digits(m)), checks.MIN_MEASURES_DIGITS, None,
+        Check(f"{m}_0_5_pct", lambda u, m=m: 100 * _ending_0_or_5(u, m),
+              lambda u, m=m: sum(u[c] for c in _digits(m)), checks.MIN_MEASURES_DIGITS, None,
               "terminal digit 0 or 5 (20% without rounding)", True)
         for m in ("height", "weight")
     ),
     *(
-        Check(f"sd_{z}", lambda r, z=z: _moments(r, z).sd, lambda r, z=z: r[f"{z}_n"],
-              checks.MIN_CHILDREN_DISTRIBUTION, lambda v, r, z=z: bool(checks.sd_above_reference(z, v)),
+        Check(f"sd_{z}", lambda u, z=z: u.moments[z]["sd"], lambda u, z=z: u[f"{z}_n"],
+              checks.MIN_CHILDREN_DISTRIBUTION, lambda v, u, z=z: v > checks.DHS_SD_RANGES[z][1],
               "Mei & Grummer-Strawn 2007: above the SD range of DHS surveys")
         for z in INDICATORS
     ),
     *(
-        Check(f"{stat}_{z}", lambda r, z=z, stat=stat: getattr(_moments(r, z), stat),
-              lambda r, z=z: r[f"{z}_n"], checks.MIN_CHILDREN_DISTRIBUTION,
-              lambda v, r, z=z, stat=stat: checks.skew_kurt_problematic(_moments(r, z), stat),
+        Check(f"{stat}_{z}", lambda u, z=z, stat=stat: u.moments[z][stat],
+              lambda u, z=z: u[f"{z}_n"], checks.MIN_CHILDREN_DISTRIBUTION,
+              lambda v, u, z=z, stat=stat: _skew_kurt_problematic(u, z, stat),
               "nipnTK skewKurt; SMART: |x| >= 0.6, beyond chance (p < 0.05)")
         for z in INDICATORS
         for stat in ("skew", "kurt")
     ),
-    Check("sex_ratio", lambda r: _sex_ratio(r)[0], _sexes,
+    Check("sex_ratio", lambda u: u.sex_ratio[0], _sexes,
           checks.MIN_CHILDREN_DISTRIBUTION, None, "boys / girls (expected about 1.05)"),
-    Check("sex_ratio_p", lambda r: _sex_ratio(r)[1], _sexes,
-          checks.MIN_CHILDREN_DISTRIBUTION, lambda v, r: v < TEST_P_LIMIT, "binomial test (scipy binomtest)"),
-    Check("age_whole_years_pct", _age_heaping_share, _children, checks.MIN_CHILDREN_DISTRIBUTION, None,
-          "age in months mod 12 = 0 (8.3% without heaping)", True),
-    Check("age_heaping_p", _age_heaping_p, _children, checks.MIN_CHILDREN_DISTRIBUTION,
-          lambda v, r: v < TEST_P_LIMIT, "nipnTK ageHeaping (divisor 12), chi-squared"),
+    Check("sex_ratio_p", lambda u: u.sex_ratio[1], _sexes,
+          checks.MIN_CHILDREN_DISTRIBUTION, lambda v, u: v < TEST_P_LIMIT, "binomial test (scipy binomtest)"),
+    Check("age_whole_years_pct", lambda u: 100 * u.age_heaping[2], _children,
+          checks.MIN_CHILDREN_DISTRIBUTION, None, "age in months mod 12 = 0 (8.3% without heaping)", True),
+    Check("age_heaping_p", lambda u: u.age_heaping[1], _children, checks.MIN_CHILDREN_DISTRIBUTION,
+          lambda v, u: v < TEST_P_LIMIT, "nipnTK ageHeaping (divisor 12), chi-squared"),
     Check("birth_day_1_15_pct", _pct("born_1st_or_15th", "children"), _children,
           checks.MIN_CHILDREN_DISTRIBUTION,
           _above("born_1st_or_15th", "children", 200 * checks.EXPECTED_DAY_1_15_SHARE),
           "birth dates on the 1st or 15th (6.6% without heaping)", True),
     Check("reported_z_disagree_pct",
-          lambda r: 100 * checks.share(_reported(r, "disagree"), _reported(r, "n")),
-          lambda r: _reported(r, "n"), config.MIN_CHILDREN,
-          lambda v, r: checks.exceeds(
-              _reported(r, "disagree"), _reported(r, "n"), REPORTED_DISAGREE_LIMIT_PCT / 100),
+          lambda u: 100 * _share(_reported(u, "disagree"), _reported(u, "n")),
+          lambda u: _reported(u, "n"), config.MIN_CHILDREN,
+          lambda v, u: _exceeds(
+              _reported(u, "disagree"), _reported(u, "n"), REPORTED_DISAGREE_LIMIT_PCT / 100),
           "e-PPGBM ZS columns against WHO 2006 (|difference| > 0.1 z)", True),
     Check("reported_z_mean_diff",
-          lambda r: checks.share(_reported(r, "diff_sum"), _reported(r, "n")),
-          lambda r: _reported(r, "n"), config.MIN_CHILDREN, None, "mean of e-PPGBM z minus ours"),
-    Check("repeated_measurements_pct", lambda r: 100 * checks.share(r["measurements"] - r["children"],
-          r["children"]), _children, config.MIN_CHILDREN, None,
+          lambda u: _share(_reported(u, "diff_sum"), _reported(u, "n")),
+          lambda u: _reported(u, "n"), config.MIN_CHILDREN, None, "mean of e-PPGBM z minus ours"),
+    Check("repeated_measurements_pct", lambda u: 100 * _share(u["measurements"] - u["children"],
+          u["children"]), _children, config.MIN_CHILDREN, None,
           "measurements beyond one per child in the month", True),
-    Check("probable_duplicates", lambda r: r["probable_duplicates"], _children, 1,
+    Check("probable_duplicates", lambda u: u["probable_duplicates"], _children, 1,
           None, "pairs of records (see stunting/quality/duplicates.py)"),
     Check("probable_duplicates_pct", _pct("probable_duplicates", "children"), _children,
           config.MIN_CHILDREN, _above("probable_duplicates", "children", DUPLICATE_LIMIT_PCT),
@@ -197,7 +273,7 @@ CHECKS: tuple[Check, ...] = (
           None, "NIK typed but not 16 digits (stunting.pseudonym.normalise_nik)", True),
     Check("nik_date_mismatch_pct", _pct("nik_date_mismatch", "children"), _children, config.MIN_CHILDREN,
           None, "NIK's embedded birth date is not the child's (stunting.pseudonym.nik_disagrees)", True),
-    Check("coverage_pct", _pct("children", "target_children"), lambda r: r["target_children"], 1,
+    Check("coverage_pct", _pct("children", "target_children"), lambda u: u["target_children"], 1,
           None, "distinct children measured / sasaran balita (targets loaded per village)", True),
 )  # fmt: skip
 CHECK_NAMES = tuple(c.name for c in CHECKS)
@@ -336,58 +412,73 @@ def evaluate(units: pd.DataFrame, targets: pd.Series | None = None) -> pd.DataFr
     # Most of a national gazetteer's villages have no data: their rows are built whole, not evaluated.
     empty = units["children"].to_numpy() == 0
     measured = units[~empty]
-    published = {
-        name: publish.publish(pd.DataFrame({"measured": whole(measured), "cases": part(measured)}))
-        for name, (part, whole) in RATES_OF_CHILDREN.items()
-    }
-    shares = {name: frame["prevalence"].to_numpy() for name, frame in published.items()}
-    shown = {name: (frame["state"] == publish.STATE_RATE).to_numpy() for name, frame in published.items()}
-    # The exact tests, for every unit at once (one scipy call per step, not per unit and step).
-    sex_ratios = np.column_stack(
-        checks.sex_ratio_tests(measured["boys"].to_numpy(), measured["girls"].to_numpy())
-    ).tolist()
-    heaping = np.column_stack(checks.age_heaping_tests(measured[AGE_REMAINDERS].to_numpy(dtype="float64")))
-    heaping = heaping.tolist()
-    rows = []
-    # Plain dicts: a Series per unit costs more than the checks.
-    # NaN and inf of a check's arithmetic are its "none" status below, not a warning.
-    with np.errstate(all="ignore"):
-        for i, row in enumerate(measured.to_dict(orient="records")):
-            row["_sex_ratio"], row["_age_heaping"] = tuple(sex_ratios[i]), tuple(heaping[i])
-            out: dict[str, object] = {
-                "code": row["code"],
-                "name": row["name"],
-                "children": int(row["children"]),
+    # Every share of children published in one call (publish is row by row), one block of rows each.
+    count = len(measured)
+    pairs = RATES_OF_CHILDREN.values()
+    published = publish.publish(
+        pd.DataFrame(
+            {
+                "measured": np.concatenate([whole(measured).to_numpy() for _, whole in pairs]),
+                "cases": np.concatenate([part(measured).to_numpy() for part, _ in pairs]),
             }
-            failed = []
-            for check in CHECKS:
-                basis = float(check.basis(row))
-                if check.name in shares:  # publish's rule decides (too few children, or a share)
-                    value = 100 * shares[check.name][i] if shown[check.name][i] else math.nan
-                    status = "too_few" if math.isnan(value) else None
-                elif check.name == "coverage_pct" and basis == 0:
-                    value, status = math.nan, "no_target"
-                elif basis < check.minimum:
-                    value, status = math.nan, "too_few"
-                else:
-                    value, status = float(check.value(row)), None
-                if status is None:
-                    if not math.isfinite(value):
-                        value, status = math.nan, "none"
-                    elif check.fails is not None and check.fails(value, row):
-                        status = "fail"
-                        failed.append(check.name)
-                    else:
-                        status = "ok"
-                out[check.name] = value
-                out[f"status_{check.name}"] = status
-            out["target_children"] = int(row["target_children"])
-            out["failed"] = ";".join(failed)
-            rows.append(out)
+        )
+    )
+    rates = published["prevalence"].to_numpy().reshape(len(RATES_OF_CHILDREN), count)
+    states = (published["state"] == publish.STATE_RATE).to_numpy().reshape(len(RATES_OF_CHILDREN), count)
+    shares = dict(zip(RATES_OF_CHILDREN, rates, strict=True))
+    shown = dict(zip(RATES_OF_CHILDREN, states, strict=True))
+    # Every check on every unit at once (a float array per column of sums): a loop over units and
+    # checks was most of a map view's quality table. NaN and inf of a check's arithmetic are its
+    # "none" status below, not a warning.
+    u = Units(measured)
+    out: dict[str, object] = {
+        "code": measured["code"].to_numpy(dtype=object),
+        "name": measured["name"].to_numpy(dtype=object),
+        "children": measured["children"].to_numpy().astype("int64"),
+    }
+    statuses, failing = {}, []
+    with np.errstate(all="ignore"):
+        for check in CHECKS:
+            status = np.full(count, None, dtype=object)
+            if check.name in shares:  # publish's rule decides (too few children, or a share)
+                value = np.where(shown[check.name], 100 * shares[check.name], math.nan)
+                decided = np.isnan(value)
+                status[decided] = "too_few"
+            else:
+                basis = np.asarray(check.basis(u), dtype="float64")
+                value = np.asarray(check.value(u), dtype="float64")
+                decided = np.zeros(count, dtype=bool)
+                if check.name == "coverage_pct":
+                    decided = basis == 0
+                    status[decided] = "no_target"
+                status[~decided & (basis < check.minimum)] = "too_few"
+                decided |= basis < check.minimum
+            status[~decided & ~np.isfinite(value)] = "none"
+            undecided = ~decided & np.isfinite(value)
+            fails = np.zeros(count, dtype=bool)
+            if check.fails is not None and undecided.any():
+                fails = undecided & np.asarray(check.fails(value, u), dtype=bool)
+            status[fails] = "fail"
+            status[undecided & ~fails] = "ok"
+            out[check.name] = np.where(undecided, value, math.nan)
+            statuses[f"status_{check.name}"] = status
+            failing.append(fails)
+    out["target_children"] = measured["target_children"].to_numpy().astype("int64")
+    names = np.array(CHECK_NAMES, dtype=object)
+    out["failed"] = [";".join(names[row]) for row in np.column_stack(failing)] if count else []
+    out |= statuses
     columns = ["code", "name", "children", *CHECK_NAMES, "target_children", "failed"]
     columns += [f"status_{c}" for c in CHECK_NAMES]
-    evaluated = pd.DataFrame(rows, columns=columns, index=units.index[~empty])
-    none = units.loc[empty, ["code", "name"]].assign(
-        children=0, target_children=units.loc[empty, "target_children"].astype(int), failed="", **NO_DATA
+    evaluated = pd.DataFrame(out, columns=columns, index=units.index[~empty])
+    none = pd.DataFrame(
+        {
+            "code": units.loc[empty, "code"],
+            "name": units.loc[empty, "name"],
+            "children": 0,
+            "target_children": units.loc[empty, "target_children"].astype(int),
+            "failed": "",
+            **NO_DATA,
+        },
+        index=units.index[empty],
     )
     return pd.concat([evaluated, none[columns]]).loc[units.index].reset_index(drop=True)
