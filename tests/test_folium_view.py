@@ -104,3 +104,71 @@ def _st_folium_links(folium_map: folium.Map) -> list[str]:
     finally:
         sf._component_func = original
     return calls[0]["js_links"]
+
+
+class _Odd(folium.MacroElement):
+    """An element whose rendered output jinja would change when branca compiles it again: Windows line
+    endings, blank lines at its end, and an expression (``{{ 1 + 1 }}``) written out by its template."""
+
+    _template = folium.template.Template(
+        "{% macro header(this, kwargs) %}<style>.odd{}</style>\r\n\r\n{% endmacro %}"
+        '{% macro script(this, kwargs) %}var odd = "a";\r\nvar sum = "{{ "{{" }} 1 + 1 }}";\r\r{% endmacro %}'
+    )
+
+
+def _figure_both_ways(build) -> tuple[str, str]:
+    """The whole page folium writes for a map, rendered by branca itself and inside ``rendered``'s
+    kept-as-text rendering, from two copies of the same elements."""
+    branca_map = build()
+    ours = copy.deepcopy(branca_map)
+    expected = branca_map.get_root().render()
+    with folium_view._kept_as_text():
+        got = ours.get_root().render()
+    # Kept as text indeed (not branca's compiled Element): else the comparison proves nothing.
+    scripts = ours.get_root().script._children.values()
+    assert scripts and all(isinstance(e, folium_view._RenderedText) for e in scripts)
+    return expected, got
+
+
+def test_rendered_text_is_what_branca_makes_of_it_to_the_byte():
+    def build():
+        base, villages = _map()
+        villages.add_to(base)
+        _Odd().add_to(base)
+        return base
+
+    expected, got = _figure_both_ways(build)
+    assert got == expected
+    # The cases that differ from the text as written: jinja ran the expression and ended the lines.
+    assert 'var sum = "2";' in got and "\r" not in got and "Sebulu Ilir" in got
+
+
+def test_a_pages_map_renders_the_same_kept_as_text():
+    """The village map the pages draw (geo/choropleth.py: its village layer, legend and controls)."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from geo.choropleth import build_map
+    from stunting.classes import make_scheme
+
+    codes = [f"64.74.0{1 + i // 3}.100{i}" for i in range(6)]
+    villages = gpd.GeoDataFrame(
+        {"code": codes, "name": [f"Desa {i}" for i in range(6)], "level": "village",
+         "kecamatan": [c[:8] for c in codes], "kecamatan_name": "Bontang Selatan", "regency": "64.74"},
+        geometry=[shapely.box(117.4 + i * 0.01, 0.1, 117.41 + i * 0.01, 0.11) for i in range(6)], crs=4326,
+    )  # fmt: skip
+    rates = pd.DataFrame(
+        {"code": codes[:5], "name": [f"Desa {i}" for i in range(5)], "measured": [40, 20, 4, 9, 0],
+         "cases": [2, 7, 3, 1, 0], "source": "measurements"}
+    )  # fmt: skip
+
+    def build():
+        chart = build_map(
+            villages, rates, make_scheme("who", "stunting"), lang="id", period="2024-08",
+            indicator_label="Stunting", minimum=10,
+        )  # fmt: skip
+        return chart.standalone()
+
+    expected, got = _figure_both_ways(build)
+    assert got == expected and "Desa 3" in got and "addData" in got

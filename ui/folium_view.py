@@ -13,18 +13,88 @@ Only the options the pages use are kept: a ``folium.Map`` (not a DualMap), a lay
 returned objects chosen, the container's width, no layer control argument, no fixed zoom or centre, and no
 branca colormap (st_folium would make the browser fetch d3 for it from a CDN: refused).
 streamlit-folium is pinned (requirements.txt): its private helpers are called by name.
+
+Within ``rendered`` branca keeps each element's rendered output as text: its ``MacroElement.render``
+wraps every header, html and script it renders in ``Element(text)``, which compiles that output, the
+village layer's GeoJSON included, as a jinja template, only to render it back to the same text (half
+of the render's CPU). ``_RenderedText`` gives what that template would render without compiling
+it, so the map is the same to the byte (tests/test_folium_view.py renders one both ways).
 """
 
 from __future__ import annotations
 
+import contextvars
+import re
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import branca
+import branca.element
 import folium
 import folium.elements
+import jinja2
 import streamlit as st
 import streamlit_folium as sf
+
+# What jinja's lexer does to a template's text before anything else (jinja2.lexer.newline_re): every
+# line ending becomes "\n", and one newline at the very end is dropped (keep_trailing_newline off).
+_NEWLINES = re.compile(r"(\r\n|\r|\n)")
+# Text holding any of these is a template to jinja (blocks, expressions, comments): rendered as branca does.
+_JINJA_MARKS = ("{{", "{%", "{#")
+
+
+class _RenderedText(branca.element.Element):
+    """An element's rendered header, html or script, kept as text: renders to exactly what
+    ``branca.element.Element(text)`` would, without compiling the text as a template first."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        if any(mark in self._text for mark in _JINJA_MARKS):
+            return jinja2.Template(self._text).render(this=self, kwargs=kwargs)
+        lines = _NEWLINES.split(self._text)[::2]
+        if lines[-1] == "":
+            del lines[-1]
+        return "\n".join(lines)
+
+
+_KEEP_TEXT = contextvars.ContextVar("keep_rendered_text", default=False)
+_BRANCA_MACRO_RENDER = branca.element.MacroElement.render
+
+
+def _macro_render(self: branca.element.MacroElement, **kwargs) -> None:
+    """branca's MacroElement.render, its outputs kept as _RenderedText inside ``_kept_as_text``
+    (per thread: every other render in the process, st_folium's included, is branca's own)."""
+    if not _KEEP_TEXT.get():
+        return _BRANCA_MACRO_RENDER(self, **kwargs)
+    figure = self.get_root()
+    assert isinstance(figure, branca.element.Figure), (
+        "You cannot render this Element if it is not in a Figure."
+    )
+    macros = self._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = macros.get(part)
+        if macro is not None:
+            getattr(figure, part).add_child(_RenderedText(macro(self, kwargs)), name=self.get_name())
+    for element in self._children.values():
+        element.render(**kwargs)
+
+
+# Only over the branca pinned in requirements.txt, whose render this one repeats step for step.
+if branca.__version__ == "0.8.2" and _BRANCA_MACRO_RENDER.__qualname__ == "MacroElement.render":
+    branca.element.MacroElement.render = _macro_render
+
+
+@contextmanager
+def _kept_as_text():
+    token = _KEEP_TEXT.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_TEXT.reset(token)
 
 
 @dataclass(frozen=True)
@@ -81,12 +151,13 @@ def rendered(
         # internet cannot reach (and which would tell a CDN who opened the map): the pages draw
         # their legends themselves (geo/choropleth.py).
         raise ValueError("rendered() refuses a branca colormap: it would fetch d3 from a CDN")
-    folium_map.get_root().render()
-    folium_map.render()
-    # In st_folium's order: the html and header before the script (which renames the elements).
-    html = sf._get_html(folium_map)
-    header = sf._get_header(folium_map)
-    script = sf._get_map_string(folium_map)
+    with _kept_as_text():
+        folium_map.get_root().render()
+        folium_map.render()
+        # In st_folium's order: the html and header before the script (which renames the elements).
+        html = sf._get_html(folium_map)
+        header = sf._get_header(folium_map)
+        script = sf._get_map_string(folium_map)
     map_id = sf.get_full_id(folium_map)
     returned = tuple(returned_objects) if returned_objects is not None else None
     defaults = {
@@ -106,11 +177,12 @@ def rendered(
         "last_geocoder_result": None,
     }
     default = {k: v for k, v in defaults.items() if returned is None or k in returned}
-    layer = (
-        sf._get_feature_group_string(feature_group_to_add, map=folium_map, idx=0)
-        if feature_group_to_add is not None
-        else None
-    )
+    with _kept_as_text():
+        layer = (
+            sf._get_feature_group_string(feature_group_to_add, map=folium_map, idx=0)
+            if feature_group_to_add is not None
+            else None
+        )
     css, js = _assets(folium_map)
     return RenderedMap(script, header, html, map_id, default, layer, returned, tuple(css), tuple(js))
 
