@@ -264,3 +264,94 @@ def test_shares_of_children_follow_publishs_minimum_and_distribution_checks_thei
         assert loh_sumber[f"status_{share}"] == "too_few" and np.isnan(loh_sumber[share])
     assert jembayan["missing_height_pct"] == pytest.approx(100 * 6 / 123)
     assert 120 >= checks.MIN_MEASURES_DIGITS and loh_sumber["status_height_dps"] == "ok"
+
+
+def _synthetic_units(rng, count: int = 400) -> tuple[pd.DataFrame, dict]:
+    """``count`` units' sums as quality_stats.sql gives them, from raw values drawn here (z-scores of
+    varied spread and skew, terminal-digit counts, counts of missing heights), with the raw z-scores
+    kept for the reference: sizes 0 to 300, the minimums' edges (3, 4, 9, 10, 49, 50) included."""
+    from stunting.quality import table
+
+    sizes = np.concatenate([[0, 3, 4, 9, 10, 49, 50, 99, 100], rng.integers(0, 300, count - 9)])
+    columns: dict[str, list] = {}
+    raw = []
+
+    def put(name, value):
+        columns.setdefault(name, []).append(value)
+
+    for i, n in enumerate(sizes):
+        put("code", f"u{i:04d}")
+        put("name", f"Unit {i}")
+        for column in ("children", "measurements", "boys"):
+            put(column, int(n) if column != "boys" else int(rng.binomial(n, 0.51)))
+        put("girls", columns["children"][-1] - columns["boys"][-1])
+        z = rng.normal(rng.uniform(-2, 0), rng.uniform(0.6, 2.4), n)
+        z = np.where(rng.random(n) < rng.uniform(0, 0.3), z + rng.exponential(2, n), z)  # skewed units
+        raw.append(z)
+        for name in table.INDICATORS:
+            values = z if name == "haz" else rng.normal(-0.8, 1.2, n)
+            for k, power in (("n", 0), ("s1", 1), ("s2", 2), ("s3", 3), ("s4", 4)):
+                put(f"{name}_{k}", float(np.sum(values**power)) if k != "n" else int(n))
+            put(f"{name}_defined", int(n))
+            put(f"{name}_flagged", int(rng.binomial(n, rng.uniform(0, 0.04))))
+            for what in ("disagree", "n", "diff_sum"):
+                put(f"reported_{name}_{what}", {"disagree": 0, "n": int(n), "diff_sum": 0.0}[what])
+        put("missing_height", int(rng.binomial(n, rng.choice([0.01, 0.05, 0.12]))))
+        for measure in ("height", "weight"):
+            weights = rng.dirichlet(np.ones(10) * rng.choice([0.5, 5, 50]))
+            for digit, c in enumerate(rng.multinomial(n, weights)):
+                put(f"{measure}_d{digit}", int(c))
+        for r, c in enumerate(rng.multinomial(n, np.ones(12) / 12)):
+            put(f"age_m{r}", int(c))
+        for column in (
+            "missing_weight", "missing_position", "standing_under_24m", "lying_from_24m",
+            "position_known_under_24m", "position_known_from_24m", "standing_under_9m",
+            "position_known_under_9m", "born_1st_or_15th", "probable_duplicates", "nik_invalid",
+            "nik_date_mismatch",
+        ):  # fmt: skip
+            put(column, 0)
+    return pd.DataFrame(columns), {"haz": raw}
+
+
+def test_every_unit_evaluated_at_once_reads_as_scipy_unit_by_unit():
+    """The table's arrays against scipy on each unit's own raw values: SD, skewness and kurtosis
+    (nipnTK's are the biased g1 and g2), digit preference from scipy's chi-squared, and a share
+    "above its limit beyond chance" from scipy's one-sided exact binomial test."""
+    from stunting import config
+    from stunting.quality import checks, table
+
+    units, raw = _synthetic_units(np.random.default_rng(14))
+    out = table.evaluate(units)
+    assert list(out["code"]) == list(units["code"])
+    for i, z in enumerate(raw["haz"]):
+        row = out.iloc[i]
+        if len(z) < checks.MIN_CHILDREN_DISTRIBUTION:
+            assert row["status_sd_haz"] == row["status_skew_haz"] == ("too_few" if len(z) else "no_data")
+            continue
+        assert row["sd_haz"] == pytest.approx(np.std(z, ddof=1), rel=1e-9)
+        assert row["skew_haz"] == pytest.approx(stats.skew(z, bias=True), rel=1e-6, abs=1e-9)
+        assert row["kurt_haz"] == pytest.approx(stats.kurtosis(z, bias=True), rel=1e-6, abs=1e-9)
+    failing = {"missing_height_pct": 0, "height_dps": 0}
+    for i, unit in units.iterrows():
+        row = out.iloc[i]
+        n, k = int(unit["children"]), int(unit["missing_height"])
+        if n == 0:
+            assert row["status_missing_height_pct"] == "no_data"
+            continue
+        if n < config.MIN_CHILDREN:
+            assert row["status_missing_height_pct"] == "too_few"
+        else:
+            test = stats.binomtest(k, n, table.MISSING_LIMIT_PCT / 100, alternative="greater")
+            fails = k / n > table.MISSING_LIMIT_PCT / 100 and test.pvalue < checks.EXCEEDS_P
+            assert (row["status_missing_height_pct"] == "fail") == fails
+            failing["missing_height_pct"] += fails
+        digits = unit[[f"height_d{d}" for d in range(10)]].to_numpy(dtype=float)
+        if digits.sum() >= checks.MIN_MEASURES_DIGITS:
+            chi2 = stats.chisquare(digits).statistic
+            assert row["height_dps"] == pytest.approx(100 * np.sqrt(chi2 / (digits.sum() * 9)), rel=1e-12)
+            assert (row["status_height_dps"] == "fail") == (row["height_dps"] >= 20)
+            failing["height_dps"] += row["status_height_dps"] == "fail"
+        else:
+            assert row["status_height_dps"] == "too_few"
+    # Both outcomes occur: a test in which no unit fails (or every one does) would prove little.
+    assert all(0 < count < len(units) - 20 for count in failing.values()), failing
