@@ -392,8 +392,7 @@ def sum_to_level(frame: pd.DataFrame, level: str, regency: str | None = None) ->
     grouped = frame.groupby(column, as_index=False, sort=True)[sums].sum().rename(columns={column: "code"})
     areas = gazetteer.areas(level, regency)[["code", "name"]]
     out = areas.merge(grouped, on="code", how="left")
-    out[sums] = out[sums].fillna(0)
-    return out
+    return out.fillna(dict.fromkeys(sums, 0))  # one call, not a column insert per sum
 
 
 SUM_KEYS = ("regency", "year", "period", "kecamatan_code", "village_code", "puskesmas", "posyandu")
