@@ -70,6 +70,20 @@ def test_the_component_gets_exactly_what_st_folium_sends(component_calls):
     assert any("leaflet" in link for link in ours["js_links"])
 
 
+@pytest.mark.parametrize("returned", [None, ["bounds", "last_object_clicked"]])
+def test_the_bounds_are_those_st_folium_sends_when_the_map_returns_them(component_calls, returned):
+    # Left out when not returned (the pages' maps: computing them walked every outline's points).
+    base, villages = _map()
+    twin_base, twin_villages = copy.deepcopy((base, villages))
+    sf.st_folium(base, key="m", height=500, use_container_width=True, returned_objects=returned,
+                 feature_group_to_add=villages)  # fmt: skip
+    rendered = folium_view.rendered(twin_base, feature_group_to_add=twin_villages, returned_objects=returned)
+    folium_view.show(rendered, key="m", height=500)
+    expected, ours = component_calls
+    assert ours["default"] == expected["default"]
+    assert ours["default"]["bounds"]["_southWest"] == {"lat": -1, "lng": 116}
+
+
 def test_the_kept_key_is_the_one_st_folium_derives(component_calls):
     base, villages = _map()
     rendered = folium_view.rendered(base, feature_group_to_add=villages, returned_objects=RETURNED)

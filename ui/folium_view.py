@@ -168,7 +168,8 @@ def rendered(
         "last_object_clicked_popup": None,
         "all_drawings": None,
         "last_active_drawing": None,
-        "bounds": _bounds(folium_map),
+        # The bounds walk every outline's coordinates in Python: only when the map is to return them.
+        "bounds": _bounds(folium_map) if returned is None or "bounds" in returned else None,
         "zoom": folium_map.options.get("zoom"),
         "last_circle_radius": None,
         "last_circle_polygon": None,
