@@ -417,7 +417,8 @@ def add_warning_marks(group: folium.FeatureGroup, villages: gpd.GeoDataFrame, ta
     shown = villages[villages["code"].isin(failing["code"])]
     if shown.empty:
         return group
-    reasons = {row["code"]: warning_text(row, lang) for row in failing.to_dict("records")}
+    # The reasons read only the failed checks' names: not a dict of every check's columns per village.
+    reasons = {row["code"]: warning_text(row, lang) for row in failing[["code", "failed"]].to_dict("records")}
     points = shapely.point_on_surface(np.asarray(shown.geometry.values))
     marks = [
         # Escaped here: the script puts code and text into HTML (an attribute and the tooltip).
