@@ -342,27 +342,36 @@ def _headline_rows(model: MapModel, period: str) -> pd.DataFrame:
     """The published rows the cards show for ``period``: the chosen village, the chosen kecamatan,
     the province in view, or each regency in view - a screenshot of Tenggarong carries Tenggarong's
     numbers. The national view has no single row (see render_kpis)."""
-    view, filters = model.view, _filters(model.view)
-    if view.level == "province":
-        rows = app_cache.view_rates(view.indicator, period, "national", level="province", **filters)
-        return rows[rows["code"] == view.province]
-    if view.village is not None:
-        code = view.village
+    view = model.view
+    return _headline_rows_of(
+        str(app_cache.data_dir()), app_cache.snapshot_key(), view.level, view.indicator, period,
+        view.province, view.regency_filter, view.kecamatan, view.village, view.sex, view.age,
+    )  # fmt: skip
+
+
+@st.cache_resource(max_entries=CHARTS_CACHED, show_spinner=False)
+def _headline_rows_of(
+    folder: str, key: str, level: str, indicator: str, period: str, province, regency, kecamatan, village,
+    sex, age,
+) -> pd.DataFrame:  # fmt: skip
+    """_headline_rows once per area and period for every session (keyed by the snapshots' names like
+    the numbers): every rerun with a village open read the village rates back from st.cache_data (a
+    copy of the whole regency's frame, twice) to pick one row, an eighth of a busy server's script
+    CPU (py-spy during bench/bench_load.py). The rows are only read afterwards."""
+    filters = {"sex": sex, "age_group": age}
+    if level == "province":
+        rows = app_cache.view_rates(indicator, period, "national", level="province", **filters)
+        return rows[rows["code"] == province]
+    if village is not None:
+        code = village
         rows = app_cache.prevalence(
-            view.indicator,
-            period,
-            "village",
-            regency=view.regency_filter,
-            kecamatan=view.kecamatan,
-            **filters,
+            indicator, period, "village", regency=regency, kecamatan=kecamatan, **filters
         )
-    elif view.kecamatan is not None:
-        code = view.kecamatan
-        rows = app_cache.prevalence(
-            view.indicator, period, "kecamatan", regency=view.regency_filter, **filters
-        )
+    elif kecamatan is not None:
+        code = kecamatan
+        rows = app_cache.prevalence(indicator, period, "kecamatan", regency=regency, **filters)
     else:
-        return app_cache.prevalence(view.indicator, period, "regency", regency=view.regency_filter, **filters)
+        return app_cache.prevalence(indicator, period, "regency", regency=regency, **filters)
     return rows[rows["code"] == code]
 
 
