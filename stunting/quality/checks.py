@@ -11,8 +11,7 @@ so each check stands on its own with its own reading.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy import special, stats
@@ -91,13 +90,18 @@ def digit_preference_score(counts) -> float:
     """DPS = 100 * sqrt(chi2 / (n * df)) over the ten terminal digits (nipnTK ``digitPreference``,
     after Kuulasmaa et al., WHO MONICA Project 1998): 0 with every digit equally often, 100 when one
     digit takes every value. chi2 against a uniform expectation, df = 10 - 1. NaN with no values."""
+    return float(digit_preference_scores(np.asarray(counts, dtype="float64")[np.newaxis, :])[0])
+
+
+def digit_preference_scores(counts: np.ndarray) -> np.ndarray:
+    """digit_preference_score of many units at once (one row of terminal-digit counts each)."""
     observed = np.asarray(counts, dtype="float64")
-    n = observed.sum()
-    if n <= 0:
-        return math.nan
-    expected = n / len(observed)
-    chi2 = float(((observed - expected) ** 2 / expected).sum())
-    return 100.0 * math.sqrt(chi2 / (n * (len(observed) - 1)))
+    n = observed.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = (n / observed.shape[1])[:, np.newaxis]
+        chi2 = ((observed - expected) ** 2 / expected).sum(axis=1)
+        score = 100.0 * np.sqrt(chi2 / (n * (observed.shape[1] - 1)))
+    return np.where(n > 0, score, math.nan)
 
 
 def dps_class(dps: float) -> str | None:
@@ -116,13 +120,27 @@ def dps_class(dps: float) -> str | None:
 
 def share_ending_0_or_5(counts) -> float:
     """Share of values whose terminal digit is 0 or 5 (a fifth with no rounding)."""
+    return float(shares_ending_0_or_5(np.asarray(counts, dtype="float64")[np.newaxis, :])[0])
+
+
+def shares_ending_0_or_5(counts: np.ndarray) -> np.ndarray:
+    """share_ending_0_or_5 of many units at once (one row of terminal-digit counts each)."""
     observed = np.asarray(counts, dtype="float64")
-    n = observed.sum()
-    return float((observed[0] + observed[5]) / n) if n > 0 else math.nan
+    n = observed.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, (observed[:, 0] + observed[:, 5]) / n, math.nan)
 
 
 def skew_kurt_from_sums(n: float, s1: float, s2: float, s3: float, s4: float) -> SkewKurt:
-    """nipnTK ``skewKurt`` from the power sums Σx, Σx², Σx³, Σx⁴ of n values.
+    """nipnTK ``skewKurt`` from the power sums Σx, Σx², Σx³, Σx⁴ of n values (skew_kurt_of_sums
+    for one unit)."""
+    moments = skew_kurt_of_sums(*(np.array([float(v)]) for v in (n, s1, s2, s3, s4)))
+    return SkewKurt(int(n), *(float(moments[f.name][0]) for f in fields(SkewKurt)[1:]))
+
+
+def skew_kurt_of_sums(n, s1, s2, s3, s4) -> dict[str, np.ndarray]:
+    """nipnTK ``skewKurt`` from the power sums of many units at once (arrays, one entry per unit):
+    the fields of SkewKurt after n, each an array, NaN for a unit of fewer than 4 values.
 
     nipnTK centres x on its mean d = x - mean and takes
     s = sqrt(n) Σd³ / (Σd²)^(3/2),  s.se = sqrt(6n(n-1) / ((n-2)(n+1)(n+3))),
@@ -131,28 +149,34 @@ def skew_kurt_from_sums(n: float, s1: float, s2: float, s3: float, s4: float) ->
     by the binomial expansion, so a region's figures are exact sums of its posyandu's. SD is the
     sample SD (n - 1), as R's sd() and WHO Anthro report it.
     """
-    n = int(n)
-    if n < 4:
-        nan = math.nan
-        return SkewKurt(n, nan, nan, nan, nan, nan, nan, nan, nan)
-    mean = s1 / n
-    m2 = s2 - n * mean**2  # Σd²
-    m3 = s3 - 3 * mean * s2 + 2 * n * mean**3  # Σd³ = Σx³ - 3mΣx² + 3m²Σx - nm³
-    m4 = s4 - 4 * mean * s3 + 6 * mean**2 * s2 - 3 * n * mean**4  # Σd⁴
-    m2 = max(m2, 0.0)
-    sd = math.sqrt(m2 / (n - 1))
-    if m2 == 0:
-        skew = kurt = math.nan
-    else:
-        skew = math.sqrt(n) * m3 / m2**1.5
-        kurt = n * m4 / m2**2 - 3
-    skew_se = math.sqrt(6 * n * (n - 1) / ((n - 2) * (n + 1) * (n + 3)))
-    kurt_se = 2 * skew_se * math.sqrt((n**2 - 1) / ((n - 3) * (n + 5)))
-    # The normal's upper tail: scipy's norm.sf(z) is ndtr(-z), called here without the per-call
-    # overhead of a distribution object (a quality table evaluates six per unit).
-    skew_p = 2 * float(special.ndtr(-abs(skew / skew_se))) if math.isfinite(skew) else math.nan
-    kurt_p = 2 * float(special.ndtr(-abs(kurt / kurt_se))) if math.isfinite(kurt) else math.nan
-    return SkewKurt(n, mean, sd, skew, skew_se, skew_p, kurt, kurt_se, kurt_p)
+    n = np.trunc(np.asarray(n, dtype="float64"))
+    with np.errstate(all="ignore"):
+        mean = s1 / n
+        mean2, mean3, mean4 = _power(mean, 2), _power(mean, 3), _power(mean, 4)
+        m2 = s2 - n * mean2  # Σd²
+        m3 = s3 - 3 * mean * s2 + 2 * n * mean3  # Σd³ = Σx³ - 3mΣx² + 3m²Σx - nm³
+        m4 = s4 - 4 * mean * s3 + 6 * mean2 * s2 - 3 * n * mean4  # Σd⁴
+        m2 = np.where(np.isnan(m2), m2, np.maximum(m2, 0.0))
+        sd = np.sqrt(m2 / (n - 1))
+        flat = m2 == 0
+        skew = np.where(flat, math.nan, np.sqrt(n) * m3 / _power(m2, 1.5))
+        kurt = np.where(flat, math.nan, n * m4 / _power(m2, 2) - 3)
+        skew_se = np.sqrt(6 * n * (n - 1) / ((n - 2) * (n + 1) * (n + 3)))
+        kurt_se = 2 * skew_se * np.sqrt((n * n - 1) / ((n - 3) * (n + 5)))
+        # The normal's upper tail: scipy's norm.sf(z) is ndtr(-z).
+        skew_p = np.where(np.isfinite(skew), 2 * special.ndtr(-np.abs(skew / skew_se)), math.nan)
+        kurt_p = np.where(np.isfinite(kurt), 2 * special.ndtr(-np.abs(kurt / kurt_se)), math.nan)
+    moments = dict(mean=mean, sd=sd, skew=skew, skew_se=skew_se, skew_p=skew_p, kurt=kurt, kurt_se=kurt_se,
+                   kurt_p=kurt_p)  # fmt: skip
+    return {name: np.where(n < 4, math.nan, values) for name, values in moments.items()}
+
+
+def _power(values: np.ndarray, exponent: float) -> np.ndarray:
+    """values ** exponent as Python's float power (C's pow) computes it, entry by entry: numpy's
+    vectorised pow differs from it in the last bit for a few values in a hundred, and the
+    figures stay those the checks gave when they were computed unit by unit (a few thousand
+    powers, a millisecond)."""
+    return np.array([v**exponent for v in values.tolist()], dtype="float64")
 
 
 def skew_kurt(values) -> SkewKurt:
@@ -167,13 +191,23 @@ def skew_kurt_problematic(result: SkewKurt, stat: str) -> bool:
     nipnTK's standard error): with 50-100 children the kurtosis's SE is 0.5-0.7, so |k| >= 0.6 alone
     would call a third of honest posyandu faulty."""
     value, p = (result.skew, result.skew_p) if stat == "skew" else (result.kurt, result.kurt_p)
-    if not (math.isfinite(value) and math.isfinite(p)):
-        return False
-    return abs(value) >= SMART_SKEW_KURT_PROBLEMATIC and p < SKEW_KURT_P
+    return bool(skew_kurt_problematic_of(np.array([value]), np.array([p]))[0])
+
+
+def skew_kurt_problematic_of(values: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """skew_kurt_problematic of many units at once: their skewness (or kurtosis) and its p-value."""
+    with np.errstate(invalid="ignore"):
+        return (
+            np.isfinite(values)
+            & np.isfinite(p)
+            & (np.abs(values) >= SMART_SKEW_KURT_PROBLEMATIC)
+            & (p < SKEW_KURT_P)
+        )
 
 
 def sd_above_reference(indicator: str, sd: float) -> bool | None:
-    """True when an SD lies above Mei & Grummer-Strawn's DHS range for the indicator.
+    """True when an SD lies above Mei & Grummer-Strawn's DHS range for the indicator (None when
+    the SD is undefined).
 
     Only a wide SD counts as a fault: measurement error widens the distribution, while a village
     or posyandu is more alike within itself than a national survey's population, so an SD below
@@ -181,7 +215,13 @@ def sd_above_reference(indicator: str, sd: float) -> bool | None:
     """
     if sd is None or not math.isfinite(sd):
         return None
-    return sd > DHS_SD_RANGES[indicator][1]
+    return bool(sds_above_reference(indicator, np.array([sd]))[0])
+
+
+def sds_above_reference(indicator: str, sds: np.ndarray) -> np.ndarray:
+    """sd_above_reference of many units at once (False where the SD is undefined)."""
+    with np.errstate(invalid="ignore"):
+        return np.asarray(sds, dtype="float64") > DHS_SD_RANGES[indicator][1]
 
 
 def sex_ratio_test(boys: int, girls: int, expected_boy_share: float = EXPECTED_BOY_SHARE):
@@ -276,26 +316,41 @@ def birth_day_heaping(on_1st_or_15th: int, n: int):
     a date typed as "the 1st" when only the month is known heaps there."""
     if n <= 0:
         return math.nan, math.nan
-    return on_1st_or_15th / n, _binomial_greater_p(int(on_1st_or_15th), int(n), EXPECTED_DAY_1_15_SHARE)
+    p = _binomial_greater_p(np.array([int(on_1st_or_15th)]), np.array([int(n)]), EXPECTED_DAY_1_15_SHARE)
+    return on_1st_or_15th / n, float(p[0])
 
 
 def exceeds(part, whole, limit_share: float, p_limit: float = EXCEEDS_P) -> bool:
     """True when part/whole lies above ``limit_share`` beyond chance: the one-sided exact binomial
     test of "the unit's true share is at most the limit" rejects at ``p_limit``. One standing infant
     among 15 (6.7%) is not yet a posyandu that records positions wrongly; 5 among 15 is."""
-    part, whole = int(part), int(whole)
-    if whole <= 0 or part / whole <= limit_share:
-        return False
-    return bool(_binomial_greater_p(part, whole, float(limit_share)) < p_limit)
+    return bool(exceeding(np.array([int(part)]), np.array([int(whole)]), limit_share, p_limit)[0])
 
 
-# Remembered: a quality table asks it for each unit and share, and many small units share counts.
-@lru_cache(maxsize=65536)
-def _binomial_greater_p(k: int, n: int, p: float) -> float:
-    """scipy's one-sided exact binomial test (binomtest(k, n, p, alternative="greater").pvalue)."""
-    return float(stats.binomtest(k, n, p, alternative="greater").pvalue)
+def exceeding(part, whole, limit_share: float, p_limit: float = EXCEEDS_P) -> np.ndarray:
+    """exceeds of many units at once (arrays of whole-number counts)."""
+    k, n = np.asarray(part).astype("int64"), np.asarray(whole).astype("int64")
+    above = n > 0
+    above[above] = k[above] / n[above] > limit_share
+    out = np.zeros(len(k), dtype=bool)
+    if above.any():
+        out[above] = _binomial_greater_p(k[above], n[above], float(limit_share)) < p_limit
+    return out
+
+
+def _binomial_greater_p(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
+    """scipy's one-sided exact binomial test, binomtest(k, n, p, alternative="greater").pvalue,
+    which scipy computes as binom.sf(k - 1, n, p): here for many units in one call."""
+    return stats.binom.sf(k - 1, n, p)
 
 
 def share(part, whole) -> float:
     """part / whole, NaN when whole is 0 (never a 0% for "nothing to count")."""
-    return float(part) / float(whole) if whole else math.nan
+    return float(shares(np.array([float(part)]), np.array([float(whole)]))[0])
+
+
+def shares(part, whole) -> np.ndarray:
+    """share of many units at once."""
+    part, whole = np.asarray(part, dtype="float64"), np.asarray(whole, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole != 0, part / np.where(whole != 0, whole, 1), math.nan)

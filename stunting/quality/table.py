@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
-from scipy.stats import binom
 
 from stunting import config, gazetteer, publish, queries, store
 from stunting import store_layout as layout
@@ -58,97 +56,20 @@ class Units(dict):
         self.moments = {z: _moments(self, z) for z in INDICATORS}
 
 
-def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """checks.share for every unit: part / whole, NaN where whole is 0."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(whole != 0, part / np.where(whole != 0, whole, 1), math.nan)
-
-
 def _pct(part: str, whole: str) -> Callable[[Units], np.ndarray]:
-    return lambda u: 100 * _share(u[part], u[whole])
-
-
-def _exceeds(part: np.ndarray, whole: np.ndarray, limit_share: float) -> np.ndarray:
-    """checks.exceeds for every unit: the share above ``limit_share`` beyond chance (the one-sided
-    exact binomial test, scipy's ``binomtest(k, n, p, alternative="greater").pvalue``, which is
-    ``binom.sf(k - 1, n, p)``, rejecting at checks.EXCEEDS_P). Counts as checks.exceeds takes them
-    (``int``): whole numbers."""
-    k, n = part.astype("int64"), whole.astype("int64")
-    above = n > 0
-    above[above] = k[above] / n[above] > limit_share
-    out = np.zeros(len(k), dtype=bool)
-    if above.any():
-        p = binom.sf(k[above] - 1, n[above], float(limit_share))
-        out[above] = p < checks.EXCEEDS_P
-    return out
-
-
-def _power(values: np.ndarray, exponent: float) -> np.ndarray:
-    """values ** exponent as Python's float power (C's pow) computes it, entry by entry: numpy's
-    vectorised pow differs from it in the last bit for a few values in a hundred, and the table
-    must read the same as checks.skew_kurt_from_sums's (a few thousand powers, a millisecond)."""
-    return np.array([v**exponent for v in values.tolist()], dtype="float64")
+    return lambda u: 100 * checks.shares(u[part], u[whole])
 
 
 def _moments(u: Units, z: str) -> dict[str, np.ndarray]:
-    """checks.skew_kurt_from_sums for every unit at once: sd, skew, skew_p, kurt, kurt_p of ``z``,
-    in the same operations in the same order (so to the last bit the same), NaN below 4 values."""
-    n, s1, s2, s3, s4 = (u[f"{z}_{k}"] for k in ("n", "s1", "s2", "s3", "s4"))
-    n = np.trunc(n)
-    nan = np.full(len(n), math.nan)
-    with np.errstate(all="ignore"):
-        mean = s1 / n
-        mean2, mean3, mean4 = _power(mean, 2), _power(mean, 3), _power(mean, 4)
-        m2 = s2 - n * mean2
-        m3 = s3 - 3 * mean * s2 + 2 * n * mean3
-        m4 = s4 - 4 * mean * s3 + 6 * mean2 * s2 - 3 * n * mean4
-        m2 = np.where(np.isnan(m2), m2, np.maximum(m2, 0.0))
-        sd = np.sqrt(m2 / (n - 1))
-        flat = m2 == 0
-        skew = np.where(flat, math.nan, np.sqrt(n) * m3 / _power(m2, 1.5))
-        kurt = np.where(flat, math.nan, n * m4 / _power(m2, 2) - 3)
-        skew_se = np.sqrt(6 * n * (n - 1) / ((n - 2) * (n + 1) * (n + 3)))
-        kurt_se = 2 * skew_se * np.sqrt((n * n - 1) / ((n - 3) * (n + 5)))
-        skew_p = np.where(np.isfinite(skew), 2 * special.ndtr(-np.abs(skew / skew_se)), math.nan)
-        kurt_p = np.where(np.isfinite(kurt), 2 * special.ndtr(-np.abs(kurt / kurt_se)), math.nan)
-    few = n < 4
-    moments = {"sd": sd, "skew": skew, "skew_p": skew_p, "kurt": kurt, "kurt_p": kurt_p}
-    return {name: np.where(few, nan, values) for name, values in moments.items()}
+    return checks.skew_kurt_of_sums(*(u[f"{z}_{k}"] for k in ("n", "s1", "s2", "s3", "s4")))
 
 
 def _skew_kurt_problematic(u: Units, z: str, stat: str) -> np.ndarray:
-    """checks.skew_kurt_problematic for every unit."""
-    value, p = u.moments[z][stat], u.moments[z][f"{stat}_p"]
-    with np.errstate(invalid="ignore"):
-        return (
-            np.isfinite(value)
-            & np.isfinite(p)
-            & (np.abs(value) >= checks.SMART_SKEW_KURT_PROBLEMATIC)
-            & (p < checks.SKEW_KURT_P)
-        )
+    return checks.skew_kurt_problematic_of(u.moments[z][stat], u.moments[z][f"{stat}_p"])
 
 
 def _digit_counts(u: Units, measure: str) -> np.ndarray:
     return np.column_stack([u[c] for c in _DIGIT_COLUMNS[measure]])
-
-
-def _digit_preference(u: Units, measure: str) -> np.ndarray:
-    """checks.digit_preference_score for every unit (a row of ten terminal-digit counts each)."""
-    observed = _digit_counts(u, measure)
-    n = observed.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        expected = (n / observed.shape[1])[:, np.newaxis]
-        chi2 = ((observed - expected) ** 2 / expected).sum(axis=1)
-        score = 100.0 * np.sqrt(chi2 / (n * (observed.shape[1] - 1)))
-    return np.where(n > 0, score, math.nan)
-
-
-def _ending_0_or_5(u: Units, measure: str) -> np.ndarray:
-    """checks.share_ending_0_or_5 for every unit."""
-    observed = _digit_counts(u, measure)
-    n = observed.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(n > 0, (observed[:, 0] + observed[:, 5]) / n, math.nan)
 
 
 _DIGIT_COLUMNS = {m: [f"{m}_d{d}" for d in checks.DIGITS] for m in ("height", "weight")}
@@ -168,7 +89,7 @@ def _reported(u: Units, what: str) -> np.ndarray:
 
 def _above(part: str, whole: str, limit_pct: float) -> Callable[[np.ndarray, Units], np.ndarray]:
     """Fails when the share part/whole is above limit_pct beyond chance (checks.exceeds)."""
-    return lambda value, u: _exceeds(u[part], u[whole], limit_pct / 100)
+    return lambda value, u: checks.exceeding(u[part], u[whole], limit_pct / 100)
 
 
 def _children(u: Units) -> np.ndarray:
@@ -205,30 +126,30 @@ CHECKS: tuple[Check, ...] = (
         for z in INDICATORS
     ),
     Check("position_mismatch_pct",
-          lambda u: 100 * _share(u["standing_under_24m"] + u["lying_from_24m"], _position_known(u)),
+          lambda u: 100 * checks.shares(u["standing_under_24m"] + u["lying_from_24m"], _position_known(u)),
           _position_known, config.MIN_CHILDREN,
-          lambda v, u: _exceeds(u["standing_under_24m"] + u["lying_from_24m"], _position_known(u),
-                                POSITION_MISMATCH_LIMIT_PCT / 100),
+          lambda v, u: checks.exceeding(u["standing_under_24m"] + u["lying_from_24m"], _position_known(u),
+                                        POSITION_MISMATCH_LIMIT_PCT / 100),
           "WHO 2006: length lying before 731 days, height standing from 731 days", True),
     Check("standing_under_9m_pct", _pct("standing_under_9m", "position_known_under_9m"),
           lambda u: u["position_known_under_9m"], config.MIN_CHILDREN,
           _above("standing_under_9m", "position_known_under_9m", STANDING_UNDER_9M_LIMIT_PCT),
           "anthro c9mo_flag: a child under 9 months cannot be measured standing", True),
     *(
-        Check(f"{m}_dps", lambda u, m=m: _digit_preference(u, m),
+        Check(f"{m}_dps", lambda u, m=m: checks.digit_preference_scores(_digit_counts(u, m)),
               lambda u, m=m: sum(u[c] for c in _digits(m)), checks.MIN_MEASURES_DIGITS,
               lambda v, u: v >= 20, "nipnTK digitPreference (SMART classes: >= 20 problematic)")
         for m in ("height", "weight")
     ),
     *(
-        Check(f"{m}_0_5_pct", lambda u, m=m: 100 * _ending_0_or_5(u, m),
+        Check(f"{m}_0_5_pct", lambda u, m=m: 100 * checks.shares_ending_0_or_5(_digit_counts(u, m)),
               lambda u, m=m: sum(u[c] for c in _digits(m)), checks.MIN_MEASURES_DIGITS, None,
               "terminal digit 0 or 5 (20% without rounding)", True)
         for m in ("height", "weight")
     ),
     *(
         Check(f"sd_{z}", lambda u, z=z: u.moments[z]["sd"], lambda u, z=z: u[f"{z}_n"],
-              checks.MIN_CHILDREN_DISTRIBUTION, lambda v, u, z=z: v > checks.DHS_SD_RANGES[z][1],
+              checks.MIN_CHILDREN_DISTRIBUTION, lambda v, u, z=z: checks.sds_above_reference(z, v),
               "Mei & Grummer-Strawn 2007: above the SD range of DHS surveys")
         for z in INDICATORS
     ),
@@ -253,15 +174,15 @@ CHECKS: tuple[Check, ...] = (
           _above("born_1st_or_15th", "children", 200 * checks.EXPECTED_DAY_1_15_SHARE),
           "birth dates on the 1st or 15th (6.6% without heaping)", True),
     Check("reported_z_disagree_pct",
-          lambda u: 100 * _share(_reported(u, "disagree"), _reported(u, "n")),
+          lambda u: 100 * checks.shares(_reported(u, "disagree"), _reported(u, "n")),
           lambda u: _reported(u, "n"), config.MIN_CHILDREN,
-          lambda v, u: _exceeds(
+          lambda v, u: checks.exceeding(
               _reported(u, "disagree"), _reported(u, "n"), REPORTED_DISAGREE_LIMIT_PCT / 100),
           "e-PPGBM ZS columns against WHO 2006 (|difference| > 0.1 z)", True),
     Check("reported_z_mean_diff",
-          lambda u: _share(_reported(u, "diff_sum"), _reported(u, "n")),
+          lambda u: checks.shares(_reported(u, "diff_sum"), _reported(u, "n")),
           lambda u: _reported(u, "n"), config.MIN_CHILDREN, None, "mean of e-PPGBM z minus ours"),
-    Check("repeated_measurements_pct", lambda u: 100 * _share(u["measurements"] - u["children"],
+    Check("repeated_measurements_pct", lambda u: 100 * checks.shares(u["measurements"] - u["children"],
           u["children"]), _children, config.MIN_CHILDREN, None,
           "measurements beyond one per child in the month", True),
     Check("probable_duplicates", lambda u: u["probable_duplicates"], _children, 1,
