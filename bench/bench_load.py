@@ -59,6 +59,7 @@ class Session:
     name: int
     times: dict[str, list[float]] = field(default_factory=lambda: {a: [] for a in ("open", *ACTIONS)})
     errors: list[str] = field(default_factory=list)
+    received: int = 0  # bytes of the server's messages
 
 
 class Client:
@@ -74,6 +75,14 @@ class Client:
         self.map_id: str | None = None
         self.states: dict[str, tuple[str, str]] = {}  # widget id -> (value field, value)
         self.ws = None
+        # The browser's message cache (streamlit's ForwardMessageCache, frontend): every cacheable
+        # element kept by hash, its hashes sent with each rerun so the server sends an unchanged
+        # large element (the map, a chart) as a reference; dropped after max_age finished runs
+        # unused. Without it every rerun would be charged the whole map sent again, which a
+        # browser never asks for.
+        self.cache: dict[str, tuple[ForwardMsg, int]] = {}  # hash -> (message, run last used)
+        self.runs = 0
+        self.max_age = 2  # the server's new_session message says its own
 
     async def rerun(self, kind: str) -> None:
         message = BackMsg()
@@ -84,6 +93,7 @@ class Client:
             widget = state.widget_states.widgets.add()
             widget.id = widget_id
             setattr(widget, value_field, value)
+        state.cached_message_hashes.extend(self.cache)
         started = time.perf_counter()
         await self.ws.send(message.SerializeToString())
         try:
@@ -96,11 +106,15 @@ class Client:
     async def _until_finished(self) -> None:
         while True:
             forward = ForwardMsg()
-            forward.ParseFromString(await self.ws.recv())
+            raw = await self.ws.recv()
+            self.session.received += len(raw)
+            forward.ParseFromString(raw)
+            forward = self._cached(forward)
             kind = forward.WhichOneof("type")
             if kind == "script_finished":
                 # A click reruns the script itself (st.rerun): the view is ready after the second run.
                 if forward.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    self._expire()
                     return
                 if forward.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     self.session.errors.append("script failed to compile")
@@ -111,6 +125,22 @@ class Client:
                 self.query = forward.page_info_changed.query_string
             elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
                 self._see(forward.delta.new_element)
+
+    def _cached(self, forward: ForwardMsg) -> ForwardMsg:
+        """The message a reference stands for, and every cacheable message kept (as the browser)."""
+        if forward.WhichOneof("type") == "ref_hash":
+            message, _ = self.cache[forward.ref_hash]  # a miss is the server's bug, as in the browser
+            self.cache[forward.ref_hash] = (message, self.runs)
+            return message
+        if forward.WhichOneof("type") == "new_session":
+            self.max_age = forward.new_session.config.max_cached_message_age
+        if forward.metadata.cacheable and forward.hash:
+            self.cache[forward.hash] = (forward, self.runs)
+        return forward
+
+    def _expire(self) -> None:
+        self.runs += 1
+        self.cache = {h: (m, used) for h, (m, used) in self.cache.items() if self.runs - used <= self.max_age}
 
     def _see(self, element) -> None:
         kind = element.WhichOneof("type")
@@ -283,7 +313,8 @@ def report(
     runs = len(reruns) + len(merged["open"])
     print(
         f"  {'all':<10} {_quantiles(reruns)}  ({len(reruns) / wall:.1f} reruns/s, "
-        f"{cpu / max(runs, 1):.2f} server CPU s per run, page opens included)"
+        f"{cpu / max(runs, 1):.2f} server CPU s per run, "
+        f"{sum(s.received for s in crowd) / max(runs, 1) / 1e3:,.0f} kB sent per run, page opens included)"
     )
     errors = [e for s in crowd for e in s.errors]
     print(f"  errors: {len(errors)}" + "".join(f"\n    {e}" for e in sorted(set(errors))[:10]))

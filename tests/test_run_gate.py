@@ -78,3 +78,30 @@ def test_a_stopped_or_failed_run_gives_its_place_back(ending):
         if got:
             run_gate._gate.release()
     assert taken == [True] * run_gate.RUNS_AT_ONCE + [False]
+
+
+def test_a_run_waiting_for_another_process_gives_its_place_to_the_next():
+    left, done = threading.Barrier(run_gate.RUNS_AT_ONCE + 1), threading.Event()
+
+    def waits_for_the_builder() -> None:
+        with run_gate.turn("map"):
+            run_gate.leave()
+            left.wait(5)
+            done.wait(10)  # as a run waiting for its new map
+
+    waiters = [threading.Thread(target=waits_for_the_builder) for _ in range(run_gate.RUNS_AT_ONCE)]
+    for thread in waiters:
+        thread.start()
+    try:
+        left.wait(5)  # every place given up
+        assert _crowd("map", 4) == run_gate.RUNS_AT_ONCE, "the cached reruns did not get the places"
+    finally:
+        done.set()
+        for thread in waiters:
+            thread.join(timeout=10)
+    # The runs that left end without giving a place back twice: every place free, no more.
+    taken = [run_gate._gate.acquire(blocking=False) for _ in range(run_gate.RUNS_AT_ONCE + 1)]
+    for got in taken:
+        if got:
+            run_gate._gate.release()
+    assert taken == [True] * run_gate.RUNS_AT_ONCE + [False]

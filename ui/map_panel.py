@@ -48,7 +48,7 @@ from stunting.i18n import (
 from stunting.plaintext import csv_bytes, markdown_literal
 from stunting.story import map_area_name
 from stunting.viewstate import ViewState
-from ui import breadcrumb, folium_view, sidebar, tables
+from ui import breadcrumb, builder_process, folium_view, sidebar, tables
 
 # The map takes the width of the page and this height: at 1366x768 with the sidebar open it is more
 # than half the screen, and at 1366x657 (a browser window on the projector) it still ends above the
@@ -144,6 +144,14 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
 
 @st.cache_resource(max_entries=VIEWS_CACHED, show_spinner=False)
 def _shared_model(folder: str, key: str, view_fields: tuple, basemap: bool) -> MapModel:
+    # Built in the server's builder process (ui/builder_process.py): a new view's CPU goes to the
+    # second core while this process answers the other sessions' cached reruns.
+    return builder_process.build(folder, shared_model, view_fields, basemap)
+
+
+def shared_model(view_fields: tuple, basemap: bool) -> MapModel:
+    """The view (ViewState's fields but its village) built and rendered for the app's data dir, in
+    whichever process asks (ui/builder_process.py)."""
     names = [f.name for f in fields(ViewState) if f.name != "village"]
     view = ViewState(**dict(zip(names, view_fields, strict=True)))
     model = (

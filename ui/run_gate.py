@@ -9,7 +9,9 @@ finishes sooner and the crowd's reruns are answered in about the order they came
 
 Two at a time, not one: a view new to the server spends part of its run in DuckDB, which lets go
 of the GIL, and another session's cached rerun goes on meanwhile. The data page is not gated: an
-import runs for minutes and must not hold back every map in the meeting.
+import runs for minutes and must not hold back every map in the meeting. A run that waits for another
+process (the map builder, ui/builder_process.py) gives its place to the next (``leave``): it holds no
+GIL while it waits, and two runs waiting for new maps kept every cached rerun queued behind them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ RUNS_AT_ONCE = 2
 UNGATED_PAGES = frozenset({"data"})
 
 _gate = threading.BoundedSemaphore(RUNS_AT_ONCE)
+# Whether this thread's page run holds a place (set by turn, given up by leave).
+_holding = threading.local()
 
 
 @contextmanager
@@ -36,5 +40,21 @@ def turn(url_path: str) -> Iterator[None]:
     if url_path in UNGATED_PAGES:
         yield
         return
-    with _gate, app_cache.one_snapshot():
-        yield
+    _gate.acquire()
+    _holding.place = True
+    try:
+        with app_cache.one_snapshot():
+            yield
+    finally:
+        leave()
+
+
+def leave() -> None:
+    """This run gives up its place (it is about to wait for another process): the next run waiting
+    goes on, and this one finishes without a place. Not taken back after the wait: a run that
+    waits for a new map holds the map cache's lock for that view, and other runs of the same view
+    wait on that lock in their places; taking one back could wait on them for ever. What follows
+    the wait is the page's cached part (a tenth of a second). Nothing outside a gated run."""
+    if getattr(_holding, "place", False):
+        _holding.place = False
+        _gate.release()

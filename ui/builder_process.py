@@ -1,0 +1,109 @@
+"""Maps new to the server are built in a process of their own, so they use the machine's second core.
+
+A Streamlit server is one Python process: every session's script runs in a thread of it, and
+Python's one lock (the GIL) lets only one of them compute at a time. With 20 people clicking, a
+view new to the server (its queries, classes, folium map and render: about 0.6 s of CPU for a
+regency of 10M rows) held that lock while the other sessions' cached reruns queued behind it, and
+the second core stood almost idle (py-spy of the server during bench/bench_load.py: 1.1 cores used
+of 2). Built here, in one worker process, the new view waits only for the builder, and the server
+goes on answering the reruns that find their view cached (docs/scale.md, "Many people at once").
+
+Only under a real server (``streamlit run``): a test's AppTest, the benches' in-process runs and
+the command line build in their own process, as before, so a test's patches and environment hold.
+The worker is started with ``spawn`` (never ``fork``: it would copy the server's heap and its
+DuckDB threads' locks) on the first view to build; its start (importing the libraries, 2-3 s) is
+paid once. It imports the server's main module again as ``__mp_main__``: under ``streamlit run``
+that is Streamlit's own command line, which does nothing when imported. If the worker dies (killed,
+out of memory), the view is built here and the next one starts a new worker.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
+
+from stunting import config
+from ui import run_gate
+
+Result = TypeVar("Result")
+
+# One worker: with two cores, the server's own thread of reruns and one builder fill them.
+WORKERS = 1
+
+_pool: concurrent.futures.ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def on_a_server() -> bool:
+    """True inside `streamlit run`'s server; False under AppTest (whose runtime is a mock) and
+    outside Streamlit."""
+    from streamlit.runtime import Runtime
+
+    return type(Runtime._instance) is Runtime  # noqa: SLF001 - AppTest's MagicMock passes isinstance
+
+
+def build(folder: str, function: Callable[..., Result], *args) -> Result:
+    """``function(*args)`` for the app's data dir ``folder``: in the builder process under a real
+    server, here otherwise. ``function`` is a module-level function (sent by name) whose arguments
+    and result pickle."""
+    if not on_a_server():
+        return function(*args)
+    return in_builder(folder, function, *args)
+
+
+def in_builder(folder: str, function: Callable[..., Result], *args) -> Result:
+    """``function(*args)`` in the builder process, with ``folder`` as its data dir."""
+    pool = _builder()
+    try:
+        future = pool.submit(_call, folder, function, args)
+        run_gate.leave()  # waiting holds no GIL: another session's rerun may run meanwhile
+        return future.result()
+    except BrokenProcessPool:
+        _forget(pool)
+        logging.getLogger(__name__).warning("the map builder process ended; this view is built here")
+        return function(*args)
+
+
+def _builder() -> concurrent.futures.ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=WORKERS,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_quiet,
+            )
+        return _pool
+
+
+def _forget(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _quiet() -> None:
+    # Outside a server every st.cache_data call logs "No runtime found, using
+    # MemoryCacheStorageManager" (the caches then live in this process's memory, as wanted).
+    # Streamlit reads its config files on first use and sets its loggers' level from them again:
+    # read them first.
+    from streamlit import config as streamlit_config
+    from streamlit import logger
+
+    streamlit_config.get_option("logger.level")
+    logger.set_log_level("error")
+
+
+def _call(folder: str, function: Callable[..., Result], args: tuple) -> Result:
+    # The server's data dir as this worker's (app_cache.data_dir() reads the variable): the worker
+    # started with the server's environment, but the view names its folder.
+    os.environ[config.DATA_DIR_ENV] = folder
+    return function(*args)
