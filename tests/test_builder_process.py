@@ -4,7 +4,6 @@ built in the server's process; tests, AppTest and the command line build in thei
 from __future__ import annotations
 
 import os
-from dataclasses import fields
 
 from stunting import prevalence
 from stunting.viewstate import ViewState
@@ -14,7 +13,7 @@ from ui import builder_process, map_panel
 def _view_fields(demo_dir) -> tuple:
     period = prevalence.periods(demo_dir)[-1]
     view = ViewState(period=period, level="regency", regency="64.74", indicator="stunting")
-    return tuple(getattr(view, f.name) for f in fields(ViewState) if f.name != "village")
+    return map_panel.shared_fields(view)
 
 
 def test_outside_a_server_the_map_is_built_in_this_process(demo_dir):

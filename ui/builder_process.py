@@ -28,6 +28,8 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from streamlit.runtime import Runtime
+
 from stunting import config
 from ui import run_gate
 
@@ -43,8 +45,6 @@ _pool_lock = threading.Lock()
 def on_a_server() -> bool:
     """True inside `streamlit run`'s server; False under AppTest (whose runtime is a mock) and
     outside Streamlit."""
-    from streamlit.runtime import Runtime
-
     return type(Runtime._instance) is Runtime  # noqa: SLF001 - AppTest's MagicMock passes isinstance
 
 

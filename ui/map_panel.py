@@ -137,9 +137,17 @@ def build_model(view: ViewState, basemap: bool) -> MapModel:
     names of the store's, boundaries' and programme tables' snapshots, never by session. The model
     holds aggregates and boundaries only; the renderers read it and never change it."""
     folder = app_cache.data_dir()
-    view_fields = tuple(getattr(view, f.name) for f in fields(ViewState) if f.name != "village")
-    shared = _shared_model(str(folder), app_cache.programme_key(folder), view_fields, basemap)
+    shared = _shared_model(str(folder), app_cache.programme_key(folder), shared_fields(view), basemap)
     return replace(shared, view=view)
+
+
+# The fields a map depends on: the view's but its chosen village (the key of the shared maps).
+_SHARED_FIELDS = tuple(f.name for f in fields(ViewState) if f.name != "village")
+
+
+def shared_fields(view: ViewState) -> tuple:
+    """``view``'s fields that its map depends on (all but the village), in ViewState's order."""
+    return tuple(getattr(view, name) for name in _SHARED_FIELDS)
 
 
 @st.cache_resource(max_entries=VIEWS_CACHED, show_spinner=False)
@@ -152,8 +160,7 @@ def _shared_model(folder: str, key: str, view_fields: tuple, basemap: bool) -> M
 def shared_model(view_fields: tuple, basemap: bool) -> MapModel:
     """The view (ViewState's fields but its village) built and rendered for the app's data dir, in
     whichever process asks (ui/builder_process.py)."""
-    names = [f.name for f in fields(ViewState) if f.name != "village"]
-    view = ViewState(**dict(zip(names, view_fields, strict=True)))
+    view = ViewState(**dict(zip(_SHARED_FIELDS, view_fields, strict=True)))
     model = (
         _regency_model(view, basemap)
         if view.level in ("national", "province")
