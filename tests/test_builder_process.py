@@ -4,8 +4,11 @@ built in the server's process; tests, AppTest and the command line build in thei
 from __future__ import annotations
 
 import os
+import sys
+import types
 
 from stunting import prevalence
+from stunting.config import REPO_ROOT
 from stunting.viewstate import ViewState
 from ui import builder_process, map_panel
 
@@ -44,3 +47,38 @@ def test_a_dead_builder_is_replaced_and_the_view_still_built(demo_dir):
     assert builder_process.in_builder(str(demo_dir), os.getpid) == os.getpid()
     again = builder_process.in_builder(str(demo_dir), os.getpid)
     assert again not in (first, os.getpid())
+
+
+def test_the_builder_process_starts_without_warnings_in_the_server_log(demo_dir, capfd):
+    # The worker writes to the server's stderr (its log): its start once logged "No runtime found"
+    # and "missing ScriptRunContext" some 40 times, from the app's modules imported before the
+    # logging was quieted.
+    builder_process._forget(builder_process._builder())
+    view_fields = _view_fields(demo_dir)
+    model = builder_process.in_builder(str(demo_dir), map_panel.shared_model, view_fields, False)
+    assert model.rendered is not None
+    builder_process._forget(builder_process._builder())
+    logged = capfd.readouterr().err
+    assert "WARNING" not in logged, logged[:500]
+
+
+def test_a_builder_started_by_a_page_run_does_not_run_the_app(demo_dir, capfd, monkeypatch):
+    # A page run's main module is app.py (Streamlit names the script's module "__main__"), and a
+    # spawned process imports its parent's main module again, as "__mp_main__": the builder ran
+    # the whole app there in bare mode, its page included, logging a warning per element.
+    page_run_main = types.ModuleType("__main__")
+    page_run_main.__file__ = str(REPO_ROOT / "app.py")
+    builder_process._forget(builder_process._builder())
+    with monkeypatch.context() as patched:
+        patched.setitem(sys.modules, "__main__", page_run_main)
+        imported_app = builder_process.in_builder(
+            str(demo_dir), eval, "vars(__import__('sys').modules['__mp_main__']).get('__file__')"
+        )
+        ran_app = builder_process.in_builder(
+            str(demo_dir), eval, "'navigation' in vars(__import__('sys').modules['__mp_main__'])"
+        )
+    builder_process._forget(builder_process._builder())
+    assert imported_app == str(REPO_ROOT / "app.py")  # the case this test is about
+    assert not ran_app
+    logged = capfd.readouterr().err
+    assert "WARNING" not in logged, logged[:500]

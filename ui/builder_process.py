@@ -12,9 +12,10 @@ Only under a real server (``streamlit run``): a test's AppTest, the benches' in-
 the command line build in their own process, as before, so a test's patches and environment hold.
 The worker is started with ``spawn`` (never ``fork``: it would copy the server's heap and its
 DuckDB threads' locks) on the first view to build; its start (importing the libraries, 2-3 s) is
-paid once. It imports the server's main module again as ``__mp_main__``: under ``streamlit run``
-that is Streamlit's own command line, which does nothing when imported. If the worker dies (killed,
-out of memory), the view is built here and the next one starts a new worker.
+paid once. Like every ``spawn``, it imports the main module of the thread that started it again,
+as ``__mp_main__``: that thread is a page run, whose main module is app.py, so app.py runs its page
+only under the name ``__main__``. If the worker dies (killed, out of memory), the view is built
+here and the next one starts a new worker.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import TypeVar
 from streamlit.runtime import Runtime
 
 from stunting import config
-from ui import run_gate
+from ui import builder_worker, run_gate
 
 Result = TypeVar("Result")
 
@@ -77,7 +78,7 @@ def _builder() -> concurrent.futures.ProcessPoolExecutor:
             _pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=WORKERS,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_quiet,
+                initializer=builder_worker.quiet,
             )
         return _pool
 
@@ -88,18 +89,6 @@ def _forget(pool: concurrent.futures.ProcessPoolExecutor) -> None:
         if _pool is pool:
             _pool = None
     pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _quiet() -> None:
-    # Outside a server every st.cache_data call logs "No runtime found, using
-    # MemoryCacheStorageManager" (the caches then live in this process's memory, as wanted).
-    # Streamlit reads its config files on first use and sets its loggers' level from them again:
-    # read them first.
-    from streamlit import config as streamlit_config
-    from streamlit import logger
-
-    streamlit_config.get_option("logger.level")
-    logger.set_log_level("error")
 
 
 def _call(folder: str, function: Callable[..., Result], args: tuple) -> Result:
