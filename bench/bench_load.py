@@ -15,7 +15,10 @@ and each session after ``--max-actions``; a rerun that takes over RERUN_TIMEOUT_
 error. Before the concurrent phase one session runs alone for ``--solo-actions`` actions, so the
 figures say what the 20th session costs next to the first. With ``--again`` the concurrent phase runs
 a second time with the same seeds (the same clicks): the views are then in the app's shared caches,
-so that pass says what a rerun costs when nothing is new to the server. Errors: exception elements in
+so that pass says what a rerun costs when nothing is new to the server. The server runs as the app
+does: its map builder builds the views people are likely to ask for next while it is idle (the
+other periods and indicators of a view opened); with ``--no-spare-time`` it builds only the views
+asked for, so the first pass says what a view new to the server costs. Errors: exception elements in
 the page, a script that did not finish, a closed socket. The server's memory (RSS of the streamlit process)
 is sampled every half second. Only loopback traffic.
 """
@@ -255,9 +258,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, log: Path, processes: int = 0) -> tuple[subprocess.Popen, str]:
+def start_server(
+    data_dir: Path, log: Path, processes: int = 0, spare_time: bool = True
+) -> tuple[subprocess.Popen, str]:
     """`streamlit run app.py`, or with ``processes`` that many behind `python -m stunting serve`'s
-    sticky proxy (the bench's websockets carry no cookie: the proxy deals them out in turn)."""
+    sticky proxy (the bench's websockets carry no cookie: the proxy deals them out in turn). Without
+    ``spare_time`` its map builder builds only the views asked for ($STUNTING_SPARE_TIME=0)."""
     port = _free_port()
     command = (
         [sys.executable, "-m", "stunting", "serve", "--processes", str(processes), "--port", str(port),
@@ -269,7 +275,8 @@ def start_server(data_dir: Path, log: Path, processes: int = 0) -> tuple[subproc
     process = subprocess.Popen(
         command,
         cwd=REPO,  # .streamlit/config.toml: usage stats off
-        env=os.environ | {"STUNTING_DATA_DIR": str(data_dir.resolve())},
+        env=os.environ
+        | {"STUNTING_DATA_DIR": str(data_dir.resolve()), "STUNTING_SPARE_TIME": str(int(spare_time))},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -338,6 +345,11 @@ def main() -> None:
         help="run N streamlit processes behind `python -m stunting serve` (0: one `streamlit run`)",
     )
     parser.add_argument(
+        "--no-spare-time",
+        action="store_true",
+        help="the server builds only the views asked for, none ahead while idle (a view new to it)",
+    )
+    parser.add_argument(
         "--again", action="store_true", help="repeat the concurrent phase with the same clicks (views cached)"
     )
     args = parser.parse_args()
@@ -348,12 +360,13 @@ def main() -> None:
     log = REPO / "bench" / "out" / "bench_load-server.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     launched = time.perf_counter()
-    server, url = start_server(args.data_dir, log, args.processes)
+    server, url = start_server(args.data_dir, log, args.processes, spare_time=not args.no_spare_time)
     watch = MemoryWatch(server.pid)
     try:
         print(
             f"server healthy after {time.perf_counter() - launched:.1f} s at {url}; store {args.data_dir}"
             + (f"; {args.processes} processes behind the sticky proxy" if args.processes else "")
+            + ("; no views built ahead (--no-spare-time)" if args.no_spare_time else "")
         )
         print(f"  load average {os.getloadavg()[0]:.1f} (2 cores); think time {args.think:.1f} s")
         rss_idle = watch.rss()

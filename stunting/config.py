@@ -19,6 +19,11 @@ QUERIES_DIR = REPO_ROOT / "queries"
 # colour or a number: with 9 children one stunted child moves the rate by 11 points.
 MIN_CHILDREN = int(os.environ.get("STUNTING_MIN_CHILDREN", "10"))
 
+# The server's map builder builds the views people will likely ask for next while it is idle
+# (ui/builder_process.py's when_idle). "0" turns that off: a server short of memory, or a bench
+# measuring what a view new to the server costs.
+SPARE_TIME = os.environ.get("STUNTING_SPARE_TIME", "1") != "0"
+
 
 # The store is personal data (a child's birth date follows from measured_on - age_days): only the
 # installation's own user may read it, whatever the umask.

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 import types
+from dataclasses import replace
 
 from stunting import prevalence
 from stunting.config import REPO_ROOT
+from stunting.indicators import INDICATORS
 from stunting.viewstate import ViewState
 from ui import builder_process, map_panel
 
@@ -47,6 +51,96 @@ def test_a_dead_builder_is_replaced_and_the_view_still_built(demo_dir):
     assert builder_process.in_builder(str(demo_dir), os.getpid) == os.getpid()
     again = builder_process.in_builder(str(demo_dir), os.getpid)
     assert again not in (first, os.getpid())
+
+
+def _recorder(done: list, name: str, last: threading.Event | None = None):
+    def work() -> None:
+        done.append(name)
+        if last is not None and name == "last":
+            last.set()
+
+    return work
+
+
+def test_spare_time_builds_the_newest_wishes_first_and_nothing_while_a_view_is_waited_for():
+    spare = builder_process.SpareTime(limit=4)
+    done: list[str] = []
+    last = threading.Event()
+    with spare.held():
+        spare.add([("a", _recorder(done, "a")), ("b", _recorder(done, "b"))])
+        spare.add(
+            [
+                ("c", _recorder(done, "c")),
+                ("a", _recorder(done, "a again")),
+                ("last", _recorder(done, "last", last)),
+            ]
+        )
+        spare.add([("d", _recorder(done, "d"))])
+        time.sleep(0.3)
+        assert done == []  # a person's view never queues behind a wish
+        # The newest first; "a" moved up, not doubled; the oldest ("b") forgotten beyond the limit.
+        assert spare.queued() == ["d", "c", "a", "last"]
+    assert last.wait(10)
+    assert done == ["d", "c", "a again", "last"]
+
+
+def test_spare_time_goes_on_after_a_failure_and_takes_no_wish_from_its_own_work(caplog):
+    spare = builder_process.SpareTime(limit=8)
+    done: list[str] = []
+    last = threading.Event()
+
+    def fail() -> None:
+        raise RuntimeError("the store moved")
+
+    def wish_more() -> None:
+        spare.add([("more", _recorder(done, "more"))])
+
+    spare.add([("fail", fail), ("wish", wish_more), ("last", _recorder(done, "last", last))])
+    assert last.wait(10)
+    time.sleep(0.2)
+    assert done == ["last"] and spare.queued() == []
+    assert "a view built in spare time failed" in caplog.text
+
+
+def test_outside_a_server_no_wish_is_taken(monkeypatch):
+    spare = builder_process.SpareTime(limit=8)
+    monkeypatch.setattr(builder_process, "_spare", spare)
+    builder_process.when_idle([("a", os.getpid)])
+    assert spare.queued() == []
+
+
+def test_a_view_opened_on_a_server_has_its_other_periods_and_indicators_built_in_spare_time(
+    demo_dir, monkeypatch
+):
+    monkeypatch.setenv("STUNTING_DATA_DIR", str(demo_dir))
+    monkeypatch.setattr(builder_process, "on_a_server", lambda: True)
+    monkeypatch.setattr(builder_process, "_spare", builder_process.SpareTime(builder_process.SPARE_QUEUED))
+    built: list[tuple] = []
+
+    def in_this_process(folder, function, *args):
+        built.append(args[0])
+        return function(*args)
+
+    monkeypatch.setattr(builder_process, "in_builder", in_this_process)
+    map_panel._shared_model.clear()
+    periods = prevalence.periods(demo_dir)
+    view = ViewState(period=periods[-1], level="regency", regency="64.74", indicator="stunting")
+    map_panel.build_model(view, basemap=False)
+    wished = len(periods) - 1 + len(INDICATORS) - 1
+    deadline = time.monotonic() + 120
+    while len(built) < 1 + wished and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(built) == 1 + wished
+    by_name = {name: index for index, name in enumerate(map_panel._SHARED_FIELDS)}
+    assert {fields[by_name["period"]] for fields in built} == set(periods)
+    assert {fields[by_name["indicator"]] for fields in built} == set(INDICATORS)
+    # The nearest period first: a presenter steps back one round at a time.
+    assert built[1][by_name["period"]] == periods[-2]
+    # Asked for now, the year before is ready: no new build.
+    map_panel.build_model(replace(view, period=periods[0]), basemap=False)
+    map_panel.build_model(replace(view, indicator="wasting"), basemap=False)
+    assert len(built) == 1 + wished
+    map_panel._shared_model.clear()
 
 
 def test_the_builder_process_starts_without_warnings_in_the_server_log(demo_dir, capfd):

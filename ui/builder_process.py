@@ -16,6 +16,12 @@ paid once. Like every ``spawn``, it imports the main module of the thread that s
 as ``__mp_main__``: that thread is a page run, whose main module is app.py, so app.py runs its page
 only under the name ``__main__``. If the worker dies (killed, out of memory), the view is built
 here and the next one starts a new worker.
+
+Between the views people wait for, the builder is idle. ``when_idle`` gives it the views they are
+likely to ask for next (the map page: the same map in the store's other periods and for the other
+indicators), built one at a time and only while no run waits for the builder, so a person's new
+view waits for at most one of them. The newest wishes go first; the oldest beyond ``SPARE_QUEUED``
+are forgotten.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import TypeVar
 
 from streamlit.runtime import Runtime
@@ -38,6 +46,9 @@ Result = TypeVar("Result")
 
 # One worker: with two cores, the server's own thread of reruns and one builder fill them.
 WORKERS = 1
+# Views wished for and not yet built: a regency's 14 periods x 4 indicators is 56; more than a few
+# regencies' worth would be built after people have moved on.
+SPARE_QUEUED = 64
 
 _pool: concurrent.futures.ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -61,14 +72,81 @@ def build(folder: str, function: Callable[..., Result], *args) -> Result:
 def in_builder(folder: str, function: Callable[..., Result], *args) -> Result:
     """``function(*args)`` in the builder process, with ``folder`` as its data dir."""
     pool = _builder()
-    try:
-        future = pool.submit(_call, folder, function, args)
-        run_gate.leave()  # waiting holds no GIL: another session's rerun may run meanwhile
-        return future.result()
-    except BrokenProcessPool:
-        _forget(pool)
-        logging.getLogger(__name__).warning("the map builder process ended; this view is built here")
-        return function(*args)
+    with _spare.held():
+        try:
+            future = pool.submit(_call, folder, function, args)
+            run_gate.leave()  # waiting holds no GIL: another session's rerun may run meanwhile
+            return future.result()
+        except BrokenProcessPool:
+            _forget(pool)
+            logging.getLogger(__name__).warning("the map builder process ended; this view is built here")
+            return function(*args)
+
+
+def when_idle(wishes: Iterable[tuple[Hashable, Callable[[], object]]]) -> None:
+    """Call each ``(key, work)``'s ``work()`` in this process's spare-time thread, one at a time and
+    only while no build is waited for, ahead of the wishes already queued (a key queued already is
+    moved up, not doubled). Nothing outside a real server: a test or a command line has no idle
+    time to fill. A wish made by spare-time work itself is dropped: only what people looked at
+    says what they will look at next. Not at all with $STUNTING_SPARE_TIME=0."""
+    if config.SPARE_TIME and on_a_server():
+        _spare.add(wishes)
+
+
+class SpareTime:
+    """Work done in one daemon thread while nobody waits (``held``): newest wishes first, at most
+    ``limit`` queued. A work that fails is logged and the next one goes on."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._wishes: OrderedDict[Hashable, Callable[[], object]] = OrderedDict()
+        self._waited_for = 0
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Somebody waits for the builder within this block: no new spare-time work starts."""
+        with self._changed:
+            self._waited_for += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._waited_for -= 1
+                self._changed.notify_all()
+
+    def add(self, wishes: Iterable[tuple[Hashable, Callable[[], object]]]) -> None:
+        if threading.current_thread() is self._thread:
+            return
+        with self._changed:
+            for key, work in reversed(list(wishes)):
+                self._wishes[key] = work
+                self._wishes.move_to_end(key, last=False)
+            while len(self._wishes) > self.limit:
+                self._wishes.popitem(last=True)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="builder-spare-time", daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
+
+    def queued(self) -> list[Hashable]:
+        with self._changed:
+            return list(self._wishes)
+
+    def _work(self) -> None:
+        while True:
+            with self._changed:
+                while not self._wishes or self._waited_for:
+                    self._changed.wait()
+                _key, work = self._wishes.popitem(last=False)
+            try:
+                work()
+            except Exception:  # noqa: BLE001 - a wish is an optimisation: the view is built when asked
+                logging.getLogger(__name__).warning("a view built in spare time failed", exc_info=True)
+
+
+_spare = SpareTime(SPARE_QUEUED)
 
 
 def _builder() -> concurrent.futures.ProcessPoolExecutor:

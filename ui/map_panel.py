@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import html
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -45,6 +46,7 @@ from stunting.i18n import (
     t,
     trend_provenance,
 )
+from stunting.indicators import INDICATORS
 from stunting.plaintext import csv_bytes, markdown_literal
 from stunting.story import map_area_name
 from stunting.viewstate import ViewState
@@ -150,17 +152,42 @@ def shared_fields(view: ViewState) -> tuple:
     return tuple(getattr(view, name) for name in _SHARED_FIELDS)
 
 
+def _view_of(view_fields: tuple) -> ViewState:
+    return ViewState(**dict(zip(_SHARED_FIELDS, view_fields, strict=True)))
+
+
 @st.cache_resource(max_entries=VIEWS_CACHED, show_spinner=False)
 def _shared_model(folder: str, key: str, view_fields: tuple, basemap: bool) -> MapModel:
     # Built in the server's builder process (ui/builder_process.py): a new view's CPU goes to the
     # second core while this process answers the other sessions' cached reruns.
-    return builder_process.build(folder, shared_model, view_fields, basemap)
+    model = builder_process.build(folder, shared_model, view_fields, basemap)
+    wished = [(folder, key, fields_next, basemap) for fields_next in _views_next(_view_of(view_fields))]
+    builder_process.when_idle((args, functools.partial(_in_spare_time, *args)) for args in wished)
+    return model
+
+
+def _views_next(view: ViewState) -> list[tuple]:
+    """The views a person is likely to ask for after ``view`` (the builder's spare time): the same
+    map in the other periods, the nearest first, then for the other indicators."""
+    periods = app_cache.periods()
+    at = periods.index(view.period) if view.period in periods else 0
+    others = sorted((p for p in periods if p != view.period), key=lambda p: abs(periods.index(p) - at))
+    views = [replace(view, period=p) for p in others]
+    views += [replace(view, indicator=k) for k in INDICATORS if k != view.indicator]
+    return [shared_fields(v) for v in views]
+
+
+def _in_spare_time(folder: str, key: str, view_fields: tuple, basemap: bool) -> None:
+    # Wished for under the snapshots of its time: after an import the view would be built for a key
+    # no run asks for any more.
+    if app_cache.programme_key(Path(folder)) == key:
+        _shared_model(folder, key, view_fields, basemap)
 
 
 def shared_model(view_fields: tuple, basemap: bool) -> MapModel:
     """The view (ViewState's fields but its village) built and rendered for the app's data dir, in
     whichever process asks (ui/builder_process.py)."""
-    view = ViewState(**dict(zip(_SHARED_FIELDS, view_fields, strict=True)))
+    view = _view_of(view_fields)
     model = (
         _regency_model(view, basemap)
         if view.level in ("national", "province")
