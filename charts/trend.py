@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.style import BAND, LINE, base_layout
+from charts.style import BAND, LINE, Y_AXIS, figure_of, layout_of
 from stunting.config import MIN_CHILDREN
 from stunting.i18n import fmt_children, fmt_month, fmt_month_short, fmt_percent, t
 
@@ -42,66 +42,50 @@ def trend_figure(
     hovers = [
         hover(*row) for row in zip(trend["period"], rate, low, high, trend["measured"], shown, strict=True)
     ]
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=labels,
-            y=high.astype(float),
-            mode="lines",
-            line={"width": 0},
-            hoverinfo="skip",
-            showlegend=False,
-            connectgaps=False,
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=labels,
-            y=low.astype(float),
-            mode="lines",
-            line={"width": 0},
-            fill="tonexty",
-            fillcolor=BAND,
-            name=t("panel.trend.band", lang),
-            hoverinfo="skip",
-            connectgaps=False,
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=labels,
-            y=rate.astype(float),
-            mode="lines+markers",
-            line={"color": LINE, "width": 3},
-            marker={"size": 8},
-            name=title,
-            text=hovers,
-            hovertemplate="%{text}<extra></extra>",
-            connectgaps=False,
-        )
-    )
+    # The traces and layout as plain data, checked whole by the tests rather than property by
+    # property here (charts.style.figure_of).
+    band = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "connectgaps": False}
+    data = [
+        {"type": "scatter", "x": labels, "y": high.astype(float), "showlegend": False, **band},
+        {"type": "scatter", "x": labels, "y": low.astype(float), "fill": "tonexty", "fillcolor": BAND,
+         "name": t("panel.trend.band", lang), **band},
+        {"type": "scatter", "x": labels, "y": rate.astype(float), "mode": "lines+markers",
+         "line": {"color": LINE, "width": 3}, "marker": {"size": 8}, "name": title, "text": hovers,
+         "hovertemplate": "%{text}<extra></extra>", "connectgaps": False},
+    ]  # fmt: skip
+    shapes, annotations = [], []
+    periods = list(trend["period"])
     for period, label in markers:
-        if period in set(trend["period"]):
-            x = labels[list(trend["period"]).index(period)]
-            figure.add_vline(x=x, line_dash="dot", line_color="#555")
-            figure.add_annotation(x=x, y=1, yref="paper", text=label, showarrow=False, textangle=-90,
-                                  xanchor="right", yanchor="top", font={"size": 11})  # fmt: skip
-    base_layout(figure, lang, height)
-    figure.update_layout(title={"text": title, "font": {"size": 16}})
+        if period in periods:
+            x = labels[periods.index(period)]
+            shapes.append(
+                {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                 "line": {"dash": "dot", "color": "#555"}}
+            )  # fmt: skip
+            annotations.append(
+                {"x": x, "y": 1, "yref": "paper", "text": label, "showarrow": False, "textangle": -90,
+                 "xanchor": "right", "yanchor": "top", "font": {"size": 11}}
+            )  # fmt: skip
     if len(labels) > 6:
         # One tick per year, level: rotated month labels in a narrow panel were clipped at the left
         # edge ("Fe 2019") and crowded; the hover still names each month.
         years = pd.Series([str(p)[:4] for p in trend["period"]])
         first = ~years.duplicated()
-        figure.update_xaxes(
-            type="category",
-            tickmode="array",
-            tickvals=[label for label, keep in zip(labels, first, strict=True) if keep],
-            ticktext=years[first].tolist(),
-            tickangle=0,
-        )
+        x_axis = {
+            "type": "category",
+            "tickmode": "array",
+            "tickvals": [label for label, keep in zip(labels, first, strict=True) if keep],
+            "ticktext": years[first].tolist(),
+            "tickangle": 0,
+        }
     else:
-        figure.update_xaxes(type="category", tickangle=0)
+        x_axis = {"type": "category", "tickangle": 0}
     top = np.nanmax(high.astype(float)) if shown.any() else 0.1
-    figure.update_yaxes(range=[0, min(1.0, float(top) * 1.1 + 0.01)])
-    return figure
+    layout = layout_of(lang, height) | {
+        "title": {"text": title, "font": {"size": 16}},
+        "xaxis": x_axis,
+        "yaxis": Y_AXIS | {"range": [0, min(1.0, float(top) * 1.1 + 0.01)]},
+    }
+    if shapes:
+        layout |= {"shapes": shapes, "annotations": annotations}
+    return figure_of(data, layout)
