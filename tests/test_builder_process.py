@@ -10,7 +10,7 @@ import time
 import types
 from dataclasses import replace
 
-from stunting import prevalence
+from stunting import app_cache, prevalence
 from stunting.config import REPO_ROOT
 from stunting.indicators import INDICATORS
 from stunting.viewstate import ViewState
@@ -123,6 +123,7 @@ def test_a_view_opened_on_a_server_has_its_other_periods_and_indicators_built_in
 
     monkeypatch.setattr(builder_process, "in_builder", in_this_process)
     map_panel._shared_model.clear()
+    app_cache._prevalence.clear()  # another test's numbers must not pass for the spare time's
     periods = prevalence.periods(demo_dir)
     view = ViewState(period=periods[-1], level="regency", regency="64.74", indicator="stunting")
     map_panel.build_model(view, basemap=False)
@@ -136,10 +137,18 @@ def test_a_view_opened_on_a_server_has_its_other_periods_and_indicators_built_in
     assert {fields[by_name["indicator"]] for fields in built} == set(INDICATORS)
     # The nearest period first: a presenter steps back one round at a time.
     assert built[1][by_name["period"]] == periods[-2]
-    # Asked for now, the year before is ready: no new build.
+    # Asked for now, the year before is ready: no new build, and the headline cards' numbers, which
+    # the page reads in the server's process, not the builder's, are cached there too.
+    queried: list[tuple] = []
+    monkeypatch.setattr(app_cache.prevalence_api, "prevalence", lambda *args, **kwargs: queried.append(args))
     map_panel.build_model(replace(view, period=periods[0]), basemap=False)
     map_panel.build_model(replace(view, indicator="wasting"), basemap=False)
     assert len(built) == 1 + wished
+    for village_open in (False, True):
+        rows = map_panel._headline_frame(
+            "regency", "stunting", periods[0], None, "64.74", None, village_open, None, None
+        )
+        assert len(rows) and queried == []
     map_panel._shared_model.clear()
 
 

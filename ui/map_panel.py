@@ -180,8 +180,16 @@ def _views_next(view: ViewState) -> list[tuple]:
 def _in_spare_time(folder: str, key: str, view_fields: tuple, basemap: bool) -> None:
     # Wished for under the snapshots of its time: after an import the view would be built for a key
     # no run asks for any more.
-    if app_cache.programme_key(Path(folder)) == key:
-        _shared_model(folder, key, view_fields, basemap)
+    if app_cache.programme_key(Path(folder)) != key:
+        return
+    # The numbers the page reads in this process, not the builder's: its headline cards' rows, with
+    # and without a village open (render_kpis); then the map.
+    view = _view_of(view_fields)
+    if view.level != "national":
+        for village_open in (False, True):
+            _headline_frame(view.level, view.indicator, view.period, view.province, view.regency_filter,
+                            view.kecamatan, village_open, view.sex, view.age)  # fmt: skip
+    _shared_model(folder, key, view_fields, basemap)
 
 
 def shared_model(view_fields: tuple, basemap: bool) -> MapModel:
@@ -400,21 +408,28 @@ def _headline_rows_of(
     the numbers): every rerun with a village open read the village rates back from st.cache_data (a
     copy of the whole regency's frame, twice) to pick one row, an eighth of a busy server's script
     CPU (py-spy during bench/bench_load.py). The rows are only read afterwards."""
+    rows = _headline_frame(
+        level, indicator, period, province, regency, kecamatan, village is not None, sex, age
+    )
+    code = province if level == "province" else village or kecamatan
+    return rows if code is None else rows[rows["code"] == code]
+
+
+def _headline_frame(
+    level: str, indicator: str, period: str, province, regency, kecamatan, village_open: bool, sex, age
+) -> pd.DataFrame:
+    """The cached frame the headline cards take their rows from: the provinces', or the villages',
+    kecamatan's or regencies' of the area in view."""
     filters = {"sex": sex, "age_group": age}
     if level == "province":
-        rows = app_cache.view_rates(indicator, period, "national", level="province", **filters)
-        return rows[rows["code"] == province]
-    if village is not None:
-        code = village
-        rows = app_cache.prevalence(
+        return app_cache.view_rates(indicator, period, "national", level="province", **filters)
+    if village_open:
+        return app_cache.prevalence(
             indicator, period, "village", regency=regency, kecamatan=kecamatan, **filters
         )
-    elif kecamatan is not None:
-        code = kecamatan
-        rows = app_cache.prevalence(indicator, period, "kecamatan", regency=regency, **filters)
-    else:
-        return app_cache.prevalence(indicator, period, "regency", regency=regency, **filters)
-    return rows[rows["code"] == code]
+    if kecamatan is not None:
+        return app_cache.prevalence(indicator, period, "kecamatan", regency=regency, **filters)
+    return app_cache.prevalence(indicator, period, "regency", regency=regency, **filters)
 
 
 def _card_area(model: MapModel, code: str) -> str:
