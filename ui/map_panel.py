@@ -71,8 +71,9 @@ _LAST_CLICK = "_map_last_click"
 PANEL_TABS_KEY = "village_tab"
 # Only the clicked feature and the click position come back (render_map).
 RETURNED_OBJECTS = ("last_active_drawing", "last_object_clicked")
-# Finished views kept for every session (build_model): a meeting clicks through a few dozen; one
-# regency's village view is about 0.3 MB (Kukar, 237 villages: 220 kB of script and layer).
+# Finished views kept for every session (build_model): a meeting clicks through a few dozen, and the
+# builder's spare time fills a regency's 56 (14 periods x 4 indicators); one regency's village view
+# is about 0.3 MB (Kukar, 237 villages: 220 kB of script and layer).
 VIEWS_CACHED = 128
 # Finished charts kept (the trends and breakdowns of the panels): a few tens of kB each.
 CHARTS_CACHED = 256
@@ -159,7 +160,8 @@ def _view_of(view_fields: tuple) -> ViewState:
 @st.cache_resource(max_entries=VIEWS_CACHED, show_spinner=False)
 def _shared_model(folder: str, key: str, view_fields: tuple, basemap: bool) -> MapModel:
     # Built in the server's builder process (ui/builder_process.py): a new view's CPU goes to the
-    # second core while this process answers the other sessions' cached reruns.
+    # second core while this process answers the other sessions' cached reruns. The views likely
+    # asked for next are then wished for the builder's spare time.
     model = builder_process.build(folder, shared_model, view_fields, basemap)
     wished = [(folder, key, fields_next, basemap) for fields_next in _views_next(_view_of(view_fields))]
     builder_process.when_idle((args, functools.partial(_in_spare_time, *args)) for args in wished)
