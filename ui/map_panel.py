@@ -163,20 +163,23 @@ def _shared_model(folder: str, key: str, view_fields: tuple, basemap: bool) -> M
     # second core while this process answers the other sessions' cached reruns. The views likely
     # asked for next are then wished for the builder's spare time.
     model = builder_process.build(folder, shared_model, view_fields, basemap)
-    wished = [(folder, key, fields_next, basemap) for fields_next in _views_next(_view_of(view_fields))]
-    builder_process.when_idle((args, functools.partial(_in_spare_time, *args)) for args in wished)
+    builder_process.when_idle(_wishes_after(folder, key, view_fields, basemap))
     return model
 
 
-def _views_next(view: ViewState) -> list[tuple]:
-    """The views a person is likely to ask for after ``view`` (the builder's spare time): the same
-    map in the other periods, the nearest first, then for the other indicators."""
+def _wishes_after(folder: str, key: str, view_fields: tuple, basemap: bool):
+    """``(key, work)`` for each view a person is likely to ask for after this one (the builder's
+    spare time): the same map in the other periods, the nearest first, then for the other
+    indicators. A generator: nothing is worked out where no wish is taken (off a server)."""
+    view = _view_of(view_fields)
     periods = app_cache.periods()
     at = periods.index(view.period) if view.period in periods else 0
-    others = sorted((p for p in periods if p != view.period), key=lambda p: abs(periods.index(p) - at))
-    views = [replace(view, period=p) for p in others]
+    nearest = sorted(range(len(periods)), key=lambda index: abs(index - at))
+    views = [replace(view, period=periods[index]) for index in nearest if periods[index] != view.period]
     views += [replace(view, indicator=k) for k in INDICATORS if k != view.indicator]
-    return [shared_fields(v) for v in views]
+    for wished in views:
+        args = (folder, key, shared_fields(wished), basemap)
+        yield args, functools.partial(_in_spare_time, *args)
 
 
 def _in_spare_time(folder: str, key: str, view_fields: tuple, basemap: bool) -> None:
