@@ -8,6 +8,11 @@ LocalCluster of N worker processes on this machine, ``--scheduler tcp://HOST:POR
 already running (dask-scheduler / dask-worker, Kubernetes, Dask Gateway; docs/scale.md). Either way
 the store written is the same, row for row (tests/test_scale_cluster.py).
 
+``TwoProcessRunner`` is the one-machine case without Dask: for a big CSV export (``for_file``) this
+process and one helper process stage the chunks side by side, each reading its own byte range of the
+file (the second core is otherwise idle while the chunks are read: the duplicate search waits for all
+of them). The same store again (tests/test_two_processes.py).
+
 Every worker must see the data dir at the same path (shared storage): workers write the staged files
 and the new snapshot's partitions, and read the per-installation secret from it, so the key never
 travels over the network. The chunks of the export do travel (the driver reads the file): on a
@@ -20,6 +25,8 @@ sensitive as the chunk beside it while the import runs and useless once its stag
 
 from __future__ import annotations
 
+import os
+import queue
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +40,7 @@ class LocalRunner:
     """Runs each piece of work in this process, in order."""
 
     workers = 1
+    reads_spans = False  # chunks come as frames of raw text (eppgbm._raw_chunks)
 
     def map_chunks(self, function: Callable, chunks: Iterable, **kwargs) -> Iterator:
         for index, chunk in enumerate(chunks):
@@ -41,12 +49,128 @@ class LocalRunner:
     def map_years(self, function: Callable, years: list[int], **kwargs) -> list:
         return [function(year, **kwargs) for year in years]
 
+    def close(self) -> None:
+        """Nothing runs beside this process."""
+
 
 LOCAL = LocalRunner()
+
+# Below this size an export is read here alone: a helper's start (some 4 s of imports on its core)
+# would cost more than it takes over.
+HELPER_MIN_BYTES = 64 << 20
+
+
+class TwoProcessRunner(LocalRunner):
+    """Stages a CSV export's chunks in this process and in one helper process beside it, each taking
+    the next chunk as it is free; years merge here, as with LOCAL.
+
+    The chunks come as byte ranges (eppgbm.Span): each process reads its own from the file, so no
+    row's text travels between them, only where a chunk lies and the small StagedChunk it gave. The
+    helper is started (``start``) as soon as the import knows the file is big, so its imports and
+    village matcher overlap this process's checks of the file; it stops when the chunks are staged,
+    before the merge needs the memory. Results come in the order the chunks finish (the caller
+    sums them; rejects are sorted later), as on a cluster."""
+
+    reads_spans = True
+
+    def __init__(self) -> None:
+        self._pool = None
+        self._next = None
+        self._done = None
+        self.staged_by_helper = 0  # chunks of the last map_chunks staged by the helper (benches, tests)
+
+    def start(self, warm: Callable[[], object] | None = None) -> TwoProcessRunner:
+        """Start the helper; it runs ``warm`` first (the imports and caches its chunks will need)."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn, not fork: fork would copy this process's heap with DuckDB's threads running. A
+        # spawned helper imports the main module again only when it is a script, and every entry
+        # point of this app runs its work under `if __name__ == "__main__"` (app.py, bench/).
+        context = multiprocessing.get_context("spawn")
+        self._next = context.Value("q", 0)
+        self._done = context.Queue()
+        self._pool = ProcessPoolExecutor(
+            1, mp_context=context, initializer=_helper_starts, initargs=(self._next, self._done)
+        )
+        if warm is not None:
+            self._pool.submit(warm)
+        return self
+
+    def map_chunks(self, function: Callable, chunks: Iterable, **kwargs) -> Iterator:
+        spans = list(chunks)
+        helper = self._pool.submit(_stage_claimed, function, spans, kwargs)
+        received = 0
+        try:
+            while (index := _claim(self._next)) < len(spans):
+                yield function(spans[index], index=index, **kwargs)
+                while (result := _ready(self._done)) is not None:
+                    received += 1
+                    yield result
+            self.staged_by_helper = helper.result()  # re-raises the helper's failure (a UserError)
+            for _ in range(self.staged_by_helper - received):
+                yield self._done.get()
+        finally:
+            with self._next.get_lock():
+                self._next.value = len(spans)  # on a failure here: the helper takes no more
+            self.close()
+
+    def close(self) -> None:
+        """Stop the helper (after its current chunk: it writes into the staging folder)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def for_file(size: int, warm: Callable[[], object] | None = None) -> LocalRunner:
+    """The runner for an export of ``size`` bytes on this machine: TwoProcessRunner (started, with
+    ``warm``) for a big one with a second core to use, else LOCAL. Only CSV exports come as spans
+    (the import falls back to LOCAL's reading for the others)."""
+    from stunting import config
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if size < HELPER_MIN_BYTES or cores < 2 or config.IMPORT_PROCESSES < 2:
+        return LOCAL
+    return TwoProcessRunner().start(warm)
+
+
+# --- in the helper process ---------------------------------------------------------------------
+_shared: tuple = ()
+
+
+def _helper_starts(next_chunk, done) -> None:
+    global _shared
+    _shared = (next_chunk, done)
+
+
+def _stage_claimed(function: Callable, spans: list, kwargs: dict) -> int:
+    """Stage the chunks this helper claims, each result put on the queue as it is done; how many."""
+    next_chunk, done = _shared
+    staged = 0
+    while (index := _claim(next_chunk)) < len(spans):
+        done.put(function(spans[index], index=index, **kwargs))
+        staged += 1
+    return staged
+
+
+def _claim(next_chunk) -> int:
+    with next_chunk.get_lock():
+        index = next_chunk.value
+        next_chunk.value = index + 1
+    return index
+
+
+def _ready(done):
+    try:
+        return done.get_nowait()
+    except queue.Empty:
+        return None
 
 
 class DaskRunner:
     """Runs the same functions as tasks on a ``distributed.Client``'s cluster."""
+
+    reads_spans = False  # a worker on another machine may not see the export: the chunks travel
 
     def __init__(self, client) -> None:
         self.client = client
@@ -76,13 +200,17 @@ class DaskRunner:
         futures = [self.client.submit(function, year, pure=False, **kwargs) for year in years]
         return self.client.gather(futures)
 
+    def close(self) -> None:
+        """The cluster is stopped by ``runner`` (stunting.cluster), which started it."""
+
 
 @contextmanager
-def runner(workers: int | None = None, scheduler: str | None = None) -> Iterator[LocalRunner | DaskRunner]:
-    """LOCAL without arguments; with ``workers`` a LocalCluster of that many worker processes on
-    127.0.0.1 (stopped afterwards); with ``scheduler`` a client of that running cluster."""
+def runner(workers: int | None = None, scheduler: str | None = None) -> Iterator[DaskRunner | None]:
+    """None without arguments (each file then gets the runner for its size: ``for_file``); with
+    ``workers`` a LocalCluster of that many worker processes on 127.0.0.1 (stopped afterwards); with
+    ``scheduler`` a client of that running cluster."""
     if not workers and not scheduler:
-        yield LOCAL
+        yield None
         return
     from distributed import Client, LocalCluster
 

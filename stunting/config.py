@@ -24,6 +24,11 @@ MIN_CHILDREN = int(os.environ.get("STUNTING_MIN_CHILDREN", "10"))
 # measuring what a view new to the server costs.
 SPARE_TIME = os.environ.get("STUNTING_SPARE_TIME", "1") != "0"
 
+# Processes that read and stage a big CSV export's chunks side by side (stunting.cluster's
+# TwoProcessRunner): this one and a helper on the machine's second core, idle while the chunks are
+# read. "1" reads them here only.
+IMPORT_PROCESSES = int(os.environ.get("STUNTING_IMPORT_PROCESSES", "2"))
+
 
 # The store is personal data (a child's birth date follows from measured_on - age_days): only the
 # installation's own user may read it, whatever the umask.

@@ -52,6 +52,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -327,7 +328,8 @@ def open_layout(path: str | Path, *, max_xlsx_bytes: int = MAX_XLSX_BYTES) -> La
 
 def _refuse_shifted(name: str, body: str, header_line: int, delimiter: str, width: int) -> None:
     """UserError when most sampled data rows have more fields than the header's ``width``."""
-    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    # newline=None: rows end at \r too, as the parser reads them (files saved by old Mac software)
+    reader = csv.reader(io.StringIO(body, newline=None), delimiter=delimiter)
     rows, shifted, first = 0, 0, None
     for row in reader:
         if not any(v.strip() for v in row):
@@ -502,29 +504,127 @@ def _raw_chunks(layout: Layout, chunk_rows: int) -> Iterator[pd.DataFrame]:
         return
     try:
         reader = pd.read_csv(
-            layout.path,
-            sep=layout.delimiter,
-            encoding=layout.encoding,
-            header=None,
-            skiprows=layout.header_line,
-            usecols=indexes,
-            dtype=object,  # plain Python strings: 3x faster to parse than Arrow-backed str here
-            na_filter=False,
-            skip_blank_lines=False,
-            chunksize=chunk_rows,
-            engine="c",
+            layout.path, skiprows=layout.header_line, chunksize=chunk_rows, **_csv_options(layout)
         )
         start = 1
         for chunk in reader:
-            chunk = chunk.reindex(columns=indexes)  # short rows and blank lines leave NaN: parsed as ""
-            chunk.columns = names
-            chunk.insert(0, "source_row", np.arange(start, start + len(chunk), dtype="int64"))
+            yield _raw_text(chunk, layout, start)
             start += len(chunk)
-            yield _drop_empty(chunk, names)
     except pd.errors.EmptyDataError:
         return  # a header and nothing after it: no rows (the caller says so)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise UserError(f"{layout.path.name} cannot be read as CSV: {_parser_detail(error)}.") from None
+
+
+def _csv_options(layout: Layout) -> dict:
+    return dict(
+        sep=layout.delimiter,
+        encoding=layout.encoding,
+        header=None,
+        usecols=sorted(layout.columns.values()),
+        dtype=object,  # plain Python strings: 3x faster to parse than Arrow-backed str here
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+
+
+def _raw_text(chunk: pd.DataFrame, layout: Layout, first_row: int) -> pd.DataFrame:
+    """A parsed block of CSV rows as _raw_chunks yields it: the wanted columns by name, with
+    ``source_row`` from ``first_row``, entirely empty rows dropped."""
+    wanted = dict(sorted(layout.columns.items(), key=lambda kv: kv[1]))
+    names = list(wanted)
+    chunk = chunk.reindex(columns=list(wanted.values()))  # short rows and blank lines leave NaN: ""
+    chunk.columns = names
+    chunk.insert(0, "source_row", np.arange(first_row, first_row + len(chunk), dtype="int64"))
+    return _drop_empty(chunk, names)
+
+
+# --- chunks as byte ranges: read where they are staged (stunting.cluster.TwoProcessRunner) ----------
+# Bytes scanned at a time for line ends.
+_SCAN_BYTES = 16 << 20
+
+
+@dataclass(frozen=True)
+class Span:
+    """Chunk ``index`` of a CSV export as the bytes of its lines, ``start`` to ``end``: rows
+    ``first_row``.. (source_row), read by whichever process stages it (``read_span``). Only offsets
+    travel between processes, never a row's text. ``first_line``: where the file's first data row
+    ends (it starts where span 0 does)."""
+
+    index: int
+    start: int
+    end: int
+    first_row: int
+    data_start: int
+    first_line: int
+
+
+def csv_spans(layout: Layout, chunk_rows: int) -> list[Span] | None:
+    """The chunks _raw_chunks would yield, as byte ranges; None where a line break in the bytes may
+    not end a row: a workbook, a file with a quote character (a quoted field may hold a line break)
+    or a carriage return not followed by a line feed (the parser ends a row there too).
+
+    Without those, each row of the file is one line ended by b"\\n" (UTF-8 and Windows-1252 never
+    use that byte inside a character), so counting them finds every chunk's first byte."""
+    if layout.kind != "csv":
+        return None
+    size = layout.path.stat().st_size
+    ends: list[int] = []  # offsets just after the header's last line, then each chunk's
+    wanted = layout.header_line
+    seen = carriage = paired = 0
+    with open(layout.path, "rb") as fh:
+        offset, previous = 0, b""
+        while block := fh.read(_SCAN_BYTES):
+            if b'"' in block:
+                return None
+            if b"\r" in block or previous == b"\r":  # counted only where there is one: Windows files
+                carriage += block.count(b"\r")
+                paired += block.count(b"\r\n") + (previous == b"\r" and block[:1] == b"\n")
+            count = block.count(b"\n")
+            if seen + count >= wanted:  # a chunk ends in this block: where its line ends
+                lines = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x0A)
+                while seen + count >= wanted:
+                    ends.append(offset + int(lines[wanted - seen - 1]) + 1)
+                    wanted += chunk_rows
+            seen += count
+            previous = block[-1:]
+            offset += len(block)
+        if carriage != paired or not ends:
+            return None  # a bare carriage return, or no line after the header
+        fh.seek(ends[0])
+        first_line = ends[0] + len(fh.readline())
+    bounds = [*(end for end in ends if end < size), size]
+    return [
+        Span(index, start, end, 1 + index * chunk_rows, bounds[0], first_line)
+        for index, (start, end) in enumerate(itertools.pairwise(bounds))
+    ]
+
+
+def read_span(layout: Layout, span: Span) -> pd.DataFrame:
+    """The rows of ``span`` exactly as _raw_chunks yields chunk ``span.index``.
+
+    The parser takes the number of columns from the first row it reads (a short first row makes
+    later columns unknown); so the file's first data row is read before a later span's own rows and
+    dropped, as if the reader had come through the whole file."""
+    with open(layout.path, "rb") as fh:
+        first = b""
+        if span.index:
+            fh.seek(span.data_start)
+            first = fh.read(span.first_line - span.data_start)
+        fh.seek(span.start)
+        body = fh.read(span.end - span.start)
+    try:
+        rows = pd.read_csv(io.BytesIO(first + body), **_csv_options(layout))
+    except pd.errors.EmptyDataError:  # blank lines only: _raw_chunks reads no row either
+        rows = pd.DataFrame(columns=sorted(layout.columns.values()), dtype=object)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+        raise UserError(f"{layout.path.name} cannot be read as CSV: {_parser_detail(error)}.") from None
+    if first:
+        rows = rows.iloc[1:]
+    # Numbered on from the rows before, as the chunked reader numbers them.
+    rows.index = pd.RangeIndex(span.first_row - 1, span.first_row - 1 + len(rows))
+    return _raw_text(rows, layout, span.first_row)
 
 
 _PARSER_WHERE = re.compile(r"(Expected \d+ fields in line \d+, saw \d+|line \d+|row \d+)")

@@ -216,9 +216,25 @@ def ingest_file(
     dry_run: bool = False,
     runner=None,
 ) -> ImportSummary:
-    name = path.name
     if not path.is_file():
         raise UserError(f"{path} does not exist or is not a file.")
+    ours = runner is None
+    if ours:  # for a big file a helper process starts now, so its start overlaps the checks
+        runner = cluster.for_file(path.stat().st_size, warm=_matcher)
+    try:
+        return _ingest_file(path, root, source=source, progress=progress, chunk_rows=chunk_rows,
+                            max_xlsx_bytes=max_xlsx_bytes, add=add, keep_imports=keep_imports,
+                            dry_run=dry_run, runner=runner)  # fmt: skip
+    finally:
+        if ours:
+            runner.close()
+
+
+def _ingest_file(
+    path: Path, root: Path, *, source: str, progress: Progress, chunk_rows: int, max_xlsx_bytes: int,
+    add: bool, keep_imports: frozenset[str], dry_run: bool, runner,
+) -> ImportSummary:  # fmt: skip
+    name = path.name
     progress(0.0, f"{name}: checking")
     digest = file_sha256(path)
     earlier = store.find_import(root, digest)
@@ -239,7 +255,6 @@ def ingest_file(
     # Created once here, before any worker reads it; a preview without one hands a throwaway key.
     secret = _secret(root, dry_run)
     throwaway = secret if not pseudonym.secret_path(root).exists() else None
-    runner = runner or cluster.LOCAL
     try:
         return _stage_and_write(
             path, root, layout, staged, import_id, digest, source, progress, chunk_rows, runner,
@@ -270,9 +285,13 @@ def _stage_and_write(
     fuzzy_villages: Counter = Counter()
     sentinels: Counter = Counter()
     without_height = without_weight = 0
+    spans = eppgbm.csv_spans(layout, chunk_rows) if runner.reads_spans else None
+    if runner.reads_spans and spans is None:  # a workbook, or a CSV whose line breaks may be quoted
+        runner.close()
+        runner = cluster.LOCAL
     for chunk in runner.map_chunks(
         stage_chunk,
-        eppgbm._raw_chunks(layout, chunk_rows),
+        spans if spans is not None else eppgbm._raw_chunks(layout, chunk_rows),
         layout=layout,
         staging_dir=str(staged),
         import_id=import_id,
@@ -420,15 +439,19 @@ class StagedChunk:
 
 
 def stage_chunk(
-    raw: pd.DataFrame, *, index: int, layout: eppgbm.Layout, staging_dir: str, import_id: str, root: str,
-    today: dt.date, secret: bytes | None = None, identity_spill: quality_import.Spill | None = None,
+    raw: pd.DataFrame | eppgbm.Span, *, index: int, layout: eppgbm.Layout, staging_dir: str,
+    import_id: str, root: str, today: dt.date, secret: bytes | None = None,
+    identity_spill: quality_import.Spill | None = None,
 ) -> StagedChunk:  # fmt: skip
     """One chunk of raw text -> parsed and matched -> pseudonymised -> WHO z-scores -> staged parquet.
 
     The same function runs here chunk after chunk and on Dask workers side by side (stunting.cluster):
     plain arguments, the secret read from the data dir (shared storage; ``secret`` only for a preview's
     throwaway key), nothing personal returned. ``identity_spill``: where the duplicate check's
-    identities go, sealed with the import's key (None: not kept, as in a preview)."""
+    identities go, sealed with the import's key (None: not kept, as in a preview). ``raw`` may be
+    the chunk's span of the file instead (cluster.TwoProcessRunner), read here."""
+    if isinstance(raw, eppgbm.Span):
+        raw = eppgbm.read_span(layout, raw)
     parsed = eppgbm.parse_chunk(raw, layout, _matcher(), today)
     result = StagedChunk(
         parsed.rows_read,

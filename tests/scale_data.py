@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from stunting import store, store_layout
+from stunting.quality import findings
 
 
 def read_summary(data_dir: Path) -> pd.DataFrame:
@@ -33,6 +34,12 @@ def summed_per_kecamatan(summary: pd.DataFrame) -> pd.DataFrame:
     sums = summary.groupby([*keys, "year"], as_index=False)[["measured", "cases"]].sum()
     sums = sums[[*keys, "measured", "cases", "year"]]
     return sums.sort_values(list(sums.columns)).reset_index(drop=True)
+
+
+def read_findings(data_dir: Path, name: str, schema) -> pd.DataFrame:
+    """One of the quality findings' files, import ids aside (each store's imports have their own)."""
+    frame = findings._read(data_dir, name, schema).drop(columns="import_id")
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
 def read_measurements(data_dir: Path) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import dask
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
-from scale_data import edited, read_measurements, read_summary
+from scale_data import edited, read_findings, read_measurements, read_summary
 
 from stunting import cluster, ingest, pseudonym
 from stunting.demo import write_exports
@@ -43,12 +43,6 @@ def dask_runner():
         yield cluster.DaskRunner(client)
 
 
-def _findings(data_dir: Path, name: str, schema) -> pd.DataFrame:
-    """One of the quality findings' files, import ids aside (each store's imports have their own)."""
-    frame = findings._read(data_dir, name, schema).drop(columns="import_id")
-    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
-
-
 def test_a_cluster_import_writes_the_store_a_single_process_writes(dask_runner, tmp_path: Path) -> None:
     (tmp_path / "exports").mkdir()
     exports = write_exports(tmp_path / "exports", seed=11, scale=SCALE, years=(2024, 2025)).files
@@ -74,7 +68,7 @@ def test_a_cluster_import_writes_the_store_a_single_process_writes(dask_runner, 
         # The duplicate check's findings too: the workers spill the identities, the driver searches.
         for name, schema in ((findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA),
                              (findings.NIK_FILE, findings.NIK_SCHEMA)):  # fmt: skip
-            here, there = _findings(single, name, schema), _findings(distributed, name, schema)
+            here, there = read_findings(single, name, schema), read_findings(distributed, name, schema)
             pd.testing.assert_frame_equal(here, there)
-    assert len(_findings(distributed, findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA)) > 0
+    assert len(read_findings(distributed, findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA)) > 0
     assert together[0].rows_replaced > 0  # the replace step retracted rows on the cluster too

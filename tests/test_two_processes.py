@@ -1,0 +1,180 @@
+"""A big CSV export is staged by this process and a helper process side by side
+(stunting.cluster.TwoProcessRunner), each reading its own byte range of the file
+(eppgbm.csv_spans / read_span). What each range reads must be what the chunked reader reads through
+the whole file, and the store written must be the one a single process writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scale_data import edited, read_findings, read_measurements, read_summary
+
+from stunting import cluster, eppgbm, ingest, pseudonym
+from stunting.demo import write_exports
+from stunting.errors import UserError
+from stunting.quality import findings
+
+HEADER = "NIK;Nama;JK;Tgl Lahir;Desa/Kel;Kec;Kab/Kota;Tanggal Pengukuran;Berat;Tinggi"
+
+
+def _row(i: int) -> str:
+    place = "Sebulu Ilir;Sebulu;Kutai Kartanegara"
+    return f"64020{i:011d};Anak {i};L;01/02/2023;{place};03/04/2024;{9 + i % 5},2;80"
+
+
+def _layout(path: Path, text: str, encoding: str = "utf-8", newline: str = "\n") -> eppgbm.Layout:
+    path.write_bytes(text.replace("\n", newline).encode(encoding))
+    return eppgbm.open_layout(path)
+
+
+def _same_chunks(layout: eppgbm.Layout, chunk_rows: int) -> list[eppgbm.Span]:
+    """The spans' frames equal the chunked reader's, chunk by chunk (index, source_row, text)."""
+    spans = eppgbm.csv_spans(layout, chunk_rows)
+    assert spans is not None
+    whole = list(eppgbm._raw_chunks(layout, chunk_rows))
+    parts = [eppgbm.read_span(layout, span) for span in spans]
+    assert len(parts) == len(whole)
+    for part, chunk in zip(parts, whole, strict=True):
+        pd.testing.assert_frame_equal(part, chunk)
+    return spans
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_spans_read_what_the_chunked_reader_reads(tmp_path: Path, newline: str) -> None:
+    rows = [_row(i) for i in range(23)]
+    rows[5] = "6402000000000005;Pendek;P"  # a short row opens chunk 2 (rows 6-10)
+    rows[10] = ""  # a blank line opens chunk 3
+    rows[15] = _row(15) + ";lebih;dari;header"  # a long row opens chunk 4
+    text = "Laporan e-PPGBM\n\n" + HEADER + "\n" + "\n".join(rows)  # title lines; no final newline
+    layout = _layout(tmp_path / "export.csv", text, newline=newline)
+    assert layout.header_line == 3
+    spans = _same_chunks(layout, 5)
+    assert [s.first_row for s in spans] == [1, 6, 11, 16, 21]
+
+
+def test_a_file_whose_first_row_is_short_fails_alike_in_every_span(tmp_path: Path) -> None:
+    # The parser takes its columns from the first data row; read alone, a later span would know
+    # columns that reading through the whole file does not, and be read where the whole file is not.
+    rows = ["6402000000000001;Pendek;P;01/02/2023"] + [_row(i) for i in range(1, 12)]
+    layout = _layout(tmp_path / "short.csv", HEADER + "\n" + "\n".join(rows) + "\n")
+    with pytest.raises(UserError) as whole:
+        list(eppgbm._raw_chunks(layout, 4))
+    for span in eppgbm.csv_spans(layout, 4):
+        with pytest.raises(UserError) as part:
+            eppgbm.read_span(layout, span)
+        assert str(part.value) == str(whole.value)
+
+
+def test_spans_of_a_windows_1252_file_and_a_file_of_whole_chunks(tmp_path: Path) -> None:
+    rows = [_row(i).replace("Anak", "Anak Ñoño") for i in range(12)]
+    layout = _layout(tmp_path / "cp1252.csv", HEADER + "\n" + "\n".join(rows) + "\n", encoding="cp1252")
+    assert layout.encoding == "cp1252"
+    spans = _same_chunks(layout, 4)
+    assert len(spans) == 3  # the last line's break ends the file: no empty fourth span
+
+
+def test_no_spans_where_a_line_break_may_not_end_a_row(tmp_path: Path) -> None:
+    rows = [_row(i) for i in range(6)]
+    quoted = rows[:3] + ['6402000000000009;"Anak; dengan koma";L;01/02/2023;Sebulu Ilir'] + rows[3:]
+    assert eppgbm.csv_spans(_layout(tmp_path / "q.csv", HEADER + "\n" + "\n".join(quoted) + "\n"), 2) is None
+    bare = _layout(tmp_path / "cr.csv", HEADER + "\n" + "\n".join(rows) + "\n", newline="\r")
+    assert len(list(eppgbm._raw_chunks(bare, 2))) == 3  # old Mac line ends: rows end at \r
+    assert eppgbm.csv_spans(bare, 2) is None
+    assert eppgbm.csv_spans(_layout(tmp_path / "head.csv", HEADER + "\n"), 2) == []
+
+
+def _staged_where(item: int, *, index: int, fail_on: int | None = None) -> tuple[int, int, int]:
+    if item == fail_on:
+        raise UserError(f"chunk {index} cannot be read")
+    time.sleep(0.05)  # a chunk takes time: the other process claims the next meanwhile
+    return item, index, os.getpid()
+
+
+def _started(runner: cluster.TwoProcessRunner) -> cluster.TwoProcessRunner:
+    """The runner once its helper is up, with this module imported (it starts in seconds, longer
+    beside a test run)."""
+    assert runner._pool.submit(_pid).result(timeout=120) != os.getpid()
+    return runner
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def test_both_processes_stage_chunks_and_each_chunk_once() -> None:
+    runner = _started(cluster.TwoProcessRunner().start())
+    results = list(runner.map_chunks(_staged_where, range(40, 60)))
+    assert sorted((item, index) for item, index, _ in results) == [(40 + i, i) for i in range(20)]
+    pids = {pid for *_, pid in results}
+    assert os.getpid() in pids and len(pids) == 2
+    assert runner.staged_by_helper == sum(pid != os.getpid() for *_, pid in results) > 0
+    assert runner._pool is None  # stopped once the chunks are staged, before the merge
+
+
+def test_a_chunk_that_fails_in_either_process_fails_the_import() -> None:
+    for fail_on in (40, 43):  # the first chunk, claimed here; a later one, likely the helper's
+        runner = _started(cluster.TwoProcessRunner().start())
+        with pytest.raises(UserError, match="cannot be read"):
+            list(runner.map_chunks(_staged_where, range(40, 46), fail_on=fail_on))
+        assert runner._pool is None
+
+
+def _misdated(export: Path, every: int = 97) -> Path:
+    """Every ``every``-th row's birth date made impossible: rows to reject in every chunk."""
+    header, *rows = export.read_text(encoding="utf-8").splitlines(keepends=True)
+    born = header.split(";").index("Tgl Lahir")
+    for number in range(every - 1, len(rows), every):
+        cells = rows[number].split(";")
+        cells[born] = "31/02/2023"
+        rows[number] = ";".join(cells)
+    export.write_text(header + "".join(rows), encoding="utf-8")
+    return export
+
+
+def test_two_processes_write_the_store_one_process_writes(tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    exports = write_exports(tmp_path / "exports", seed=5, scale=0.02, years=(2024, 2025)).files
+    corrected = _misdated(edited(exports[0], tmp_path / "corrected-2024.csv", drop_every=5, reweigh_every=3))
+    single, two = tmp_path / "single", tmp_path / "two"
+    pseudonym.load_secret(single)
+    two.mkdir()
+    shutil.copy(single / pseudonym.SECRET_FILE_NAME, two / pseudonym.SECRET_FILE_NAME)
+    helped = 0
+    for files in (exports, [corrected]):  # two years at once, then a replace of one year
+        alone = ingest.ingest_files(files, single, chunk_rows=200)
+        together = []
+        for path in files:
+            runner = _started(cluster.TwoProcessRunner().start(warm=ingest._matcher))
+            together += ingest.ingest_files([path], two, chunk_rows=200, runner=runner)
+            helped += runner.staged_by_helper
+        for a, b in zip(alone, together, strict=True):
+            assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_stored, a.rows_replaced) == (
+                b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_stored, b.rows_replaced,
+            )  # fmt: skip
+            assert (a.fuzzy_villages, a.sentinels, a.nik_disagreements) == (
+                b.fuzzy_villages, b.sentinels, b.nik_disagreements,
+            )  # fmt: skip
+        pd.testing.assert_frame_equal(read_summary(single), read_summary(two))
+        pd.testing.assert_frame_equal(read_measurements(single), read_measurements(two))
+        for name, schema in ((findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA),
+                             (findings.NIK_FILE, findings.NIK_SCHEMA)):  # fmt: skip
+            here, there = read_findings(single, name, schema), read_findings(two, name, schema)
+            pd.testing.assert_frame_equal(here, there)
+    assert len(read_findings(two, findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA)) > 0
+    assert helped > 0  # the helper staged some of the chunks
+    assert together[0].rows_replaced > 0
+    reports = [sorted((root / "reports").glob("*-rejects.csv")) for root in (single, two)]
+    assert reports[0]  # the misdated rows of the replace
+    for a, b in zip(*reports, strict=True):  # the same rows rejected, in file order, for the same reasons
+        assert a.read_text() == b.read_text()
+
+
+def test_a_small_file_is_read_by_this_process_alone(monkeypatch) -> None:
+    assert cluster.for_file(cluster.HELPER_MIN_BYTES - 1) is cluster.LOCAL
+    monkeypatch.setattr("stunting.config.IMPORT_PROCESSES", 1)
+    assert cluster.for_file(cluster.HELPER_MIN_BYTES * 4) is cluster.LOCAL
