@@ -334,7 +334,11 @@ def _write_measurements(
                 name = (
                     f"part-{import_id}.parquet" if (folder / layout.PART_FILE).exists() else layout.PART_FILE
                 )
-                writer = pq.ParquetWriter(folder / name, layout.MEASUREMENT_SCHEMA, compression="zstd")
+                writer = pq.ParquetWriter(
+                    folder / name,
+                    layout.MEASUREMENT_SCHEMA,
+                    **layout.write_options(layout.MEASUREMENT_SCHEMA),
+                )
                 writing = regency
             writer.write_table(_stored(pa.Table.from_batches([batch.slice(start, run)])))
             start += run
@@ -350,7 +354,7 @@ def _stream(reader, path: Path, schema: pa.Schema = layout.MEASUREMENT_SCHEMA, g
     """Write a stream of record batches as one parquet file of ``schema``; the rows written (the file
     is removed when 0)."""
     rows = 0
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(path, schema, **layout.write_options(schema)) as writer:
         for batch in reader:
             table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
             writer.write_table(table, row_group_size=group_rows)
@@ -427,7 +431,7 @@ def _write_derived(fresh, name: str, schema: pa.Schema, order, current, building
             return
         if resort:  # stored rows of other periods and the fresh ones interleave
             table = table.sort_by([(c, "ascending") for c in order])
-        pq.write_table(table, folder_of(regency) / file, compression="zstd")
+        pq.write_table(table, folder_of(regency) / file, **layout.write_options(schema))
 
     def link(regency: str, files: list[Path]) -> None:
         for source in files:

@@ -70,20 +70,6 @@ PAUSE_FILE_ENV = "STUNTING_STORE_PAUSE_FILE"
 
 INPUT_COLUMNS = ("regency",) + tuple(n for n in MEASUREMENT_SCHEMA.names if n != "last_in_period")
 KEY = ["child_id", "measured_on"]
-# Columns with few distinct values per row group. Z-scores, measures and child ids are nearly all
-# distinct: trying a dictionary for them only slows writing and reading (measured: ~15% each).
-DICTIONARY_COLUMNS = [
-    "village_code",
-    "kecamatan_code",
-    "period",
-    "measured_on",
-    "age_months",
-    "age_group",
-    "sex",
-    "posyandu",
-    "puskesmas",
-    "import_id",
-]
 # Columns that say what was measured: a re-imported row equal in all of these stores nothing new.
 CONTENT_COLUMNS = [
     n for n in MEASUREMENT_SCHEMA.names if n not in (*KEY, "import_id", "source_row", "last_in_period")
@@ -547,9 +533,8 @@ def _write_partition(
     pq.write_table(
         table,
         folder / PART_FILE,
-        compression="zstd",
         row_group_size=256_000,
-        use_dictionary=DICTIONARY_COLUMNS,
+        **layout.write_options(MEASUREMENT_SCHEMA),
     )
     summary_folder = building / SUMMARY / f"regency={regency}" / f"year={year}"
     summary_folder.mkdir(parents=True, exist_ok=True)
@@ -557,7 +542,7 @@ def _write_partition(
     summary_table = pa.Table.from_pandas(
         ordered[SUMMARY_FILE_SCHEMA.names], schema=SUMMARY_FILE_SCHEMA, preserve_index=False
     )
-    pq.write_table(summary_table, summary_folder / PART_FILE, compression="zstd")
+    pq.write_table(summary_table, summary_folder / PART_FILE, **layout.write_options(SUMMARY_FILE_SCHEMA))
 
 
 def _write_rollups(building: Path, rollup: pa.Table) -> None:
@@ -569,8 +554,9 @@ def _write_rollups(building: Path, rollup: pa.Table) -> None:
         folder = building / ROLLUP / f"year={year}"
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(
-            rows, folder / PART_FILE, compression="zstd", row_group_size=layout.ROLLUP_ROW_GROUP_ROWS
-        )
+            rows, folder / PART_FILE, row_group_size=layout.ROLLUP_ROW_GROUP_ROWS,
+            **layout.write_options(layout.ROLLUP_FILE_SCHEMA),
+        )  # fmt: skip
 
 
 def _is_month(text: object) -> bool:

@@ -61,4 +61,5 @@ def write_partition(sums: pa.Table, folder: Path, regency: str, year: int) -> No
     mask = pc.and_(pc.equal(sums.column("regency"), regency), pc.equal(sums.column("year"), year))
     part = folder / f"regency={regency}" / f"year={year}"
     part.mkdir(parents=True, exist_ok=True)
-    pq.write_table(file_table(sums.filter(mask)), part / layout.PART_FILE, compression="zstd")
+    table = file_table(sums.filter(mask))
+    pq.write_table(table, part / layout.PART_FILE, **layout.write_options(table.schema))
