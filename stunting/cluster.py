@@ -58,6 +58,10 @@ LOCAL = LocalRunner()
 # Below this size an export is read here alone: a helper's start (some 4 s of imports on its core)
 # would cost more than it takes over.
 HELPER_MIN_BYTES = 64 << 20
+# The helper holds some 500 MB at its peak (its imports 190 MB, the village matcher 100 MB, a chunk
+# being staged), beside the import's own 850 MB and the duplicate search's 250 MB: it starts only
+# where the machine has this much memory available, so a small machine reads in one process.
+HELPER_MIN_AVAILABLE = 3 << 30
 
 
 class TwoProcessRunner(LocalRunner):
@@ -131,7 +135,21 @@ def for_file(size: int, warm: Callable[[], object] | None = None) -> LocalRunner
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     if size < HELPER_MIN_BYTES or cores < 2 or config.IMPORT_PROCESSES < 2:
         return LOCAL
+    if _available_memory() < HELPER_MIN_AVAILABLE:
+        return LOCAL
     return TwoProcessRunner().start(warm)
+
+
+def _available_memory() -> float:
+    """Bytes of memory available to new processes (Linux's MemAvailable); unknown elsewhere: inf."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return float("inf")
 
 
 # --- in the helper process ---------------------------------------------------------------------

@@ -178,3 +178,15 @@ def test_a_small_file_is_read_by_this_process_alone(monkeypatch) -> None:
     assert cluster.for_file(cluster.HELPER_MIN_BYTES - 1) is cluster.LOCAL
     monkeypatch.setattr("stunting.config.IMPORT_PROCESSES", 1)
     assert cluster.for_file(cluster.HELPER_MIN_BYTES * 4) is cluster.LOCAL
+
+
+def test_a_big_file_gets_the_helper_only_where_memory_allows(monkeypatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)  # two cores
+    monkeypatch.setattr(cluster, "_available_memory", lambda: cluster.HELPER_MIN_AVAILABLE - 1)
+    assert cluster.for_file(cluster.HELPER_MIN_BYTES * 4) is cluster.LOCAL
+    monkeypatch.setattr(cluster, "_available_memory", lambda: cluster.HELPER_MIN_AVAILABLE)
+    runner = cluster.for_file(cluster.HELPER_MIN_BYTES * 4)
+    try:
+        assert isinstance(runner, cluster.TwoProcessRunner)
+    finally:
+        runner.close()
