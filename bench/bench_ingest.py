@@ -30,15 +30,13 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.make_national_export import national_villages, write_export  # noqa: E402
+from bench.process_tree import ProcessTree  # noqa: E402
 from stunting import cluster  # noqa: E402
 from stunting.ingest import ingest_files  # noqa: E402
 
@@ -66,54 +64,6 @@ def generate(path: Path, wanted_rows: int, seed: int = 1, children_per_village: 
         per_village = wanted_rows / len(chosen)
         print(f"{len(chosen):,} villages of {len(taken)} regencies: {per_village:,.0f} rows a village")
     write_export(path, wanted_rows, PERIOD, chosen.reset_index(drop=True), seed)
-
-
-class ProcessTree:
-    """The CPU seconds of this process's children (the duplicate search's process: getrusage's
-    RUSAGE_CHILDREN, exact for children that ended and were waited for, as the search's is before
-    the import returns) and the peak memory of this process and its children together, sampled
-    every ``interval`` seconds: this process's RSS plus the children's PSS (/proc/PID/smaps_rollup:
-    a page shared by N processes counts 1/N). Sampling is cheap but not free (about 2 ms a sample,
-    mostly listing the children), so not more often; a peak shorter than the interval may be
-    missed."""
-
-    def __init__(self, interval: float = 0.2):
-        self.interval, self.peak_total_mb, self.peak_children_mb = interval, 0.0, 0.0
-        self._done = threading.Event()
-        self._me = psutil.Process()
-
-    def _sample(self) -> None:
-        total = self._me.memory_info().rss
-        children = 0
-        for process in self._me.children(recursive=True):
-            try:
-                children += process.memory_full_info().pss
-            except psutil.Error:
-                continue
-        self.peak_total_mb = max(self.peak_total_mb, (total + children) / 2**20)
-        self.peak_children_mb = max(self.peak_children_mb, children / 2**20)
-
-    def _run(self) -> None:
-        while not self._done.wait(self.interval):
-            self._sample()
-
-    @staticmethod
-    def _children_cpu() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime
-
-    def __enter__(self) -> ProcessTree:
-        self._cpu_started = self._children_cpu()
-        self._sample()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._done.set()
-        self._thread.join()
-        self._sample()
-        self.children_cpu = self._children_cpu() - self._cpu_started
 
 
 def main() -> None:

@@ -5,7 +5,9 @@
 
 1. For each ``--rows``: an export of one weighing round (bench/make_national_export.py, over the
    villages of the installed gazetteer; kept in bench/out/ for the next run) imported into an empty
-   data dir, in a process of its own, timed with its peak RSS (``ru_maxrss`` of the child).
+   data dir, in a process of its own, timed with its peak RSS (``ru_maxrss`` of the child) and the
+   peak of that process with its children (PSS, sampled: the duplicate search's process and, for a
+   big CSV, the helper that reads half the chunks, stunting.cluster.TwoProcessRunner).
    Targets: 20M rows under 15 min and 4 GB; 1M rows under 20 s and 1 GB.
 2. ``--base``: the same 1M-row import (the next month) into an empty store and into a store already
    holding the ``--base``-row round (a hard-linked copy of the data dir of step 1, so the base stays
@@ -28,6 +30,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.process_tree import ProcessTree  # noqa: E402
+
 OUT = REPO / "bench" / "out"
 PY = sys.executable
 TARGETS = {1_000_000: (20.0, 1024.0), 20_000_000: (15 * 60.0, 4096.0)}  # rows -> (s, MB)
@@ -47,6 +53,7 @@ def export(rows: int, period: str) -> Path:
 
 
 CPU = {}  # data dir name -> CPU seconds (user + system) of its last import
+TREE = {}  # data dir name -> peak PSS in MB of its last import with its child processes
 
 
 def ingest(path: Path, data_dir: Path, *extra: str) -> tuple[float, float]:
@@ -55,14 +62,18 @@ def ingest(path: Path, data_dir: Path, *extra: str) -> tuple[float, float]:
     figure on a shared machine (wall time waits for the other jobs)."""
     started = time.perf_counter()
     peak_file = data_dir.parent / f"{data_dir.name}.maxrss"
-    result = subprocess.run(
+    with ProcessTree() as tree:
+        result = subprocess.run(
         ["/usr/bin/time", "-f", "%M %U %S", "-o", str(peak_file), PY, "-m", "stunting", "ingest", str(path),
-         "--data-dir", str(data_dir), *extra],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )  # fmt: skip
+             "--data-dir", str(data_dir), *extra],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
     wall = time.perf_counter() - started
+    # The import with its children (the duplicate search; for a big CSV the helper reading half the
+    # chunks, stunting.cluster.TwoProcessRunner), GNU time and this bench's own few MB aside.
+    TREE[data_dir.name] = tree.peak_children_mb
     if result.returncode != 0:
         raise SystemExit(f"ingest of {path.name} failed:\n{result.stdout}\n{result.stderr}")
     peak, user, system = peak_file.read_text().split()[-3:]
@@ -70,12 +81,14 @@ def ingest(path: Path, data_dir: Path, *extra: str) -> tuple[float, float]:
     return wall, int(peak) / 1024
 
 
-def line(label: str, rows: int, wall: float, peak: float, cpu: float | None = None) -> str:
+def line(label: str, rows: int, wall: float, peak: float, run: str | None = None) -> str:
+    """One figure; ``run``: the data dir's name, whose CPU seconds and peak with children are known."""
     target = TARGETS.get(rows)
     goal = f"  (target < {target[0]:.0f} s, < {target[1]:.0f} MB)" if target else ""
-    spent = f"cpu {cpu:6.1f} s  " if cpu is not None else ""
+    spent = f"cpu {CPU[run]:6.1f} s  " if run in CPU else ""
+    together = f" ({TREE[run]:,.0f} MB with its children, PSS)" if run in TREE else ""
     return (
-        f"{label:<34} {wall:7.1f} s  {spent}{rows / wall:9,.0f} rows/s  peak RSS {peak:6,.0f} MB  "
+        f"{label:<34} {wall:7.1f} s  {spent}{rows / wall:9,.0f} rows/s  peak RSS {peak:6,.0f} MB{together}  "
         f"load {os.getloadavg()[0]:.1f}{goal}"
     )
 
@@ -105,14 +118,30 @@ def main() -> None:
     results = {}
     wall, peak = ingest(small, fresh("empty-1m"))
     results["empty"] = (wall, peak)
-    print(line("1M (2025-09) into an empty store", 1_000_000, wall, peak, CPU["empty-1m"]))
+    print(line("1M (2025-09) into an empty store", 1_000_000, wall, peak, "empty-1m"))
     if args.workers:
         wall_w, peak_w = ingest(small, fresh("workers-1m"), "--workers", str(args.workers))
-        print(line(f"1M with --workers {args.workers}", 1_000_000, wall_w, peak_w, CPU["workers-1m"]))
+        print(
+            line(
+                f"1M with --workers {args.workers}",
+                1_000_000,
+                wall_w,
+                peak_w,
+                "workers-1m",
+            )
+        )
         print(f"  speed-up over one process: {wall / wall_w:.2f}x")
     for rows in sizes:
         wall, peak = ingest(export(rows, "2025-08"), fresh(f"round-{rows // 1000}k"))
-        print(line(f"{rows:,} rows (2025-08), empty store", rows, wall, peak, CPU[f"round-{rows // 1000}k"]))
+        print(
+            line(
+                f"{rows:,} rows (2025-08), empty store",
+                rows,
+                wall,
+                peak,
+                f"round-{rows // 1000}k",
+            )
+        )
     if args.base:
         base = OUT / "scale" / f"round-{args.base // 1000}k"
         onto = OUT / "scale" / "onto-base"
@@ -120,7 +149,15 @@ def main() -> None:
         subprocess.run(["cp", "-al", str(base), str(onto)], check=True)  # hard links: the base stays as is
         wall, peak = ingest(small, onto)
         empty_wall, empty_peak = results["empty"]
-        print(line(f"1M (2025-09) into {args.base:,} rows", 1_000_000, wall, peak, CPU["onto-base"]))
+        print(
+            line(
+                f"1M (2025-09) into {args.base:,} rows",
+                1_000_000,
+                wall,
+                peak,
+                "onto-base",
+            )
+        )
         print(
             f"  vs into an empty store: {wall / empty_wall:.2f}x the time, "
             f"{CPU['onto-base'] / CPU['empty-1m']:.2f}x the CPU, "

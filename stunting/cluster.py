@@ -25,11 +25,15 @@ sensitive as the chunk beside it while the import runs and useless once its stag
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+
+from stunting.errors import UserError
 
 # Chunks handed out at once per worker: enough to keep each busy while the driver reads the next,
 # few enough that memory holds a handful of 100,000-row chunks, not the whole file.
@@ -81,6 +85,7 @@ class TwoProcessRunner(LocalRunner):
         self._pool = None
         self._next = None
         self._done = None
+        self._staging = False  # whether the helper was handed chunks (it writes into the staging folder)
         self.staged_by_helper = 0  # chunks of the last map_chunks staged by the helper (benches, tests)
 
     def start(self, warm: Callable[[], object] | None = None) -> TwoProcessRunner:
@@ -89,13 +94,18 @@ class TwoProcessRunner(LocalRunner):
         from concurrent.futures import ProcessPoolExecutor
 
         # spawn, not fork: fork would copy this process's heap with DuckDB's threads running. A
-        # spawned helper imports the main module again only when it is a script, and every entry
-        # point of this app runs its work under `if __name__ == "__main__"` (app.py, bench/).
+        # spawned helper imports the main module again only when it is a script (not for `python -m
+        # stunting`), and every script of this app runs its work under `if __name__ == "__main__"`
+        # (app.py, bench/).
         context = multiprocessing.get_context("spawn")
         self._next = context.Value("q", 0)
+        self._claimed = context.Value("q", 0)  # chunks the helper took
         self._done = context.Queue()
         self._pool = ProcessPoolExecutor(
-            1, mp_context=context, initializer=_helper_starts, initargs=(self._next, self._done)
+            1,
+            mp_context=context,
+            initializer=_helper_starts,
+            initargs=(self._next, self._claimed, self._done),
         )
         if warm is not None:
             self._pool.submit(warm)
@@ -103,7 +113,12 @@ class TwoProcessRunner(LocalRunner):
 
     def map_chunks(self, function: Callable, chunks: Iterable, **kwargs) -> Iterator:
         spans = list(chunks)
-        helper = self._pool.submit(_stage_claimed, function, spans, kwargs)
+        try:
+            helper = self._pool.submit(_stage_claimed, function, spans, kwargs)
+            self._staging = True
+        except BrokenProcessPool:
+            helper = None
+            _did_not_start()
         received = 0
         try:
             while (index := _claim(self._next)) < len(spans):
@@ -111,7 +126,19 @@ class TwoProcessRunner(LocalRunner):
                 while (result := _ready(self._done)) is not None:
                     received += 1
                     yield result
-            self.staged_by_helper = helper.result()  # re-raises the helper's failure (a UserError)
+            if helper is None:
+                return
+            try:
+                self.staged_by_helper = helper.result()  # re-raises a chunk's failure (a UserError)
+            except BrokenProcessPool:
+                if self._claimed.value:
+                    raise UserError(
+                        "The import's helper process stopped while it staged its chunks (out of "
+                        "memory, or killed), so nothing was stored: run the import again, or with "
+                        "STUNTING_IMPORT_PROCESSES=1 to read the file in one process."
+                    ) from None
+                _did_not_start()  # before it took a chunk: this process staged every one
+                return
             for _ in range(self.staged_by_helper - received):
                 yield self._done.get()
         finally:
@@ -120,9 +147,11 @@ class TwoProcessRunner(LocalRunner):
             self.close()
 
     def close(self) -> None:
-        """Stop the helper (after its current chunk: it writes into the staging folder)."""
+        """Stop the helper: after its current chunk, which it writes into the staging folder; one
+        never handed a chunk (a file already imported, a workbook) is not waited for, it only
+        finishes its warming up and exits."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=self._staging, cancel_futures=True)
             self._pool = None
 
 
@@ -156,19 +185,29 @@ def _available_memory() -> float:
 _shared: tuple = ()
 
 
-def _helper_starts(next_chunk, done) -> None:
+def _helper_starts(next_chunk, claimed, done) -> None:
     global _shared
-    _shared = (next_chunk, done)
+    _shared = (next_chunk, claimed, done)
 
 
 def _stage_claimed(function: Callable, spans: list, kwargs: dict) -> int:
     """Stage the chunks this helper claims, each result put on the queue as it is done; how many."""
-    next_chunk, done = _shared
+    next_chunk, claimed, done = _shared
     staged = 0
     while (index := _claim(next_chunk)) < len(spans):
+        with claimed.get_lock():
+            claimed.value += 1
         done.put(function(spans[index], index=index, **kwargs))
         staged += 1
     return staged
+
+
+def _did_not_start() -> None:
+    # A script that runs its work when imported (no `if __name__ == "__main__"`), or one read from
+    # stdin, cannot be imported again by a spawned process; the import goes on without the helper.
+    logging.getLogger(__name__).warning(
+        "the import's helper process did not start (its error is above); reading in this process alone"
+    )
 
 
 def _claim(next_chunk) -> int:

@@ -136,6 +136,32 @@ def _misdated(export: Path, every: int = 97) -> Path:
     return export
 
 
+def _dies() -> None:
+    os._exit(3)
+
+
+def _dies_in_the_helper(item: int, *, index: int, parent: int) -> tuple[int, int, int]:
+    if os.getpid() != parent:
+        os._exit(3)  # killed, as by the kernel short of memory
+    return _staged_where(item, index=index)
+
+
+def test_a_helper_that_cannot_start_leaves_every_chunk_to_this_process(caplog) -> None:
+    # e.g. a script that runs its work when imported, which a spawned process cannot import again
+    runner = cluster.TwoProcessRunner().start(warm=_dies)
+    results = list(runner.map_chunks(_staged_where, range(40, 50)))
+    assert sorted(item for item, *_ in results) == list(range(40, 50))
+    assert {pid for *_, pid in results} == {os.getpid()}
+    assert "did not start" in caplog.text
+
+
+def test_a_helper_killed_with_chunks_taken_fails_the_import_with_what_to_do() -> None:
+    runner = _started(cluster.TwoProcessRunner().start())
+    with pytest.raises(UserError, match="STUNTING_IMPORT_PROCESSES=1"):
+        list(runner.map_chunks(_dies_in_the_helper, range(40, 60), parent=os.getpid()))
+    assert runner._pool is None
+
+
 def test_two_processes_write_the_store_one_process_writes(tmp_path: Path) -> None:
     (tmp_path / "exports").mkdir()
     exports = write_exports(tmp_path / "exports", seed=5, scale=0.02, years=(2024, 2025)).files
