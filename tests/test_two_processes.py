@@ -5,6 +5,7 @@ the whole file, and the store written must be the one a single process writes.""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
@@ -136,12 +137,17 @@ def _misdated(export: Path, every: int = 97) -> Path:
     return export
 
 
+def _in_the_helper() -> bool:
+    return multiprocessing.parent_process() is not None  # never the test's own process
+
+
 def _dies() -> None:
-    os._exit(3)
+    if _in_the_helper():
+        os._exit(3)
 
 
-def _dies_in_the_helper(item: int, *, index: int, parent: int) -> tuple[int, int, int]:
-    if os.getpid() != parent:
+def _dies_in_the_helper(item: int, *, index: int) -> tuple[int, int, int]:
+    if _in_the_helper():
         os._exit(3)  # killed, as by the kernel short of memory
     return _staged_where(item, index=index)
 
@@ -158,7 +164,7 @@ def test_a_helper_that_cannot_start_leaves_every_chunk_to_this_process(caplog) -
 def test_a_helper_killed_with_chunks_taken_fails_the_import_with_what_to_do() -> None:
     runner = _started(cluster.TwoProcessRunner().start())
     with pytest.raises(UserError, match="STUNTING_IMPORT_PROCESSES=1"):
-        list(runner.map_chunks(_dies_in_the_helper, range(40, 60), parent=os.getpid()))
+        list(runner.map_chunks(_dies_in_the_helper, range(40, 60)))
     assert runner._pool is None
 
 
