@@ -84,6 +84,7 @@ class TwoProcessRunner(LocalRunner):
     def __init__(self) -> None:
         self._pool = None
         self._next = None
+        self._claimed = None
         self._done = None
         self._staging = False  # whether the helper was handed chunks (it writes into the staging folder)
         self.staged_by_helper = 0  # chunks of the last map_chunks staged by the helper (benches, tests)
@@ -147,12 +148,21 @@ class TwoProcessRunner(LocalRunner):
             self.close()
 
     def close(self) -> None:
-        """Stop the helper: after its current chunk, which it writes into the staging folder; one
-        never handed a chunk (a file already imported, a workbook) is not waited for, it only
-        finishes its warming up and exits."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=self._staging, cancel_futures=True)
-            self._pool = None
+        """Stop the helper: after its current chunk, which it writes into the staging folder. One
+        never handed a chunk (a file already imported or refused, a workbook) is stopped at once:
+        left to finish warming up, it kept the command waiting for seconds at exit, and one still
+        starting when this process exits finds the shared counters gone and prints a traceback
+        under the command's one-sentence error."""
+        if self._pool is None:
+            return
+        if not self._staging:
+            # ProcessPoolExecutor has no public way to stop its workers before Python 3.14
+            # (terminate_workers); its process table is the only handle on them.
+            for process in list((self._pool._processes or {}).values()):
+                process.terminate()
+                process.join()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
 
 
 def for_file(size: int, warm: Callable[[], object] | None = None) -> LocalRunner:

@@ -5,14 +5,18 @@ the whole file, and the store written must be the one a single process writes.""
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import REPO_ROOT
 from scale_data import edited, read_findings, read_measurements, read_summary
 
 from stunting import cluster, eppgbm, ingest, pseudonym
@@ -166,6 +170,20 @@ def test_a_helper_killed_with_chunks_taken_fails_the_import_with_what_to_do() ->
     with pytest.raises(UserError, match="STUNTING_IMPORT_PROCESSES=1"):
         list(runner.map_chunks(_dies_in_the_helper, range(40, 60)))
     assert runner._pool is None
+
+
+def test_a_helper_never_handed_a_chunk_is_stopped_at_once_and_silently(tmp_path: Path) -> None:
+    # A big file refused before its chunks (not an export, already imported): the command exits
+    # at once. A helper still starting then found the shared counters gone, and its traceback
+    # came under the command's one-sentence error.
+    runner = cluster.TwoProcessRunner().start(warm=functools.partial(time.sleep, 600))
+    helpers = list(runner._pool._processes.values())
+    runner.close()
+    assert helpers and not any(helper.is_alive() for helper in helpers)
+    script = "from stunting import cluster; cluster.TwoProcessRunner().start(warm=int).close()"
+    for _ in range(3):  # stopped while it starts, however far it got (unpickling the counters)
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO_ROOT)
+        assert (run.returncode, run.stderr) == (0, "")
 
 
 def test_two_processes_write_the_store_one_process_writes(tmp_path: Path) -> None:
