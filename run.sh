@@ -34,7 +34,10 @@ case "${1:-}" in
     test)
         install requirements-dev.txt
         shift
-        exec "$VENV/bin/python" -m pytest -n 2 --dist loadfile "$@"
+        # --max-worker-restart=0: a test that takes its worker process down fails the run at once,
+        # naming the test; with a restart, pytest-xdist 3.8's loadfile scheduling can wait forever
+        # (pytest-xdist issue #784).
+        exec "$VENV/bin/python" -m pytest -n 2 --dist loadfile --max-worker-restart=0 "$@"
         ;;
     *)
         echo "usage: ./run.sh app | test [pytest args]" >&2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,17 @@ def require(available: bool, what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} is missing, and CI must have it")
     pytest.skip(f"{what} is missing on this machine")
+
+
+@pytest.fixture(autouse=True)
+def main_module_kept():
+    """AppTest runs a page as module ``__main__`` and leaves it in sys.modules; a later test's
+    spawned process (the map builder, the import's helper) then ran that page again, as
+    ``__mp_main__``, and died (AppTest.from_function's script: NameError '__args'). Restored after
+    every test."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,9 @@ def test_the_builder_process_builds_the_same_map_as_this_process(demo_dir, monke
 
 def test_a_dead_builder_is_replaced_and_the_view_still_built(demo_dir):
     first = builder_process.in_builder(str(demo_dir), os.getpid)
+    # Were the view built here (no builder started), the kill would take this test's own process,
+    # and the whole test run, down with it.
+    assert first != os.getpid(), "the builder process did not start"
     os.kill(first, 9)
     # The view that met the dead worker is built here; the next one in a new worker.
     assert builder_process.in_builder(str(demo_dir), os.getpid) == os.getpid()

@@ -3,6 +3,7 @@ under a real kill -9 in the middle of a write."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -46,12 +47,12 @@ def measurement(
     import_id="test",
 ) -> dict:
     """One pipeline row as ingest hands it to write_measurements (codes from the gazetteer)."""
-    row = villages().set_index("code").loc[village]
+    regency, kecamatan = _regency_and_kecamatan(village)
     return {
-        "regency": row["regency_code"],
+        "regency": regency,
         "child_id": child,
         "village_code": village,
-        "kecamatan_code": row["kecamatan_code"],
+        "kecamatan_code": kecamatan,
         "period": measured_on[:7],
         "measured_on": date.fromisoformat(measured_on),
         "age_days": age_days,
@@ -75,6 +76,14 @@ def measurement(
         "import_id": import_id,
         "source_row": source_row,
     }
+
+
+@functools.cache
+def _regency_and_kecamatan(village: str) -> tuple[str, str]:
+    # Looked up once a village: indexing the national gazetteer afresh for every row made a
+    # fixture of a few hundred children take 10 s (most of tests/test_compare.py's time).
+    row = villages().set_index("code").loc[village]
+    return row["regency_code"], row["kecamatan_code"]
 
 
 def write(
