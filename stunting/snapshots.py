@@ -35,6 +35,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,6 +55,8 @@ BUILDING_PREFIX = "building-"
 # still on an older one: a snapshot shares its unchanged files with the next by hard links, so keeping
 # five costs only the partitions the last imports rewrote. A pinned snapshot is kept beyond these.
 KEEP_SNAPSHOTS = 5
+# fsyncs of a new snapshot in flight at once (sync_tree): the disk queues them, the threads only wait.
+SYNC_THREADS = 16
 # How long a second writer waits for the first before giving up. A one-file import takes seconds to a
 # minute; two data managers importing at once should queue, not fail, but a stuck writer must not hang
 # a CLI forever. Tests shorten it through the environment.
@@ -317,19 +320,28 @@ def _delete_unless_pinned(snapshot: Path) -> None:
 
 
 def sync_tree(folder: Path) -> None:
-    """fsync every file and folder under ``folder`` (folders after their contents), and make files
-    0600 and folders 0700 on the way."""
-    for dirpath, _, filenames in os.walk(folder, topdown=False):
-        for filename in filenames:
-            path = os.path.join(dirpath, filename)
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fchmod(fd, PRIVATE_FILE_MODE)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        os.chmod(dirpath, PRIVATE_DIR_MODE)
-        fsync_dir(Path(dirpath))
+    """fsync every file and folder under ``folder``, and make files 0600 and folders 0700 on the
+    way. Many at once: an fsync waits on the disk, not the processor, and a national import's new
+    snapshot holds some 4,600 files and folders, each a wait of one to two milliseconds when done
+    one after another (8 s of a 70 s import; with 16 at a time 0.6 s, bench/bench_scale.py). Every
+    one has finished before this returns, and the commit's rename comes only after it."""
+    entries = []
+    for dirpath, _, filenames in os.walk(folder):
+        entries.append((dirpath, True))
+        entries.extend((os.path.join(dirpath, name), False) for name in filenames)
+    with ThreadPoolExecutor(SYNC_THREADS) as pool:
+        for _ in pool.map(_private_and_synced, entries):
+            pass  # re-raises the first OSError here
+
+
+def _private_and_synced(entry: tuple[str, bool]) -> None:
+    path, is_folder = entry
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if is_folder else 0))
+    try:
+        os.fchmod(fd, PRIVATE_DIR_MODE if is_folder else PRIVATE_FILE_MODE)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(folder: Path) -> None:
