@@ -3,11 +3,12 @@ store read back in a comparable order."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from stunting import store, store_layout
+from stunting import pseudonym, store, store_layout
 from stunting.quality import findings
 
 
@@ -49,6 +50,30 @@ def read_measurements(data_dir: Path) -> pd.DataFrame:
     table["measured_lying"] = table["measured_lying"].astype("boolean")  # one dtype over part files
     # import ids are minted per write: the two stores name the same import differently
     return table.drop(columns="import_id").sort_values(store.KEY).reset_index(drop=True)
+
+
+def stores_with_one_secret(first: Path, second: Path) -> None:
+    """Two empty data dirs that pseudonymise alike: the same children get the same keys in both."""
+    pseudonym.load_secret(first)
+    second.mkdir()
+    shutil.copy(first / pseudonym.SECRET_FILE_NAME, second / pseudonym.SECRET_FILE_NAME)
+
+
+def assert_same_import(alone: list, together: list, single: Path, other: Path) -> None:
+    """Two ways of running the same imports told their users the same and wrote the same store: the
+    reports' counts, the summary, the measurements and the quality findings, row for row."""
+    for a, b in zip(alone, together, strict=True):
+        assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_stored, a.rows_replaced) == (
+            b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_stored, b.rows_replaced,
+        )  # fmt: skip
+        assert (a.fuzzy_villages, a.sentinels, a.nik_disagreements) == (
+            b.fuzzy_villages, b.sentinels, b.nik_disagreements,
+        )  # fmt: skip
+    pd.testing.assert_frame_equal(read_summary(single), read_summary(other))
+    pd.testing.assert_frame_equal(read_measurements(single), read_measurements(other))
+    for name, schema in ((findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA),
+                         (findings.NIK_FILE, findings.NIK_SCHEMA)):  # fmt: skip
+        pd.testing.assert_frame_equal(read_findings(single, name, schema), read_findings(other, name, schema))
 
 
 def edited(source: Path, target: Path, *, drop_every: int, reweigh_every: int, tail: str = "") -> Path:

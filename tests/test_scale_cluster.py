@@ -4,16 +4,14 @@ ids aside)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import dask
-import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
-from scale_data import edited, read_findings, read_measurements, read_summary
+from scale_data import assert_same_import, edited, read_findings, stores_with_one_secret
 
-from stunting import cluster, ingest, pseudonym
+from stunting import cluster, ingest
 from stunting.demo import write_exports
 from stunting.quality import findings
 
@@ -48,27 +46,12 @@ def test_a_cluster_import_writes_the_store_a_single_process_writes(dask_runner, 
     exports = write_exports(tmp_path / "exports", seed=11, scale=SCALE, years=(2024, 2025)).files
     corrected = edited(exports[0], tmp_path / "corrected-2024.csv", drop_every=6, reweigh_every=4)
     single, distributed = tmp_path / "single", tmp_path / "cluster"
-    pseudonym.load_secret(single)
-    distributed.mkdir()
-    shutil.copy(single / pseudonym.SECRET_FILE_NAME, distributed / pseudonym.SECRET_FILE_NAME)
+    stores_with_one_secret(single, distributed)
     assert len(dask_runner.client.scheduler_info()["workers"]) == 2
     for files in (exports, [corrected]):  # two years at once, then a replace of one year
         alone = ingest.ingest_files(files, single, chunk_rows=CHUNK_ROWS)
         together = ingest.ingest_files(files, distributed, chunk_rows=CHUNK_ROWS, runner=dask_runner)
-        for a, b in zip(alone, together, strict=True):
-            assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_stored, a.rows_replaced) == (
-                b.rows_read,
-                b.rows_accepted,
-                b.rows_rejected,
-                b.rows_stored,
-                b.rows_replaced,
-            )
-        pd.testing.assert_frame_equal(read_summary(single), read_summary(distributed))
-        pd.testing.assert_frame_equal(read_measurements(single), read_measurements(distributed))
         # The duplicate check's findings too: the workers spill the identities, the driver searches.
-        for name, schema in ((findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA),
-                             (findings.NIK_FILE, findings.NIK_SCHEMA)):  # fmt: skip
-            here, there = read_findings(single, name, schema), read_findings(distributed, name, schema)
-            pd.testing.assert_frame_equal(here, there)
+        assert_same_import(alone, together, single, distributed)
     assert len(read_findings(distributed, findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA)) > 0
     assert together[0].rows_replaced > 0  # the replace step retracted rows on the cluster too

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import REPO_ROOT
-from scale_data import edited, read_findings, read_measurements, read_summary
+from scale_data import assert_same_import, edited, read_findings, stores_with_one_secret
 
-from stunting import cluster, eppgbm, ingest, pseudonym
+from stunting import cluster, eppgbm, ingest
 from stunting.demo import write_exports
 from stunting.errors import UserError
 from stunting.quality import findings
@@ -191,9 +190,7 @@ def test_two_processes_write_the_store_one_process_writes(tmp_path: Path) -> Non
     exports = write_exports(tmp_path / "exports", seed=5, scale=0.02, years=(2024, 2025)).files
     corrected = _misdated(edited(exports[0], tmp_path / "corrected-2024.csv", drop_every=5, reweigh_every=3))
     single, two = tmp_path / "single", tmp_path / "two"
-    pseudonym.load_secret(single)
-    two.mkdir()
-    shutil.copy(single / pseudonym.SECRET_FILE_NAME, two / pseudonym.SECRET_FILE_NAME)
+    stores_with_one_secret(single, two)
     helped = 0
     for files in (exports, [corrected]):  # two years at once, then a replace of one year
         alone = ingest.ingest_files(files, single, chunk_rows=200)
@@ -202,19 +199,7 @@ def test_two_processes_write_the_store_one_process_writes(tmp_path: Path) -> Non
             runner = _started(cluster.TwoProcessRunner().start(warm=ingest._matcher))
             together += ingest.ingest_files([path], two, chunk_rows=200, runner=runner)
             helped += runner.staged_by_helper
-        for a, b in zip(alone, together, strict=True):
-            assert (a.rows_read, a.rows_accepted, a.rows_rejected, a.rows_stored, a.rows_replaced) == (
-                b.rows_read, b.rows_accepted, b.rows_rejected, b.rows_stored, b.rows_replaced,
-            )  # fmt: skip
-            assert (a.fuzzy_villages, a.sentinels, a.nik_disagreements) == (
-                b.fuzzy_villages, b.sentinels, b.nik_disagreements,
-            )  # fmt: skip
-        pd.testing.assert_frame_equal(read_summary(single), read_summary(two))
-        pd.testing.assert_frame_equal(read_measurements(single), read_measurements(two))
-        for name, schema in ((findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA),
-                             (findings.NIK_FILE, findings.NIK_SCHEMA)):  # fmt: skip
-            here, there = read_findings(single, name, schema), read_findings(two, name, schema)
-            pd.testing.assert_frame_equal(here, there)
+        assert_same_import(alone, together, single, two)
     assert len(read_findings(two, findings.DUPLICATES_FILE, findings.DUPLICATE_SCHEMA)) > 0
     assert helped > 0  # the helper staged some of the chunks
     assert together[0].rows_replaced > 0
