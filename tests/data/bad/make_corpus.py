@@ -115,6 +115,8 @@ def wilayah_sql(rows: list[str], end: str = ";") -> str:
     return head + ",\n".join(rows) + end + "\n"
 
 
+# The wilayah_boundaries dump's format (`boundaries import` reads it) with one invented row: a
+# made-up triangle near Kukar, not a border of the source, which stays in ../shared.
 WILAYAH_ROW = (
     "('64.02.01.2001','Sumber Sari',-0.5,117.0,'[[[-0.5,117.0],[-0.5,117.1],[-0.6,117.1],[-0.5,117.0]]]')"
 )
