@@ -109,7 +109,7 @@ class TwoProcessRunner(LocalRunner):
             initargs=(self._next, self._claimed, self._done),
         )
         if warm is not None:
-            self._pool.submit(warm)
+            self._pool.submit(_warm_up, warm)
         return self
 
     def map_chunks(self, function: Callable, chunks: Iterable, **kwargs) -> Iterator:
@@ -121,6 +121,7 @@ class TwoProcessRunner(LocalRunner):
             helper = None
             _did_not_start()
         received = 0
+        finished = False
         try:
             while (index := _claim(self._next)) < len(spans):
                 yield function(spans[index], index=index, **kwargs)
@@ -142,13 +143,16 @@ class TwoProcessRunner(LocalRunner):
                 return
             for _ in range(self.staged_by_helper - received):
                 yield self._done.get()
+            finished = True
         finally:
             with self._next.get_lock():
                 self._next.value = len(spans)  # on a failure here: the helper takes no more
-            self.close()
+            self.close(wait=not finished)
 
-    def close(self) -> None:
-        """Stop the helper: after its current chunk, which it writes into the staging folder. One
+    def close(self, wait: bool = True) -> None:
+        """Stop the helper: after its current chunk, which it writes into the staging folder.
+        ``wait=False`` once it has handed back its last chunk: it only exits then, and its exit (about
+        a second of freeing a national file's caches) runs beside the merge instead of before it. One
         never handed a chunk (a file already imported or refused, a workbook) is stopped at once:
         left to finish warming up, it kept the command waiting for seconds at exit, and one still
         starting when this process exits finds the shared counters gone and prints a traceback
@@ -161,7 +165,7 @@ class TwoProcessRunner(LocalRunner):
             for process in list((self._pool._processes or {}).values()):
                 process.terminate()
                 process.join()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)
         self._pool = None
 
 
@@ -198,6 +202,12 @@ _shared: tuple = ()
 def _helper_starts(next_chunk, claimed, done) -> None:
     global _shared
     _shared = (next_chunk, claimed, done)
+
+
+def _warm_up(warm: Callable[[], object]) -> None:
+    """Run ``warm``, handing nothing back: its result (the village matcher, 22 MB pickled) would
+    travel to the importing process for nothing."""
+    warm()
 
 
 def _stage_claimed(function: Callable, spans: list, kwargs: dict) -> int:

@@ -5,6 +5,7 @@ the whole file, and the store written must be the one a single process writes.""
 
 from __future__ import annotations
 
+import atexit
 import functools
 import multiprocessing
 import os
@@ -153,6 +154,29 @@ def _dies_in_the_helper(item: int, *, index: int) -> tuple[int, int, int]:
     if _in_the_helper():
         os._exit(3)  # killed, as by the kernel short of memory
     return _staged_where(item, index=index)
+
+
+SLOW_EXIT_S = 20
+
+
+def _exits_slowly(item: int, *, index: int) -> tuple[int, int, int]:
+    if _in_the_helper():  # as a national file's caches take a while to free; once per helper
+        atexit.unregister(time.sleep)
+        atexit.register(time.sleep, SLOW_EXIT_S)
+    return _staged_where(item, index=index)
+
+
+def test_the_merge_does_not_wait_for_the_helper_to_exit() -> None:
+    runner = _started(cluster.TwoProcessRunner().start())
+    helpers = list(runner._pool._processes.values())
+    started = time.monotonic()
+    results = list(runner.map_chunks(_exits_slowly, range(40, 60)))
+    assert time.monotonic() - started < SLOW_EXIT_S / 2  # the chunks take about 0.5 s
+    assert sorted(item for item, *_ in results) == list(range(40, 60))
+    assert len({pid for *_, pid in results}) == 2
+    assert helpers[0].is_alive()  # still exiting, beside what the import does next
+    helpers[0].join(timeout=SLOW_EXIT_S * 3)
+    assert helpers[0].exitcode == 0
 
 
 def test_a_helper_that_cannot_start_leaves_every_chunk_to_this_process(caplog) -> None:
