@@ -245,6 +245,50 @@ def test_binary_renamed_csv_and_empty_file_are_refused_by_name(tmp_path: Path) -
         _read(blank)
 
 
+def _ascii_export(at_least: int) -> tuple[bytes, list[int]]:
+    """An ASCII export of ``at_least`` bytes or more (the fixture's ASCII rows repeated): its bytes
+    and the byte offset where each line starts."""
+    header, rows = _rows()
+    lines = [";".join(header) + "\n"] + [";".join(r) + "\n" for r in rows if all(v.isascii() for v in r)]
+    text = lines[0]
+    while len(text) < at_least:
+        text += "".join(lines[1:])
+    data = text.encode("ascii")
+    starts = [0, *(i + 1 for i, byte in enumerate(data) if byte == 0x0A)][:-1]
+    return data, starts
+
+
+def test_the_encoding_is_decided_by_every_byte_not_only_the_first_blocks(tmp_path: Path) -> None:
+    # The reader skips decoding blocks of plain ASCII: what comes after the first MB still counts.
+    data, starts = _ascii_export(3 << 20)
+    late = next(i for i, start in enumerate(starts) if start > (5 << 19))  # the first line past 2.5 MB
+    name_at = data.index(b"Anak Fiktif", starts[late])
+
+    # One Windows-1252 byte (é) 2.5 MB in: the file is Windows-1252, and the name is read as written.
+    cp1252 = tmp_path / "cp1252.csv"
+    cp1252.write_bytes(data[:name_at] + b"\xe9" + data[name_at + 1 :])
+    assert eppgbm.open_layout(cp1252).encoding == "cp1252"
+    assert _read(cp1252).frame["name"].str.startswith("\u00e9nak Fiktif").sum() == 1
+
+    # A UTF-8 é whose two bytes fall on both sides of a 1 MB block boundary: still UTF-8, and read.
+    boundary = 2 << 20
+    line = max(i for i, start in enumerate(starts) if data.index(b"Anak Fiktif", start) < boundary - 1)
+    name_at = data.index(b"Anak Fiktif", starts[line])
+    name = b"X" * (boundary - 1 - name_at) + "\u00e9".encode() + b"nak Fiktif"
+    split = data[:name_at] + name + data[name_at + len(b"Anak Fiktif") :]
+    assert split[boundary - 1 : boundary + 1] == "\u00e9".encode()
+    utf8 = tmp_path / "utf8.csv"
+    utf8.write_bytes(split)
+    assert eppgbm.open_layout(utf8).encoding == "utf-8"
+    assert _read(utf8).frame["name"].str.contains("X\u00e9nak Fiktif").sum() == 1
+
+    # A byte-order mark 2.5 MB in (two exports pasted together): refused at its line.
+    joined = tmp_path / "joined.csv"
+    joined.write_bytes(data[: starts[late]] + b"\xef\xbb\xbf" + data[starts[late] :])
+    with pytest.raises(UserError, match=rf"joined.csv, line {late + 1}: a byte-order mark"):
+        eppgbm.open_layout(joined)
+
+
 def test_xlsx_above_the_memory_limit_is_refused_and_csv_suggested(tmp_path: Path) -> None:
     header, rows = _rows()
     path = _write_xlsx(tmp_path / "besar.xlsx", header, rows)
