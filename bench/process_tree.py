@@ -15,12 +15,15 @@ class ProcessTree:
     every ``interval`` seconds: this process's RSS plus the children's PSS (/proc/PID/smaps_rollup:
     a page shared by N processes counts 1/N). Sampling is cheap but not free (about 2 ms a sample,
     mostly listing the children), so not more often; a peak shorter than the interval may be
-    missed."""
+    missed. ``cpu_of(text)``: the CPU seconds of the children whose command line holds ``text``, as
+    last sampled (up to one interval short of their end): getrusage sums every child, and a big
+    CSV's import has two (the duplicate search's and the helper reading half the chunks)."""
 
     def __init__(self, interval: float = 0.2):
         self.interval, self.peak_total_mb, self.peak_children_mb = interval, 0.0, 0.0
         self._done = threading.Event()
         self._me = psutil.Process()
+        self._child_cpu: dict[int, tuple[str, float]] = {}  # pid -> (command line, CPU seconds)
 
     def _sample(self) -> None:
         total = self._me.memory_info().rss
@@ -28,8 +31,11 @@ class ProcessTree:
         for process in self._me.children(recursive=True):
             try:
                 children += process.memory_full_info().pss
+                times = process.cpu_times()
+                command = self._child_cpu.get(process.pid, (" ".join(process.cmdline()), 0.0))[0]
             except psutil.Error:
                 continue
+            self._child_cpu[process.pid] = (command, times.user + times.system)
         self.peak_total_mb = max(self.peak_total_mb, (total + children) / 2**20)
         self.peak_children_mb = max(self.peak_children_mb, children / 2**20)
 
@@ -54,3 +60,6 @@ class ProcessTree:
         self._thread.join()
         self._sample()
         self.children_cpu = self._children_cpu() - self._cpu_started
+
+    def cpu_of(self, text: str) -> float:
+        return sum(cpu for command, cpu in self._child_cpu.values() if text in command)
