@@ -32,7 +32,8 @@ class ProcessTree:
             try:
                 children += process.memory_full_info().pss
                 times = process.cpu_times()
-                command = self._child_cpu.get(process.pid, (" ".join(process.cmdline()), 0.0))[0]
+                known = self._child_cpu.get(process.pid)
+                command = known[0] if known else " ".join(process.cmdline())  # read once per child
             except psutil.Error:
                 continue
             self._child_cpu[process.pid] = (command, times.user + times.system)
